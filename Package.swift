@@ -1,0 +1,79 @@
+// swift-tools-version:6.1
+//
+// lockerd: the controller daemon of a smart parcel-locker cabinet group.
+//
+// Dependency arrows point one way (see README "Layout"):
+//   LockerAssignment <- LockerCore <- LockerStore <- LockerDaemon <- lockerd
+//   LockerHAL <- LockerSimulator <- LockerDaemon
+// Core and HAL never import each other: the daemon maps compartments to hardware.
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "lockerd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lockerd", targets: ["lockerd"]),
+        .library(name: "LockerAssignment", targets: ["LockerAssignment"]),
+        .library(name: "LockerCore", targets: ["LockerCore"]),
+        .library(name: "LockerDaemon", targets: ["LockerDaemon"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure: choose a compartment. No dependencies at all, no allocation on the decision path.
+        .target(name: "LockerAssignment", swiftSettings: strict),
+        // Pure domain: compartments, parcels, custody state machines, codes, policies. `now` is a parameter.
+        .target(name: "LockerCore", dependencies: ["LockerAssignment"], swiftSettings: strict),
+        // Small hardware protocols and hardware errors.
+        .target(name: "LockerHAL", swiftSettings: strict),
+        // Behavioural simulators of the cabinet hardware (used by `make run` and the integration tests).
+        .target(name: "LockerSimulator", dependencies: ["LockerHAL"], swiftSettings: strict),
+        // SQLite: frozen migrations, the one writer, the transactional outbox.
+        .target(
+            name: "LockerStore",
+            dependencies: ["LockerCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strict
+        ),
+        // Composition root: configuration, cabinet layout, services, the front panel.
+        .target(
+            name: "LockerDaemon",
+            dependencies: [
+                "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "lockerd",
+            dependencies: [
+                "LockerDaemon",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment"]),
+        .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore"]),
+        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore"]),
+        .testTarget(
+            name: "LockerDaemonTests",
+            dependencies: ["LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore"]
+        ),
+        // Spawns the real `lockerd` binary and kills it with SIGKILL.
+        .testTarget(
+            name: "LockerCrashTests",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,133 @@
+/// The in-memory picture of the cabinet's custody: compartments, live parcels, pickup-code hashes
+/// and pending door operations, plus the assignment index.
+///
+/// It mirrors the store: the daemon loads it at start and applies every change *after* the store
+/// committed it, so it is never ahead of what would survive a power failure.
+public struct CabinetModel: Sendable {
+    public private(set) var compartments: [Compartment]
+    public private(set) var liveParcels: [Int: [Parcel]]
+    public private(set) var pending: [Int: PendingOperation]
+    public private(set) var offline: Set<Int>
+    private var codeHashByCompartment: [Int: String]
+    private var compartmentByCodeHash: [String: Int]
+    private var assigner: CompartmentAssigner
+
+    /// - Parameter compartments: ids must be 0..<count in order (the id is the assigner's slot index).
+    public init(
+        compartments: [Compartment], liveParcels: [Parcel] = [], codeHashes: [Int: String] = [:],
+        pending: [Int: PendingOperation] = [:]
+    ) {
+        precondition(compartments.enumerated().allSatisfy { $0.offset == $0.element.id },
+                     "compartment ids must be 0..<count in order")
+        self.compartments = compartments
+        self.liveParcels = Dictionary(grouping: liveParcels, by: \.compartmentID)
+        self.pending = pending
+        self.offline = []
+        self.codeHashByCompartment = codeHashes
+        self.compartmentByCodeHash = Dictionary(codeHashes.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
+        self.assigner = CompartmentAssigner(slots: [])
+        self.assigner = CompartmentAssigner(slots: compartments.map { slot(for: $0.id) })
+    }
+
+    // MARK: - Queries
+
+    public func compartment(_ id: Int) -> Compartment? {
+        compartments.indices.contains(id) ? compartments[id] : nil
+    }
+
+    public func compartment(labelled label: String) -> Compartment? {
+        compartments.first { $0.label.caseInsensitiveCompare(label) == .orderedSame }
+    }
+
+    public func compartmentID(forCodeHash hash: String) -> Int? { compartmentByCodeHash[hash] }
+    public func codeHash(ofCompartment id: Int) -> String? { codeHashByCompartment[id] }
+    public func isCodeHashLive(_ hash: String) -> Bool { compartmentByCodeHash[hash] != nil }
+
+    public var allLiveParcels: [Parcel] {
+        liveParcels.keys.sorted().flatMap { liveParcels[$0] ?? [] }
+    }
+
+    /// Picks a compartment for a parcel (see `CompartmentAssigner.choose` for the rules).
+    public func choose(
+        for intake: ParcelIntake, minimumSize: CompartmentSize? = nil, excluding: Int? = nil
+    ) -> Assignment? {
+        let request = AssignmentRequest(
+            parcelSize: intake.size, temperatureClass: intake.temperatureClass,
+            needsAccessible: intake.needsAccessible,
+            recipientKey: Self.recipientKey(intake.recipientReference),
+            minimumCompartmentSize: max(minimumSize ?? intake.size, intake.size),
+            excludedSlot: Int32(excluding ?? -1)
+        )
+        return assigner.choose(request)
+    }
+
+    // MARK: - Changes (apply only after the store committed them)
+
+    public mutating func replace(_ compartment: Compartment) {
+        compartments[compartment.id] = compartment
+        refreshSlot(compartment.id)
+    }
+
+    public mutating func setLiveParcels(_ parcels: [Parcel], compartmentID: Int) {
+        liveParcels[compartmentID] = parcels.isEmpty ? nil : parcels
+        refreshSlot(compartmentID)
+    }
+
+    public mutating func setCodeHash(_ hash: String?, compartmentID: Int) {
+        if let old = codeHashByCompartment[compartmentID] { compartmentByCodeHash[old] = nil }
+        codeHashByCompartment[compartmentID] = hash
+        if let hash { compartmentByCodeHash[hash] = compartmentID }
+    }
+
+    public mutating func setPending(_ operation: PendingOperation?, compartmentID: Int) {
+        pending[compartmentID] = operation
+        refreshSlot(compartmentID)
+    }
+
+    /// Compartments of a board that stopped answering take no new parcels until it is back.
+    public mutating func setOnline(_ isOnline: Bool, compartmentIDs: some Sequence<Int>) {
+        for id in compartmentIDs {
+            if isOnline { offline.remove(id) } else { offline.insert(id) }
+            refreshSlot(id)
+        }
+    }
+
+    // MARK: - Private
+
+    private mutating func refreshSlot(_ id: Int) {
+        assigner.update(slot: Int32(id), to: slot(for: id))
+    }
+
+    private func slot(for id: Int) -> CompartmentSlot {
+        let compartment = compartments[id]
+        let parcels = liveParcels[id] ?? []
+        let usable = !offline.contains(id) && pending[id] == nil
+        let availability: SlotAvailability
+        switch compartment.state {
+        case .available where usable && parcels.isEmpty: availability = .available
+        case .occupied where usable: availability = .occupied
+        default: availability = .unavailable
+        }
+        // Only parcels of one known recipient make a compartment shareable.
+        let recipients = Set(parcels.map(\.recipientReference))
+        let recipientKey = recipients.count == 1 ? Self.recipientKey(recipients.first ?? "") : 0
+        let used = parcels.reduce(0) { $0 + Int($1.size.capacityUnits) }
+        return CompartmentSlot(
+            size: compartment.size, temperatureClass: compartment.temperatureClass,
+            isAccessible: compartment.isAccessible, availability: availability,
+            usedUnits: UInt8(min(used, 255)), recipientKey: recipientKey,
+            latchCycles: UInt32(clamping: compartment.latchCycles)
+        )
+    }
+
+    /// A stable 64-bit key for a recipient reference (FNV-1a); 0 means "unknown, never share".
+    public static func recipientKey(_ reference: String) -> UInt64 {
+        guard !reference.isEmpty else { return 0 }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in reference.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return hash == 0 ? 1 : hash
+    }
+}

@@ -1,0 +1,79 @@
+/// One entry of the custody record, before the store gives it a sequence number.
+///
+/// Every custody transition writes one in the same transaction as the state change (transactional
+/// outbox); the uplink later sends them to the central server in sequence order.
+public struct CustodyEvent: Sendable, Equatable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case daemonStarted = "daemon.started"
+        case depositDoorOpened = "deposit.door_opened"
+        case depositCommitted = "deposit.committed"
+        case depositCancelled = "deposit.cancelled"
+        case depositRecovered = "deposit.recovered"
+        case pickupDoorOpened = "pickup.door_opened"
+        case pickupCommitted = "pickup.committed"
+        case pickupNotTaken = "pickup.not_taken"
+        case pickupReopened = "pickup.reopened"
+        case retrievalDoorOpened = "retrieval.door_opened"
+        case retrievalCommitted = "retrieval.committed"
+        case parcelOverdue = "parcel.overdue"
+        case codeLockout = "keypad.locked_out"
+        case latchFailed = "latch.failed"
+        case compartmentQuarantined = "compartment.quarantined"
+        case doorForcedOpen = "door.forced_open"
+        case doorLeftOpen = "door.left_open"
+        case doorClosedAfterAlarm = "door.closed_after_alarm"
+        case doorReconciled = "door.reconciled"
+        case boardOffline = "board.offline"
+        case boardOnline = "board.online"
+    }
+
+    public var kind: Kind
+    public var compartmentID: Int?
+    public var parcelID: Int64?
+    public var payload: [String: EventValue]
+
+    public init(_ kind: Kind, compartmentID: Int? = nil, parcelID: Int64? = nil, payload: [String: EventValue] = [:]) {
+        self.kind = kind
+        self.compartmentID = compartmentID
+        self.parcelID = parcelID
+        self.payload = payload
+    }
+}
+
+/// A JSON scalar in an event payload.
+public enum EventValue: Sendable, Equatable, Codable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByBooleanLiteral
+{
+    case string(String)
+    case int(Int64)
+    case double(Double)
+    case bool(Bool)
+    case strings([String])
+    case ints([Int64])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Int64.self) { self = .int(value) }
+        else if let value = try? container.decode(Double.self) { self = .double(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([Int64].self) { self = .ints(value) }
+        else { self = .strings(try container.decode([String].self)) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let v): try container.encode(v)
+        case .int(let v): try container.encode(v)
+        case .double(let v): try container.encode(v)
+        case .bool(let v): try container.encode(v)
+        case .strings(let v): try container.encode(v)
+        case .ints(let v): try container.encode(v)
+        }
+    }
+}

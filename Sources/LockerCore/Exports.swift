@@ -1,0 +1,2 @@
+// The domain speaks in the assignment core's sizes and temperature classes.
+@_exported public import LockerAssignment

@@ -1,0 +1,17 @@
+/// What the front panel asks the daemon to do. The daemon performs it and reports the outcome back
+/// through the state machine's event methods.
+public enum PanelAction: Sendable, Equatable {
+    case show(PanelMessage)
+    /// Check a complete pickup code (lockout, keyed hash, store) and open the door if it matches.
+    case attemptPickup(code: String)
+    case authenticateCourier(id: String, pin: String)
+    /// Look the tracking number up (pre-advice) and answer with `parcelIdentified`.
+    case identifyParcel(trackingNumber: String, courier: Courier)
+    /// Choose a compartment, reserve it durably, pulse its latch; answer with `depositDoorOpened`
+    /// or `depositRefused`.
+    case depositParcel(ParcelIntake, courier: Courier)
+    case requestLargerDoor(compartmentID: Int)
+    case reportDoorDidNotOpen(compartmentID: Int)
+    case cancelDeposit(compartmentID: Int)
+    case retrieveOverdue(courier: Courier)
+}

@@ -1,0 +1,31 @@
+/// What a courier is about to deposit: known from the scan (and pre-advice, when the server sent one)
+/// before any compartment is chosen.
+public struct ParcelIntake: Sendable, Equatable, Codable {
+    public var trackingNumber: String
+    public var recipientReference: String
+    public var size: CompartmentSize
+    public var temperatureClass: TemperatureClass
+    public var needsAccessible: Bool
+
+    public init(
+        trackingNumber: String, recipientReference: String = "", size: CompartmentSize,
+        temperatureClass: TemperatureClass = .ambient, needsAccessible: Bool = false
+    ) {
+        self.trackingNumber = trackingNumber
+        self.recipientReference = recipientReference
+        self.size = size
+        self.temperatureClass = temperatureClass
+        self.needsAccessible = needsAccessible
+    }
+
+    /// Tracking numbers are printed barcodes: 4–40 characters of letters, digits and `-`.
+    /// Anything else (a garbage scan, a pasted URL) is refused with this reason.
+    public static func validationError(forTrackingNumber text: String) -> String? {
+        if text.count < 4 { return "tracking number \"\(text)\" is shorter than 4 characters" }
+        if text.count > 40 { return "tracking number is longer than 40 characters" }
+        if !text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
+            return "tracking number \"\(text)\" has characters other than letters, digits and -"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,12 @@
+/// A door operation that started (its latch may have been pulsed) but has not finished.
+///
+/// Stored durably with the compartment *before* the latch is pulsed, so that after a power failure
+/// the daemon knows what the open (or closed) door it finds on restart was for.
+public enum PendingOperation: Sendable, Equatable, Codable {
+    /// A courier's deposit: the compartment is `reserved`; nothing is in custody yet.
+    case deposit(ParcelIntake, courierID: String, isShared: Bool)
+    /// A resident's pickup of these parcels, unlocked with the code whose hash is given.
+    case pickup(parcelIDs: [Int64], codeHash: String)
+    /// A courier taking overdue parcels back.
+    case retrieval(parcelIDs: [Int64], courierID: String)
+}

@@ -1,0 +1,215 @@
+public import Foundation
+public import LockerCore
+
+/// The cabinet group's configuration (JSON). Every field has a default, so a file only states what
+/// differs; `CabinetConfiguration.simulatedDefault` is the built-in simulated cabinet.
+public struct CabinetConfiguration: Sendable, Codable, Equatable {
+    public struct Board: Sendable, Codable, Equatable {
+        /// Bus address, also how compartments refer to the board.
+        public var address: Int
+        public var channels: Int
+        public var hasItemSensors: Bool
+        /// "simulated" for now; real board families come with their drivers.
+        public var kind: String
+
+        public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated") {
+            self.address = address
+            self.channels = channels
+            self.hasItemSensors = hasItemSensors
+            self.kind = kind
+        }
+    }
+
+    public struct CompartmentEntry: Sendable, Codable, Equatable {
+        public var label: String
+        public var size: String
+        public var temperatureClass: String
+        public var accessible: Bool
+        public var board: Int
+        public var channel: Int
+
+        public init(label: String, size: String, temperatureClass: String = "ambient", accessible: Bool = false,
+                    board: Int, channel: Int) {
+            self.label = label
+            self.size = size
+            self.temperatureClass = temperatureClass
+            self.accessible = accessible
+            self.board = board
+            self.channel = channel
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            label = try c.decode(String.self, forKey: .label)
+            size = try c.decode(String.self, forKey: .size)
+            temperatureClass = try c.decodeIfPresent(String.self, forKey: .temperatureClass) ?? "ambient"
+            accessible = try c.decodeIfPresent(Bool.self, forKey: .accessible) ?? false
+            board = try c.decode(Int.self, forKey: .board)
+            channel = try c.decode(Int.self, forKey: .channel)
+        }
+    }
+
+    public struct CourierEntry: Sendable, Codable, Equatable {
+        public var id: String
+        public var name: String
+        public var pin: String
+        public var carrier: String
+
+        public init(id: String, name: String, pin: String, carrier: String = "") {
+            self.id = id
+            self.name = name
+            self.pin = pin
+            self.carrier = carrier
+        }
+    }
+
+    public var cabinetID: String = "cabinet-1"
+    public var pickupCodeLength: Int = 6
+    /// Retention per temperature class, in hours.
+    public var retentionHours: [String: Double] = ["ambient": 48, "chilled": 24, "frozen": 24, "heated": 4]
+    public var latchPulseMilliseconds: Int = 500
+    public var doorOpenConfirmationSeconds: Double = 5
+    public var doorReminderSeconds: Double = 60
+    public var doorAlarmSeconds: Double = 180
+    public var pickupGraceSeconds: Double = 60
+    public var wrongCodesBeforeLockout: Int = 5
+    public var firstLockoutSeconds: Double = 30
+    public var maximumLockoutSeconds: Double = 900
+    public var boards: [Board] = []
+    public var compartments: [CompartmentEntry] = []
+    public var couriers: [CourierEntry] = []
+
+    public init() {}
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = CabinetConfiguration()
+        cabinetID = try c.decodeIfPresent(String.self, forKey: .cabinetID) ?? d.cabinetID
+        pickupCodeLength = try c.decodeIfPresent(Int.self, forKey: .pickupCodeLength) ?? d.pickupCodeLength
+        retentionHours = try c.decodeIfPresent([String: Double].self, forKey: .retentionHours) ?? d.retentionHours
+        latchPulseMilliseconds = try c.decodeIfPresent(Int.self, forKey: .latchPulseMilliseconds) ?? d.latchPulseMilliseconds
+        doorOpenConfirmationSeconds = try c.decodeIfPresent(Double.self, forKey: .doorOpenConfirmationSeconds) ?? d.doorOpenConfirmationSeconds
+        doorReminderSeconds = try c.decodeIfPresent(Double.self, forKey: .doorReminderSeconds) ?? d.doorReminderSeconds
+        doorAlarmSeconds = try c.decodeIfPresent(Double.self, forKey: .doorAlarmSeconds) ?? d.doorAlarmSeconds
+        pickupGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .pickupGraceSeconds) ?? d.pickupGraceSeconds
+        wrongCodesBeforeLockout = try c.decodeIfPresent(Int.self, forKey: .wrongCodesBeforeLockout) ?? d.wrongCodesBeforeLockout
+        firstLockoutSeconds = try c.decodeIfPresent(Double.self, forKey: .firstLockoutSeconds) ?? d.firstLockoutSeconds
+        maximumLockoutSeconds = try c.decodeIfPresent(Double.self, forKey: .maximumLockoutSeconds) ?? d.maximumLockoutSeconds
+        boards = try c.decodeIfPresent([Board].self, forKey: .boards) ?? d.boards
+        compartments = try c.decodeIfPresent([CompartmentEntry].self, forKey: .compartments) ?? d.compartments
+        couriers = try c.decodeIfPresent([CourierEntry].self, forKey: .couriers) ?? d.couriers
+    }
+
+    public static func load(from url: URL) throws -> CabinetConfiguration {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ConfigurationError(problems: ["cannot read \(url.path): \(error.localizedDescription)"])
+        }
+        let configuration: CabinetConfiguration
+        do { configuration = try JSONDecoder().decode(CabinetConfiguration.self, from: data) } catch {
+            throw ConfigurationError(problems: ["\(url.path) is not a valid configuration: \(error)"])
+        }
+        try configuration.validate()
+        return configuration
+    }
+
+    /// Checks everything a running cabinet relies on; lists every problem at once.
+    public func validate() throws {
+        var problems: [String] = []
+        if !(4...12).contains(pickupCodeLength) { problems.append("pickupCodeLength must be 4...12, is \(pickupCodeLength)") }
+        if !(100...5_000).contains(latchPulseMilliseconds) {
+            problems.append("latchPulseMilliseconds must be 100...5000, is \(latchPulseMilliseconds)")
+        }
+        if boards.isEmpty { problems.append("no boards configured") }
+        if compartments.isEmpty { problems.append("no compartments configured") }
+        if Set(boards.map(\.address)).count != boards.count { problems.append("two boards share an address") }
+        var labels = Set<String>()
+        var channels = Set<String>()
+        for entry in compartments {
+            if CompartmentSize(label: entry.size) == nil { problems.append("compartment \(entry.label): unknown size \"\(entry.size)\" (XS, S, M, L, XL)") }
+            if TemperatureClass(label: entry.temperatureClass) == nil {
+                problems.append("compartment \(entry.label): unknown temperature class \"\(entry.temperatureClass)\"")
+            }
+            if entry.label.isEmpty || entry.label.count > 16 { problems.append("compartment label \"\(entry.label)\" must be 1...16 characters") }
+            if !labels.insert(entry.label.uppercased()).inserted { problems.append("label \(entry.label) is used twice") }
+            if !channels.insert("\(entry.board):\(entry.channel)").inserted {
+                problems.append("board \(entry.board) channel \(entry.channel) is used by two compartments")
+            }
+            if let board = boards.first(where: { $0.address == entry.board }) {
+                if !(1...board.channels).contains(entry.channel) {
+                    problems.append("compartment \(entry.label): board \(entry.board) has channels 1...\(board.channels), not \(entry.channel)")
+                }
+            } else {
+                problems.append("compartment \(entry.label) is on board \(entry.board), which is not configured")
+            }
+        }
+        for board in boards where board.kind != "simulated" {
+            problems.append("board \(board.address): kind \"\(board.kind)\" is not supported yet (only \"simulated\")")
+        }
+        for courier in couriers where courier.pin.count < 4 || !courier.pin.allSatisfy(\.isNumber) {
+            problems.append("courier \(courier.id): PIN must be at least 4 digits")
+        }
+        if !problems.isEmpty { throw ConfigurationError(problems: problems) }
+    }
+
+    /// The compartments in id order (id = position in the file).
+    public func layout() -> [Compartment] {
+        compartments.enumerated().map { index, entry in
+            Compartment(id: index, label: entry.label, size: CompartmentSize(label: entry.size) ?? .m,
+                        temperatureClass: TemperatureClass(label: entry.temperatureClass) ?? .ambient,
+                        isAccessible: entry.accessible)
+        }
+    }
+
+    public var retentionPolicy: RetentionPolicy {
+        var seconds = RetentionPolicy.defaultSeconds
+        for (name, hours) in retentionHours {
+            if let temperatureClass = TemperatureClass(label: name) { seconds[temperatureClass] = hours * 3600 }
+        }
+        return RetentionPolicy(secondsByClass: seconds)
+    }
+
+    /// The built-in simulated cabinet `make run` starts: 30 doors on two boards (the first with item
+    /// sensors), several sizes, some at accessible height, four chilled and two frozen cells.
+    public static var simulatedDefault: CabinetConfiguration {
+        var configuration = CabinetConfiguration()
+        configuration.boards = [
+            Board(address: 1, channels: 16, hasItemSensors: true),
+            Board(address: 2, channels: 14, hasItemSensors: false),
+        ]
+        let columnA: [(String, String, Bool)] = [
+            ("XS", "ambient", false), ("XS", "ambient", false), ("S", "ambient", false), ("S", "ambient", false),
+            ("S", "ambient", true), ("S", "ambient", true), ("M", "ambient", false), ("M", "ambient", false),
+            ("M", "ambient", true), ("M", "ambient", true), ("L", "ambient", false), ("L", "ambient", false),
+            ("XL", "ambient", false), ("XL", "ambient", false), ("M", "chilled", false), ("M", "chilled", true),
+        ]
+        let columnB: [(String, String, Bool)] = [
+            ("S", "ambient", false), ("S", "ambient", false), ("S", "ambient", false), ("M", "ambient", false),
+            ("M", "ambient", true), ("M", "ambient", true), ("M", "ambient", true), ("L", "ambient", false),
+            ("L", "ambient", false), ("XL", "ambient", false), ("S", "chilled", false), ("M", "chilled", false),
+            ("S", "frozen", false), ("M", "frozen", false),
+        ]
+        for (index, entry) in columnA.enumerated() {
+            configuration.compartments.append(CompartmentEntry(
+                label: String(format: "A%02d", index + 1), size: entry.0, temperatureClass: entry.1,
+                accessible: entry.2, board: 1, channel: index + 1))
+        }
+        for (index, entry) in columnB.enumerated() {
+            configuration.compartments.append(CompartmentEntry(
+                label: String(format: "B%02d", index + 1), size: entry.0, temperatureClass: entry.1,
+                accessible: entry.2, board: 2, channel: index + 1))
+        }
+        configuration.couriers = [
+            CourierEntry(id: "1001", name: "Ann", pin: "4321", carrier: "SF Express"),
+            CourierEntry(id: "1002", name: "Bo", pin: "8765", carrier: "JD Logistics"),
+        ]
+        return configuration
+    }
+}
+
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var problems: [String]
+    public var description: String {
+        "invalid configuration:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,876 @@
+import Foundation
+public import Logging
+public import LockerCore
+public import LockerHAL
+public import LockerStore
+
+/// The cabinet's one decision loop: hardware events, panel actions and ticks go through here, one
+/// at a time (the `CabinetRuntime` loop owns it; it is deliberately not an actor, so no two inputs
+/// can interleave at an `await`).
+///
+/// The rule every method follows: commit the custody transition and its event in one store
+/// transaction, *then* update the in-memory model, *then* tell the person or pulse the latch.
+/// A failed commit changes nothing and is reported; it never opens a door.
+public final class CabinetController {
+    public struct RecentPickup: Sendable, Equatable {
+        var compartmentID: Int
+        var until: Date
+        var reopened: Bool
+    }
+
+    let configuration: CabinetConfiguration
+    let store: CabinetStore
+    let clock: any CabinetClock
+    let hasher: any PickupCodeHasher
+    let logger: Logger
+    let boards: [Int: any LockBoard]
+    let display: any Display
+    let buzzer: any Buzzer
+    let lights: any IndicatorLights
+    let map: HardwareMap
+    let codePolicy: PickupCodePolicy
+    let attemptPolicy: CodeAttemptGuard.Policy
+    let doorPolicy: DoorWatchStateMachine.Policy
+    let retention: RetentionPolicy
+
+    public private(set) var model: CabinetModel
+    public private(set) var panel: PanelStateMachine
+    public private(set) var doors: [DoorWatchStateMachine]
+    /// Per compartment: what the item sensor last said, nil where there is none.
+    public private(set) var itemPresent: [Bool?]
+    public private(set) var attemptGuard: CodeAttemptGuard
+    public private(set) var offlineBoards: Set<Int> = []
+    private var recentPickups: [String: RecentPickup] = [:]
+    private var preAdvice: [String: ParcelIntake] = [:]
+    private var lastPublishedSequence: Int64
+    private var lastOverdueCheck: Date?
+    private var lastBoardPoll: Date?
+    private var generator = SystemRandomNumberGenerator()
+
+    /// Called with every committed event, in sequence order, after it is durable.
+    public var onEvent: (@Sendable (RecordedEvent) -> Void)?
+
+    public init(
+        configuration: CabinetConfiguration, store: CabinetStore, clock: any CabinetClock,
+        hasher: any PickupCodeHasher, boards: [any LockBoard], display: any Display, buzzer: any Buzzer,
+        lights: any IndicatorLights, logger: Logger
+    ) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.store = store
+        self.clock = clock
+        self.hasher = hasher
+        self.logger = logger
+        self.boards = Dictionary(boards.map { ($0.address, $0) }, uniquingKeysWith: { first, _ in first })
+        self.display = display
+        self.buzzer = buzzer
+        self.lights = lights
+        self.map = HardwareMap(configuration)
+        self.codePolicy = PickupCodePolicy(length: configuration.pickupCodeLength)
+        self.attemptPolicy = CodeAttemptGuard.Policy(
+            freeAttempts: configuration.wrongCodesBeforeLockout, baseLockoutSeconds: configuration.firstLockoutSeconds,
+            maximumLockoutSeconds: configuration.maximumLockoutSeconds)
+        self.doorPolicy = DoorWatchStateMachine.Policy(
+            openConfirmationSeconds: configuration.doorOpenConfirmationSeconds,
+            reminderSeconds: configuration.doorReminderSeconds, alarmSeconds: configuration.doorAlarmSeconds)
+        self.retention = configuration.retentionPolicy
+
+        try store.installLayout(configuration.layout())
+        let snapshot = try store.snapshot()
+        let compartments = Array(snapshot.compartments.prefix(configuration.compartments.count))
+        self.model = CabinetModel(compartments: compartments, liveParcels: snapshot.liveParcels,
+                                  codeHashes: snapshot.codeHashes, pending: snapshot.pending)
+        self.attemptGuard = snapshot.attemptGuard
+        self.panel = PanelStateMachine(codePolicy: codePolicy)
+        let now = clock.now()
+        self.doors = compartments.map { DoorWatchStateMachine(isOpen: $0.isDoorOpen, now: now) }
+        self.itemPresent = Array(repeating: nil, count: compartments.count)
+        self.lastPublishedSequence = try store.lastEventSequence()
+    }
+
+    // MARK: - Start
+
+    /// Records the start, reads every door sensor and reconciles it with the store, so that a door
+    /// that was mid-transition when power failed ends in a defined, recorded state.
+    public func start() async {
+        let compartmentCount = Int64(configuration.compartments.count)
+        commit("start record") { tx in
+            try tx.append(CustodyEvent(.daemonStarted, payload: ["compartments": .int(compartmentCount)]))
+        }
+        for board in configuration.boards.map(\.address) {
+            guard let link = boards[board] else {
+                await boardLost(board, detail: "no driver for board \(board)")
+                continue
+            }
+            do {
+                let status = try await link.readStatus()
+                await reconcile(board: board, status: status)
+            } catch {
+                await boardLost(board, detail: "\(error)")
+            }
+        }
+        await show(.welcome)
+        publishNewEvents()
+    }
+
+    // MARK: - Inputs
+
+    public func handle(_ event: HardwareEvent) async {
+        switch event {
+        case .key(let key):
+            await perform(panel.keyPressed(Self.panelKey(key), now: clock.now()))
+        case .scan(let text, let scanner):
+            await scanned(text, scanner: scanner)
+        case .doorChanged(let board, let channel, let isOpen):
+            guard let id = map.compartment(board: board, channel: channel) else {
+                logger.warning("door change on an unmapped channel", metadata: ["board.address": "\(board)", "board.channel": "\(channel)"])
+                return
+            }
+            await doorChanged(id, isOpen: isOpen)
+        case .itemChanged(let board, let channel, let isPresent):
+            if let id = map.compartment(board: board, channel: channel) { itemPresent[id] = isPresent }
+        case .boardLost(let board, let detail):
+            await boardLost(board, detail: detail)
+        case .boardBack(let board):
+            await boardBack(board)
+        }
+        publishNewEvents()
+    }
+
+    /// Time passes: timeouts, door reminders and alarms, overdue parcels, offline boards.
+    public func tick() async {
+        let now = clock.now()
+        await perform(panel.tick(now: now))
+        for id in doors.indices where doors[id].phase != .closed {
+            for action in doors[id].tick(now: now, policy: doorPolicy) { await doorAction(action, compartmentID: id) }
+        }
+        if lastOverdueCheck.map({ now.timeIntervalSince($0) >= 10 }) ?? true {
+            lastOverdueCheck = now
+            flagOverdueParcels(now: now)
+        }
+        if !offlineBoards.isEmpty, lastBoardPoll.map({ now.timeIntervalSince($0) >= 5 }) ?? true {
+            lastBoardPoll = now
+            for board in offlineBoards.sorted() { await boardBack(board) }
+        }
+        recentPickups = recentPickups.filter { $0.value.until > now }
+        publishNewEvents()
+    }
+
+    /// Pre-advice from the central server (its delivery comes with the uplink; the simulator's
+    /// front panel can enter some by hand).
+    public func addPreAdvice(_ intake: ParcelIntake) {
+        preAdvice[intake.trackingNumber] = intake
+    }
+
+    // MARK: - Panel actions
+
+    func perform(_ actions: [PanelAction]) async {
+        for action in actions { await perform(action) }
+    }
+
+    func perform(_ action: PanelAction) async {
+        switch action {
+        case .show(let message):
+            await show(message)
+        case .attemptPickup(let code):
+            await attemptPickup(code: code)
+        case .authenticateCourier(let id, let pin):
+            let courier = authenticate(id: id, pin: pin)
+            if courier == nil {
+                logger.notice("courier login refused", metadata: ["courier.id": "\(id)"])
+                await buzzer.play(.error)
+            }
+            await perform(panel.courierAuthenticated(courier, now: clock.now()))
+        case .identifyParcel(let trackingNumber, _):
+            await identifyParcel(trackingNumber)
+        case .depositParcel(let intake, let courier):
+            await startDeposit(intake, courierID: courier.id)
+        case .requestLargerDoor(let id):
+            await largerDoor(than: id)
+        case .reportDoorDidNotOpen(let id):
+            await depositLatchFailed(id, reportedByCourier: true)
+        case .cancelDeposit(let id):
+            if releaseDeposit(id, reason: "cancelled by courier") {
+                await perform(panel.depositFinished(.depositCancelled(label: label(id)), now: clock.now()))
+            }
+        case .retrieveOverdue(let courier):
+            await startRetrieval(courierID: courier.id)
+        }
+    }
+
+    // MARK: - Pickup
+
+    func attemptPickup(code: String) async {
+        let now = clock.now()
+        if case .lockedOut(let seconds) = attemptGuard.verdict(now: now) {
+            await buzzer.play(.error)
+            await show(.lockedOut(seconds: seconds))
+            return
+        }
+        let hash = hasher.hash(code: code)
+        guard let id = model.compartmentID(forCodeHash: hash) else {
+            if let recent = recentPickups[hash], recent.until > now, !recent.reopened {
+                await graceReopen(recent, codeHash: hash)
+                return
+            }
+            await wrongCode(now: now)
+            return
+        }
+        let compartment = model.compartments[id]
+        let parcels = model.liveParcels[id] ?? []
+        if case .pickup = model.pending[id] {
+            // Already open for this code (typed twice): say so rather than count a failure.
+            await show(.pickupDoorOpen(label: compartment.label))
+            return
+        }
+        guard model.pending[id] == nil, !model.offline.contains(id), !parcels.isEmpty,
+              compartment.state == .occupied || compartment.state == .overdue
+        else {
+            await show(.doorUnavailable(label: compartment.label))
+            return
+        }
+        var succeeded = attemptGuard
+        succeeded.recordSuccess()
+        let parcelIDs = parcels.map(\.id)
+        let operation = PendingOperation.pickup(parcelIDs: parcelIDs, codeHash: hash)
+        let guardToSave = succeeded
+        guard let updated = commit("pickup door opening", { tx in
+            var c = try tx.compartment(id)
+            c.latchCycles += 1
+            try tx.update(c)
+            try tx.setPending(operation, compartmentID: id)
+            try tx.save(guardToSave)
+            try tx.append(CustodyEvent(.pickupDoorOpened, compartmentID: id, payload: [
+                "label": .string(c.label), "parcel_ids": .ints(parcelIDs),
+            ]))
+            return c
+        }) else {
+            await show(.failure("The cabinet cannot record this pickup right now. Please see staff."))
+            return
+        }
+        attemptGuard = succeeded
+        model.replace(updated)
+        model.setPending(operation, compartmentID: id)
+        if await pulse(id) {
+            await show(.pickupDoorOpen(label: updated.label))
+            await buzzer.play(.confirm)
+        } else {
+            _ = clearPending(id, event: CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
+                "label": .string(updated.label), "reason": "board not answering",
+            ]))
+            await show(.doorUnavailable(label: updated.label))
+        }
+    }
+
+    private func wrongCode(now: Date) async {
+        var next = attemptGuard
+        let outcome = next.recordFailure(now: now, policy: attemptPolicy)
+        let failures = next.consecutiveFailures
+        let toSave = next
+        // The failure count is committed before the person sees the answer: pulling the plug
+        // after a wrong guess must not give the guesser the try back.
+        commit("wrong-code count") { tx in
+            try tx.save(toSave)
+            if case .lockedOut(let seconds) = outcome {
+                try tx.append(CustodyEvent(.codeLockout, payload: [
+                    "consecutive_failures": .int(Int64(failures)), "lockout_seconds": .int(Int64(seconds)),
+                ]))
+            }
+        }
+        attemptGuard = next
+        await buzzer.play(.error)
+        switch outcome {
+        case .triesLeft(let left): await show(.wrongCode(triesLeft: left))
+        case .lockedOut(let seconds): await show(.lockedOut(seconds: seconds))
+        }
+    }
+
+    private func graceReopen(_ recent: RecentPickup, codeHash: String) async {
+        let id = recent.compartmentID
+        let compartment = model.compartments[id]
+        guard compartment.state == .available, model.pending[id] == nil, !model.offline.contains(id) else {
+            await show(.doorUnavailable(label: compartment.label))
+            return
+        }
+        guard let updated = commit("grace reopen", { tx in
+            var c = try tx.compartment(id)
+            c.latchCycles += 1
+            try tx.update(c)
+            try tx.append(CustodyEvent(.pickupReopened, compartmentID: id, payload: ["label": .string(c.label)]))
+            return c
+        }) else { return }
+        recentPickups[codeHash]?.reopened = true
+        model.replace(updated)
+        if await pulse(id) { await show(.pickupDoorOpen(label: updated.label)) }
+    }
+
+    private func completePickup(_ id: Int, parcelIDs: [Int64], codeHash: String) async {
+        guard let (updated, parcels) = commit("pickup", { tx -> (Compartment, [Parcel]) in
+            let parcels = try tx.liveParcels(compartmentID: id).filter { parcelIDs.contains($0.id) }
+            try tx.setStatus(.pickedUp, parcelIDs: parcels.map(\.id))
+            let remaining = try tx.liveParcels(compartmentID: id)
+            var c = try tx.compartment(id)
+            if remaining.isEmpty {
+                try tx.setCodeHash(nil, compartmentID: id)
+                if c.state == .occupied || c.state == .overdue { c.state = .available }
+            }
+            try tx.update(c)
+            try tx.setPending(nil, compartmentID: id)
+            try tx.append(CustodyEvent(.pickupCommitted, compartmentID: id, payload: [
+                "label": .string(c.label), "parcel_ids": .ints(parcels.map(\.id)),
+                "tracking_numbers": .strings(parcels.map(\.trackingNumber)),
+            ]))
+            return (c, remaining)
+        }) else { return }
+        model.setLiveParcels(parcels, compartmentID: id)
+        if parcels.isEmpty { model.setCodeHash(nil, compartmentID: id) }
+        model.replace(updated)
+        model.setPending(nil, compartmentID: id)
+        recentPickups[codeHash] = RecentPickup(
+            compartmentID: id, until: clock.now().addingTimeInterval(configuration.pickupGraceSeconds), reopened: false)
+        await show(.pickupDone(label: updated.label))
+    }
+
+    // MARK: - Deposit
+
+    private func identifyParcel(_ trackingNumber: String) async {
+        if let parcel = model.allLiveParcels.first(where: { $0.trackingNumber == trackingNumber }) {
+            await buzzer.play(.error)
+            await perform(panel.depositFinished(.trackingRejected(
+                reason: "parcel \(trackingNumber) is already in \(label(parcel.compartmentID))"), now: clock.now()))
+            return
+        }
+        if let id = model.pending.first(where: {
+            if case .deposit(let intake, _, _) = $0.value { return intake.trackingNumber == trackingNumber }
+            return false
+        })?.key {
+            await perform(panel.depositFinished(.trackingRejected(
+                reason: "parcel \(trackingNumber) is being deposited in \(label(id))"), now: clock.now()))
+            return
+        }
+        var intake = preAdvice[trackingNumber] ?? ParcelIntake(trackingNumber: trackingNumber, size: .s)
+        if preAdvice[trackingNumber] == nil {
+            // No pre-advice: suggest the smallest size that has a free door right now.
+            intake.size = CompartmentSize.allCases.filter({ $0 >= .s }).first { size in
+                var probe = intake
+                probe.size = size
+                return model.choose(for: probe) != nil
+            } ?? .m
+        }
+        await perform(panel.parcelIdentified(intake))
+    }
+
+    private func startDeposit(_ intake: ParcelIntake, courierID: String, minimumSize: CompartmentSize? = nil,
+                              excluding: Int? = nil) async {
+        // Each retry excludes a board that just went offline, so this ends.
+        for _ in 0...boards.count {
+            guard let choice = model.choose(for: intake, minimumSize: minimumSize, excluding: excluding) else {
+                await buzzer.play(.error)
+                await perform(panel.depositRefused(.noCompartment(
+                    size: max(minimumSize ?? intake.size, intake.size), temperatureClass: intake.temperatureClass)))
+                return
+            }
+            let id = Int(choice.slot)
+            let shared = choice.isShared
+            let operation = PendingOperation.deposit(intake, courierID: courierID, isShared: shared)
+            guard let updated = commit("deposit reservation", { tx in
+                var c = try tx.compartment(id)
+                if !shared { c.state = .reserved }
+                c.latchCycles += 1
+                // Pending first: the schema insists a reserved compartment says what it is reserved for.
+                try tx.setPending(operation, compartmentID: id)
+                try tx.update(c)
+                try tx.append(CustodyEvent(.depositDoorOpened, compartmentID: id, payload: [
+                    "label": .string(c.label), "tracking_number": .string(intake.trackingNumber),
+                    "courier_id": .string(courierID), "size": .string(intake.size.description),
+                    "temperature_class": .string(intake.temperatureClass.description), "shared": .bool(shared),
+                ]))
+                return c
+            }) else {
+                await perform(panel.depositRefused(.failure("The cabinet cannot record a deposit right now. Please see staff.")))
+                return
+            }
+            model.replace(updated)
+            model.setPending(operation, compartmentID: id)
+            if await pulse(id) {
+                await perform(panel.depositDoorOpened(compartmentID: id, label: updated.label))
+                await buzzer.play(.confirm)
+                return
+            }
+            _ = releaseDeposit(id, reason: "board not answering")
+        }
+    }
+
+    private func largerDoor(than id: Int) async {
+        guard case .deposit(let intake, let courierID, _) = model.pending[id] else { return }
+        let current = model.compartments[id].size
+        guard let bigger = CompartmentSize(rawValue: current.rawValue + 1) else {
+            await show(.noCompartment(size: current, temperatureClass: intake.temperatureClass))
+            return
+        }
+        var larger = intake
+        larger.size = max(intake.size, bigger)
+        guard model.choose(for: larger, excluding: id) != nil else {
+            await show(.noCompartment(size: bigger, temperatureClass: intake.temperatureClass))
+            return
+        }
+        guard releaseDeposit(id, reason: "courier asked for a larger door") else { return }
+        await show(.pleaseCloseDoor(label: label(id)))
+        await startDeposit(larger, courierID: courierID, excluding: id)
+    }
+
+    /// The deposit door did not open (reported by the courier or seen by the sensor): the
+    /// compartment is quarantined and, if the courier is still there, another door is opened.
+    private func depositLatchFailed(_ id: Int, reportedByCourier: Bool) async {
+        guard case .deposit(let intake, let courierID, _) = model.pending[id] else { return }
+        let reason = reportedByCourier ? "courier reported the door did not open" : "door sensor did not see the door open"
+        guard releaseDeposit(id, reason: reason, quarantine: "latch did not open: \(reason)") else { return }
+        await buzzer.play(.error)
+        await show(.doorDidNotOpen(label: label(id)))
+        if panel.isDepositOpen(compartmentID: id) {
+            await startDeposit(intake, courierID: courierID, excluding: id)
+        }
+    }
+
+    /// Ends a deposit reservation without a parcel. Returns false if the store refused.
+    @discardableResult
+    private func releaseDeposit(_ id: Int, reason: String, quarantine: String? = nil) -> Bool {
+        guard case .deposit(let intake, _, _) = model.pending[id] else { return false }
+        guard let updated = commit("deposit release", { tx in
+            var c = try tx.compartment(id)
+            if let quarantine {
+                c.state = .quarantined
+                c.quarantineReason = quarantine
+            } else if c.state == .reserved {
+                c.state = .available
+            }
+            try tx.update(c)
+            try tx.setPending(nil, compartmentID: id)
+            try tx.append(CustodyEvent(.depositCancelled, compartmentID: id, payload: [
+                "label": .string(c.label), "tracking_number": .string(intake.trackingNumber), "reason": .string(reason),
+            ]))
+            if let quarantine {
+                try tx.append(CustodyEvent(.latchFailed, compartmentID: id, payload: ["label": .string(c.label), "reason": .string(reason)]))
+                try tx.append(CustodyEvent(.compartmentQuarantined, compartmentID: id, payload: [
+                    "label": .string(c.label), "reason": .string(quarantine),
+                ]))
+            }
+            return c
+        }) else { return false }
+        model.replace(updated)
+        model.setPending(nil, compartmentID: id)
+        return true
+    }
+
+    private func completeDeposit(_ id: Int, intake: ParcelIntake, courierID: String, shared: Bool, recovered: Bool) async {
+        let now = clock.now()
+        let deadline = retention.deadline(for: intake.temperatureClass, depositedAt: now)
+        var code: String?
+        var codeHash: String?
+        let sharesExistingCode = shared && model.codeHash(ofCompartment: id) != nil
+        if !sharesExistingCode {
+            code = codePolicy.drawUnique(using: &generator) { model.isCodeHashLive(hasher.hash(code: $0)) }
+            codeHash = code.map { hasher.hash(code: $0) }
+            guard codeHash != nil else {
+                logger.critical("no free pickup code could be drawn", metadata: ["compartment.id": "\(id)"])
+                return
+            }
+        }
+        let kind: CustodyEvent.Kind = recovered ? .depositRecovered : .depositCommitted
+        let newHash = codeHash
+        guard let (updated, parcels) = commit("deposit", { tx -> (Compartment, [Parcel]) in
+            let parcel = try tx.insertParcel(
+                trackingNumber: intake.trackingNumber, recipientReference: intake.recipientReference, size: intake.size,
+                temperatureClass: intake.temperatureClass, compartmentID: id, courierID: courierID,
+                retentionDeadline: deadline)
+            var c = try tx.compartment(id)
+            if c.state == .reserved || c.state == .available { c.state = .occupied }
+            try tx.update(c)
+            try tx.setPending(nil, compartmentID: id)
+            if let newHash { try tx.setCodeHash(newHash, compartmentID: id) }
+            try tx.append(CustodyEvent(kind, compartmentID: id, parcelID: parcel.id, payload: [
+                "label": .string(c.label), "tracking_number": .string(intake.trackingNumber),
+                "recipient_reference": .string(intake.recipientReference), "courier_id": .string(courierID),
+                "size": .string(intake.size.description), "temperature_class": .string(intake.temperatureClass.description),
+                "retention_deadline": .double(deadline.timeIntervalSince1970), "shared": .bool(shared),
+            ]))
+            return (c, try tx.liveParcels(compartmentID: id))
+        }) else {
+            _ = releaseDeposit(id, reason: "the store refused the deposit", quarantine: "deposit could not be recorded: check the contents")
+            await perform(panel.depositFinished(.failure("The deposit could not be recorded. Please take the parcel back and see staff."), now: now))
+            return
+        }
+        model.setLiveParcels(parcels, compartmentID: id)
+        if let newHash { model.setCodeHash(newHash, compartmentID: id) }
+        model.replace(updated)
+        model.setPending(nil, compartmentID: id)
+        preAdvice[intake.trackingNumber] = nil
+        let message: PanelMessage = code.map { .depositCommitted(label: updated.label, code: $0) }
+            ?? .depositAddedToShared(label: updated.label)
+        await perform(panel.depositFinished(message, now: now))
+    }
+
+    // MARK: - Retrieval of overdue parcels
+
+    private func startRetrieval(courierID: String) async {
+        guard let id = model.compartments.first(where: {
+            $0.state == .overdue && model.pending[$0.id] == nil && !model.offline.contains($0.id)
+        })?.id else {
+            await show(.noOverdueParcels)
+            return
+        }
+        let parcelIDs = (model.liveParcels[id] ?? []).map(\.id)
+        let operation = PendingOperation.retrieval(parcelIDs: parcelIDs, courierID: courierID)
+        guard let updated = commit("retrieval door opening", { tx in
+            var c = try tx.compartment(id)
+            c.latchCycles += 1
+            try tx.update(c)
+            try tx.setPending(operation, compartmentID: id)
+            try tx.append(CustodyEvent(.retrievalDoorOpened, compartmentID: id, payload: [
+                "label": .string(c.label), "courier_id": .string(courierID), "parcel_ids": .ints(parcelIDs),
+            ]))
+            return c
+        }) else { return }
+        model.replace(updated)
+        model.setPending(operation, compartmentID: id)
+        if await pulse(id) {
+            await show(.retrievalDoorOpen(label: updated.label, parcels: parcelIDs.count))
+        } else {
+            _ = clearPending(id, event: CustodyEvent(.depositCancelled, compartmentID: id, payload: ["reason": "board not answering"]))
+            await show(.doorUnavailable(label: updated.label))
+        }
+    }
+
+    private func completeRetrieval(_ id: Int, parcelIDs: [Int64], courierID: String) async {
+        guard let updated = commit("retrieval", { tx in
+            try tx.setStatus(.retrieved, parcelIDs: parcelIDs)
+            var c = try tx.compartment(id)
+            if try tx.liveParcels(compartmentID: id).isEmpty {
+                try tx.setCodeHash(nil, compartmentID: id)
+                if c.state == .overdue || c.state == .occupied { c.state = .available }
+            }
+            try tx.update(c)
+            try tx.setPending(nil, compartmentID: id)
+            try tx.append(CustodyEvent(.retrievalCommitted, compartmentID: id, payload: [
+                "label": .string(c.label), "courier_id": .string(courierID), "parcel_ids": .ints(parcelIDs),
+            ]))
+            return c
+        }) else { return }
+        model.setLiveParcels([], compartmentID: id)
+        model.setCodeHash(nil, compartmentID: id)
+        model.replace(updated)
+        model.setPending(nil, compartmentID: id)
+        await show(.retrievalDone(label: updated.label))
+    }
+
+    private func flagOverdueParcels(now: Date) {
+        let due = retention.newlyOverdue(model.allLiveParcels, now: now)
+        for (id, parcels) in Dictionary(grouping: due, by: \.compartmentID).sorted(by: { $0.key < $1.key }) {
+            let ids = parcels.map(\.id)
+            guard let (updated, live) = commit("overdue flag", { tx -> (Compartment, [Parcel]) in
+                try tx.setStatus(.overdue, parcelIDs: ids)
+                var c = try tx.compartment(id)
+                if c.state == .occupied { c.state = .overdue }
+                try tx.update(c)
+                for parcel in parcels {
+                    try tx.append(CustodyEvent(.parcelOverdue, compartmentID: id, parcelID: parcel.id, payload: [
+                        "label": .string(c.label), "tracking_number": .string(parcel.trackingNumber),
+                        "retention_deadline": .double(parcel.retentionDeadline.timeIntervalSince1970),
+                    ]))
+                }
+                return (c, try tx.liveParcels(compartmentID: id))
+            }) else { continue }
+            model.setLiveParcels(live, compartmentID: id)
+            model.replace(updated)
+        }
+    }
+
+    // MARK: - Doors
+
+    private func doorChanged(_ id: Int, isOpen: Bool) async {
+        if model.compartments[id].isDoorOpen != isOpen {
+            // The recorded door state follows the sensor (no outbox event: alarms have their own).
+            if let updated = commit("door state", { tx in
+                var c = try tx.compartment(id)
+                c.isDoorOpen = isOpen
+                try tx.update(c)
+                return c
+            }) { model.replace(updated) }
+        }
+        for action in doors[id].sensorChanged(isOpen: isOpen, now: clock.now()) {
+            await doorAction(action, compartmentID: id)
+        }
+    }
+
+    private func doorAction(_ action: DoorWatchStateMachine.Action, compartmentID id: Int) async {
+        let address = map.address(of: id)
+        switch action {
+        case .openedAsCommanded:
+            break
+        case .forcedOpen:
+            logger.warning("door opened without a command", metadata: ["compartment.label": "\(label(id))"])
+            commit("forced-open alarm") { tx in
+                try tx.append(CustodyEvent(.doorForcedOpen, compartmentID: id, payload: ["label": .string(labelInTransaction(tx, id))]))
+            }
+            await buzzer.play(.alarm)
+        case .latchDidNotOpen:
+            await latchDidNotOpen(id)
+        case .remindToClose:
+            await show(.pleaseCloseDoor(label: label(id)))
+            await buzzer.play(.reminder)
+        case .leftOpenAlarm(let seconds):
+            logger.warning("door left open", metadata: ["compartment.label": "\(label(id))", "door.open_seconds": "\(seconds)"])
+            commit("left-open alarm") { tx in
+                try tx.append(CustodyEvent(.doorLeftOpen, compartmentID: id, payload: [
+                    "label": .string(labelInTransaction(tx, id)), "open_seconds": .int(Int64(seconds)),
+                ]))
+            }
+            await buzzer.play(.alarm)
+        case .closed(let afterAlarm):
+            if afterAlarm {
+                commit("alarm end") { tx in
+                    try tx.append(CustodyEvent(.doorClosedAfterAlarm, compartmentID: id, payload: ["label": .string(labelInTransaction(tx, id))]))
+                }
+            }
+            await lights.set(board: address.board, channel: address.channel, to: .off)
+            await doorClosed(id)
+        }
+    }
+
+    /// A door closed: finish whatever it was opened for. Item sensors, where present, decide
+    /// whether the parcel went in (deposit) or out (pickup, retrieval).
+    private func doorClosed(_ id: Int) async {
+        switch model.pending[id] {
+        case .deposit(let intake, let courierID, let shared):
+            if itemPresent[id] == false {
+                if releaseDeposit(id, reason: "door closed with no parcel inside") {
+                    await perform(panel.depositFinished(.depositClosedEmpty(label: label(id)), now: clock.now()))
+                }
+            } else {
+                await completeDeposit(id, intake: intake, courierID: courierID, shared: shared, recovered: !panel.isDepositOpen(compartmentID: id))
+            }
+        case .pickup(let parcelIDs, let codeHash):
+            if itemPresent[id] == true {
+                _ = clearPending(id, event: CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
+                    "label": .string(label(id)), "reason": "door closed with the parcel still inside",
+                ]))
+                await show(.parcelStillInside(label: label(id)))
+            } else {
+                await completePickup(id, parcelIDs: parcelIDs, codeHash: codeHash)
+            }
+        case .retrieval(let parcelIDs, let courierID):
+            if itemPresent[id] == true {
+                _ = clearPending(id, event: CustodyEvent(.depositCancelled, compartmentID: id, payload: [
+                    "label": .string(label(id)), "reason": "retrieval: door closed with parcels still inside",
+                ]))
+                await show(.failure("The overdue parcels are still in \(label(id)); retrieval not recorded."))
+            } else {
+                await completeRetrieval(id, parcelIDs: parcelIDs, courierID: courierID)
+            }
+        case nil:
+            break
+        }
+    }
+
+    private func latchDidNotOpen(_ id: Int) async {
+        switch model.pending[id] {
+        case .deposit:
+            await depositLatchFailed(id, reportedByCourier: false)
+        case .pickup, .retrieval, nil:
+            let wasPending = model.pending[id] != nil
+            guard let updated = commit("latch failure", { tx in
+                var c = try tx.compartment(id)
+                c.state = .quarantined
+                c.quarantineReason = "latch did not open: door sensor did not see the door open"
+                try tx.update(c)
+                try tx.setPending(nil, compartmentID: id)
+                try tx.append(CustodyEvent(.latchFailed, compartmentID: id, payload: ["label": .string(c.label)]))
+                try tx.append(CustodyEvent(.compartmentQuarantined, compartmentID: id, payload: [
+                    "label": .string(c.label), "reason": .string(c.quarantineReason ?? ""),
+                ]))
+                return c
+            }) else { return }
+            model.replace(updated)
+            model.setPending(nil, compartmentID: id)
+            await buzzer.play(.error)
+            if wasPending { await show(.doorUnavailable(label: updated.label)) }
+        }
+    }
+
+    /// Clears a pending pickup/retrieval that did not complete; its parcels stay in custody.
+    private func clearPending(_ id: Int, event: CustodyEvent) -> Bool {
+        let committed: Bool? = commit("pending clear") { tx in
+            try tx.setPending(nil, compartmentID: id)
+            try tx.append(event)
+            return true
+        }
+        guard committed != nil else { return false }
+        model.setPending(nil, compartmentID: id)
+        return true
+    }
+
+    /// Pulses a latch. Returns false (and takes the board offline) if the board did not accept it.
+    private func pulse(_ id: Int) async -> Bool {
+        let address = map.address(of: id)
+        _ = doors[id].unlockCommanded(now: clock.now())
+        guard let board = boards[address.board], !offlineBoards.contains(address.board) else { return false }
+        do {
+            try await board.unlock(channel: address.channel, pulseMilliseconds: configuration.latchPulseMilliseconds)
+        } catch {
+            doors[id] = DoorWatchStateMachine(isOpen: model.compartments[id].isDoorOpen, now: clock.now())
+            await boardLost(address.board, detail: "\(error)")
+            return false
+        }
+        await lights.set(board: address.board, channel: address.channel, to: .blink)
+        return true
+    }
+
+    // MARK: - Boards
+
+    private func boardLost(_ board: Int, detail: String) async {
+        guard offlineBoards.insert(board).inserted else { return }
+        logger.error("lock board offline", metadata: ["board.address": "\(board)", "error": "\(detail)"])
+        model.setOnline(false, compartmentIDs: map.compartments(onBoard: board))
+        commit("board offline") { tx in
+            try tx.append(CustodyEvent(.boardOffline, payload: ["board": .int(Int64(board)), "detail": .string(detail)]))
+        }
+    }
+
+    private func boardBack(_ board: Int) async {
+        guard offlineBoards.contains(board), let link = boards[board] else { return }
+        guard let status = try? await link.readStatus() else { return }
+        offlineBoards.remove(board)
+        logger.notice("lock board back online", metadata: ["board.address": "\(board)"])
+        commit("board online") { tx in
+            try tx.append(CustodyEvent(.boardOnline, payload: ["board": .int(Int64(board))]))
+        }
+        // Its doors are re-read and reconciled before any of them is used again.
+        await reconcile(board: board, status: status)
+        model.setOnline(true, compartmentIDs: map.compartments(onBoard: board))
+    }
+
+    /// Makes the store agree with the sensors of one board and resolves operations that were
+    /// interrupted (by a power failure or a board outage) while the door is closed.
+    private func reconcile(board: Int, status: LockBoardStatus) async {
+        let now = clock.now()
+        for id in map.compartments(onBoard: board) {
+            let channel = map.address(of: id).channel
+            guard status.doorOpen.indices.contains(channel - 1) else { continue }
+            let sensorOpen = status.doorOpen[channel - 1]
+            itemPresent[id] = status.itemPresent?[channel - 1]
+            let recorded = model.compartments[id].isDoorOpen
+            if recorded != sensorOpen {
+                if let updated = commit("door reconciliation", { tx in
+                    var c = try tx.compartment(id)
+                    c.isDoorOpen = sensorOpen
+                    try tx.update(c)
+                    try tx.append(CustodyEvent(.doorReconciled, compartmentID: id, payload: [
+                        "label": .string(c.label), "recorded_open": .bool(recorded), "sensor_open": .bool(sensorOpen),
+                    ]))
+                    return c
+                }) { model.replace(updated) }
+            }
+            doors[id] = DoorWatchStateMachine(isOpen: sensorOpen, now: now)
+            guard !sensorOpen, let pending = model.pending[id] else { continue }
+            // The door is closed and an operation was in flight: settle it now.
+            switch pending {
+            case .deposit(let intake, let courierID, let shared):
+                switch itemPresent[id] {
+                case true?:
+                    await completeDeposit(id, intake: intake, courierID: courierID, shared: shared, recovered: true)
+                case false?:
+                    releaseDeposit(id, reason: "interrupted: door found closed and empty")
+                case nil:
+                    // No item sensor: nobody can tell whether the parcel went in. Keep the door shut
+                    // to new parcels until a technician looks (the event carries the tracking number).
+                    releaseDeposit(id, reason: "interrupted: door found closed, contents unknown",
+                                   quarantine: "interrupted deposit of \(intake.trackingNumber): check whether the parcel is inside")
+                }
+            case .pickup(let parcelIDs, let codeHash):
+                if itemPresent[id] == false {
+                    await completePickup(id, parcelIDs: parcelIDs, codeHash: codeHash)
+                } else {
+                    // Without proof the parcel left, it stays in custody and the code stays valid.
+                    _ = clearPending(id, event: CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
+                        "label": .string(label(id)), "reason": "interrupted: door found closed",
+                    ]))
+                }
+            case .retrieval(let parcelIDs, let courierID):
+                if itemPresent[id] == false {
+                    await completeRetrieval(id, parcelIDs: parcelIDs, courierID: courierID)
+                } else {
+                    _ = clearPending(id, event: CustodyEvent(.depositCancelled, compartmentID: id, payload: [
+                        "label": .string(label(id)), "reason": "retrieval interrupted: door found closed",
+                    ]))
+                }
+            }
+        }
+    }
+
+    // MARK: - Scans
+
+    private func scanned(_ text: String, scanner: String) async {
+        // Scanners emit garbage when a code is half-read or a cable is noisy: refuse it with a reason.
+        guard !text.isEmpty, text.count <= 512, text.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value < 0x7F }) else {
+            logger.notice("scan refused: empty, over-long or not printable ASCII",
+                          metadata: ["scanner": "\(scanner)", "scan.length": "\(text.count)"])
+            await buzzer.play(.error)
+            await show(.failure("The scan could not be read. Please scan again."))
+            return
+        }
+        await perform(panel.scanned(text, now: clock.now()))
+    }
+
+    // MARK: - Helpers
+
+    private func authenticate(id: String, pin: String) -> Courier? {
+        guard let entry = configuration.couriers.first(where: { $0.id == id }) else { return nil }
+        // Constant-time comparison: the keypad must not leak how many PIN digits were right.
+        let a = Array(entry.pin.utf8), b = Array(pin.utf8)
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for index in 0..<max(a.count, b.count) {
+            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        }
+        return difference == 0 ? Courier(id: entry.id, name: entry.name, carrier: entry.carrier) : nil
+    }
+
+    private func label(_ id: Int) -> String { model.compartments[id].label }
+
+    private func show(_ message: PanelMessage) async {
+        await display.show(message.text)
+    }
+
+    @discardableResult
+    private func commit<T: Sendable>(_ what: String, _ body: @Sendable (CustodyTransaction) throws -> T) -> T? {
+        let stamp = EventStamp(wallClock: clock.now(), monotonicNanoseconds: clock.monotonicNanoseconds())
+        do {
+            return try store.transaction(at: stamp, body)
+        } catch {
+            logger.error("store refused a write; nothing was changed", metadata: ["write": "\(what)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Hands newly committed events to the observer (after the fact: never on the unlock path).
+    public func publishNewEvents() {
+        guard let onEvent else { return }
+        while let batch = try? store.events(after: lastPublishedSequence, limit: 500), !batch.isEmpty {
+            for event in batch { onEvent(event) }
+            lastPublishedSequence = batch.last?.sequence ?? lastPublishedSequence
+        }
+    }
+
+    static func panelKey(_ key: HardwareKey) -> KeypadKey {
+        switch key {
+        case .digit(let d): return .digit(d)
+        case .clear: return .clear
+        case .back: return .back
+        case .enter: return .enter
+        case .menu: return .menu
+        }
+    }
+}
+
+private func labelInTransaction(_ tx: CustodyTransaction, _ id: Int) throws -> String {
+    try tx.compartment(id).label
+}

@@ -1,0 +1,61 @@
+public import LockerHAL
+
+/// The single queue in front of the `CabinetController`. Drivers, simulators, the ticker and the
+/// front panel all post here; one loop (`run`) takes inputs one at a time, so the controller never
+/// sees two inputs interleaved. Posting waits until the input was handled.
+public final class CabinetInbox: HardwareEventHandler, Sendable {
+    enum Input: Sendable {
+        case hardware(HardwareEvent, CheckedContinuation<Void, Never>)
+        case tick(CheckedContinuation<Void, Never>)
+        case inspect(@Sendable (CabinetController) async -> Void, CheckedContinuation<Void, Never>)
+    }
+
+    private let stream: AsyncStream<Input>
+    private let continuation: AsyncStream<Input>.Continuation
+
+    public init() {
+        (stream, continuation) = AsyncStream<Input>.makeStream()
+    }
+
+    public func handle(_ event: HardwareEvent) async {
+        await withCheckedContinuation { done in
+            if case .terminated = continuation.yield(.hardware(event, done)) { done.resume() }
+        }
+    }
+
+    public func tick() async {
+        await withCheckedContinuation { done in
+            if case .terminated = continuation.yield(.tick(done)) { done.resume() }
+        }
+    }
+
+    /// Runs `body` on the loop, between two inputs (front-panel `show`, tests).
+    public func inspect(_ body: @escaping @Sendable (CabinetController) async -> Void) async {
+        await withCheckedContinuation { done in
+            if case .terminated = continuation.yield(.inspect(body, done)) { done.resume() }
+        }
+    }
+
+    /// Ends the loop after the inputs already queued.
+    public func finish() {
+        continuation.finish()
+    }
+
+    /// The loop: starts the controller (reconciliation), then handles inputs until `finish`.
+    public func run(_ controller: CabinetController) async {
+        await controller.start()
+        for await input in stream {
+            switch input {
+            case .hardware(let event, let done):
+                await controller.handle(event)
+                done.resume()
+            case .tick(let done):
+                await controller.tick()
+                done.resume()
+            case .inspect(let body, let done):
+                await body(controller)
+                done.resume()
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+public import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The device secret that keys pickup-code hashes. It lives in its own file (mode 0600), outside
+/// the database, so a copy of the database alone does not let anyone test codes offline.
+public enum DeviceKey {
+    public struct Error: Swift.Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Reads the key, creating it on first start.
+    ///
+    /// Power-loss reasoning for creation: the key is written to a temporary file, fsynced, then
+    /// linked into place with `link` (fails if another exists) and the directory fsynced. A crash
+    /// before the link leaves no key (a new one is made next time: no code was issued yet with it);
+    /// after the link the complete key is there. A key is never replaced once present.
+    public static func loadOrCreate(at url: URL) throws -> [UInt8] {
+        if let key = try read(url) { return key }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        var generator = SystemRandomNumberGenerator()
+        for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        let temporary = url.path + ".new"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw Error(description: "cannot create device key \(temporary): \(String(cString: strerror(errno)))") }
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0 else {
+            unlink(temporary)
+            throw Error(description: "cannot write device key \(temporary): \(String(cString: strerror(errno)))")
+        }
+        if link(temporary, url.path) != 0 && errno != EEXIST {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw Error(description: "cannot install device key \(url.path): \(reason)")
+        }
+        unlink(temporary)
+        let directory = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directory >= 0 { fsync(directory); close(directory) }
+        guard let key = try read(url) else { throw Error(description: "device key \(url.path) vanished after creation") }
+        return key
+    }
+
+    private static func read(_ url: URL) throws -> [UInt8]? {
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            if errno == ENOENT { return nil }
+            throw Error(description: "cannot stat device key \(url.path): \(String(cString: strerror(errno)))")
+        }
+        if info.st_mode & 0o077 != 0 {
+            throw Error(description: "device key \(url.path) is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 on it")
+        }
+        let data = try Data(contentsOf: url)
+        guard data.count == 32 else {
+            throw Error(description: "device key \(url.path) has \(data.count) bytes, expected 32: refusing to guess (pickup codes already issued depend on it)")
+        }
+        return Array(data)
+    }
+}

@@ -1,0 +1,243 @@
+public import Foundation
+public import LockerHAL
+import Synchronization
+
+/// A behavioural simulation of the cabinet's physical world: doors on spring-loaded latches, door
+/// and item sensors, lock boards that can stop answering, latches that can jam, and the keypad and
+/// scanner people use.
+///
+/// The physical state is saved to a file after every change (when a path is given), because the
+/// doors of a real cabinet stay where they are when the controller loses power: a restarted daemon
+/// must find them as they were and reconcile. Saving uses write-then-rename, so a killed process
+/// leaves either the old or the new state, never a torn file.
+public final class SimulatedCabinet: Sendable {
+    public struct BoardSpec: Sendable, Codable, Equatable {
+        public var address: Int
+        public var channelCount: Int
+        public var hasItemSensors: Bool
+
+        public init(address: Int, channelCount: Int, hasItemSensors: Bool) {
+            self.address = address
+            self.channelCount = channelCount
+            self.hasItemSensors = hasItemSensors
+        }
+    }
+
+    /// What a person's action did, in words the front panel prints.
+    public enum PersonError: Error, Sendable, Equatable, CustomStringConvertible {
+        case noSuchDoor(board: Int, channel: Int)
+        case doorLocked(board: Int, channel: Int)
+        case doorClosed(board: Int, channel: Int)
+        case doorAlreadyOpen(board: Int, channel: Int)
+        case noItemSensor(board: Int)
+
+        public var description: String {
+            switch self {
+            case .noSuchDoor(let b, let c): return "there is no door on board \(b) channel \(c)"
+            case .doorLocked: return "the door is locked: it opens only when the cabinet releases it (or use force)"
+            case .doorClosed: return "the door is closed: open it first"
+            case .doorAlreadyOpen: return "the door is already open"
+            case .noItemSensor: return "this door has no item sensor; the cabinet cannot see what is inside"
+            }
+        }
+    }
+
+    struct Physical: Codable, Equatable {
+        var doorOpen: [Int: [Bool]]
+        var itemPresent: [Int: [Bool]]
+        var jammed: Set<String>
+        var boardsDown: Set<Int>
+    }
+
+    public let boards: [BoardSpec]
+    public let events: SimulatedEventQueue
+    public let display: SimulatedDisplay
+    public let buzzer: SimulatedBuzzer
+    public let lights: SimulatedIndicatorLights
+    private let physical: Mutex<Physical>
+    private let stateFile: URL?
+    private let unlockLog: Mutex<[HardwareMapAddress]>
+
+    public init(boards: [BoardSpec], stateFile: URL? = nil, output: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.boards = boards
+        self.stateFile = stateFile
+        self.events = SimulatedEventQueue()
+        self.display = SimulatedDisplay(output: output)
+        self.buzzer = SimulatedBuzzer(output: output)
+        self.lights = SimulatedIndicatorLights(output: output)
+        self.unlockLog = Mutex([])
+        var initial = Physical(doorOpen: [:], itemPresent: [:], jammed: [], boardsDown: [])
+        for board in boards {
+            initial.doorOpen[board.address] = Array(repeating: false, count: board.channelCount)
+            initial.itemPresent[board.address] = Array(repeating: false, count: board.channelCount)
+        }
+        if let stateFile, let data = try? Data(contentsOf: stateFile),
+           let saved = try? JSONDecoder().decode(Physical.self, from: data) {
+            // Keep only what still matches the configured boards.
+            for board in boards {
+                if let doors = saved.doorOpen[board.address], doors.count == board.channelCount {
+                    initial.doorOpen[board.address] = doors
+                }
+                if let items = saved.itemPresent[board.address], items.count == board.channelCount {
+                    initial.itemPresent[board.address] = items
+                }
+            }
+            initial.jammed = saved.jammed
+            initial.boardsDown = saved.boardsDown
+        }
+        self.physical = Mutex(initial)
+    }
+
+    public func board(_ address: Int) -> SimulatedLockBoard? {
+        guard let spec = boards.first(where: { $0.address == address }) else { return nil }
+        return SimulatedLockBoard(spec: spec, cabinet: self)
+    }
+
+    // MARK: - What people do
+
+    public func press(_ key: HardwareKey) async {
+        await events.deliver(.key(key))
+    }
+
+    public func scan(_ code: String, scanner: String = "sim-scanner") async {
+        await events.deliver(.scan(code, scanner: scanner))
+    }
+
+    /// Pulls a door open. A latched door does not open unless `force` is set.
+    public func openDoor(board: Int, channel: Int, force: Bool = false) async throws {
+        try change(board: board, channel: channel) { state, index in
+            guard state.doorOpen[board]?[index] == false else { throw PersonError.doorAlreadyOpen(board: board, channel: channel) }
+            guard force else { throw PersonError.doorLocked(board: board, channel: channel) }
+            state.doorOpen[board]?[index] = true
+        }
+        await events.deliver(.doorChanged(board: board, channel: channel, isOpen: true))
+    }
+
+    public func closeDoor(board: Int, channel: Int) async throws {
+        try change(board: board, channel: channel) { state, index in
+            guard state.doorOpen[board]?[index] == true else { throw PersonError.doorClosed(board: board, channel: channel) }
+            state.doorOpen[board]?[index] = false
+        }
+        await events.deliver(.doorChanged(board: board, channel: channel, isOpen: false))
+    }
+
+    public func setItem(board: Int, channel: Int, present: Bool) async throws {
+        guard let spec = boards.first(where: { $0.address == board }) else {
+            throw PersonError.noSuchDoor(board: board, channel: channel)
+        }
+        var changed = false
+        try change(board: board, channel: channel) { state, index in
+            guard state.doorOpen[board]?[index] == true else { throw PersonError.doorClosed(board: board, channel: channel) }
+            changed = state.itemPresent[board]?[index] != present
+            state.itemPresent[board]?[index] = present
+        }
+        if spec.hasItemSensors && changed {
+            await events.deliver(.itemChanged(board: board, channel: channel, isPresent: present))
+        }
+    }
+
+    // MARK: - Faults
+
+    public func setJammed(board: Int, channel: Int, _ jammed: Bool) {
+        physical.withLock { state in
+            if jammed { state.jammed.insert("\(board):\(channel)") } else { state.jammed.remove("\(board):\(channel)") }
+            save(state)
+        }
+    }
+
+    public func setBoardDown(_ board: Int, _ down: Bool) async {
+        physical.withLock { state in
+            if down { state.boardsDown.insert(board) } else { state.boardsDown.remove(board) }
+            save(state)
+        }
+        // A real board that recovers is noticed by polling; the simulation says so at once.
+        if !down { await events.deliver(.boardBack(board: board)) }
+    }
+
+    // MARK: - Queries (tests, the front panel's map)
+
+    public func isDoorOpen(board: Int, channel: Int) -> Bool {
+        physical.withLock { $0.doorOpen[board]?[safe: channel - 1] ?? false }
+    }
+
+    public func isItemPresent(board: Int, channel: Int) -> Bool {
+        physical.withLock { $0.itemPresent[board]?[safe: channel - 1] ?? false }
+    }
+
+    /// Every latch pulse the boards received, in order (tests check the expected calls).
+    public var unlocks: [HardwareMapAddress] { unlockLog.withLock { $0 } }
+
+    // MARK: - Board side (used by SimulatedLockBoard)
+
+    func unlock(board: Int, channel: Int) throws {
+        let opened: Bool = try physical.withLock { state in
+            guard !state.boardsDown.contains(board) else {
+                throw HardwareError.boardNotAnswering(board: board, detail: "no reply (simulated board is down)")
+            }
+            guard let doors = state.doorOpen[board], doors.indices.contains(channel - 1) else {
+                throw HardwareError.channelOutOfRange(board: board, channel: channel, channelCount: state.doorOpen[board]?.count ?? 0)
+            }
+            // A jammed latch takes the pulse and stays shut; a door already open stays open.
+            if state.jammed.contains("\(board):\(channel)") || doors[channel - 1] { return false }
+            state.doorOpen[board]?[channel - 1] = true
+            save(state)
+            return true
+        }
+        unlockLog.withLock { $0.append(HardwareMapAddress(board: board, channel: channel)) }
+        if opened {
+            // The door springs open: the sensor report follows the pulse through the event queue.
+            events.post(.doorChanged(board: board, channel: channel, isOpen: true))
+        }
+    }
+
+    func status(board: Int) throws -> LockBoardStatus {
+        try physical.withLock { state in
+            guard !state.boardsDown.contains(board) else {
+                throw HardwareError.boardNotAnswering(board: board, detail: "no reply (simulated board is down)")
+            }
+            let hasItems = boards.first { $0.address == board }?.hasItemSensors ?? false
+            return LockBoardStatus(
+                doorOpen: state.doorOpen[board] ?? [],
+                itemPresent: hasItems ? state.itemPresent[board] : nil
+            )
+        }
+    }
+
+    // MARK: - Private
+
+    private func change(
+        board: Int, channel: Int, _ body: (inout Physical, Int) throws -> Void
+    ) throws {
+        try physical.withLock { state in
+            guard let doors = state.doorOpen[board], doors.indices.contains(channel - 1) else {
+                throw PersonError.noSuchDoor(board: board, channel: channel)
+            }
+            try body(&state, channel - 1)
+            save(state)
+        }
+    }
+
+    private func save(_ state: Physical) {
+        guard let stateFile else { return }
+        // Write-then-rename: a crash leaves the old file or the new one. No fsync: the simulated
+        // world only has to survive a killed process (the kernel keeps the data), not a power cut.
+        guard let data = try? JSONEncoder().encode(state) else { return }
+        let temporary = stateFile.appendingPathExtension("tmp")
+        do {
+            try data.write(to: temporary)
+            _ = try FileManager.default.replaceItemAt(stateFile, withItemAt: temporary)
+        } catch {
+            try? data.write(to: stateFile)
+        }
+    }
+}
+
+extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+/// A board channel.
+public struct HardwareMapAddress: Sendable, Hashable {
+    public var board: Int
+    public var channel: Int
+}

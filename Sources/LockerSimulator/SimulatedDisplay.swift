@@ -1,0 +1,20 @@
+public import LockerHAL
+import Synchronization
+
+/// The display as text: remembers what it showed (tests read it) and prints each message.
+public final class SimulatedDisplay: Display {
+    private let shown = Mutex<[String]>([])
+    private let output: @Sendable (String) -> Void
+
+    public init(output: @escaping @Sendable (String) -> Void) {
+        self.output = output
+    }
+
+    public func show(_ text: String) async {
+        shown.withLock { $0.append(text) }
+        output("display: \(text)")
+    }
+
+    public var messages: [String] { shown.withLock { $0 } }
+    public var lastMessage: String? { shown.withLock { $0.last } }
+}

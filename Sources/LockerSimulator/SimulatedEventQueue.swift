@@ -1,0 +1,58 @@
+public import LockerHAL
+
+/// The simulated cabinet's wire to the daemon: one serial queue of hardware events, consumed by a
+/// single task that hands them to the daemon one at a time (as real drivers' read loops do).
+///
+/// A person's action waits until its event was handled (`deliver`), and `drain` waits for
+/// everything already queued, including door changes a latch pulse caused meanwhile. That is what
+/// makes a piped front-panel session deterministic.
+public final class SimulatedEventQueue: Sendable {
+    private enum Item: Sendable {
+        case event(HardwareEvent, CheckedContinuation<Void, Never>?)
+        case barrier(CheckedContinuation<Void, Never>)
+    }
+
+    private let stream: AsyncStream<Item>
+    private let continuation: AsyncStream<Item>.Continuation
+
+    public init() {
+        (stream, continuation) = AsyncStream<Item>.makeStream()
+    }
+
+    /// Queues an event without waiting (a door springing open after a pulse).
+    public func post(_ event: HardwareEvent) {
+        continuation.yield(.event(event, nil))
+    }
+
+    /// Queues an event and returns once the daemon handled it.
+    public func deliver(_ event: HardwareEvent) async {
+        await withCheckedContinuation { done in
+            continuation.yield(.event(event, done))
+        }
+    }
+
+    /// Returns once every event queued before the call was handled.
+    public func drain() async {
+        await withCheckedContinuation { done in
+            continuation.yield(.barrier(done))
+        }
+    }
+
+    /// Hands events to `handler` until cancelled. Call once.
+    public func run(delivering handler: any HardwareEventHandler) async {
+        for await item in stream {
+            switch item {
+            case .event(let event, let done):
+                await handler.handle(event)
+                done?.resume()
+            case .barrier(let done):
+                done.resume()
+            }
+            if Task.isCancelled { break }
+        }
+    }
+
+    public func finish() {
+        continuation.finish()
+    }
+}

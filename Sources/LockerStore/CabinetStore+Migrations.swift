@@ -1,0 +1,125 @@
+import GRDB
+
+extension CabinetStore {
+    /// The schema. Shipped migrations are frozen: never edit one, add a new one.
+    ///
+    /// The schema itself holds the custody invariants, so that no bug above it can break them:
+    /// - one live parcel per compartment unless the live parcels share one known recipient (trigger);
+    /// - a tracking number is live in at most one compartment (partial unique index);
+    /// - live pickup-code hashes are unique (UNIQUE on compartments.code_hash);
+    /// - events are append-only, and their sequence numbers gap-free (triggers against `meta`).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-custody") { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                );
+
+                CREATE TABLE compartments (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id >= 0),
+                    label TEXT NOT NULL UNIQUE CHECK (length(label) BETWEEN 1 AND 16),
+                    size TEXT NOT NULL CHECK (size IN ('XS','S','M','L','XL')),
+                    temperature_class TEXT NOT NULL CHECK (temperature_class IN ('ambient','chilled','frozen','heated')),
+                    is_accessible INTEGER NOT NULL CHECK (is_accessible IN (0, 1)),
+                    state TEXT NOT NULL CHECK (state IN ('available','reserved','occupied','overdue','quarantined','disabled')),
+                    latch_cycles INTEGER NOT NULL DEFAULT 0 CHECK (latch_cycles >= 0),
+                    is_door_open INTEGER NOT NULL DEFAULT 0 CHECK (is_door_open IN (0, 1)),
+                    quarantine_reason TEXT,
+                    pending_operation TEXT CHECK (pending_operation IS NULL OR json_valid(pending_operation)),
+                    code_hash TEXT UNIQUE,
+                    CHECK (state <> 'reserved' OR pending_operation IS NOT NULL),
+                    CHECK (state <> 'available' OR code_hash IS NULL)
+                );
+
+                CREATE TABLE parcels (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    tracking_number TEXT NOT NULL CHECK (length(tracking_number) BETWEEN 1 AND 64),
+                    recipient_reference TEXT NOT NULL,
+                    size TEXT NOT NULL CHECK (size IN ('XS','S','M','L','XL')),
+                    temperature_class TEXT NOT NULL CHECK (temperature_class IN ('ambient','chilled','frozen','heated')),
+                    compartment_id INTEGER NOT NULL REFERENCES compartments(id),
+                    courier_id TEXT NOT NULL,
+                    deposited_at REAL NOT NULL,
+                    retention_deadline REAL NOT NULL CHECK (retention_deadline >= deposited_at),
+                    status TEXT NOT NULL CHECK (status IN ('in_custody','overdue','picked_up','retrieved')),
+                    ended_at REAL,
+                    CHECK ((status IN ('in_custody','overdue')) = (ended_at IS NULL))
+                );
+                CREATE INDEX parcels_by_compartment ON parcels(compartment_id) WHERE status IN ('in_custody','overdue');
+                CREATE UNIQUE INDEX parcels_live_tracking_number ON parcels(tracking_number)
+                    WHERE status IN ('in_custody','overdue');
+
+                CREATE TRIGGER parcels_one_recipient_per_compartment_insert
+                BEFORE INSERT ON parcels
+                WHEN NEW.status IN ('in_custody','overdue') AND EXISTS (
+                    SELECT 1 FROM parcels p
+                    WHERE p.compartment_id = NEW.compartment_id AND p.status IN ('in_custody','overdue')
+                      AND (p.recipient_reference <> NEW.recipient_reference OR NEW.recipient_reference = ''))
+                BEGIN
+                    SELECT RAISE(ABORT, 'compartment already holds a live parcel of another (or an unknown) recipient');
+                END;
+
+                CREATE TRIGGER parcels_one_recipient_per_compartment_update
+                BEFORE UPDATE OF compartment_id, status, recipient_reference ON parcels
+                WHEN NEW.status IN ('in_custody','overdue') AND EXISTS (
+                    SELECT 1 FROM parcels p
+                    WHERE p.id <> NEW.id AND p.compartment_id = NEW.compartment_id AND p.status IN ('in_custody','overdue')
+                      AND (p.recipient_reference <> NEW.recipient_reference OR NEW.recipient_reference = ''))
+                BEGIN
+                    SELECT RAISE(ABORT, 'compartment already holds a live parcel of another (or an unknown) recipient');
+                END;
+
+                CREATE TABLE events (
+                    sequence INTEGER PRIMARY KEY NOT NULL CHECK (sequence >= 1),
+                    epoch TEXT NOT NULL,
+                    kind TEXT NOT NULL,
+                    occurred_at REAL NOT NULL,
+                    monotonic_ns INTEGER NOT NULL,
+                    compartment_id INTEGER,
+                    parcel_id INTEGER,
+                    payload TEXT NOT NULL CHECK (json_valid(payload))
+                );
+
+                CREATE TRIGGER events_gap_free
+                BEFORE INSERT ON events
+                WHEN NEW.sequence <> (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence')
+                BEGIN
+                    SELECT RAISE(ABORT, 'event sequence numbers must be gap-free');
+                END;
+
+                CREATE TRIGGER events_advance_sequence
+                AFTER INSERT ON events
+                BEGIN
+                    UPDATE meta SET value = CAST(NEW.sequence + 1 AS TEXT) WHERE key = 'next_event_sequence';
+                END;
+
+                CREATE TRIGGER events_append_only_update
+                BEFORE UPDATE ON events
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only');
+                END;
+
+                CREATE TRIGGER events_append_only_delete
+                BEFORE DELETE ON events
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only');
+                END;
+
+                CREATE TABLE code_attempts (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    consecutive_failures INTEGER NOT NULL CHECK (consecutive_failures >= 0),
+                    locked_until REAL
+                );
+                INSERT INTO code_attempts (id, consecutive_failures, locked_until) VALUES (1, 0, NULL);
+
+                INSERT INTO meta (key, value) VALUES ('next_event_sequence', '1');
+                """)
+            // A new database is a new epoch: a restored backup or a cloned card gets its own, so the
+            // server never mistakes its events for another database's.
+            try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(16))))")
+        }
+        return migrator
+    }
+}

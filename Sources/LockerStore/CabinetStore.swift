@@ -1,0 +1,164 @@
+public import Foundation
+import GRDB
+public import LockerCore
+
+/// The durable store: the one type that writes custody data.
+///
+/// Durability contract: every `transaction` is one SQLite transaction in WAL mode with
+/// `synchronous=FULL`, so when it returns the commit record is on stable storage. If power fails
+/// before the WAL commit frame is synced, SQLite rolls the whole transaction back on next open: the
+/// state change and its event are both absent, and nobody was told anything (callers tell people
+/// and pulse latches only after `transaction` returned). If power fails after, both are present.
+public final class CabinetStore: Sendable {
+    public let path: String
+    public let epoch: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) and migrates the database, then verifies that commits are durable.
+    /// Refuses to open a database that fails `quick_check`.
+    public init(path: String) throws {
+        self.path = path
+        var configuration = Configuration()
+        configuration.label = "lockerd.store"
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            // Set and read back on every connection: a connection that silently runs with a weaker
+            // setting would acknowledge custody it could lose.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+            let synchronous = try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            guard synchronous == 2 else {
+                throw StoreError.unsafePragma(name: "synchronous", expected: "2 (FULL)", found: String(synchronous))
+            }
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        let journalMode = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+        guard journalMode.lowercased() == "wal" else {
+            throw StoreError.unsafePragma(name: "journal_mode", expected: "wal", found: journalMode)
+        }
+        let check = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+        guard check == ["ok"] else {
+            throw StoreError.integrityCheckFailed(path: path, detail: check.prefix(5).joined(separator: "; "))
+        }
+        try Self.migrator.migrate(pool)
+        self.pool = pool
+        self.epoch = try pool.read { db in
+            try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
+        }
+    }
+
+    // MARK: - Layout
+
+    /// Makes the stored compartments match the configured layout. New compartments are added;
+    /// printed labels, sizes and classes may be corrected; a compartment that holds live parcels or
+    /// a pending operation can never be removed from the configuration (its custody would vanish).
+    public func installLayout(_ layout: [Compartment]) throws {
+        try pool.write { db in
+            let storedCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM compartments") ?? 0
+            if storedCount > layout.count {
+                let busy = try Int.fetchAll(db, sql: """
+                    SELECT id FROM compartments WHERE id >= ? AND (state IN ('reserved','occupied','overdue')
+                      OR pending_operation IS NOT NULL
+                      OR EXISTS (SELECT 1 FROM parcels p WHERE p.compartment_id = compartments.id AND p.status IN ('in_custody','overdue')))
+                    """, arguments: [layout.count])
+                if !busy.isEmpty {
+                    throw StoreError.layoutConflict(
+                        "compartments \(busy.map(String.init).joined(separator: ", ")) hold parcels but are missing from the configuration")
+                }
+                try db.execute(sql: "UPDATE compartments SET state = 'disabled', quarantine_reason = 'removed from configuration' WHERE id >= ?",
+                               arguments: [layout.count])
+            }
+            // Labels are unique: clear the ones that move before writing the new ones.
+            for compartment in layout {
+                try db.execute(sql: "UPDATE compartments SET label = '~' || id WHERE id = ? AND label <> ?",
+                               arguments: [compartment.id, compartment.label])
+            }
+            for compartment in layout {
+                try db.execute(sql: """
+                    INSERT INTO compartments (id, label, size, temperature_class, is_accessible, state)
+                    VALUES (?, ?, ?, ?, ?, 'available')
+                    ON CONFLICT(id) DO UPDATE SET label = excluded.label, size = excluded.size,
+                        temperature_class = excluded.temperature_class, is_accessible = excluded.is_accessible
+                    """, arguments: [compartment.id, compartment.label, compartment.size.description,
+                                     compartment.temperatureClass.description, compartment.isAccessible])
+            }
+        }
+    }
+
+    // MARK: - Reading
+
+    public struct Snapshot: Sendable {
+        public var compartments: [Compartment]
+        public var liveParcels: [Parcel]
+        public var codeHashes: [Int: String]
+        public var pending: [Int: PendingOperation]
+        public var attemptGuard: CodeAttemptGuard
+    }
+
+    /// Everything the daemon needs to rebuild its in-memory model at start.
+    public func snapshot() throws -> Snapshot {
+        try pool.read { db in
+            var compartments: [Compartment] = []
+            var codeHashes: [Int: String] = [:]
+            var pending: [Int: PendingOperation] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM compartments ORDER BY id") {
+                let compartment = try CustodyTransaction.compartment(from: row)
+                compartments.append(compartment)
+                if let hash: String = row["code_hash"] { codeHashes[compartment.id] = hash }
+                if let json: String = row["pending_operation"] {
+                    pending[compartment.id] = try JSONDecoder().decode(PendingOperation.self, from: Data(json.utf8))
+                }
+            }
+            let parcels = try Row.fetchAll(db, sql: "SELECT * FROM parcels WHERE status IN ('in_custody','overdue') ORDER BY id")
+                .map(CustodyTransaction.parcel(from:))
+            let guardRow = try Row.fetchOne(db, sql: "SELECT * FROM code_attempts WHERE id = 1")
+            let lockedUntil: Double? = guardRow?["locked_until"]
+            let attemptGuard = CodeAttemptGuard(
+                consecutiveFailures: guardRow?["consecutive_failures"] ?? 0,
+                lockedUntil: lockedUntil.map(Date.init(timeIntervalSince1970:))
+            )
+            return Snapshot(compartments: compartments, liveParcels: parcels, codeHashes: codeHashes,
+                            pending: pending, attemptGuard: attemptGuard)
+        }
+    }
+
+    public func events(after sequence: Int64 = 0, limit: Int = 1_000) throws -> [RecordedEvent] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM events WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                             arguments: [sequence, limit]).map { row in
+                RecordedEvent(
+                    sequence: row["sequence"], epoch: row["epoch"], kind: row["kind"],
+                    occurredAt: Date(timeIntervalSince1970: row["occurred_at"]),
+                    monotonicNanoseconds: UInt64(bitPattern: row["monotonic_ns"]),
+                    compartmentID: row["compartment_id"], parcelID: row["parcel_id"], payload: row["payload"])
+            }
+        }
+    }
+
+    public func lastEventSequence() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
+    }
+
+    public func parcels(compartmentID: Int? = nil) throws -> [Parcel] {
+        try pool.read { db in
+            if let compartmentID {
+                return try Row.fetchAll(db, sql: "SELECT * FROM parcels WHERE compartment_id = ? ORDER BY id",
+                                        arguments: [compartmentID]).map(CustodyTransaction.parcel(from:))
+            }
+            return try Row.fetchAll(db, sql: "SELECT * FROM parcels ORDER BY id").map(CustodyTransaction.parcel(from:))
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Runs `body` in one durable transaction; see the type's durability contract.
+    /// Any error (including a violated schema invariant) rolls back everything `body` did.
+    @discardableResult
+    public func transaction<T: Sendable>(
+        at stamp: EventStamp, _ body: @Sendable (CustodyTransaction) throws -> T
+    ) throws -> T {
+        try pool.write { db in
+            try body(CustodyTransaction(db: db, epoch: epoch, stamp: stamp))
+        }
+    }
+}

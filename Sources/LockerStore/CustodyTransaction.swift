@@ -1,0 +1,133 @@
+public import Foundation
+import GRDB
+public import LockerCore
+
+/// The writes allowed inside one store transaction. Each method is a statement of the same
+/// transaction; nothing is durable until `CabinetStore.transaction` returns.
+public struct CustodyTransaction {
+    let db: Database
+    public let epoch: String
+    public let stamp: EventStamp
+
+    // MARK: - Compartments
+
+    public func compartment(_ id: Int) throws -> Compartment {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM compartments WHERE id = ?", arguments: [id]) else {
+            throw StoreError.noSuchCompartment(id)
+        }
+        return try Self.compartment(from: row)
+    }
+
+    /// Writes the mutable fields (state, latch cycles, door, quarantine reason).
+    public func update(_ compartment: Compartment) throws {
+        try db.execute(sql: """
+            UPDATE compartments SET state = ?, latch_cycles = ?, is_door_open = ?, quarantine_reason = ?
+            WHERE id = ?
+            """, arguments: [compartment.state.rawValue, compartment.latchCycles, compartment.isDoorOpen,
+                             compartment.quarantineReason, compartment.id])
+        guard db.changesCount == 1 else { throw StoreError.noSuchCompartment(compartment.id) }
+    }
+
+    public func setPending(_ operation: PendingOperation?, compartmentID: Int) throws {
+        let json = try operation.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        try db.execute(sql: "UPDATE compartments SET pending_operation = ? WHERE id = ?", arguments: [json, compartmentID])
+    }
+
+    public func setCodeHash(_ hash: String?, compartmentID: Int) throws {
+        try db.execute(sql: "UPDATE compartments SET code_hash = ? WHERE id = ?", arguments: [hash, compartmentID])
+    }
+
+    public func isCodeHashLive(_ hash: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM compartments WHERE code_hash = ?)", arguments: [hash]) ?? false
+    }
+
+    // MARK: - Parcels
+
+    public func insertParcel(
+        trackingNumber: String, recipientReference: String, size: CompartmentSize,
+        temperatureClass: TemperatureClass, compartmentID: Int, courierID: String, retentionDeadline: Date
+    ) throws -> Parcel {
+        try db.execute(sql: """
+            INSERT INTO parcels (tracking_number, recipient_reference, size, temperature_class, compartment_id,
+                                 courier_id, deposited_at, retention_deadline, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_custody')
+            """, arguments: [trackingNumber, recipientReference, size.description, temperatureClass.description,
+                             compartmentID, courierID, stamp.wallClock.timeIntervalSince1970,
+                             retentionDeadline.timeIntervalSince1970])
+        return Parcel(id: db.lastInsertedRowID, trackingNumber: trackingNumber, recipientReference: recipientReference,
+                      size: size, temperatureClass: temperatureClass, compartmentID: compartmentID, courierID: courierID,
+                      depositedAt: stamp.wallClock, retentionDeadline: retentionDeadline)
+    }
+
+    public func liveParcels(compartmentID: Int) throws -> [Parcel] {
+        try Row.fetchAll(db, sql: "SELECT * FROM parcels WHERE compartment_id = ? AND status IN ('in_custody','overdue') ORDER BY id",
+                         arguments: [compartmentID]).map(Self.parcel(from:))
+    }
+
+    public func isTrackingNumberLive(_ trackingNumber: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM parcels WHERE tracking_number = ? AND status IN ('in_custody','overdue'))",
+                          arguments: [trackingNumber]) ?? false
+    }
+
+    /// Ends (picked up, retrieved) or flags (overdue) parcels.
+    public func setStatus(_ status: Parcel.Status, parcelIDs: [Int64]) throws {
+        let endedAt: Double? = status.isLive ? nil : stamp.wallClock.timeIntervalSince1970
+        for id in parcelIDs {
+            try db.execute(sql: "UPDATE parcels SET status = ?, ended_at = ? WHERE id = ?",
+                           arguments: [status.rawValue, endedAt, id])
+        }
+    }
+
+    // MARK: - Keypad guard
+
+    public func save(_ attemptGuard: CodeAttemptGuard) throws {
+        try db.execute(sql: "UPDATE code_attempts SET consecutive_failures = ?, locked_until = ? WHERE id = 1",
+                       arguments: [attemptGuard.consecutiveFailures, attemptGuard.lockedUntil?.timeIntervalSince1970])
+    }
+
+    // MARK: - Outbox
+
+    /// Appends an event with the next gap-free sequence number (the schema enforces it).
+    @discardableResult
+    public func append(_ event: CustodyEvent) throws -> RecordedEvent {
+        let sequence = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'") ?? 1
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let payload = String(decoding: try encoder.encode(event.payload), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO events (sequence, epoch, kind, occurred_at, monotonic_ns, compartment_id, parcel_id, payload)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [sequence, epoch, event.kind.rawValue, stamp.wallClock.timeIntervalSince1970,
+                             Int64(bitPattern: stamp.monotonicNanoseconds), event.compartmentID, event.parcelID, payload])
+        return RecordedEvent(sequence: sequence, epoch: epoch, kind: event.kind.rawValue, occurredAt: stamp.wallClock,
+                             monotonicNanoseconds: stamp.monotonicNanoseconds, compartmentID: event.compartmentID,
+                             parcelID: event.parcelID, payload: payload)
+    }
+
+    // MARK: - Row mapping
+
+    static func compartment(from row: Row) throws -> Compartment {
+        let label: String = row["label"]
+        guard let size = CompartmentSize(label: row["size"]),
+              let temperatureClass = TemperatureClass(label: row["temperature_class"]),
+              let state = CompartmentState(rawValue: row["state"])
+        else { throw StoreError.invariantViolated("compartment \(label) has an unknown size, class or state") }
+        return Compartment(
+            id: row["id"], label: label, size: size, temperatureClass: temperatureClass,
+            isAccessible: row["is_accessible"], state: state, latchCycles: row["latch_cycles"],
+            isDoorOpen: row["is_door_open"], quarantineReason: row["quarantine_reason"])
+    }
+
+    static func parcel(from row: Row) throws -> Parcel {
+        let tracking: String = row["tracking_number"]
+        guard let size = CompartmentSize(label: row["size"]),
+              let temperatureClass = TemperatureClass(label: row["temperature_class"]),
+              let status = Parcel.Status(rawValue: row["status"])
+        else { throw StoreError.invariantViolated("parcel \(tracking) has an unknown size, class or status") }
+        return Parcel(
+            id: row["id"], trackingNumber: tracking, recipientReference: row["recipient_reference"], size: size,
+            temperatureClass: temperatureClass, compartmentID: row["compartment_id"], courierID: row["courier_id"],
+            depositedAt: Date(timeIntervalSince1970: row["deposited_at"]),
+            retentionDeadline: Date(timeIntervalSince1970: row["retention_deadline"]), status: status)
+    }
+}

@@ -1,0 +1,15 @@
+public import Foundation
+public import LockerCore
+
+/// An event as committed in the outbox.
+public struct RecordedEvent: Sendable, Equatable {
+    public var sequence: Int64
+    public var epoch: String
+    public var kind: String
+    public var occurredAt: Date
+    public var monotonicNanoseconds: UInt64
+    public var compartmentID: Int?
+    public var parcelID: Int64?
+    /// JSON object text.
+    public var payload: String
+}

@@ -1,0 +1,23 @@
+/// Why the store refused to open or to write, in words a technician can act on.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unsafePragma(name: String, expected: String, found: String)
+    case integrityCheckFailed(path: String, detail: String)
+    case layoutConflict(String)
+    case noSuchCompartment(Int)
+    case invariantViolated(String)
+
+    public var description: String {
+        switch self {
+        case .unsafePragma(let name, let expected, let found):
+            return "database PRAGMA \(name) is \(found), expected \(expected): refusing to run without durable commits"
+        case .integrityCheckFailed(let path, let detail):
+            return "database \(path) failed its integrity check: \(detail)"
+        case .layoutConflict(let detail):
+            return "cabinet layout does not match the stored custody data: \(detail)"
+        case .noSuchCompartment(let id):
+            return "no compartment with id \(id) in the store"
+        case .invariantViolated(let detail):
+            return "refused by the store's invariants: \(detail)"
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import LockerDaemon
+import Logging
+
+/// `lockerd`: the cabinet controller daemon.
+@main
+struct LockerdCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lockerd",
+        abstract: "Controller daemon of a smart parcel-locker cabinet group.",
+        discussion: "Without --config it runs the built-in simulated cabinet. With --front-panel the terminal is the cabinet's front panel (type help).")
+
+    @Option(help: "Configuration file (JSON). Default: the built-in simulated cabinet.")
+    var config: String?
+
+    @Option(help: "Where the database, device key and simulator state live.")
+    var stateDirectory: String = ProcessInfo.processInfo.environment["STATE_DIRECTORY"] ?? "/var/lib/lockerd"
+
+    @Flag(help: "Read front-panel commands from standard input.")
+    var frontPanel = false
+
+    @Flag(help: "Time moves only with the front panel's wait command.")
+    var manualClock = false
+
+    @Flag(help: "Check the configuration and exit.")
+    var checkConfig = false
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: String = "info"
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "lockerd")
+        let configuration: CabinetConfiguration
+        do {
+            configuration = try config.map { try CabinetConfiguration.load(from: URL(fileURLWithPath: $0)) }
+                ?? .simulatedDefault
+            try configuration.validate()
+        } catch {
+            FileHandle.standardError.write(Data("lockerd: \(error)\n".utf8))
+            throw ExitCode(78)  // EX_CONFIG
+        }
+        if checkConfig {
+            print("configuration OK: \(configuration.compartments.count) compartments on \(configuration.boards.count) boards")
+            return
+        }
+        do {
+            try await Daemon.run(
+                Daemon.Options(stateDirectory: URL(fileURLWithPath: stateDirectory), configuration: configuration,
+                               frontPanel: frontPanel, manualClock: manualClock),
+                logger: logger)
+        } catch {
+            logger.critical("lockerd cannot run: \(error)")
+            throw ExitCode.failure
+        }
+    }
+}
