@@ -1,0 +1,44 @@
+# lockerd: two commands do all set-up on a fresh Debian machine.
+#   make run   installs missing system packages, builds, starts the simulated cabinet's front panel
+#   make test  installs missing system packages, builds, runs the whole test suite
+SHELL := /bin/bash
+SWIFT ?= swift
+STATE ?= state
+APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev
+# Root installs directly; anyone else through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+CRASH_POINTS ?= 1000
+
+.PHONY: deps build run test crash-test bench clean
+
+deps:
+	@missing=""; \
+	for package in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$package 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$package"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+run: build
+	@echo "State lives in ./$(STATE); delete it to start over with an empty cabinet."
+	$$($(SWIFT) build --show-bin-path)/lockerd --state-directory $(STATE) --front-panel
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+# The power-loss test with many more kill points than `make test` uses.
+crash-test: deps
+	$(SWIFT) build --build-tests
+	LOCKERD_CRASH_POINTS=$(CRASH_POINTS) $(SWIFT) test --skip-build --filter LockerCrashTests
+
+bench: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
+clean:
+	rm -rf .build Benchmarks/.build
