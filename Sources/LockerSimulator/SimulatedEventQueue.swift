@@ -27,14 +27,15 @@ public final class SimulatedEventQueue: Sendable {
     /// Queues an event and returns once the daemon handled it.
     public func deliver(_ event: HardwareEvent) async {
         await withCheckedContinuation { done in
-            continuation.yield(.event(event, done))
+            // Nobody is listening any more (the daemon stopped): the world goes on without it.
+            if case .terminated = continuation.yield(.event(event, done)) { done.resume() }
         }
     }
 
     /// Returns once every event queued before the call was handled.
     public func drain() async {
         await withCheckedContinuation { done in
-            continuation.yield(.barrier(done))
+            if case .terminated = continuation.yield(.barrier(done)) { done.resume() }
         }
     }
 

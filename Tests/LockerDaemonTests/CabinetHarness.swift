@@ -1,0 +1,194 @@
+import Foundation
+import LockerCore
+import LockerDaemon
+import LockerHAL
+import LockerSimulator
+import LockerStore
+import Logging
+
+/// A whole cabinet in one process: the real controller, store and inbox on the simulated hardware,
+/// with a manual clock. Tests act as people at the cabinet and read what the display showed and
+/// what the store recorded.
+final class CabinetHarness: @unchecked Sendable {
+    let directory: URL
+    let configuration: CabinetConfiguration
+    let clock: ManualCabinetClock
+    let cabinet: SimulatedCabinet
+    let inbox: CabinetInbox
+    let store: CabinetStore
+    private var tasks: [Task<Void, Never>] = []
+
+    /// - Parameter directory: reuse one to simulate a restart on the same store and physical cabinet.
+    init(configuration: CabinetConfiguration = .simulatedDefault, directory: URL? = nil,
+         clock: ManualCabinetClock = ManualCabinetClock()) async throws {
+        let directory = directory ?? FileManager.default.temporaryDirectory
+            .appendingPathComponent("lockerd-test-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        self.directory = directory
+        self.configuration = configuration
+        self.clock = clock
+        let simulated = SimulatedCabinet(
+            boards: configuration.boards.map {
+                .init(address: $0.address, channelCount: $0.channels, hasItemSensors: $0.hasItemSensors)
+            },
+            stateFile: directory.appendingPathComponent("simulated-cabinet.json"))
+        cabinet = simulated
+        let opened = try CabinetStore(path: directory.appendingPathComponent("lockerd.sqlite").path)
+        store = opened
+        let key = try DeviceKey.loadOrCreate(at: directory.appendingPathComponent("device.key"))
+        var logger = Logger(label: "test")
+        logger.logLevel = .critical
+        let controller = try CabinetController(
+            configuration: configuration, store: opened, clock: clock, hasher: HMACPickupCodeHasher(key: key),
+            boards: configuration.boards.compactMap { simulated.board($0.address) },
+            display: simulated.display, buzzer: simulated.buzzer, lights: simulated.lights, logger: logger)
+        let loopInbox = CabinetInbox()
+        inbox = loopInbox
+        tasks.append(Task { await loopInbox.run(controller) })
+        tasks.append(Task { await simulated.events.run(delivering: loopInbox) })
+        await settle()
+    }
+
+    /// Stops the loops (the process "dies"); the directory stays for a restart.
+    func stop() async {
+        inbox.finish()
+        cabinet.events.finish()
+        for task in tasks { await task.value }
+        tasks = []
+    }
+
+    func removeFiles() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Waits until everything queued so far (including door reports after pulses) was handled.
+    func settle() async {
+        await inbox.inspect { _ in }
+        await cabinet.events.drain()
+        await inbox.inspect { _ in }
+    }
+
+    // MARK: - People
+
+    func press(_ keys: String) async {
+        for word in keys.split(separator: " ") {
+            switch word {
+            case "enter": await cabinet.press(.enter)
+            case "clear": await cabinet.press(.clear)
+            case "back": await cabinet.press(.back)
+            case "menu": await cabinet.press(.menu)
+            default:
+                for character in word { await cabinet.press(.digit(UInt8(character.wholeNumberValue!))) }
+            }
+        }
+        await settle()
+    }
+
+    func scan(_ text: String) async {
+        await cabinet.scan(text)
+        await settle()
+    }
+
+    func address(_ label: String) -> (board: Int, channel: Int) {
+        let entry = configuration.compartments.first { $0.label == label }!
+        return (entry.board, entry.channel)
+    }
+
+    func open(_ label: String, force: Bool = false) async throws {
+        let a = address(label)
+        try await cabinet.openDoor(board: a.board, channel: a.channel, force: force)
+        await settle()
+    }
+
+    func close(_ label: String) async throws {
+        let a = address(label)
+        try await cabinet.closeDoor(board: a.board, channel: a.channel)
+        await settle()
+    }
+
+    func put(_ label: String) async throws {
+        let a = address(label)
+        try await cabinet.setItem(board: a.board, channel: a.channel, present: true)
+        await settle()
+    }
+
+    func take(_ label: String) async throws {
+        let a = address(label)
+        try await cabinet.setItem(board: a.board, channel: a.channel, present: false)
+        await settle()
+    }
+
+    func isOpen(_ label: String) -> Bool {
+        let a = address(label)
+        return cabinet.isDoorOpen(board: a.board, channel: a.channel)
+    }
+
+    /// Lets time pass on the manual clock, ticking once per simulated second.
+    func wait(seconds: Int) async {
+        for _ in 0..<seconds {
+            clock.advance(seconds: 1)
+            await inbox.tick()
+        }
+        await settle()
+    }
+
+    /// Jumps far ahead (retention days) with one tick.
+    func jump(seconds: Double) async {
+        clock.advance(seconds: seconds)
+        await inbox.tick()
+        await settle()
+    }
+
+    func courierLogin(id: String = "1001", pin: String = "4321") async {
+        await press("menu \(id) enter \(pin) enter")
+    }
+
+    /// Courier deposit of one parcel; returns the door label and the pickup code shown.
+    func deposit(_ tracking: String, sizeKey: String = "enter", withItem: Bool = true) async throws -> (label: String, code: String?) {
+        await scan(tracking)
+        await press(sizeKey)
+        guard let label = openDoorLabel() else { return ("", nil) }
+        if withItem, hasItemSensor(label) { try await put(label) }
+        try await close(label)
+        return (label, shownCode())
+    }
+
+    func hasItemSensor(_ label: String) -> Bool {
+        let board = address(label).board
+        return configuration.boards.first { $0.address == board }?.hasItemSensors ?? false
+    }
+
+    // MARK: - What the cabinet said and recorded
+
+    var display: [String] { cabinet.display.messages }
+    var lastDisplay: String { cabinet.display.lastMessage ?? "" }
+
+    /// The door named in the last "Door X is open" message.
+    func openDoorLabel() -> String? {
+        for message in display.reversed() {
+            if let range = message.range(of: #"Door ([A-Z]\d\d) is open"#, options: .regularExpression) {
+                return String(message[range].dropFirst(5).prefix(3))
+            }
+        }
+        return nil
+    }
+
+    /// The pickup code in the last "Pickup code NNNNNN" message.
+    func shownCode() -> String? {
+        for message in display.reversed() {
+            if let range = message.range(of: #"Pickup code \d+"#, options: .regularExpression) {
+                return String(message[range].split(separator: " ").last!)
+            }
+        }
+        return nil
+    }
+
+    func events() throws -> [RecordedEvent] { try store.events() }
+    func eventKinds() throws -> [String] { try events().map(\.kind) }
+
+    func compartment(_ label: String) throws -> Compartment {
+        try store.snapshot().compartments.first { $0.label == label }!
+    }
+
+    func liveParcels() throws -> [Parcel] { try store.snapshot().liveParcels }
+}
