@@ -6,14 +6,15 @@ public import Foundation
 /// does not hand a guesser a fresh set of tries.
 public struct CodeAttemptGuard: Sendable, Equatable, Codable {
     public struct Policy: Sendable, Equatable, Codable {
-        /// Wrong codes accepted before the first lockout.
+        /// The wrong code that starts the first lockout (the fifth by default: four answer
+        /// "n tries left", the fifth locks). At least 1.
         public var freeAttempts: Int
         /// First lockout; each further wrong code doubles it.
         public var baseLockoutSeconds: Double
         public var maximumLockoutSeconds: Double
 
         public init(freeAttempts: Int = 5, baseLockoutSeconds: Double = 30, maximumLockoutSeconds: Double = 900) {
-            self.freeAttempts = freeAttempts
+            self.freeAttempts = max(1, freeAttempts)
             self.baseLockoutSeconds = baseLockoutSeconds
             self.maximumLockoutSeconds = maximumLockoutSeconds
         }

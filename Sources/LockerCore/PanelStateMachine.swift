@@ -106,6 +106,7 @@ public struct PanelStateMachine: Sendable {
             switch key {
             case .digit(let d) where (1...5).contains(d):
                 intake.size = CompartmentSize(rawValue: d - 1) ?? intake.size
+                state = .choosingSize(courier, intake)
                 return [.depositParcel(intake, courier: courier)]
             case .enter:
                 return [.depositParcel(intake, courier: courier)]

@@ -120,6 +120,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         if !(100...5_000).contains(latchPulseMilliseconds) {
             problems.append("latchPulseMilliseconds must be 100...5000, is \(latchPulseMilliseconds)")
         }
+        if wrongCodesBeforeLockout < 1 { problems.append("wrongCodesBeforeLockout must be at least 1, is \(wrongCodesBeforeLockout)") }
         if boards.isEmpty { problems.append("no boards configured") }
         if compartments.isEmpty { problems.append("no compartments configured") }
         if Set(boards.map(\.address)).count != boards.count { problems.append("two boards share an address") }

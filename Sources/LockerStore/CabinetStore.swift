@@ -65,8 +65,13 @@ public final class CabinetStore: Sendable {
                     throw StoreError.layoutConflict(
                         "compartments \(busy.map(String.init).joined(separator: ", ")) hold parcels but are missing from the configuration")
                 }
-                try db.execute(sql: "UPDATE compartments SET state = 'disabled', quarantine_reason = 'removed from configuration' WHERE id >= ?",
-                               arguments: [layout.count])
+                // Removed doors keep their history but give up their printed label, which a kept
+                // door may now carry.
+                try db.execute(sql: """
+                    UPDATE compartments SET state = 'disabled', quarantine_reason = 'removed from configuration',
+                        label = '~' || id
+                    WHERE id >= ?
+                    """, arguments: [layout.count])
             }
             // Labels are unique: clear the ones that move before writing the new ones.
             for compartment in layout {
@@ -78,7 +83,10 @@ public final class CabinetStore: Sendable {
                     INSERT INTO compartments (id, label, size, temperature_class, is_accessible, state)
                     VALUES (?, ?, ?, ?, ?, 'available')
                     ON CONFLICT(id) DO UPDATE SET label = excluded.label, size = excluded.size,
-                        temperature_class = excluded.temperature_class, is_accessible = excluded.is_accessible
+                        temperature_class = excluded.temperature_class, is_accessible = excluded.is_accessible,
+                        state = CASE WHEN quarantine_reason = 'removed from configuration' THEN 'available' ELSE state END,
+                        quarantine_reason = CASE WHEN quarantine_reason = 'removed from configuration' THEN NULL
+                                                 ELSE quarantine_reason END
                     """, arguments: [compartment.id, compartment.label, compartment.size.description,
                                      compartment.temperatureClass.description, compartment.isAccessible])
             }

@@ -31,10 +31,12 @@ public struct CustodyTransaction {
     public func setPending(_ operation: PendingOperation?, compartmentID: Int) throws {
         let json = try operation.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         try db.execute(sql: "UPDATE compartments SET pending_operation = ? WHERE id = ?", arguments: [json, compartmentID])
+        guard db.changesCount == 1 else { throw StoreError.noSuchCompartment(compartmentID) }
     }
 
     public func setCodeHash(_ hash: String?, compartmentID: Int) throws {
         try db.execute(sql: "UPDATE compartments SET code_hash = ? WHERE id = ?", arguments: [hash, compartmentID])
+        guard db.changesCount == 1 else { throw StoreError.noSuchCompartment(compartmentID) }
     }
 
     public func isCodeHashLive(_ hash: String) throws -> Bool {
@@ -75,6 +77,7 @@ public struct CustodyTransaction {
         for id in parcelIDs {
             try db.execute(sql: "UPDATE parcels SET status = ?, ended_at = ? WHERE id = ?",
                            arguments: [status.rawValue, endedAt, id])
+            guard db.changesCount == 1 else { throw StoreError.invariantViolated("no parcel with id \(id)") }
         }
     }
 

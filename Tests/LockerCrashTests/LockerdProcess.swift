@@ -1,0 +1,88 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `lockerd` child process on the simulated cabinet, driven through its front panel over
+/// pipes. Blocking reads: use it from a dedicated thread, not from the concurrency pool.
+final class LockerdProcess {
+    let process = Process()
+    private let input = Pipe()
+    private let output = Pipe()
+    private var buffer: [UInt8] = []
+    private(set) var transcript: [String] = []
+    /// Set when no output came for 15 s while some was expected.
+    private(set) var hung = false
+
+    /// The binary under test: `LOCKERD_BINARY`, or the `lockerd` built next to this test bundle.
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["LOCKERD_BINARY"] { return URL(fileURLWithPath: path) }
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        return executable.deletingLastPathComponent().appendingPathComponent("lockerd")
+    }
+
+    init(stateDirectory: URL) throws {
+        process.executableURL = Self.binary
+        process.arguments = ["--state-directory", stateDirectory.path, "--front-panel", "--manual-clock", "--log-level", "critical"]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    func send(_ line: String) {
+        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+    }
+
+    /// The next output line, or nil at end of output (the process died).
+    func readLine() -> String? {
+        while true {
+            if let newline = buffer.firstIndex(of: 10) {
+                let line = String(decoding: buffer[..<newline], as: UTF8.self)
+                buffer.removeSubrange(...newline)
+                transcript.append(line)
+                return line
+            }
+            // A daemon that stops answering is a failure to report, not a test that hangs.
+            var descriptor = pollfd(fd: output.fileHandleForReading.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            let ready = poll(&descriptor, 1, 15_000)
+            if ready == 0 {
+                hung = true
+                return nil
+            }
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            let count = chunk.withUnsafeMutableBytes { read(output.fileHandleForReading.fileDescriptor, $0.baseAddress, 4096) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { return nil }
+            buffer += chunk[..<count]
+        }
+    }
+
+    /// Sends `command`, then a mark, and returns the lines the command printed (nil if the process
+    /// ended before the mark came back).
+    func run(_ command: String, mark: Int) -> [String]? {
+        send(command)
+        send("mark \(mark)")
+        var lines: [String] = []
+        while let line = readLine() {
+            if line == "mark \(mark)" { return lines }
+            lines.append(line)
+        }
+        return nil
+    }
+
+    /// Power loss, as far as a process can have one.
+    func kill() {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        try? input.fileHandleForWriting.close()
+        try? output.fileHandleForReading.close()
+    }
+
+    /// A clean end through the front panel's quit.
+    func quit() {
+        send("quit")
+        while readLine() != nil {}
+        process.waitUntilExit()
+    }
+}
