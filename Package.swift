@@ -20,6 +20,9 @@ let package = Package(
         .executable(name: "lockerd", targets: ["lockerd"]),
         .library(name: "LockerAssignment", targets: ["LockerAssignment"]),
         .library(name: "LockerCore", targets: ["LockerCore"]),
+        .library(name: "LockerHAL", targets: ["LockerHAL"]),
+        .library(name: "LockerSimulator", targets: ["LockerSimulator"]),
+        .library(name: "LockerStore", targets: ["LockerStore"]),
         .library(name: "LockerDaemon", targets: ["LockerDaemon"]),
     ],
     dependencies: [

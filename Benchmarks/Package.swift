@@ -27,8 +27,17 @@ let benchmarkSuites: [Target] = [
         "AssignmentBenchmarks",
         dependencies: [.product(name: "LockerAssignment", package: "lockerd")]
     ),
-    // Place for the end-to-end unlock latency suite, e.g.:
-    // benchmarkSuite("UnlockBenchmarks", dependencies: [.product(name: "LockerDaemon", package: "lockerd")]),
+    // From the last key of a valid pickup code to the unlock command reaching the (simulated)
+    // board, through the real controller and its durable commit.
+    benchmarkSuite(
+        "UnlockBenchmarks",
+        dependencies: [
+            .product(name: "LockerDaemon", package: "lockerd"),
+            .product(name: "LockerSimulator", package: "lockerd"),
+            .product(name: "LockerHAL", package: "lockerd"),
+            .product(name: "LockerStore", package: "lockerd"),
+        ]
+    ),
 ]
 
 let package = Package(
