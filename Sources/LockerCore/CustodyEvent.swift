@@ -15,6 +15,7 @@ public struct CustodyEvent: Sendable, Equatable {
         case pickupReopened = "pickup.reopened"
         case retrievalDoorOpened = "retrieval.door_opened"
         case retrievalCommitted = "retrieval.committed"
+        case retrievalNotTaken = "retrieval.not_taken"
         case parcelOverdue = "parcel.overdue"
         case codeLockout = "keypad.locked_out"
         case latchFailed = "latch.failed"

@@ -536,7 +536,9 @@ public final class CabinetController {
         if await pulse(id) {
             await show(.retrievalDoorOpen(label: updated.label, parcels: parcelIDs.count))
         } else {
-            _ = clearPending(id, event: CustodyEvent(.depositCancelled, compartmentID: id, payload: ["reason": "board not answering"]))
+            _ = clearPending(id, event: CustodyEvent(.retrievalNotTaken, compartmentID: id, payload: [
+                "label": .string(updated.label), "reason": "board not answering",
+            ]))
             await show(.doorUnavailable(label: updated.label))
         }
     }
@@ -660,8 +662,8 @@ public final class CabinetController {
             }
         case .retrieval(let parcelIDs, let courierID):
             if itemPresent[id] == true {
-                _ = clearPending(id, event: CustodyEvent(.depositCancelled, compartmentID: id, payload: [
-                    "label": .string(label(id)), "reason": "retrieval: door closed with parcels still inside",
+                _ = clearPending(id, event: CustodyEvent(.retrievalNotTaken, compartmentID: id, payload: [
+                    "label": .string(label(id)), "reason": "door closed with parcels still inside",
                 ]))
                 await show(.failure("The overdue parcels are still in \(label(id)); retrieval not recorded."))
             } else {
@@ -712,8 +714,9 @@ public final class CabinetController {
     /// Pulses a latch. Returns false (and takes the board offline) if the board did not accept it.
     private func pulse(_ id: Int) async -> Bool {
         let address = map.address(of: id)
-        _ = doors[id].unlockCommanded(now: clock.now())
         guard let board = boards[address.board], !offlineBoards.contains(address.board) else { return false }
+        // Told before the pulse: the door may report open before `unlock` even returns.
+        _ = doors[id].unlockCommanded(now: clock.now())
         do {
             try await board.unlock(channel: address.channel, pulseMilliseconds: configuration.latchPulseMilliseconds)
         } catch {
@@ -799,8 +802,8 @@ public final class CabinetController {
                 if itemPresent[id] == false {
                     await completeRetrieval(id, parcelIDs: parcelIDs, courierID: courierID)
                 } else {
-                    _ = clearPending(id, event: CustodyEvent(.depositCancelled, compartmentID: id, payload: [
-                        "label": .string(label(id)), "reason": "retrieval interrupted: door found closed",
+                    _ = clearPending(id, event: CustodyEvent(.retrievalNotTaken, compartmentID: id, payload: [
+                        "label": .string(label(id)), "reason": "interrupted: door found closed",
                     ]))
                 }
             }

@@ -1,5 +1,4 @@
 public import Foundation
-public import LockerCore
 
 /// An event as committed in the outbox.
 public struct RecordedEvent: Sendable, Equatable {

@@ -185,6 +185,9 @@ import Testing
         await cabinet.press(code)
         #expect(cabinet.lastDisplay == "Door \(label) cannot be opened right now. Please see staff.")
         #expect(try cabinet.liveParcels().count == 1, "the parcel stays in custody")
+        await cabinet.press(code)  // known offline now: no pulse is even tried
+        await cabinet.wait(seconds: 6)
+        #expect(try cabinet.compartment(label).state == .occupied, "an offline board is not a jammed latch")
         await cabinet.cabinet.setBoardDown(1, false)
         await cabinet.press(code)
         #expect(cabinet.isOpen(label), "the same code works once the board is back")
