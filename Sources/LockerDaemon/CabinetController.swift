@@ -200,6 +200,13 @@ public final class CabinetController {
 
     // MARK: - Pickup
 
+    /// A resident typed a complete code.
+    ///
+    /// Power failure at each step: before the commit, nothing happened (the resident types the
+    /// code again). After the commit and before or during the pulse, the store says "pickup door
+    /// opened" with the parcels still in custody; on restart the door sensor decides (closed with
+    /// the item sensor empty: pickup committed; otherwise the parcels stay in custody and the code
+    /// stays valid). After the door closed and before the pickup commit: the same reconciliation.
     func attemptPickup(code: String) async {
         let now = clock.now()
         if case .lockedOut(let seconds) = attemptGuard.verdict(now: now) {
@@ -360,6 +367,14 @@ public final class CabinetController {
         await perform(panel.parcelIdentified(intake))
     }
 
+    /// Reserves a compartment and opens it for a courier.
+    ///
+    /// Power failure at each step: before the reservation commit, nothing happened and no door
+    /// opened. After it, the compartment is `reserved` with the parcel's details; on restart a door
+    /// found closed is settled by its item sensor (parcel inside: deposit recovered and a code
+    /// issued; empty: reservation released; no sensor: quarantined for a technician), and a door
+    /// found open finishes the deposit when it closes. The parcel enters custody only with the
+    /// deposit commit on door close, which is also when the code is issued.
     private func startDeposit(_ intake: ParcelIntake, courierID: String, minimumSize: CompartmentSize? = nil,
                               excluding: Int? = nil) async {
         // Each retry excludes a board that just went offline, so this ends.
@@ -612,7 +627,7 @@ public final class CabinetController {
         case .forcedOpen:
             logger.warning("door opened without a command", metadata: ["compartment.label": "\(label(id))"])
             commit("forced-open alarm") { tx in
-                try tx.append(CustodyEvent(.doorForcedOpen, compartmentID: id, payload: ["label": .string(labelInTransaction(tx, id))]))
+                try tx.append(CustodyEvent(.doorForcedOpen, compartmentID: id, payload: ["label": .string(tx.compartment(id).label)]))
             }
             await buzzer.play(.alarm)
         case .latchDidNotOpen:
@@ -624,14 +639,14 @@ public final class CabinetController {
             logger.warning("door left open", metadata: ["compartment.label": "\(label(id))", "door.open_seconds": "\(seconds)"])
             commit("left-open alarm") { tx in
                 try tx.append(CustodyEvent(.doorLeftOpen, compartmentID: id, payload: [
-                    "label": .string(labelInTransaction(tx, id)), "open_seconds": .int(Int64(seconds)),
+                    "label": .string(tx.compartment(id).label), "open_seconds": .int(Int64(seconds)),
                 ]))
             }
             await buzzer.play(.alarm)
         case .closed(let afterAlarm):
             if afterAlarm {
                 commit("alarm end") { tx in
-                    try tx.append(CustodyEvent(.doorClosedAfterAlarm, compartmentID: id, payload: ["label": .string(labelInTransaction(tx, id))]))
+                    try tx.append(CustodyEvent(.doorClosedAfterAlarm, compartmentID: id, payload: ["label": .string(tx.compartment(id).label)]))
                 }
             }
             await lights.set(board: address.board, channel: address.channel, to: .off)
@@ -874,6 +889,4 @@ public final class CabinetController {
     }
 }
 
-private func labelInTransaction(_ tx: CustodyTransaction, _ id: Int) throws -> String {
-    try tx.compartment(id).label
-}
+

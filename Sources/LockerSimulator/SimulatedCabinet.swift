@@ -56,7 +56,7 @@ public final class SimulatedCabinet: Sendable {
     public let lights: SimulatedIndicatorLights
     private let physical: Mutex<Physical>
     private let stateFile: URL?
-    private let unlockLog: Mutex<[HardwareMapAddress]>
+    private let unlockLog: Mutex<[BoardChannel]>
 
     public init(boards: [BoardSpec], stateFile: URL? = nil, output: @escaping @Sendable (String) -> Void = { _ in }) {
         self.boards = boards
@@ -157,15 +157,15 @@ public final class SimulatedCabinet: Sendable {
     // MARK: - Queries (tests, the front panel's map)
 
     public func isDoorOpen(board: Int, channel: Int) -> Bool {
-        physical.withLock { $0.doorOpen[board]?[safe: channel - 1] ?? false }
+        physical.withLock { $0.doorOpen[board].flatMap { $0.indices.contains(channel - 1) ? $0[channel - 1] : nil } ?? false }
     }
 
     public func isItemPresent(board: Int, channel: Int) -> Bool {
-        physical.withLock { $0.itemPresent[board]?[safe: channel - 1] ?? false }
+        physical.withLock { $0.itemPresent[board].flatMap { $0.indices.contains(channel - 1) ? $0[channel - 1] : nil } ?? false }
     }
 
     /// Every latch pulse the boards received, in order (tests check the expected calls).
-    public var unlocks: [HardwareMapAddress] { unlockLog.withLock { $0 } }
+    public var unlocks: [BoardChannel] { unlockLog.withLock { $0 } }
 
     // MARK: - Board side (used by SimulatedLockBoard)
 
@@ -183,7 +183,7 @@ public final class SimulatedCabinet: Sendable {
             save(state)
             return true
         }
-        unlockLog.withLock { $0.append(HardwareMapAddress(board: board, channel: channel)) }
+        unlockLog.withLock { $0.append(BoardChannel(board: board, channel: channel)) }
         if opened {
             // The door springs open: the sensor report follows the pulse through the event queue.
             events.post(.doorChanged(board: board, channel: channel, isOpen: true))
@@ -230,14 +230,4 @@ public final class SimulatedCabinet: Sendable {
             try? data.write(to: stateFile)
         }
     }
-}
-
-extension Array {
-    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
-}
-
-/// A board channel.
-public struct HardwareMapAddress: Sendable, Hashable {
-    public var board: Int
-    public var channel: Int
 }
