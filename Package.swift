@@ -65,8 +65,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment"]),
-        .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore"]),
+        // Helpers shared by the test targets (seeded random numbers).
+        .target(name: "LockerTestSupport", path: "Tests/LockerTestSupport"),
+        .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment", "LockerTestSupport"]),
+        .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore", "LockerTestSupport"]),
         .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore"]),
         .testTarget(
             name: "LockerDaemonTests",
@@ -75,7 +77,7 @@ let package = Package(
         // Spawns the real `lockerd` binary and kills it with SIGKILL.
         .testTarget(
             name: "LockerCrashTests",
-            dependencies: [.product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LockerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -1,3 +1,4 @@
+import LockerTestSupport
 import LockerAssignment
 import Testing
 

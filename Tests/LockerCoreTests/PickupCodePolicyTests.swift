@@ -1,3 +1,4 @@
+import LockerTestSupport
 import LockerCore
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LockerTestSupport
 
 /// Drives `lockerd` through deposits and pickups, kills it at seeded random points, restarts it and
 /// checks the store after every restart.
@@ -278,18 +279,5 @@ final class CrashWorkloadDriver {
     static func pickupCode(_ line: String) -> String? {
         guard let range = line.range(of: #"Pickup code \d+"#, options: .regularExpression) else { return nil }
         return String(line[range].split(separator: " ").last ?? "")
-    }
-}
-
-/// A small seeded generator so a failing run can be repeated with the same seed.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

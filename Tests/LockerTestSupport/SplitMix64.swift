@@ -1,13 +1,13 @@
-/// A small seeded random number generator (SplitMix64), so that tests drawing random codes draw
-/// the same ones on every run and machine.
-struct SplitMix64: RandomNumberGenerator {
+/// A small seeded random number generator (SplitMix64), so that a randomized test draws the same
+/// values, and fails the same way, on every run and machine.
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var mixed = state
         mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
