@@ -20,6 +20,7 @@ let package = Package(
         .executable(name: "lockerd", targets: ["lockerd"]),
         .library(name: "LockerAssignment", targets: ["LockerAssignment"]),
         .library(name: "LockerCore", targets: ["LockerCore"]),
+        .library(name: "LockerWire", targets: ["LockerWire"]),
         .library(name: "LockerHAL", targets: ["LockerHAL"]),
         .library(name: "LockerSimulator", targets: ["LockerSimulator"]),
         .library(name: "LockerStore", targets: ["LockerStore"]),
@@ -36,6 +37,8 @@ let package = Package(
         .target(name: "LockerAssignment", swiftSettings: strict),
         // Pure domain: compartments, parcels, custody state machines, codes, policies. `now` is a parameter.
         .target(name: "LockerCore", dependencies: ["LockerAssignment"], swiftSettings: strict),
+        // Byte codecs only: lock-board frames (Kerong, 8A, our own protocol). No I/O.
+        .target(name: "LockerWire", swiftSettings: strict),
         // Small hardware protocols and hardware errors.
         .target(name: "LockerHAL", swiftSettings: strict),
         // Behavioural simulators of the cabinet hardware (used by `make run` and the integration tests).
@@ -65,6 +68,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
         // Helpers shared by the test targets (seeded random numbers).
         .target(name: "LockerTestSupport", path: "Tests/LockerTestSupport"),
         .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment", "LockerTestSupport"]),
