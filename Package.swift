@@ -42,7 +42,7 @@ let package = Package(
         // Small hardware protocols and hardware errors.
         .target(name: "LockerHAL", swiftSettings: strict),
         // Behavioural simulators of the cabinet hardware (used by `make run` and the integration tests).
-        .target(name: "LockerSimulator", dependencies: ["LockerHAL"], swiftSettings: strict),
+        .target(name: "LockerSimulator", dependencies: ["LockerHAL", "LockerWire"], swiftSettings: strict),
         // SQLite: frozen migrations, the one writer, the transactional outbox.
         .target(
             name: "LockerStore",
@@ -69,6 +69,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
+        .testTarget(name: "LockerSimulatorTests", dependencies: ["LockerSimulator", "LockerWire", "LockerHAL"]),
         // Helpers shared by the test targets (seeded random numbers).
         .target(name: "LockerTestSupport", path: "Tests/LockerTestSupport"),
         .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment", "LockerTestSupport"]),

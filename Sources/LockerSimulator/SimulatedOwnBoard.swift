@@ -1,0 +1,117 @@
+public import LockerWire
+
+/// The board side of our own lock-board protocol, built on the same codec the host uses: it turns
+/// request bytes into reply bytes for one simulated board (firmware-protocol/PROTOCOL.md), so the
+/// daemon's driver can be tested over a pseudo-terminal against what a firmware must do.
+///
+/// It keeps the protocol's promises: a request repeated with the same sequence and command gets
+/// the remembered reply and is not executed again; door and item changes are queued as numbered
+/// events until the host acknowledges them.
+public struct SimulatedOwnBoard: Sendable {
+    /// What the board can see and do; the simulated cabinet provides it.
+    public struct Hardware: Sendable {
+        public var channelCount: Int
+        public var readDoors: @Sendable () -> (doors: [Bool], items: [Bool])
+        public var pulse: @Sendable (_ channel: Int) -> Bool
+
+        public init(channelCount: Int, readDoors: @escaping @Sendable () -> (doors: [Bool], items: [Bool]),
+                    pulse: @escaping @Sendable (Int) -> Bool) {
+            self.channelCount = channelCount
+            self.readDoors = readDoors
+            self.pulse = pulse
+        }
+    }
+
+    public let address: UInt8
+    public let bootID: UInt16
+    let hardware: Hardware
+    private var decoder = OwnBoardDecoder()
+    private var received: [UInt8] = []
+    private var lastRequest: (sequence: UInt8, command: UInt8, reply: [UInt8])?
+    private var events: [OwnBoardMessage.Event] = []
+    private var nextEventNumber: UInt8 = 1
+    /// Requests executed (not answered from the retry cache), for tests.
+    public private(set) var executedCommands: [UInt8] = []
+    /// Frames dropped as garbage, with the decoder's reason.
+    public private(set) var garbage: [String] = []
+
+    public init(address: UInt8, bootID: UInt16 = 0x0001, hardware: Hardware) {
+        self.address = address
+        self.bootID = bootID
+        self.hardware = hardware
+    }
+
+    /// Feeds bytes from the bus; returns the bytes the board transmits in answer (empty when the
+    /// request was for another board, incomplete or garbled: a board never answers what it could
+    /// not read).
+    public mutating func receive(_ bytes: [UInt8]) -> [UInt8] {
+        received += bytes
+        var output: [UInt8] = []
+        while let result = decoder.decode(&received) {
+            switch result {
+            case .skipped(_, let reason):
+                if reason != "empty frame" { garbage.append(reason) }
+            case .frame(let packet):
+                guard !packet.isFromBoard, packet.address == address else { continue }
+                output += answer(packet)
+            }
+        }
+        return output
+    }
+
+    /// Records a door or item change as the firmware would (numbered 1...255, skipping 0).
+    public mutating func record(channel: UInt8, kind: OwnBoardMessage.Event.Kind, uptimeMilliseconds: UInt32) {
+        events.append(.init(number: nextEventNumber, channel: channel, kind: kind, uptimeMilliseconds: uptimeMilliseconds))
+        nextEventNumber = nextEventNumber == 255 ? 1 : nextEventNumber + 1
+        if events.count > 32 { events.removeFirst(events.count - 32) }
+    }
+
+    private mutating func answer(_ packet: OwnBoardPacket) -> [UInt8] {
+        if let last = lastRequest, last.sequence == packet.sequence, last.command == packet.command {
+            return last.reply  // a retry: same answer, not executed twice
+        }
+        executedCommands.append(packet.command)
+        let reply: OwnBoardMessage
+        do {
+            reply = execute(try OwnBoardMessage(packet: packet))
+        } catch .unknownCommand {
+            reply = .error(failedCommand: packet.command, code: .unknownCommand)
+        } catch {
+            reply = .error(failedCommand: packet.command, code: .badLength)
+        }
+        let bytes = reply.packet(address: address, sequence: packet.sequence).frame
+        lastRequest = (packet.sequence, packet.command, bytes)
+        return bytes
+    }
+
+    private mutating func execute(_ request: OwnBoardMessage) -> OwnBoardMessage {
+        let count = hardware.channelCount
+        switch request {
+        case .identify:
+            return .identity(.init(firmware: (1, 0, 0), channelCount: UInt8(count),
+                                   capabilities: [.itemSensors, .indicators, .buzzer], bootID: bootID, model: "SIM-\(count)"))
+        case .readStatus:
+            let (doors, items) = hardware.readDoors()
+            return .status(.init(bootID: bootID, doorOpen: doors, itemPresent: items,
+                                 latchReleased: Array(repeating: false, count: count)))
+        case .unlock(let channel, _):
+            guard (1...count).contains(Int(channel)) else { return .unlocked(channel: channel, result: .channelOutOfRange) }
+            return .unlocked(channel: channel, result: hardware.pulse(Int(channel)) ? .pulsed : .latchFault)
+        case .readEvents(let acknowledged):
+            // Drop what the host has stored, send the rest (at least once; the host dedups by number).
+            if let index = events.firstIndex(where: { $0.number == acknowledged }) { events.removeFirst(index + 1) }
+            return .events(events)
+        case .setIndicator(let channel, let pattern):
+            return .indicatorSet(channel: channel, pattern: pattern)
+        case .buzzer(let pattern, _):
+            return .buzzerSet(pattern: pattern)
+        case .readTemperatures:
+            return .temperatures([])
+        case .setRelay(let relay, _):
+            return .error(failedCommand: 0x05, code: relay == 0 ? .channelOutOfRange : .hardwareFault)
+        case .identity, .status, .unlocked, .temperatures, .relaySet, .indicatorSet, .buzzerSet, .events,
+             .unsolicitedEvents, .error:
+            return .error(failedCommand: request.packet(address: 0, sequence: 0).command, code: .unknownCommand)
+        }
+    }
+}
