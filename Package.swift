@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "LockerCore", targets: ["LockerCore"]),
         .library(name: "LockerWire", targets: ["LockerWire"]),
         .library(name: "LockerHAL", targets: ["LockerHAL"]),
+        .library(name: "LockerDrivers", targets: ["LockerDrivers"]),
         .library(name: "LockerSimulator", targets: ["LockerSimulator"]),
         .library(name: "LockerStore", targets: ["LockerStore"]),
         .library(name: "LockerDaemon", targets: ["LockerDaemon"]),
@@ -39,6 +40,14 @@ let package = Package(
         .target(name: "LockerCore", dependencies: ["LockerAssignment"], swiftSettings: strict),
         // Byte codecs only: lock-board frames (Kerong, 8A, our own protocol). No I/O.
         .target(name: "LockerWire", swiftSettings: strict),
+        // libgpiod 1.6 (the v1 API of Debian bookworm and Raspberry Pi OS).
+        .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        // Real drivers: serial lines and lock-board families, GPIO latches and door sensors.
+        .target(
+            name: "LockerDrivers",
+            dependencies: ["LockerHAL", "LockerWire", "CGPIOD", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         // Small hardware protocols and hardware errors.
         .target(name: "LockerHAL", swiftSettings: strict),
         // Behavioural simulators of the cabinet hardware (used by `make run` and the integration tests).
@@ -69,6 +78,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
+        .testTarget(name: "LockerDriversTests", dependencies: ["LockerDrivers", "LockerHAL", "LockerWire", "LockerSimulator"]),
         .testTarget(name: "LockerSimulatorTests", dependencies: ["LockerSimulator", "LockerWire", "LockerHAL"]),
         // Helpers shared by the test targets (seeded random numbers).
         .target(name: "LockerTestSupport", path: "Tests/LockerTestSupport"),
