@@ -23,6 +23,8 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
     case depositsSuspended(reason: String)
     case depositCommitted(label: String, code: String)
     case depositAddedToShared(label: String)
+    /// A deposit finished with nobody known to be at the panel: no code on the public display.
+    case depositRecorded(label: String)
     case depositCancelled(label: String)
     case depositClosedEmpty(label: String)
     case doorDidNotOpen(label: String)
@@ -83,6 +85,8 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
             return "Deposited in \(label). Pickup code \(code). Scan the next parcel."
         case .depositAddedToShared(let label):
             return "Deposited in \(label) with the same recipient's other parcels: their pickup code opens it. Scan the next parcel."
+        case .depositRecorded(let label):
+            return "Deposit in \(label) recorded."
         case .depositCancelled(let label):
             return "Deposit cancelled. Please close door \(label)."
         case .depositClosedEmpty(let label):

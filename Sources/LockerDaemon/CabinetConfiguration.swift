@@ -124,6 +124,21 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         if boards.isEmpty { problems.append("no boards configured") }
         if compartments.isEmpty { problems.append("no compartments configured") }
         if Set(boards.map(\.address)).count != boards.count { problems.append("two boards share an address") }
+        for board in boards where !(1...64).contains(board.channels) {
+            problems.append("board \(board.address): channels must be 1...64, is \(board.channels)")
+        }
+        for (name, hours) in retentionHours.sorted(by: { $0.key < $1.key }) {
+            if TemperatureClass(label: name) == nil { problems.append("retentionHours: unknown temperature class \"\(name)\"") }
+            if !(hours > 0 && hours <= 24 * 365) { problems.append("retentionHours.\(name) must be more than 0 and at most a year, is \(hours)") }
+        }
+        if !(1...86_400).contains(firstLockoutSeconds) || !(firstLockoutSeconds...86_400).contains(maximumLockoutSeconds) {
+            problems.append("lockout seconds must satisfy 1 <= firstLockoutSeconds <= maximumLockoutSeconds <= 86400")
+        }
+        for (name, value) in [("doorOpenConfirmationSeconds", doorOpenConfirmationSeconds), ("doorReminderSeconds", doorReminderSeconds),
+                              ("doorAlarmSeconds", doorAlarmSeconds), ("pickupGraceSeconds", pickupGraceSeconds)]
+        where !(value >= 0 && value <= 86_400) {
+            problems.append("\(name) must be 0...86400, is \(value)")
+        }
         var labels = Set<String>()
         var channels = Set<String>()
         for entry in compartments {
@@ -131,13 +146,15 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             if TemperatureClass(label: entry.temperatureClass) == nil {
                 problems.append("compartment \(entry.label): unknown temperature class \"\(entry.temperatureClass)\"")
             }
-            if entry.label.isEmpty || entry.label.count > 16 { problems.append("compartment label \"\(entry.label)\" must be 1...16 characters") }
+            if entry.label.isEmpty || entry.label.count > 16 || entry.label.hasPrefix("~") {
+                problems.append("compartment label \"\(entry.label)\" must be 1...16 characters, not starting with ~")
+            }
             if !labels.insert(entry.label.uppercased()).inserted { problems.append("label \(entry.label) is used twice") }
             if !channels.insert("\(entry.board):\(entry.channel)").inserted {
                 problems.append("board \(entry.board) channel \(entry.channel) is used by two compartments")
             }
             if let board = boards.first(where: { $0.address == entry.board }) {
-                if !(1...board.channels).contains(entry.channel) {
+                if entry.channel < 1 || entry.channel > board.channels {
                     problems.append("compartment \(entry.label): board \(entry.board) has channels 1...\(board.channels), not \(entry.channel)")
                 }
             } else {

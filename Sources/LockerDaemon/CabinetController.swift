@@ -190,7 +190,7 @@ public final class CabinetController {
         case .reportDoorDidNotOpen(let id):
             await depositLatchFailed(id, reportedByCourier: true)
         case .cancelDeposit(let id):
-            if releaseDeposit(id, reason: "cancelled by courier") {
+            if cancelOpenDeposit(id, reason: "cancelled by courier") {
                 await perform(panel.depositFinished(.depositCancelled(label: label(id)), now: clock.now()))
             }
         case .retrieveOverdue(let courier):
@@ -276,13 +276,18 @@ public final class CabinetController {
         let toSave = next
         // The failure count is committed before the person sees the answer: pulling the plug
         // after a wrong guess must not give the guesser the try back.
-        commit("wrong-code count") { tx in
+        let recorded: Bool? = commit("wrong-code count") { tx in
             try tx.save(toSave)
             if case .lockedOut(let seconds) = outcome {
                 try tx.append(CustodyEvent(.codeLockout, payload: [
                     "consecutive_failures": .int(Int64(failures)), "lockout_seconds": .int(Int64(seconds)),
                 ]))
             }
+            return true
+        }
+        guard recorded != nil else {
+            await show(.failure("The cabinet cannot check codes right now. Please see staff."))
+            return
         }
         attemptGuard = next
         await buzzer.play(.error)
@@ -423,13 +428,15 @@ public final class CabinetController {
             await show(.noCompartment(size: current, temperatureClass: intake.temperatureClass))
             return
         }
+        // The parcel did not fit: it is at least one size above this door.
         var larger = intake
         larger.size = max(intake.size, bigger)
         guard model.choose(for: larger, excluding: id) != nil else {
             await show(.noCompartment(size: bigger, temperatureClass: intake.temperatureClass))
             return
         }
-        guard releaseDeposit(id, reason: "courier asked for a larger door") else { return }
+        // The old door is still open: it stays out of service until it is closed and seen empty.
+        guard cancelOpenDeposit(id, reason: "courier asked for a larger door") else { return }
         await show(.pleaseCloseDoor(label: label(id)))
         await startDeposit(larger, courierID: courierID, excluding: id)
     }
@@ -438,8 +445,15 @@ public final class CabinetController {
     /// compartment is quarantined and, if the courier is still there, another door is opened.
     private func depositLatchFailed(_ id: Int, reportedByCourier: Bool) async {
         guard case .deposit(let intake, let courierID, _) = model.pending[id] else { return }
+        if doors[id].isOpen {
+            // The sensor saw it open: the latch worked. Nothing to quarantine.
+            await show(.depositDoorOpen(label: label(id)))
+            return
+        }
         let reason = reportedByCourier ? "courier reported the door did not open" : "door sensor did not see the door open"
-        guard releaseDeposit(id, reason: reason, quarantine: "latch did not open: \(reason)") else { return }
+        guard releaseDeposit(id, reason: reason, quarantine: "latch did not open: \(reason)", latchFailed: true) else { return }
+        // The door never opened: stop waiting for it (no second latch failure later).
+        doors[id] = DoorWatchStateMachine(isOpen: false, now: clock.now())
         await buzzer.play(.error)
         await show(.doorDidNotOpen(label: label(id)))
         if panel.isDepositOpen(compartmentID: id) {
@@ -447,10 +461,34 @@ public final class CabinetController {
         }
     }
 
-    /// Ends a deposit reservation without a parcel. Returns false if the store refused.
+    /// The courier gave up this door while it is open: recorded now (event), settled when it closes.
+    private func cancelOpenDeposit(_ id: Int, reason: String) -> Bool {
+        guard case .deposit(let intake, let courierID, let shared) = model.pending[id] else { return false }
+        let operation = PendingOperation.cancelledDeposit(intake, courierID: courierID, isShared: shared)
+        let committed: Bool? = commit("deposit cancellation") { tx in
+            try tx.setPending(operation, compartmentID: id)
+            try tx.append(CustodyEvent(.depositCancelled, compartmentID: id, payload: [
+                "label": .string(try tx.compartment(id).label), "tracking_number": .string(intake.trackingNumber),
+                "reason": .string(reason),
+            ]))
+            return true
+        }
+        guard committed != nil else { return false }
+        model.setPending(operation, compartmentID: id)
+        return true
+    }
+
+    /// Ends a deposit reservation without a parcel, at once (the door never opened, or it is
+    /// closed). Returns false if the store refused.
     @discardableResult
-    private func releaseDeposit(_ id: Int, reason: String, quarantine: String? = nil) -> Bool {
-        guard case .deposit(let intake, _, _) = model.pending[id] else { return false }
+    private func releaseDeposit(_ id: Int, reason: String, quarantine: String? = nil, latchFailed: Bool = false) -> Bool {
+        let intake: ParcelIntake
+        let alreadyCancelled: Bool
+        switch model.pending[id] {
+        case .deposit(let pending, _, _)?: (intake, alreadyCancelled) = (pending, false)
+        case .cancelledDeposit(let pending, _, _)?: (intake, alreadyCancelled) = (pending, true)
+        default: return false
+        }
         guard let updated = commit("deposit release", { tx in
             var c = try tx.compartment(id)
             if let quarantine {
@@ -461,11 +499,15 @@ public final class CabinetController {
             }
             try tx.update(c)
             try tx.setPending(nil, compartmentID: id)
-            try tx.append(CustodyEvent(.depositCancelled, compartmentID: id, payload: [
-                "label": .string(c.label), "tracking_number": .string(intake.trackingNumber), "reason": .string(reason),
-            ]))
-            if let quarantine {
+            if !alreadyCancelled {
+                try tx.append(CustodyEvent(.depositCancelled, compartmentID: id, payload: [
+                    "label": .string(c.label), "tracking_number": .string(intake.trackingNumber), "reason": .string(reason),
+                ]))
+            }
+            if latchFailed {
                 try tx.append(CustodyEvent(.latchFailed, compartmentID: id, payload: ["label": .string(c.label), "reason": .string(reason)]))
+            }
+            if let quarantine {
                 try tx.append(CustodyEvent(.compartmentQuarantined, compartmentID: id, payload: [
                     "label": .string(c.label), "reason": .string(quarantine),
                 ]))
@@ -484,7 +526,11 @@ public final class CabinetController {
         var codeHash: String?
         let sharesExistingCode = shared && model.codeHash(ofCompartment: id) != nil
         if !sharesExistingCode {
-            code = codePolicy.drawUnique(using: &generator) { model.isCodeHashLive(hasher.hash(code: $0)) }
+            // Not a live code, nor one still inside its grace window (it would reopen a door).
+            code = codePolicy.drawUnique(using: &generator) {
+                let hash = hasher.hash(code: $0)
+                return model.isCodeHashLive(hash) || recentPickups[hash] != nil
+            }
             codeHash = code.map { hasher.hash(code: $0) }
             guard codeHash != nil else {
                 logger.critical("no free pickup code could be drawn", metadata: ["compartment.id": "\(id)"])
@@ -520,8 +566,14 @@ public final class CabinetController {
         model.replace(updated)
         model.setPending(nil, compartmentID: id)
         preAdvice[intake.trackingNumber] = nil
-        let message: PanelMessage = code.map { .depositCommitted(label: updated.label, code: $0) }
-            ?? .depositAddedToShared(label: updated.label)
+        let message: PanelMessage
+        if recovered {
+            // Nobody is known to be at the panel: a code on the public display would hand the
+            // parcel to whoever reads it. The resident learns it through the central server.
+            message = .depositRecorded(label: updated.label)
+        } else {
+            message = code.map { .depositCommitted(label: updated.label, code: $0) } ?? .depositAddedToShared(label: updated.label)
+        }
         await perform(panel.depositFinished(message, now: now))
     }
 
@@ -559,10 +611,11 @@ public final class CabinetController {
     }
 
     private func completeRetrieval(_ id: Int, parcelIDs: [Int64], courierID: String) async {
-        guard let updated = commit("retrieval", { tx in
+        guard let (updated, remaining) = commit("retrieval", { tx -> (Compartment, [Parcel]) in
             try tx.setStatus(.retrieved, parcelIDs: parcelIDs)
             var c = try tx.compartment(id)
-            if try tx.liveParcels(compartmentID: id).isEmpty {
+            let remaining = try tx.liveParcels(compartmentID: id)
+            if remaining.isEmpty {
                 try tx.setCodeHash(nil, compartmentID: id)
                 if c.state == .overdue || c.state == .occupied { c.state = .available }
             }
@@ -571,10 +624,10 @@ public final class CabinetController {
             try tx.append(CustodyEvent(.retrievalCommitted, compartmentID: id, payload: [
                 "label": .string(c.label), "courier_id": .string(courierID), "parcel_ids": .ints(parcelIDs),
             ]))
-            return c
+            return (c, remaining)
         }) else { return }
-        model.setLiveParcels([], compartmentID: id)
-        model.setCodeHash(nil, compartmentID: id)
+        model.setLiveParcels(remaining, compartmentID: id)
+        if remaining.isEmpty { model.setCodeHash(nil, compartmentID: id) }
         model.replace(updated)
         model.setPending(nil, compartmentID: id)
         await show(.retrievalDone(label: updated.label))
@@ -654,38 +707,49 @@ public final class CabinetController {
         }
     }
 
-    /// A door closed: finish whatever it was opened for. Item sensors, where present, decide
-    /// whether the parcel went in (deposit) or out (pickup, retrieval).
+    /// A door closed: settle whatever it was opened for.
     private func doorClosed(_ id: Int) async {
-        switch model.pending[id] {
-        case .deposit(let intake, let courierID, let shared):
-            if itemPresent[id] == false {
-                if releaseDeposit(id, reason: "door closed with no parcel inside") {
-                    await perform(panel.depositFinished(.depositClosedEmpty(label: label(id)), now: clock.now()))
-                }
-            } else {
-                await completeDeposit(id, intake: intake, courierID: courierID, shared: shared, recovered: !panel.isDepositOpen(compartmentID: id))
+        guard let operation = model.pending[id] else { return }
+        let interrupted: Bool
+        switch operation {
+        case .deposit: interrupted = !panel.isDepositOpen(compartmentID: id)
+        case .cancelledDeposit, .pickup, .retrieval: interrupted = false
+        }
+        await settle(id, operation, interrupted: interrupted)
+    }
+
+    /// Carries out `PendingOperationSettlement` for a closed door.
+    private func settle(_ id: Int, _ operation: PendingOperation, interrupted: Bool) async {
+        let settlement = PendingOperationSettlement.settle(operation, itemPresent: itemPresent[id], interrupted: interrupted)
+        switch (settlement, operation) {
+        case (.commitDeposit(let recovered), .deposit(let intake, let courierID, let shared)):
+            await completeDeposit(id, intake: intake, courierID: courierID, shared: shared, recovered: recovered)
+        case (.releaseReservation(let reason), _):
+            let wasOpenForCourier = panel.isDepositOpen(compartmentID: id)
+            if releaseDeposit(id, reason: reason), wasOpenForCourier {
+                await perform(panel.depositFinished(.depositClosedEmpty(label: label(id)), now: clock.now()))
             }
-        case .pickup(let parcelIDs, let codeHash):
-            if itemPresent[id] == true {
-                _ = clearPending(id, event: CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
-                    "label": .string(label(id)), "reason": "door closed with the parcel still inside",
-                ]))
-                await show(.parcelStillInside(label: label(id)))
-            } else {
-                await completePickup(id, parcelIDs: parcelIDs, codeHash: codeHash)
+        case (.quarantineForInspection(let reason), _):
+            let wasOpenForCourier = panel.isDepositOpen(compartmentID: id)
+            if releaseDeposit(id, reason: reason, quarantine: reason), wasOpenForCourier {
+                await perform(panel.depositFinished(.failure("Door \(label(id)) is out of service: \(reason)."), now: clock.now()))
             }
-        case .retrieval(let parcelIDs, let courierID):
-            if itemPresent[id] == true {
-                _ = clearPending(id, event: CustodyEvent(.retrievalNotTaken, compartmentID: id, payload: [
-                    "label": .string(label(id)), "reason": "door closed with parcels still inside",
-                ]))
-                await show(.failure("The overdue parcels are still in \(label(id)); retrieval not recorded."))
-            } else {
-                await completeRetrieval(id, parcelIDs: parcelIDs, courierID: courierID)
-            }
-        case nil:
-            break
+        case (.commitPickup, .pickup(let parcelIDs, let codeHash)):
+            await completePickup(id, parcelIDs: parcelIDs, codeHash: codeHash)
+        case (.keepParcels(let reason), _):
+            _ = clearPending(id, event: CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
+                "label": .string(label(id)), "reason": .string(reason),
+            ]))
+            if !interrupted { await show(.parcelStillInside(label: label(id))) }
+        case (.commitRetrieval, .retrieval(let parcelIDs, let courierID)):
+            await completeRetrieval(id, parcelIDs: parcelIDs, courierID: courierID)
+        case (.keepOverdueParcels(let reason), _):
+            _ = clearPending(id, event: CustodyEvent(.retrievalNotTaken, compartmentID: id, payload: [
+                "label": .string(label(id)), "reason": .string(reason),
+            ]))
+            if !interrupted { await show(.failure("The overdue parcels are still in \(label(id)); retrieval not recorded.")) }
+        default:
+            logger.critical("settlement does not fit its operation", metadata: ["compartment.id": "\(id)"])
         }
     }
 
@@ -693,7 +757,7 @@ public final class CabinetController {
         switch model.pending[id] {
         case .deposit:
             await depositLatchFailed(id, reportedByCourier: false)
-        case .pickup, .retrieval, nil:
+        case .cancelledDeposit, .pickup, .retrieval, nil:
             let wasPending = model.pending[id] != nil
             guard let updated = commit("latch failure", { tx in
                 var c = try tx.compartment(id)
@@ -771,11 +835,16 @@ public final class CabinetController {
     /// interrupted (by a power failure or a board outage) while the door is closed.
     private func reconcile(board: Int, status: LockBoardStatus) async {
         let now = clock.now()
+        let channels = map.compartments(onBoard: board).map { map.address(of: $0).channel }
+        if let missing = channels.first(where: { !status.doorOpen.indices.contains($0 - 1) }) {
+            // A board that reports fewer doors than configured cannot be trusted with any of them.
+            await boardLost(board, detail: "reports \(status.doorOpen.count) doors, but channel \(missing) is configured")
+            return
+        }
         for id in map.compartments(onBoard: board) {
             let channel = map.address(of: id).channel
-            guard status.doorOpen.indices.contains(channel - 1) else { continue }
             let sensorOpen = status.doorOpen[channel - 1]
-            itemPresent[id] = status.itemPresent?[channel - 1]
+            itemPresent[id] = status.itemPresent.flatMap { $0.indices.contains(channel - 1) ? $0[channel - 1] : nil }
             let recorded = model.compartments[id].isDoorOpen
             if recorded != sensorOpen {
                 if let updated = commit("door reconciliation", { tx in
@@ -789,38 +858,10 @@ public final class CabinetController {
                 }) { model.replace(updated) }
             }
             doors[id] = DoorWatchStateMachine(isOpen: sensorOpen, now: now)
-            guard !sensorOpen, let pending = model.pending[id] else { continue }
-            // The door is closed and an operation was in flight: settle it now.
-            switch pending {
-            case .deposit(let intake, let courierID, let shared):
-                switch itemPresent[id] {
-                case true?:
-                    await completeDeposit(id, intake: intake, courierID: courierID, shared: shared, recovered: true)
-                case false?:
-                    releaseDeposit(id, reason: "interrupted: door found closed and empty")
-                case nil:
-                    // No item sensor: nobody can tell whether the parcel went in. Keep the door shut
-                    // to new parcels until a technician looks (the event carries the tracking number).
-                    releaseDeposit(id, reason: "interrupted: door found closed, contents unknown",
-                                   quarantine: "interrupted deposit of \(intake.trackingNumber): check whether the parcel is inside")
-                }
-            case .pickup(let parcelIDs, let codeHash):
-                if itemPresent[id] == false {
-                    await completePickup(id, parcelIDs: parcelIDs, codeHash: codeHash)
-                } else {
-                    // Without proof the parcel left, it stays in custody and the code stays valid.
-                    _ = clearPending(id, event: CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
-                        "label": .string(label(id)), "reason": "interrupted: door found closed",
-                    ]))
-                }
-            case .retrieval(let parcelIDs, let courierID):
-                if itemPresent[id] == false {
-                    await completeRetrieval(id, parcelIDs: parcelIDs, courierID: courierID)
-                } else {
-                    _ = clearPending(id, event: CustodyEvent(.retrievalNotTaken, compartmentID: id, payload: [
-                        "label": .string(label(id)), "reason": "interrupted: door found closed",
-                    ]))
-                }
+            // A door found closed with an operation in flight is settled now; one found open is
+            // settled when it closes.
+            if !sensorOpen, let pending = model.pending[id] {
+                await settle(id, pending, interrupted: true)
             }
         }
     }

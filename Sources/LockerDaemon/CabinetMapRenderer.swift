@@ -13,6 +13,7 @@ enum CabinetMapRenderer {
             if controller.model.offline.contains(id) { state = "offline" }
             switch controller.model.pending[id] {
             case .deposit?: state += "+deposit"
+            case .cancelledDeposit?: state += "+cancelled"
             case .pickup?: state += "+pickup"
             case .retrieval?: state += "+retrieval"
             case nil: break

@@ -73,8 +73,10 @@ public enum Daemon {
         let signals = installShutdownSignals(inbox: inbox, logger: logger)
         defer { signals.forEach { $0.cancel() } }
 
+        // The simulated hardware's event loop is not cancelled but finished, after the controller
+        // stopped, so that nothing waiting on it is left hanging.
+        let hardwareEvents = Task { await cabinet.events.run(delivering: inbox) }
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await cabinet.events.run(delivering: inbox) }
             if manualClock == nil {
                 group.addTask {
                     while !Task.isCancelled {
@@ -97,9 +99,10 @@ public enum Daemon {
                 }
             }
             await inbox.run(controller)
-            group.cancelAll()
             cabinet.events.finish()
+            group.cancelAll()
         }
+        await hardwareEvents.value
         logger.info("lockerd stopped")
     }
 

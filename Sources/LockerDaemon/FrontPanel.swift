@@ -28,7 +28,6 @@ public struct FrontPanel: Sendable {
         Front-panel commands (DOOR is a label like A07; keys are 0-9, enter, clear, back, menu):
           press KEY...            press keys: "press 482913", "press menu 1001 enter 4321 enter"
           scan TEXT               hold a barcode or QR code to the scanner
-          open DOOR               pull a released door open (a latched door stays shut)
           force DOOR              force a door open (raises an alarm)
           close DOOR              push a door shut
           put DOOR | take DOOR    put a parcel into / take it out of an open door
@@ -63,23 +62,23 @@ public struct FrontPanel: Sendable {
                 case "back", "del": keys.append(.back)
                 case "menu", "courier": keys.append(.menu)
                 default:
-                    guard word.allSatisfy(\.isNumber) else {
+                    // The keypad has the ASCII digits only (not every character Unicode calls a number).
+                    guard word.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) else {
                         return fail("\"\(word)\" is not a key (0-9, enter, clear, back, menu)")
                     }
-                    keys += word.compactMap { $0.wholeNumberValue.map { .digit(UInt8($0)) } }
+                    keys += word.unicodeScalars.map { .digit(UInt8($0.value - 48)) }
                 }
             }
             for key in keys { await cabinet.press(key) }
         case "scan":
             guard !arguments.isEmpty else { return fail("scan what? e.g. scan SF1234567890") }
             await cabinet.scan(arguments.joined(separator: " "))
-        case "open", "force", "close", "put", "take", "jam", "unjam":
+        case "force", "close", "put", "take", "jam", "unjam":
             guard arguments.count == 1, let address = door(arguments[0]) else {
                 return fail("\(command) needs a door label, one of \(labelsHint)")
             }
             do {
                 switch command {
-                case "open": try await cabinet.openDoor(board: address.board, channel: address.channel)
                 case "force": try await cabinet.openDoor(board: address.board, channel: address.channel, force: true)
                 case "close": try await cabinet.closeDoor(board: address.board, channel: address.channel)
                 case "put": try await cabinet.setItem(board: address.board, channel: address.channel, present: true)

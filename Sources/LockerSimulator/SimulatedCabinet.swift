@@ -68,8 +68,8 @@ public final class SimulatedCabinet: Sendable {
         self.unlockLog = Mutex([])
         var initial = Physical(doorOpen: [:], itemPresent: [:], jammed: [], boardsDown: [])
         for board in boards {
-            initial.doorOpen[board.address] = Array(repeating: false, count: board.channelCount)
-            initial.itemPresent[board.address] = Array(repeating: false, count: board.channelCount)
+            initial.doorOpen[board.address] = Array(repeating: false, count: max(0, board.channelCount))
+            initial.itemPresent[board.address] = Array(repeating: false, count: max(0, board.channelCount))
         }
         if let stateFile, let data = try? Data(contentsOf: stateFile),
            let saved = try? JSONDecoder().decode(Physical.self, from: data) {

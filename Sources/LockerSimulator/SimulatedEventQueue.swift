@@ -6,7 +6,7 @@ public import LockerHAL
 /// A person's action waits until its event was handled (`deliver`), and `drain` waits for
 /// everything already queued, including door changes a latch pulse caused meanwhile. That is what
 /// makes a piped front-panel session deterministic.
-public final class SimulatedEventQueue: Sendable {
+public final class SimulatedEventQueue: HardwareEventSource {
     private enum Item: Sendable {
         case event(HardwareEvent, CheckedContinuation<Void, Never>?)
         case barrier(CheckedContinuation<Void, Never>)
@@ -39,7 +39,9 @@ public final class SimulatedEventQueue: Sendable {
         }
     }
 
-    /// Hands events to `handler` until cancelled. Call once.
+    /// Hands events to `handler` until `finish`, then answers every waiter still queued (so a
+    /// person's action never waits forever on a stopped daemon). Call once, from a task that is
+    /// not cancelled: stopping is `finish`.
     public func run(delivering handler: any HardwareEventHandler) async {
         for await item in stream {
             switch item {
@@ -49,7 +51,6 @@ public final class SimulatedEventQueue: Sendable {
             case .barrier(let done):
                 done.resume()
             }
-            if Task.isCancelled { break }
         }
     }
 

@@ -56,6 +56,24 @@ import Testing
         await cabinet.stop()
     }
 
+    @Test func aCancelledDoorWithSomethingInsideIsQuarantinedWhenClosed() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        await cabinet.scan("SF1000000009")
+        await cabinet.press("enter")
+        let label = try #require(cabinet.openDoorLabel())
+        try await cabinet.put(label)
+        await cabinet.press("clear")
+        #expect(try cabinet.compartment(label).state == .reserved, "out of service until the door is closed")
+        try await cabinet.close(label)
+        let compartment = try cabinet.compartment(label)
+        #expect(compartment.state == .quarantined)
+        #expect(compartment.quarantineReason?.contains("cancelled but something is inside") == true)
+        #expect(try cabinet.liveParcels().isEmpty)
+        await cabinet.stop()
+    }
+
     @Test func courierAsksForALargerDoor() async throws {
         let cabinet = try await CabinetHarness()
         defer { cabinet.removeFiles() }

@@ -1,6 +1,7 @@
 import Foundation
 import LockerCore
 import LockerDaemon
+import LockerSimulator
 import Testing
 
 /// What goes wrong at a cabinet: latches that do not open, doors forced or left open, boards that
@@ -50,9 +51,42 @@ import Testing
         try await cabinet.put("A04")
         try await cabinet.close("A04")
         cabinet.cabinet.setJammed(board: 1, channel: 3, false)
-        await cabinet.scan("SF2000000004")
+        let pulsesBefore = cabinet.cabinet.unlocks.count
+        // A03 is the least-worn S door, but quarantined: the next S parcels go elsewhere.
+        for tracking in ["SF2000000004", "SF2000000014"] {
+            _ = try await cabinet.deposit(tracking, sizeKey: "2")
+        }
+        let later = cabinet.cabinet.unlocks.dropFirst(pulsesBefore)
+        #expect(later.count == 2)
+        #expect(!later.contains(BoardChannel(board: 1, channel: 3)))
+        #expect(try cabinet.compartment("A03").state == .quarantined)
+        await cabinet.stop()
+    }
+
+    @Test func reportingAnOpenDoorAsNotOpenedQuarantinesNothing() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        await cabinet.scan("SF2000000012")
         await cabinet.press("2")
-        #expect(cabinet.openDoorLabel() != "A03")
+        #expect(cabinet.isOpen("A03"))
+        await cabinet.press("2")  // "door did not open", but the sensor saw it open
+        #expect(try cabinet.compartment("A03").state == .reserved)
+        #expect(try !cabinet.eventKinds().contains("latch.failed"))
+        await cabinet.stop()
+    }
+
+    @Test func aReportedLatchFailureIsRecordedOnce() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        cabinet.cabinet.setJammed(board: 1, channel: 3, true)
+        await cabinet.courierLogin()
+        await cabinet.scan("SF2000000013")
+        await cabinet.press("2")
+        await cabinet.press("2")
+        await cabinet.wait(seconds: 10)
+        #expect(try cabinet.eventKinds().filter { $0 == "latch.failed" }.count == 1)
+        #expect(try cabinet.eventKinds().filter { $0 == "compartment.quarantined" }.count == 1)
         await cabinet.stop()
     }
 

@@ -61,6 +61,8 @@ import Testing
         try await second.close(label)
         #expect(try second.compartment(label).state == .occupied)
         #expect(try second.eventKinds().last == "deposit.recovered")
+        #expect(second.lastDisplay == "Deposit in \(label) recorded.", "no pickup code on the public display")
+        #expect(second.shownCode() == nil)
         await second.stop()
     }
 
