@@ -18,6 +18,14 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             self.hasItemSensors = hasItemSensors
             self.kind = kind
         }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            address = try c.decode(Int.self, forKey: .address)
+            channels = try c.decode(Int.self, forKey: .channels)
+            hasItemSensors = try c.decodeIfPresent(Bool.self, forKey: .hasItemSensors) ?? false
+            kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "simulated"
+        }
     }
 
     public struct CompartmentEntry: Sendable, Codable, Equatable {
@@ -60,6 +68,14 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             self.name = name
             self.pin = pin
             self.carrier = carrier
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decode(String.self, forKey: .id)
+            name = try c.decode(String.self, forKey: .name)
+            pin = try c.decode(String.self, forKey: .pin)
+            carrier = try c.decodeIfPresent(String.self, forKey: .carrier) ?? ""
         }
     }
 

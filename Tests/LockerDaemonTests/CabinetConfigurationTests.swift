@@ -1,0 +1,50 @@
+import Foundation
+import LockerDaemon
+import Testing
+
+/// A configuration mistake is a list of clear problems, never a crash or a silent default.
+@Suite struct CabinetConfigurationTests {
+    @Test func theBuiltInSimulatedCabinetIsValid() throws {
+        try CabinetConfiguration.simulatedDefault.validate()
+        #expect(CabinetConfiguration.simulatedDefault.layout().count == 30)
+    }
+
+    @Test(arguments: [
+        (#"{"boards":[{"address":1,"channels":0}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "channels must be 1...64"),
+        (#"{"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"XXL","board":1,"channel":1}]}"#,
+         "unknown size"),
+        (#"{"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":2,"channel":1}]}"#,
+         "board 2, which is not configured"),
+        (#"{"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":9}]}"#,
+         "not 9"),
+        (#"{"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1},{"label":"x","size":"S","board":1,"channel":2}]}"#,
+         "used twice"),
+        (#"{"retentionHours":{"chilled":-1},"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "retentionHours.chilled"),
+        (#"{"maximumLockoutSeconds":1e300,"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "lockout seconds"),
+        (#"{"boards":[{"address":1,"channels":4}],"compartments":[{"label":"~1","size":"M","board":1,"channel":1}]}"#,
+         "not starting with ~"),
+        (#"{"couriers":[{"id":"9","name":"Z","pin":"12"}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "PIN must be at least 4 digits"),
+    ])
+    func problemsAreNamed(json: String, problem: String) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-config-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        do {
+            _ = try CabinetConfiguration.load(from: url)
+            Issue.record("accepted an invalid configuration")
+        } catch let error as ConfigurationError {
+            #expect(error.problems.contains { $0.contains(problem) }, "\(error.problems)")
+        }
+    }
+
+    @Test func aFileThatIsNotJSONSaysWhere() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-config-\(UUID().uuidString).json")
+        try Data("{ boards: nope".utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: ConfigurationError.self) { try CabinetConfiguration.load(from: url) }
+    }
+}
