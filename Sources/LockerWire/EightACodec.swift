@@ -8,13 +8,13 @@
 ///   request".
 /// - `.replies` (what the driver reads): `8A` frames are 5-byte open replies with status 11 or
 ///   00; `80` frames are always the 7-byte read-all reply `80 AA S3 S2 S1 33 BCC`. A
-///   read-one reply is not decoded (protocols.md does not give its shape; a 5-byte rule beside
+///   read-one reply is not decoded (the public notes do not give its shape; a 5-byte rule beside
 ///   the 7-byte one would be ambiguous as soon as bytes arrive slowly), so the driver reads all.
 ///   If the line echoes the driver's own requests, the read request's 5 bytes fail the 7-byte
 ///   rules and are skipped, but an echoed open request reads as a reply with status 11: the
 ///   link layer must drop its echo.
 ///
-/// Rules beyond protocols.md, chosen so that noise is rejected early: the board address must be
+/// Rules beyond the public notes, chosen so that noise is rejected early: the board address must be
 /// 01-1F (the DIP range) and a channel byte 00-18 (all, or 1-24). Decoded frames are canonical,
 /// so `encode` gives back exactly the bytes they came from.
 public struct EightACodec: FrameDecoder {

@@ -18,7 +18,7 @@
 /// S2 channels 9-16 and S3 channels 17-24; an 8-channel board still sends all three bytes.
 /// What ST and the bits mean (open or closed) is `EightAFeedbackPolarity`.
 ///
-/// The reply to reading one channel is not modelled: protocols.md does not give its shape, and
+/// The reply to reading one channel is not modelled: the public notes do not give its shape, and
 /// the driver reads all channels in one transaction instead.
 public enum EightAFrame: Sendable, Hashable {
     /// Pulse channel `channel` (1-24) of board `board` (1-31).

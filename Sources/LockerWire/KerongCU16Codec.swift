@@ -3,12 +3,12 @@
 /// One decoder reads both directions: the command byte tells a request (30-33, 5 bytes) from a
 /// reply (35 and 36, 9 bytes), so no byte sequence is ambiguous. A decoded frame is always in
 /// canonical form, so `encode` gives back exactly the bytes it came from. Rules beyond
-/// protocols.md, chosen so that noise is rejected early:
-/// - board ids above 9 are rejected (protocols.md: ids 0-9 on one chain);
+/// the public notes, chosen so that noise is rejected early:
+/// - board ids above 9 are rejected (the public notes: ids 0-9 on one chain);
 /// - commands that address a whole board (30, 33) and the replies (35, 36) must carry lock
 ///   index 0 in the low nibble of the address; the bus status request (32) must use F0;
 /// - the reply to the bus status request (36) is taken to have the layout of the status reply
-///   (35): protocols.md names the command but not its layout.
+///   (35): the public notes name the command but not its layout.
 public struct KerongCU16Codec: FrameDecoder {
     public typealias Frame = KerongCU16Frame
 

@@ -3,11 +3,11 @@
 /// One decoder reads both directions: the command byte tells a request (60, 61: 6 bytes) from
 /// the status reply (75: 18 bytes), so no byte sequence is ambiguous. A decoded frame is always
 /// in canonical form, so `encode` gives back exactly the bytes it came from. Rules beyond
-/// protocols.md, chosen so that noise is rejected early:
+/// the public notes, chosen so that noise is rejected early:
 /// - the LOCK byte is never above 30 (30 with command 61 = unlock all);
 /// - the status request and the status reply carry LOCK 00 (the sheet's example; a board
 ///   revision that echoes something else would show up as skipped frames naming the byte);
-/// - the board address byte may be any value (protocols.md gives no range).
+/// - the board address byte may be any value (the public notes give no range).
 public struct KerongCU48Codec: FrameDecoder {
     public typealias Frame = KerongCU48Frame
 

@@ -23,7 +23,7 @@ public enum KerongCU48Frame: Sendable, Hashable {
     /// A board's reply to `.statusRequest`; only the low 48 bits of each field are used.
     case status(board: Int, doorBits: UInt64, itemBits: UInt64)
 
-    /// Board addresses: any byte (protocols.md gives no range).
+    /// Board addresses: any byte (the public notes give no range).
     public static let boards: ClosedRange<Int> = 0...255
     /// Lock numbers of one board, as printed on it.
     public static let locks: ClosedRange<Int> = 1...48
