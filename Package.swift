@@ -42,10 +42,12 @@ let package = Package(
         .target(name: "LockerWire", swiftSettings: strict),
         // libgpiod 1.6 (the v1 API of Debian bookworm and Raspberry Pi OS).
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        // Linux calls Swift cannot make directly (variadic ioctl).
+        .target(name: "CSystemShims"),
         // Real drivers: serial lines and lock-board families, GPIO latches and door sensors.
         .target(
             name: "LockerDrivers",
-            dependencies: ["LockerHAL", "LockerWire", "CGPIOD", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LockerHAL", "LockerWire", "CGPIOD", "CSystemShims", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Small hardware protocols and hardware errors.

@@ -1,0 +1,17 @@
+#ifndef LOCKERD_SYSTEM_SHIMS_H
+#define LOCKERD_SYSTEM_SHIMS_H
+
+/* Linux calls Swift cannot make directly (variadic ioctl), kept as small as possible. */
+
+/* TIOCEXCL: no other open of this tty is allowed. Returns 0 or -1 with errno. */
+int lockerd_tty_set_exclusive(int fd);
+
+/* TIOCSRS485 with SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND. Returns 0 or -1 with errno
+   (ENOTTY or EINVAL when the driver has no RS-485 support). */
+int lockerd_tty_enable_rs485(int fd, unsigned int delay_before_ms, unsigned int delay_after_ms);
+
+/* Opens a new pseudo-terminal pair: returns the controller fd (raw mode is the caller's job) and
+   writes the subordinate's path into name. Returns -1 with errno on failure. */
+int lockerd_open_pseudo_terminal(char *name, unsigned long name_length);
+
+#endif

@@ -1,0 +1,36 @@
+#define _GNU_SOURCE
+#include "system_shims.h"
+
+#include <fcntl.h>
+#include <linux/serial.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <errno.h>
+#include <unistd.h>
+
+int lockerd_tty_set_exclusive(int fd) {
+    return ioctl(fd, TIOCEXCL);
+}
+
+int lockerd_tty_enable_rs485(int fd, unsigned int delay_before_ms, unsigned int delay_after_ms) {
+    struct serial_rs485 settings;
+    memset(&settings, 0, sizeof settings);
+    settings.flags = SER_RS485_ENABLED | SER_RS485_RTS_ON_SEND;
+    settings.delay_rts_before_send = delay_before_ms;
+    settings.delay_rts_after_send = delay_after_ms;
+    return ioctl(fd, TIOCSRS485, &settings);
+}
+
+int lockerd_open_pseudo_terminal(char *name, unsigned long name_length) {
+    int fd = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    if (grantpt(fd) != 0 || unlockpt(fd) != 0 || ptsname_r(fd, name, name_length) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
