@@ -7,9 +7,11 @@
 ///   byte 11 and `80` the fixed byte 33. An open reply with status 00 is skipped as "not a
 ///   request".
 /// - `.replies` (what the driver reads): `8A` frames are 5-byte open replies with status 11 or
-///   00; `80` frames are always the 7-byte read-all reply `80 AA S3 S2 S1 33 BCC`. A
-///   read-one reply is not decoded (the public notes do not give its shape; a 5-byte rule beside
-///   the 7-byte one would be ambiguous as soon as bytes arrive slowly), so the driver reads all.
+///   00; `80` frames are always the 7-byte read-all reply `80 AA S3 S2 S1 33 BCC`. A 5-byte
+///   read-one reply is not decoded: the public notes do not give its shape, and a 5-byte rule
+///   beside the 7-byte one would be ambiguous (a 5-byte frame must be reported at its fifth
+///   byte, yet the first five bytes of a read-all reply can pass a 5-byte check), so the driver
+///   reads all channels.
 ///   If the line echoes the driver's own requests, the read request's 5 bytes fail the 7-byte
 ///   rules and are skipped, but an echoed open request reads as a reply with status 11: the
 ///   link layer must drop its echo.
@@ -111,7 +113,9 @@ public struct EightACodec: FrameDecoder {
             length = shortLength
             guard let channel = bytes.byteIfPresent(at: 2) else { return .needMore }
             guard channel <= UInt8(EightAFrame.channels.upperBound) else {
-                return .invalid(reason: "channel byte \(HexBytes.format(channel)) is above 18 (channel 24)", inspected: 3)
+                return .invalid(
+                    reason: "channel byte \(HexBytes.format(channel)) is above 18 (channel 24)", inspected: 3
+                )
             }
             guard let fixed = bytes.byteIfPresent(at: 3) else { return .needMore }
             if let problem = fixedByteProblem(fixed, command: command, direction: direction) {

@@ -63,7 +63,9 @@ public struct KerongCU16Codec: FrameDecoder {
     }
 
     static func check(_ bytes: ArraySlice<UInt8>) -> CandidateCheck<KerongCU16Frame> {
-        guard let address = bytes.byteIfPresent(at: 1), let command = bytes.byteIfPresent(at: 2) else { return .needMore }
+        guard let address = bytes.byteIfPresent(at: 1), let command = bytes.byteIfPresent(at: 2) else {
+            return .needMore
+        }
         let length: Int
         switch command {
         case Command.status...Command.unlockAll: length = requestLength
