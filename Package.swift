@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "LockerDaemon",
             dependencies: [
-                "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore",
+                "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

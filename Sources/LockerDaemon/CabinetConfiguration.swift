@@ -9,14 +9,23 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var address: Int
         public var channels: Int
         public var hasItemSensors: Bool
-        /// "simulated" for now; real board families come with their drivers.
+        /// The board family and how it is reached (see `BoardKind`).
         public var kind: String
+        /// Serial device of a real board (prefer a stable /dev/locker/... udev symlink).
+        public var device: String?
+        public var baud: Int
+        /// How often boards without unsolicited reports are polled.
+        public var pollMilliseconds: Int
 
-        public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated") {
+        public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated",
+                    device: String? = nil, baud: Int = 115_200, pollMilliseconds: Int = 250) {
             self.address = address
             self.channels = channels
             self.hasItemSensors = hasItemSensors
             self.kind = kind
+            self.device = device
+            self.baud = baud
+            self.pollMilliseconds = pollMilliseconds
         }
 
         public init(from decoder: any Decoder) throws {
@@ -25,6 +34,20 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             channels = try c.decode(Int.self, forKey: .channels)
             hasItemSensors = try c.decodeIfPresent(Bool.self, forKey: .hasItemSensors) ?? false
             kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "simulated"
+            device = try c.decodeIfPresent(String.self, forKey: .device)
+            baud = try c.decodeIfPresent(Int.self, forKey: .baud) ?? 115_200
+            pollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .pollMilliseconds) ?? 250
+        }
+
+        /// The board families this build can drive.
+        public enum BoardKind: String, CaseIterable, Sendable {
+            /// A board of the built-in simulated cabinet, in process.
+            case simulated
+            /// A simulated board behind a pseudo-terminal, driven through the real serial driver of
+            /// our own protocol (the whole daemon path, without hardware).
+            case simulatedOwnProtocol = "simulated-own-protocol"
+            /// A real board speaking our own protocol (firmware-protocol/PROTOCOL.md) on `device`.
+            case ownProtocol = "own-protocol"
         }
     }
 
@@ -177,8 +200,21 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
                 problems.append("compartment \(entry.label) is on board \(entry.board), which is not configured")
             }
         }
-        for board in boards where board.kind != "simulated" {
-            problems.append("board \(board.address): kind \"\(board.kind)\" is not supported yet (only \"simulated\")")
+        for board in boards {
+            guard let kind = Board.BoardKind(rawValue: board.kind) else {
+                let known = Board.BoardKind.allCases.map(\.rawValue).joined(separator: ", ")
+                problems.append("board \(board.address): unknown kind \"\(board.kind)\" (known: \(known))")
+                continue
+            }
+            if kind != .simulated && !(0...31).contains(board.address) {
+                problems.append("board \(board.address): our protocol addresses boards 0...31")
+            }
+            if kind == .ownProtocol && (board.device ?? "").isEmpty {
+                problems.append("board \(board.address): kind own-protocol needs \"device\" (e.g. /dev/locker/rs485-1)")
+            }
+            if !(10...10_000).contains(board.pollMilliseconds) {
+                problems.append("board \(board.address): pollMilliseconds must be 10...10000, is \(board.pollMilliseconds)")
+            }
         }
         for courier in couriers where courier.pin.count < 4 || !courier.pin.allSatisfy(\.isNumber) {
             problems.append("courier \(courier.id): PIN must be at least 4 digits")

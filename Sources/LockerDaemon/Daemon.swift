@@ -53,9 +53,10 @@ public enum Daemon {
             },
             stateFile: directory.appendingPathComponent("simulated-cabinet.json"),
             output: { output.line($0) })
+        let hardware = try HardwareAssembly(configuration: configuration, cabinet: cabinet)
         let controller = try CabinetController(
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
-            boards: configuration.boards.compactMap { cabinet.board($0.address) },
+            boards: hardware.boards,
             display: cabinet.display, buzzer: cabinet.buzzer, lights: cabinet.lights, logger: logger)
         controller.onEvent = { event in
             var line = "event #\(event.sequence) \(event.kind)"
@@ -77,6 +78,9 @@ public enum Daemon {
         // stopped, so that nothing waiting on it is left hanging.
         let hardwareEvents = Task { await cabinet.events.run(delivering: inbox) }
         await withTaskGroup(of: Void.self) { group in
+            for source in hardware.eventSources {
+                group.addTask { try? await source.run(delivering: inbox) }
+            }
             if manualClock == nil {
                 group.addTask {
                     while !Task.isCancelled {
@@ -103,6 +107,7 @@ public enum Daemon {
             group.cancelAll()
         }
         await hardwareEvents.value
+        await hardware.stop()
         logger.info("lockerd stopped")
     }
 

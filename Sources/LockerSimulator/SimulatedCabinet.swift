@@ -56,6 +56,9 @@ public final class SimulatedCabinet: Sendable {
     public let lights: SimulatedIndicatorLights
     private let physical: Mutex<Physical>
     private let stateFile: URL?
+    /// Boards whose sensor changes go to a simulated firmware (which the daemon polls through a
+    /// real driver) instead of straight to the daemon.
+    private let firmwareSinks = Mutex<[Int: @Sendable (HardwareEvent) -> Void]>([:])
     private let unlockLog: Mutex<[BoardChannel]>
 
     public init(boards: [BoardSpec], stateFile: URL? = nil, output: @escaping @Sendable (String) -> Void = { _ in }) {
@@ -93,6 +96,23 @@ public final class SimulatedCabinet: Sendable {
         return SimulatedLockBoard(spec: spec, cabinet: self)
     }
 
+    /// Routes a board's door and item changes to `sink` (its simulated firmware) from now on.
+    public func wire(board: Int, to sink: @escaping @Sendable (HardwareEvent) -> Void) {
+        firmwareSinks.withLock { $0[board] = sink }
+    }
+
+    /// Delivers a sensor change: to the board's firmware if it has one, else to the daemon
+    /// (waiting for it to be handled when `wait` is set).
+    private func report(_ event: HardwareEvent, board: Int, wait: Bool) async {
+        if let sink = firmwareSinks.withLock({ $0[board] }) {
+            sink(event)
+        } else if wait {
+            await events.deliver(event)
+        } else {
+            events.post(event)
+        }
+    }
+
     // MARK: - What people do
 
     public func press(_ key: HardwareKey) async {
@@ -110,7 +130,7 @@ public final class SimulatedCabinet: Sendable {
             guard force else { throw PersonError.doorLocked(board: board, channel: channel) }
             state.doorOpen[board]?[index] = true
         }
-        await events.deliver(.doorChanged(board: board, channel: channel, isOpen: true))
+        await report(.doorChanged(board: board, channel: channel, isOpen: true), board: board, wait: true)
     }
 
     public func closeDoor(board: Int, channel: Int) async throws {
@@ -118,7 +138,7 @@ public final class SimulatedCabinet: Sendable {
             guard state.doorOpen[board]?[index] == true else { throw PersonError.doorClosed(board: board, channel: channel) }
             state.doorOpen[board]?[index] = false
         }
-        await events.deliver(.doorChanged(board: board, channel: channel, isOpen: false))
+        await report(.doorChanged(board: board, channel: channel, isOpen: false), board: board, wait: true)
     }
 
     public func setItem(board: Int, channel: Int, present: Bool) async throws {
@@ -132,7 +152,7 @@ public final class SimulatedCabinet: Sendable {
             state.itemPresent[board]?[index] = present
         }
         if spec.hasItemSensors && changed {
-            await events.deliver(.itemChanged(board: board, channel: channel, isPresent: present))
+            await report(.itemChanged(board: board, channel: channel, isPresent: present), board: board, wait: true)
         }
     }
 
@@ -169,7 +189,8 @@ public final class SimulatedCabinet: Sendable {
 
     // MARK: - Board side (used by SimulatedLockBoard)
 
-    func unlock(board: Int, channel: Int) throws {
+    /// The latch side of a board (simulated boards and simulated firmware call it).
+    public func pulseLatch(board: Int, channel: Int) throws {
         let opened: Bool = try physical.withLock { state in
             guard !state.boardsDown.contains(board) else {
                 throw HardwareError.boardNotAnswering(board: board, detail: "no reply (simulated board is down)")
@@ -185,12 +206,14 @@ public final class SimulatedCabinet: Sendable {
         }
         unlockLog.withLock { $0.append(BoardChannel(board: board, channel: channel)) }
         if opened {
-            // The door springs open: the sensor report follows the pulse through the event queue.
-            events.post(.doorChanged(board: board, channel: channel, isOpen: true))
+            // The door springs open: the sensor report follows the pulse.
+            let event = HardwareEvent.doorChanged(board: board, channel: channel, isOpen: true)
+            if let sink = firmwareSinks.withLock({ $0[board] }) { sink(event) } else { events.post(event) }
         }
     }
 
-    func status(board: Int) throws -> LockBoardStatus {
+    /// The sensor side of a board (simulated boards and simulated firmware call it).
+    public func sensorStatus(board: Int) throws -> LockBoardStatus {
         try physical.withLock { state in
             guard !state.boardsDown.contains(board) else {
                 throw HardwareError.boardNotAnswering(board: board, detail: "no reply (simulated board is down)")

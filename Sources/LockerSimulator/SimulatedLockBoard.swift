@@ -10,10 +10,10 @@ public struct SimulatedLockBoard: LockBoard {
     public var hasItemSensors: Bool { spec.hasItemSensors }
 
     public func unlock(channel: Int, pulseMilliseconds: Int) async throws {
-        try cabinet.unlock(board: spec.address, channel: channel)
+        try cabinet.pulseLatch(board: spec.address, channel: channel)
     }
 
     public func readStatus() async throws -> LockBoardStatus {
-        try cabinet.status(board: spec.address)
+        try cabinet.sensorStatus(board: spec.address)
     }
 }

@@ -16,6 +16,7 @@ final class CabinetHarness: @unchecked Sendable {
     let cabinet: SimulatedCabinet
     let inbox: CabinetInbox
     let store: CabinetStore
+    let hardware: HardwareAssembly
     private var tasks: [Task<Void, Never>] = []
 
     /// - Parameter directory: reuse one to simulate a restart on the same store and physical cabinet.
@@ -38,14 +39,19 @@ final class CabinetHarness: @unchecked Sendable {
         let key = try DeviceKey.loadOrCreate(at: directory.appendingPathComponent("device.key"))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
+        let hardware = try HardwareAssembly(configuration: configuration, cabinet: simulated)
+        self.hardware = hardware
         let controller = try CabinetController(
             configuration: configuration, store: opened, clock: clock, hasher: HMACPickupCodeHasher(key: key),
-            boards: configuration.boards.compactMap { simulated.board($0.address) },
+            boards: hardware.boards,
             display: simulated.display, buzzer: simulated.buzzer, lights: simulated.lights, logger: logger)
         let loopInbox = CabinetInbox()
         inbox = loopInbox
         tasks.append(Task { await loopInbox.run(controller) })
         tasks.append(Task { await simulated.events.run(delivering: loopInbox) })
+        for source in hardware.eventSources {
+            tasks.append(Task { try? await source.run(delivering: loopInbox) })
+        }
         await settle()
     }
 
@@ -53,8 +59,21 @@ final class CabinetHarness: @unchecked Sendable {
     func stop() async {
         inbox.finish()
         cabinet.events.finish()
+        for task in tasks.dropFirst(2) { task.cancel() }
         for task in tasks { await task.value }
         tasks = []
+        await hardware.stop()
+    }
+
+    /// Waits until `condition` holds, for inputs that arrive through a real driver's poll loop
+    /// (a pseudo-terminal and a thread: real I/O, no clock to inject). Fails after 5 s.
+    func eventually(_ what: String, _ condition: () throws -> Bool) async throws -> Bool {
+        for _ in 0..<1_000 {
+            await settle()
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        return false
     }
 
     func removeFiles() {

@@ -1,0 +1,53 @@
+import Foundation
+import LockerCore
+import LockerDaemon
+import Testing
+
+/// The whole daemon path to a board of our own protocol: controller, real serial driver, serial
+/// bus, a pseudo-terminal, and simulated firmware answering from the cabinet's physical state.
+@Suite struct SimulatedFirmwareFlowTests {
+    static var configuration: CabinetConfiguration {
+        var configuration = CabinetConfiguration.simulatedDefault
+        configuration.boards[0].kind = "simulated-own-protocol"
+        configuration.boards[0].pollMilliseconds = 10
+        return configuration
+    }
+
+    @Test func depositAndPickupThroughTheSerialDriver() async throws {
+        let cabinet = try await CabinetHarness(configuration: Self.configuration)
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        await cabinet.scan("SF4000000001")
+        await cabinet.press("2")
+        #expect(cabinet.openDoorLabel() == "A03")
+        #expect(cabinet.isOpen("A03"), "the unlock went over the pseudo-terminal to the simulated firmware")
+        try await cabinet.put("A03")
+        try await cabinet.close("A03")
+        let committed = try await cabinet.eventually("deposit committed") { try cabinet.compartment("A03").state == .occupied }
+        #expect(committed, "the door close came back through the driver's event polling")
+        let code = try #require(cabinet.shownCode())
+
+        await cabinet.press("menu")
+        await cabinet.press(code)
+        #expect(cabinet.isOpen("A03"))
+        try await cabinet.take("A03")
+        try await cabinet.close("A03")
+        let pickedUp = try await cabinet.eventually("pickup committed") { try cabinet.liveParcels().isEmpty }
+        #expect(pickedUp)
+        #expect(try cabinet.eventKinds().suffix(2) == ["pickup.door_opened", "pickup.committed"])
+        await cabinet.stop()
+    }
+
+    @Test func boardsOfBothKindsServeOneCabinet() async throws {
+        let cabinet = try await CabinetHarness(configuration: Self.configuration)
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        await cabinet.scan("SF4000000002")
+        await cabinet.press("6")  // chilled
+        await cabinet.press("2")  // S: only B11 is an S chilled cell, on the in-process board
+        #expect(cabinet.openDoorLabel() == "B11")
+        try await cabinet.close("B11")
+        #expect(try cabinet.compartment("B11").state == .occupied)
+        await cabinet.stop()
+    }
+}
