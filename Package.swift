@@ -80,7 +80,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
-        .testTarget(name: "LockerDriversTests", dependencies: ["LockerDrivers", "LockerHAL", "LockerWire", "LockerSimulator"]),
+        .testTarget(
+            name: "LockerDriversTests",
+            dependencies: ["LockerDrivers", "LockerHAL", "LockerWire", "LockerSimulator", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "LockerSimulatorTests", dependencies: ["LockerSimulator", "LockerWire", "LockerHAL"]),
         // Helpers shared by the test targets (seeded random numbers).
         .target(name: "LockerTestSupport", path: "Tests/LockerTestSupport"),

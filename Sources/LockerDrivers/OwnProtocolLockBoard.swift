@@ -101,7 +101,9 @@ public actor OwnProtocolLockBoard: LockBoard, HardwareEventSource {
         sequence = sequence == 255 ? 1 : sequence + 1
         let expected = sequence
         let boardAddress = UInt8(address)
-        let frame = message.packet(address: boardAddress, sequence: expected).frame
+        // A leading delimiter (an empty frame, ignored) ends any noise the boards' receivers caught
+        // while the line was idle, so this request is never glued to it.
+        let frame = [0] + message.packet(address: boardAddress, sequence: expected).frame
         let packet = try await bus.transact(frame, device: "board \(address)") { buffer in
             var decoder = OwnBoardDecoder()
             while let result = decoder.decode(&buffer) {
