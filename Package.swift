@@ -92,7 +92,7 @@ let package = Package(
         .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore"]),
         .testTarget(
             name: "LockerDaemonTests",
-            dependencies: ["LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore"]
+            dependencies: ["LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore", "LockerDrivers"]
         ),
         // Spawns the real `lockerd` binary and kills it with SIGKILL.
         .testTarget(

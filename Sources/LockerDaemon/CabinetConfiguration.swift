@@ -1,5 +1,6 @@
 public import Foundation
 public import LockerCore
+public import LockerDrivers
 
 /// The cabinet group's configuration (JSON). Every field has a default, so a file only states what
 /// differs; `CabinetConfiguration.simulatedDefault` is the built-in simulated cabinet.
@@ -16,6 +17,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var baud: Int
         /// How often boards without unsolicited reports are polled.
         public var pollMilliseconds: Int
+        /// Lines of a `gpio` board (see `GPIOLockBoardConfiguration`).
+        public var gpio: GPIOLockBoardConfiguration?
 
         public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated",
                     device: String? = nil, baud: Int = 115_200, pollMilliseconds: Int = 250) {
@@ -37,6 +40,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             device = try c.decodeIfPresent(String.self, forKey: .device)
             baud = try c.decodeIfPresent(Int.self, forKey: .baud) ?? 115_200
             pollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .pollMilliseconds) ?? 250
+            gpio = try c.decodeIfPresent(GPIOLockBoardConfiguration.self, forKey: .gpio)
         }
 
         /// The board families this build can drive.
@@ -48,6 +52,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             case simulatedOwnProtocol = "simulated-own-protocol"
             /// A real board speaking our own protocol (firmware-protocol/PROTOCOL.md) on `device`.
             case ownProtocol = "own-protocol"
+            /// Latches and door sensors on GPIO lines of the board computer (libgpiod), see `gpio`.
+            case gpio
         }
     }
 
@@ -204,6 +210,17 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             guard let kind = Board.BoardKind(rawValue: board.kind) else {
                 let known = Board.BoardKind.allCases.map(\.rawValue).joined(separator: ", ")
                 problems.append("board \(board.address): unknown kind \"\(board.kind)\" (known: \(known))")
+                continue
+            }
+            if kind == .gpio {
+                if let gpio = board.gpio {
+                    problems += gpio.problems.map { "board \(board.address) (gpio): \($0)" }
+                    if gpio.channels.count != board.channels {
+                        problems.append("board \(board.address): channels is \(board.channels) but gpio lists \(gpio.channels.count) channels")
+                    }
+                } else {
+                    problems.append("board \(board.address): kind gpio needs a \"gpio\" section (chip and lines)")
+                }
                 continue
             }
             if kind != .simulated && !(0...31).contains(board.address) {

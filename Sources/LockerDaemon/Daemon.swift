@@ -53,7 +53,7 @@ public enum Daemon {
             },
             stateFile: directory.appendingPathComponent("simulated-cabinet.json"),
             output: { output.line($0) })
-        let hardware = try HardwareAssembly(configuration: configuration, cabinet: cabinet)
+        let hardware = try HardwareAssembly(configuration: configuration, cabinet: cabinet, logger: logger)
         let controller = try CabinetController(
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
             boards: hardware.boards,

@@ -39,7 +39,9 @@ final class CabinetHarness: @unchecked Sendable {
         let key = try DeviceKey.loadOrCreate(at: directory.appendingPathComponent("device.key"))
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        let hardware = try HardwareAssembly(configuration: configuration, cabinet: simulated)
+        var assemblyLogger = Logger(label: "test.hardware")
+        assemblyLogger.logLevel = .critical
+        let hardware = try HardwareAssembly(configuration: configuration, cabinet: simulated, logger: assemblyLogger)
         self.hardware = hardware
         let controller = try CabinetController(
             configuration: configuration, store: opened, clock: clock, hasher: HMACPickupCodeHasher(key: key),

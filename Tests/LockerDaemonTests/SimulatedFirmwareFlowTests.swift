@@ -1,6 +1,7 @@
 import Foundation
 import LockerCore
 import LockerDaemon
+import LockerDrivers
 import Testing
 
 /// The whole daemon path to a board of our own protocol: controller, real serial driver, serial
@@ -48,6 +49,31 @@ import Testing
         #expect(cabinet.openDoorLabel() == "B11")
         try await cabinet.close("B11")
         #expect(try cabinet.compartment("B11").state == .occupied)
+        await cabinet.stop()
+    }
+}
+
+/// A configured board whose hardware is missing does not stop the cabinet.
+@Suite struct MissingHardwareTests {
+    @Test func aGPIOBoardOnAMissingChipIsOfflineWithTheReasonAndTheRestServes() async throws {
+        var configuration = CabinetConfiguration.simulatedDefault
+        let gpio = try JSONDecoder().decode(LockerDrivers.GPIOLockBoardConfiguration.self, from: Data("""
+            {"chip": "/dev/gpiochip9", "channels": [{"latch": 17, "doorSensor": {"line": 27}}, {"latch": 22}]}
+            """.utf8))
+        configuration.boards.append(.init(address: 3, channels: 2, hasItemSensors: false, kind: "gpio"))
+        configuration.boards[2].gpio = gpio
+        configuration.compartments.append(.init(label: "G01", size: "L", board: 3, channel: 1))
+        configuration.compartments.append(.init(label: "G02", size: "L", board: 3, channel: 2))
+        try configuration.validate()
+
+        let cabinet = try await CabinetHarness(configuration: configuration)
+        defer { cabinet.removeFiles() }
+        let offline = try #require(try cabinet.events().first { $0.kind == "board.offline" })
+        #expect(offline.payload.contains("gpiochip9"), "the reason names the missing chip: \(offline.payload)")
+        await cabinet.courierLogin()
+        _ = try await cabinet.deposit("SF5000000001", sizeKey: "4")
+        #expect(try cabinet.liveParcels().first.map { try cabinet.compartment("G01").id != $0.compartmentID } == true)
+        #expect(try cabinet.liveParcels().count == 1, "the cabinet kept serving on its other boards")
         await cabinet.stop()
     }
 }

@@ -1,0 +1,134 @@
+public import LockerHAL
+public import LockerWire
+
+/// A generic "8A/80" RS-485 lock board (8, 16 or 24 channels, DIP address 1-31) on a `SerialBus`.
+///
+/// - `unlock` sends "open one" and waits for the board's open reply, which can take about half a
+///   second: configure the bus with `recommendedTiming` (or a reply timeout of that order). The
+///   reply's status is the lock feedback after the pulse, read through `polarity`; a lock that
+///   still reports closed is *not* an error (the board executed the pulse; the daemon's door
+///   watch handles a latch that did not open). Only a missing reply throws.
+/// - `readStatus` always uses "read all": the reply to "read one" is not documented.
+/// - Door changes are found by polling (`pollOnce`), diffed against the previous poll, as for
+///   `KerongCU16LockBoard`; `unlock` and `readStatus` do not move that baseline.
+///
+/// The board has no item sensors and no sequence numbers: if an open reply is lost, the bus's
+/// retry pulses the latch a second time. `pulseMilliseconds` is ignored (the board's pulse is
+/// fixed, 300 ms by default).
+public actor EightALockBoard: LockBoard, HardwareEventSource {
+    /// The link speed of the vendor sheet.
+    public static let defaultBaud = 9_600
+    /// Timing for a bus of these boards: the open reply can take ~500 ms (public drivers wait
+    /// 1.5 s), and ~25 ms of silence separates frames.
+    public static let recommendedTiming = SerialBus.Timing(
+        replyTimeoutMilliseconds: 1_500, retries: 1, interFrameGapMilliseconds: 25)
+    /// DIP-switch addresses.
+    public static let addresses = EightAFrame.boards
+    public static let maximumChannelCount = EightAFrame.channels.upperBound
+
+    public nonisolated let address: Int
+    public nonisolated let channelCount: Int
+    public nonisolated var hasItemSensors: Bool { false }
+    public nonisolated let polarity: EightAFeedbackPolarity
+    public let pollIntervalMilliseconds: Int
+    let bus: SerialBus
+    private var lastPolled: LockBoardStatus?
+    private var answering = true
+    /// What the board reported in the reply to the last unlock (nil before any): whether the
+    /// lock read open right after its pulse. For diagnostics and tests.
+    public private(set) var lastUnlockReportedOpen: Bool?
+
+    /// - Parameters:
+    ///   - address: the DIP address, 1-31.
+    ///   - channelCount: channels in use, 1-24.
+    ///   - polarity: what a "set" feedback (status 11, a set bit) means for the fitted locks.
+    /// - Throws: `HardwareError.io` naming the setting when the address or channel count is out
+    ///   of range.
+    public init(address: Int, channelCount: Int, polarity: EightAFeedbackPolarity, bus: SerialBus,
+                pollIntervalMilliseconds: Int = 250) throws {
+        let device = "8A/80 board \(address)"
+        guard Self.addresses.contains(address) else {
+            throw HardwareError.io(device: device, operation: "configure", detail: "address \(address) is outside 1-31")
+        }
+        guard (1...Self.maximumChannelCount).contains(channelCount) else {
+            throw HardwareError.io(device: device, operation: "configure",
+                                   detail: "\(channelCount) channels configured, the board has 1-24")
+        }
+        self.address = address
+        self.channelCount = channelCount
+        self.polarity = polarity
+        self.bus = bus
+        self.pollIntervalMilliseconds = pollIntervalMilliseconds
+    }
+
+    private nonisolated var device: String { "8A/80 board \(address)" }
+
+    public func unlock(channel: Int, pulseMilliseconds: Int) async throws {
+        guard (1...channelCount).contains(channel) else {
+            throw HardwareError.channelOutOfRange(board: address, channel: channel, channelCount: channelCount)
+        }
+        let board = address
+        let reply = try await transact(.open(board: board, channel: channel)) { frame in
+            if case .openReply(board, channel, _) = frame { frame } else { nil }
+        }
+        lastUnlockReportedOpen = reply.isOpen(polarity: polarity)
+    }
+
+    public func readStatus() async throws -> LockBoardStatus {
+        let board = address
+        let reply = try await transact(.readAll(board: board)) { frame in
+            if case .readAllReply(board, _) = frame { frame } else { nil }
+        }
+        let channels = reply.channelsOpen(polarity: polarity) ?? []
+        return LockBoardStatus(doorOpen: Array(channels.prefix(channelCount)), itemPresent: nil)
+    }
+
+    /// Reads every channel once and delivers what changed since the previous poll; reports the
+    /// board lost when it stops answering and back when it answers again (then the changes made
+    /// meanwhile).
+    public func pollOnce(delivering handler: any HardwareEventHandler) async {
+        let status: LockBoardStatus
+        do {
+            status = try await readStatus()
+        } catch {
+            if answering {
+                answering = false
+                await handler.handle(.boardLost(board: address, detail: "\(error)"))
+            }
+            return
+        }
+        if !answering {
+            answering = true
+            await handler.handle(.boardBack(board: address))
+        }
+        if let previous = lastPolled {
+            for event in status.changes(since: previous, board: address) { await handler.handle(event) }
+        }
+        lastPolled = status
+    }
+
+    /// Polls until cancelled.
+    public func run(delivering handler: any HardwareEventHandler) async throws {
+        while !Task.isCancelled {
+            await pollOnce(delivering: handler)
+            try await Task.sleep(for: .milliseconds(pollIntervalMilliseconds))
+        }
+    }
+
+    /// One request and the first reply frame `match` accepts; other frames and noise are skipped.
+    private func transact(
+        _ request: EightAFrame, match: @escaping @Sendable (EightAFrame) -> EightAFrame?
+    ) async throws -> EightAFrame {
+        do {
+            return try await bus.transact(EightACodec.encode(request), device: device) { buffer in
+                var decoder = EightACodec(decoding: .replies)
+                while let result = decoder.decode(&buffer) {
+                    if case .frame(let frame) = result, let accepted = match(frame) { return accepted }
+                }
+                return nil
+            }
+        } catch HardwareError.boardNotAnswering(_, let detail) {
+            throw HardwareError.boardNotAnswering(board: address, detail: detail)
+        }
+    }
+}

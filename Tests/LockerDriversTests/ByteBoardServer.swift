@@ -1,0 +1,84 @@
+import Foundation
+import LockerDrivers
+import Synchronization
+
+/// Simulated boards of any family on the controller side of a pseudo-terminal, served from a
+/// thread of their own: every responder hears every byte the driver writes (as on RS-485) and
+/// returns what its board transmits (empty when it does not answer). `silent` loses every answer,
+/// as a board that is switched off or disconnected would.
+final class ByteBoardServer: Sendable {
+    typealias Responder = @Sendable ([UInt8]) -> [UInt8]
+
+    let terminal: PseudoTerminal
+    private let responders: [Responder]
+    private let running = Atomic<Bool>(true)
+    private let muted = Atomic<Bool>(false)
+    private let finished = Mutex<Bool>(false)
+
+    init(_ responders: [Responder]) throws {
+        terminal = try PseudoTerminal()
+        self.responders = responders
+        let thread = Thread { [self] in serve() }
+        thread.start()
+    }
+
+    /// A configuration for the driver's side of the line.
+    func port(baud: Int) -> SerialPortConfiguration {
+        SerialPortConfiguration(path: terminal.subordinatePath, baud: baud)
+    }
+
+    func setSilent(_ silent: Bool) { muted.store(silent, ordering: .relaxed) }
+
+    func stop() {
+        running.store(false, ordering: .relaxed)
+        while !finished.withLock({ $0 }) { usleep(1_000) }
+    }
+
+    private func serve() {
+        defer { finished.withLock { $0 = true } }
+        while running.load(ordering: .relaxed) {
+            let bytes = terminal.read(timeoutMilliseconds: 10)
+            guard !bytes.isEmpty else { continue }
+            for responder in responders {
+                let reply = responder(bytes)
+                if !reply.isEmpty, !muted.load(ordering: .relaxed) { terminal.write(reply) }
+            }
+        }
+    }
+}
+
+/// A simulated board (a mutating value) shared between the server thread and the test.
+final class SharedBoard<Board: Sendable>: Sendable {
+    private let board: Mutex<Board>
+
+    init(_ board: Board) { self.board = Mutex(board) }
+
+    func withBoard<T: Sendable>(_ body: (inout Board) -> T) -> T {
+        board.withLock { body(&$0) }
+    }
+}
+
+/// Door and item states of one simulated board, and the pulses it received. A pulse opens the
+/// door unless `jammed`.
+final class SimulatedLocks: Sendable {
+    let open: Mutex<[Bool]>
+    let items: Mutex<[Bool]>
+    let pulses = Mutex<[Int]>([])
+    let jammed = Atomic<Bool>(false)
+
+    init(channelCount: Int) {
+        open = Mutex(Array(repeating: false, count: channelCount))
+        items = Mutex(Array(repeating: false, count: channelCount))
+    }
+
+    var doors: [Bool] { open.withLock { $0 } }
+    var pulsed: [Int] { pulses.withLock { $0 } }
+
+    func pulse(_ channel: Int) {
+        pulses.withLock { $0.append(channel) }
+        if !jammed.load(ordering: .relaxed) { open.withLock { $0[channel - 1] = true } }
+    }
+
+    func set(channel: Int, open isOpen: Bool) { open.withLock { $0[channel - 1] = isOpen } }
+    func set(channel: Int, item isPresent: Bool) { items.withLock { $0[channel - 1] = isPresent } }
+}
