@@ -14,20 +14,25 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var kind: String
         /// Serial device of a real board (prefer a stable /dev/locker/... udev symlink).
         public var device: String?
-        public var baud: Int
+        /// Line speed; nil means the family's default (own protocol 115200, Kerong 19200, 8A 9600).
+        public var baud: Int?
+        /// Kerong and 8A boards: what a set lock/feedback bit means on this board revision
+        /// ("set-means-open" or "set-means-closed"); sources disagree, so check the board's sheet.
+        public var polarity: String
         /// How often boards without unsolicited reports are polled.
         public var pollMilliseconds: Int
         /// Lines of a `gpio` board (see `GPIOLockBoardConfiguration`).
         public var gpio: GPIOLockBoardConfiguration?
 
         public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated",
-                    device: String? = nil, baud: Int = 115_200, pollMilliseconds: Int = 250) {
+                    device: String? = nil, baud: Int? = nil, polarity: String = "set-means-open", pollMilliseconds: Int = 250) {
             self.address = address
             self.channels = channels
             self.hasItemSensors = hasItemSensors
             self.kind = kind
             self.device = device
             self.baud = baud
+            self.polarity = polarity
             self.pollMilliseconds = pollMilliseconds
         }
 
@@ -38,7 +43,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             hasItemSensors = try c.decodeIfPresent(Bool.self, forKey: .hasItemSensors) ?? false
             kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "simulated"
             device = try c.decodeIfPresent(String.self, forKey: .device)
-            baud = try c.decodeIfPresent(Int.self, forKey: .baud) ?? 115_200
+            baud = try c.decodeIfPresent(Int.self, forKey: .baud)
+            polarity = try c.decodeIfPresent(String.self, forKey: .polarity) ?? "set-means-open"
             pollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .pollMilliseconds) ?? 250
             gpio = try c.decodeIfPresent(GPIOLockBoardConfiguration.self, forKey: .gpio)
         }
@@ -54,7 +60,36 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             case ownProtocol = "own-protocol"
             /// Latches and door sensors on GPIO lines of the board computer (libgpiod), see `gpio`.
             case gpio
+            /// Kerong KR-CU16 / CU12 on RS-485 (`device`), board id 0-9.
+            case kerongCU16 = "kerong-cu16"
+            /// A simulated Kerong CU16 behind a pseudo-terminal, driven by the real driver.
+            case simulatedKerongCU16 = "simulated-kerong-cu16"
+            /// The generic "8A/80" 24-channel board on RS-485 (`device`), address 1-31.
+            case eightA = "eight-a"
+            /// A simulated 8A/80 board behind a pseudo-terminal, driven by the real driver.
+            case simulatedEightA = "simulated-eight-a"
+
+            /// The simulated firmware family behind a pseudo-terminal, for the simulated-* kinds.
+            var simulatedFamily: SimulatedFirmwareLink.Family? {
+                switch self {
+                case .simulatedOwnProtocol: .ownProtocol
+                case .simulatedKerongCU16: .kerongCU16
+                case .simulatedEightA: .eightA
+                default: nil
+                }
+            }
+
+            var defaultBaud: Int {
+                switch self {
+                case .kerongCU16, .simulatedKerongCU16: 19_200
+                case .eightA, .simulatedEightA: 9_600
+                default: 115_200
+                }
+            }
         }
+
+        /// The line speed in effect.
+        public var effectiveBaud: Int { baud ?? (BoardKind(rawValue: kind)?.defaultBaud ?? 115_200) }
     }
 
     public struct CompartmentEntry: Sendable, Codable, Equatable {
@@ -223,15 +258,31 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
                 }
                 continue
             }
-            if kind != .simulated && !(0...31).contains(board.address) {
-                problems.append("board \(board.address): our protocol addresses boards 0...31")
+            switch kind {
+            case .ownProtocol, .simulatedOwnProtocol:
+                if !(0...31).contains(board.address) { problems.append("board \(board.address): our protocol addresses boards 0...31") }
+            case .kerongCU16, .simulatedKerongCU16:
+                if !(0...9).contains(board.address) { problems.append("board \(board.address): Kerong CU16 board ids are 0...9") }
+                if board.channels > 16 { problems.append("board \(board.address): a Kerong CU16 has at most 16 locks") }
+            case .eightA, .simulatedEightA:
+                if !(1...31).contains(board.address) { problems.append("board \(board.address): 8A/80 addresses are 1...31") }
+                if board.channels > 24 { problems.append("board \(board.address): an 8A/80 board has at most 24 channels") }
+            case .simulated, .gpio:
+                break
             }
-            if kind == .ownProtocol && (board.device ?? "").isEmpty {
-                problems.append("board \(board.address): kind own-protocol needs \"device\" (e.g. /dev/locker/rs485-1)")
+            if [.ownProtocol, .kerongCU16, .eightA].contains(kind) && (board.device ?? "").isEmpty {
+                problems.append("board \(board.address): kind \(kind.rawValue) needs \"device\" (e.g. /dev/locker/rs485-1)")
+            }
+            if !["set-means-open", "set-means-closed"].contains(board.polarity) {
+                problems.append("board \(board.address): polarity must be set-means-open or set-means-closed, is \"\(board.polarity)\"")
             }
             if !(10...10_000).contains(board.pollMilliseconds) {
                 problems.append("board \(board.address): pollMilliseconds must be 10...10000, is \(board.pollMilliseconds)")
             }
+        }
+        let byDevice = Dictionary(grouping: boards.filter { $0.device != nil }, by: { $0.device ?? "" })
+        for (device, sharing) in byDevice.sorted(by: { $0.key < $1.key }) where Set(sharing.map(\.effectiveBaud)).count > 1 {
+            problems.append("boards \(sharing.map { String($0.address) }.joined(separator: ", ")) share \(device) but not one baud rate")
         }
         for courier in couriers where courier.pin.count < 4 || !courier.pin.allSatisfy(\.isNumber) {
             problems.append("courier \(courier.id): PIN must be at least 4 digits")

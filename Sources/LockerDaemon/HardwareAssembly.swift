@@ -24,42 +24,63 @@ public struct HardwareAssembly: Sendable {
         buses = []
         firmwareLinks = []
         gpioBoards = []
-        let simulatedOverLink = configuration.boards
-            .filter { $0.kind == CabinetConfiguration.Board.BoardKind.simulatedOwnProtocol.rawValue }.map(\.address)
-        var linkPath: String?
-        if !simulatedOverLink.isEmpty {
-            let link = try SimulatedFirmwareLink(cabinet: cabinet, boardAddresses: simulatedOverLink)
+        // One pseudo-terminal per simulated family, shared by that family's boards (one bus).
+        var linkPaths: [SimulatedFirmwareLink.Family: String] = [:]
+        let kinds = configuration.boards.map { CabinetConfiguration.Board.BoardKind(rawValue: $0.kind) }
+        for family in [SimulatedFirmwareLink.Family.ownProtocol, .kerongCU16, .eightA] {
+            let members = zip(configuration.boards, kinds).filter { $0.1?.simulatedFamily == family }.map(\.0)
+            guard !members.isEmpty else { continue }
+            let link = try SimulatedFirmwareLink(
+                cabinet: cabinet, family: family, boardAddresses: members.map(\.address),
+                setBitMeansOpen: members.first?.polarity != "set-means-closed")
             firmwareLinks.append(link)
-            linkPath = link.terminal.subordinatePath
+            linkPaths[family] = link.terminal.subordinatePath
         }
         var busByPath: [String: SerialBus] = [:]
-        for board in configuration.boards {
-            switch CabinetConfiguration.Board.BoardKind(rawValue: board.kind) {
-            case .simulated?, nil:
-                if let simulated = cabinet.board(board.address) { boards.append(simulated) }
-            case .gpio?:
-                guard let gpio = board.gpio else { continue }
-                do {
+        func bus(for board: CabinetConfiguration.Board, path: String, slow: Bool) -> SerialBus {
+            if let existing = busByPath[path] { return existing }
+            let timing = slow ? EightALockBoard.recommendedTiming : SerialBus.Timing()
+            let created = SerialBus(.init(path: path, baud: board.effectiveBaud), timing: timing)
+            busByPath[path] = created
+            buses.append(created)
+            return created
+        }
+        for (board, kind) in zip(configuration.boards, kinds) {
+            let path = kind?.simulatedFamily.flatMap { linkPaths[$0] } ?? board.device ?? ""
+            let setMeansOpen = board.polarity != "set-means-closed"
+            do {
+                switch kind {
+                case .simulated?, nil:
+                    if let simulated = cabinet.board(board.address) { boards.append(simulated) }
+                case .gpio?:
+                    guard let gpio = board.gpio else { continue }
                     let driver = try GPIOLockBoard(address: board.address, configuration: gpio, logger: logger)
                     boards.append(driver)
                     eventSources.append(driver)
                     gpioBoards.append(driver)
-                } catch {
-                    logger.error("GPIO lock board cannot be opened", metadata: ["board.address": "\(board.address)", "error": "\(error)"])
-                    boards.append(UnavailableLockBoard(address: board.address, channelCount: board.channels, reason: "\(error)"))
+                case .ownProtocol?, .simulatedOwnProtocol?:
+                    let driver = OwnProtocolLockBoard(
+                        address: board.address, channelCount: board.channels, hasItemSensors: board.hasItemSensors,
+                        bus: bus(for: board, path: path, slow: false), pollIntervalMilliseconds: board.pollMilliseconds)
+                    boards.append(driver)
+                    eventSources.append(driver)
+                case .kerongCU16?, .simulatedKerongCU16?:
+                    let driver = try KerongCU16LockBoard(
+                        address: board.address, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
+                        hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path, slow: false),
+                        pollIntervalMilliseconds: board.pollMilliseconds)
+                    boards.append(driver)
+                    eventSources.append(driver)
+                case .eightA?, .simulatedEightA?:
+                    let driver = try EightALockBoard(
+                        address: board.address, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
+                        bus: bus(for: board, path: path, slow: true), pollIntervalMilliseconds: board.pollMilliseconds)
+                    boards.append(driver)
+                    eventSources.append(driver)
                 }
-            case .simulatedOwnProtocol?, .ownProtocol?:
-                guard let path = board.kind == "own-protocol" ? board.device : linkPath else { continue }
-                let bus = busByPath[path] ?? SerialBus(.init(path: path, baud: board.baud))
-                if busByPath[path] == nil {
-                    busByPath[path] = bus
-                    buses.append(bus)
-                }
-                let driver = OwnProtocolLockBoard(address: board.address, channelCount: board.channels,
-                                                  hasItemSensors: board.hasItemSensors, bus: bus,
-                                                  pollIntervalMilliseconds: board.pollMilliseconds)
-                boards.append(driver)
-                eventSources.append(driver)
+            } catch {
+                logger.error("lock board cannot be opened", metadata: ["board.address": "\(board.address)", "error": "\(error)"])
+                boards.append(UnavailableLockBoard(address: board.address, channelCount: board.channels, reason: "\(error)"))
             }
         }
     }

@@ -5,6 +5,7 @@ import LockerHAL
 import LockerSimulator
 import LockerStore
 import Logging
+import Synchronization
 
 /// A whole cabinet in one process: the real controller, store and inbox on the simulated hardware,
 /// with a manual clock. Tests act as people at the cabinet and read what the display showed and
@@ -177,6 +178,14 @@ final class CabinetHarness: @unchecked Sendable {
     func hasItemSensor(_ label: String) -> Bool {
         let board = address(label).board
         return configuration.boards.first { $0.address == board }?.hasItemSensors ?? false
+    }
+
+    /// What the controller last heard from the item sensor of `label` (nil: no sensor).
+    func itemSensorSeen(_ label: String) async throws -> Bool? {
+        let id = try compartment(label).id
+        let seen = Mutex<Bool?>(nil)
+        await inbox.inspect { controller in seen.withLock { $0 = controller.itemPresent[id] } }
+        return seen.withLock { $0 }
     }
 
     // MARK: - What the cabinet said and recorded

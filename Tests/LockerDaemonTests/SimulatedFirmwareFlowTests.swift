@@ -6,23 +6,39 @@ import Testing
 
 /// The whole daemon path to a board of our own protocol: controller, real serial driver, serial
 /// bus, a pseudo-terminal, and simulated firmware answering from the cabinet's physical state.
-@Suite struct SimulatedFirmwareFlowTests {
-    static var configuration: CabinetConfiguration {
+@Suite(.serialized) struct SimulatedFirmwareFlowTests {
+    static func configuration(kind: String = "simulated-own-protocol") -> CabinetConfiguration {
         var configuration = CabinetConfiguration.simulatedDefault
-        configuration.boards[0].kind = "simulated-own-protocol"
+        configuration.boards[0].kind = kind
         configuration.boards[0].pollMilliseconds = 10
         return configuration
     }
 
-    @Test func depositAndPickupThroughTheSerialDriver() async throws {
-        let cabinet = try await CabinetHarness(configuration: Self.configuration)
+    static var configuration: CabinetConfiguration { configuration() }
+
+    @Test(arguments: ["simulated-own-protocol", "simulated-kerong-cu16", "simulated-eight-a"])
+    func depositAndPickupThroughTheSerialDriver(kind: String) async throws {
+        var configuration = Self.configuration(kind: kind)
+        // The 8A/80 board has no item sensors.
+        if kind == "simulated-eight-a" { configuration.boards[0].hasItemSensors = false }
+        let cabinet = try await CabinetHarness(configuration: configuration)
         defer { cabinet.removeFiles() }
         await cabinet.courierLogin()
         await cabinet.scan("SF4000000001")
         await cabinet.press("2")
         #expect(cabinet.openDoorLabel() == "A03")
         #expect(cabinet.isOpen("A03"), "the unlock went over the pseudo-terminal to the simulated firmware")
+        // People take longer than a poll: wait until the daemon saw the door open and the parcel in.
+        #expect(try await cabinet.eventually("door seen open") { try cabinet.compartment("A03").isDoorOpen })
         try await cabinet.put("A03")
+        if cabinet.hasItemSensor("A03") {
+            var seen = false
+            for _ in 0..<400 where !seen {
+                seen = try await cabinet.itemSensorSeen("A03") == true
+                if !seen { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            #expect(seen, "item sensor change came through the driver")
+        }
         try await cabinet.close("A03")
         let committed = try await cabinet.eventually("deposit committed") { try cabinet.compartment("A03").state == .occupied }
         #expect(committed, "the door close came back through the driver's event polling")
@@ -31,7 +47,16 @@ import Testing
         await cabinet.press("menu")
         await cabinet.press(code)
         #expect(cabinet.isOpen("A03"))
+        #expect(try await cabinet.eventually("door seen open") { try cabinet.compartment("A03").isDoorOpen })
         try await cabinet.take("A03")
+        if cabinet.hasItemSensor("A03") {
+            var gone = false
+            for _ in 0..<400 where !gone {
+                gone = try await cabinet.itemSensorSeen("A03") == false
+                if !gone { try await Task.sleep(for: .milliseconds(5)) }
+            }
+            #expect(gone)
+        }
         try await cabinet.close("A03")
         let pickedUp = try await cabinet.eventually("pickup committed") { try cabinet.liveParcels().isEmpty }
         #expect(pickedUp)
