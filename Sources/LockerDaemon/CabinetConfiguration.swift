@@ -6,8 +6,11 @@ public import LockerDrivers
 /// differs; `CabinetConfiguration.simulatedDefault` is the built-in simulated cabinet.
 public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public struct Board: Sendable, Codable, Equatable {
-        /// Bus address, also how compartments refer to the board.
+        /// The board's number in this configuration: compartments refer to it. Unique.
         public var address: Int
+        /// The board's address on its bus (DIP switch), when it differs from `address` (two buses
+        /// may each have a board 1).
+        public var busAddress: Int?
         public var channels: Int
         public var hasItemSensors: Bool
         /// The board family and how it is reached (see `BoardKind`).
@@ -39,6 +42,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             address = try c.decode(Int.self, forKey: .address)
+            busAddress = try c.decodeIfPresent(Int.self, forKey: .busAddress)
             channels = try c.decode(Int.self, forKey: .channels)
             hasItemSensors = try c.decodeIfPresent(Bool.self, forKey: .hasItemSensors) ?? false
             kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "simulated"
@@ -87,6 +91,9 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
                 }
             }
         }
+
+        /// The address on the bus in effect.
+        public var wireAddress: Int { busAddress ?? address }
 
         /// The line speed in effect.
         public var effectiveBaud: Int { baud ?? (BoardKind(rawValue: kind)?.defaultBaud ?? 115_200) }
@@ -186,11 +193,21 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             throw ConfigurationError(problems: ["cannot read \(url.path): \(error.localizedDescription)"])
         }
         let configuration: CabinetConfiguration
-        do { configuration = try JSONDecoder().decode(CabinetConfiguration.self, from: data) } catch {
+        do { configuration = try JSONDecoder().decode(CabinetConfiguration.self, from: withoutComments(data)) } catch {
             throw ConfigurationError(problems: ["\(url.path) is not a valid configuration: \(error)"])
         }
         try configuration.validate()
         return configuration
+    }
+
+    /// The file is JSON in which whole lines starting with `//` are comments (so the example can
+    /// explain itself); they are blanked before parsing, keeping line numbers in error messages.
+    static func withoutComments(_ data: Data) -> Data {
+        let text = String(decoding: data, as: UTF8.self)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
+            line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("//") ? "" : String(line)
+        }
+        return Data(lines.joined(separator: "\n").utf8)
     }
 
     /// Checks everything a running cabinet relies on; lists every problem at once.
@@ -260,12 +277,12 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             }
             switch kind {
             case .ownProtocol, .simulatedOwnProtocol:
-                if !(0...31).contains(board.address) { problems.append("board \(board.address): our protocol addresses boards 0...31") }
+                if !(0...31).contains(board.wireAddress) { problems.append("board \(board.address): our protocol addresses boards 0...31") }
             case .kerongCU16, .simulatedKerongCU16:
-                if !(0...9).contains(board.address) { problems.append("board \(board.address): Kerong CU16 board ids are 0...9") }
+                if !(0...9).contains(board.wireAddress) { problems.append("board \(board.address): Kerong CU16 board ids are 0...9") }
                 if board.channels > 16 { problems.append("board \(board.address): a Kerong CU16 has at most 16 locks") }
             case .eightA, .simulatedEightA:
-                if !(1...31).contains(board.address) { problems.append("board \(board.address): 8A/80 addresses are 1...31") }
+                if !(1...31).contains(board.wireAddress) { problems.append("board \(board.address): 8A/80 addresses are 1...31") }
                 if board.channels > 24 { problems.append("board \(board.address): an 8A/80 board has at most 24 channels") }
             case .simulated, .gpio:
                 break
@@ -281,6 +298,9 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             }
         }
         let byDevice = Dictionary(grouping: boards.filter { $0.device != nil }, by: { $0.device ?? "" })
+        for (device, sharing) in byDevice.sorted(by: { $0.key < $1.key }) where Set(sharing.map(\.wireAddress)).count != sharing.count {
+            problems.append("two boards on \(device) have the same bus address")
+        }
         for (device, sharing) in byDevice.sorted(by: { $0.key < $1.key }) where Set(sharing.map(\.effectiveBaud)).count > 1 {
             problems.append("boards \(sharing.map { String($0.address) }.joined(separator: ", ")) share \(device) but not one baud rate")
         }

@@ -45,9 +45,17 @@ public struct HardwareAssembly: Sendable {
             buses.append(created)
             return created
         }
+        func add(_ driver: any LockBoard & HardwareEventSource, _ board: CabinetConfiguration.Board) {
+            let placed: any LockBoard & HardwareEventSource =
+                driver.address == board.address ? driver : ReaddressedLockBoard(cabinetAddress: board.address, inner: driver)
+            boards.append(placed)
+            eventSources.append(placed)
+        }
         for (board, kind) in zip(configuration.boards, kinds) {
             let path = kind?.simulatedFamily.flatMap { linkPaths[$0] } ?? board.device ?? ""
             let setMeansOpen = board.polarity != "set-means-closed"
+            // Simulated firmware answers to the cabinet's board number.
+            let wire = kind?.simulatedFamily != nil ? board.address : board.wireAddress
             do {
                 switch kind {
                 case .simulated?, nil:
@@ -60,23 +68,20 @@ public struct HardwareAssembly: Sendable {
                     gpioBoards.append(driver)
                 case .ownProtocol?, .simulatedOwnProtocol?:
                     let driver = OwnProtocolLockBoard(
-                        address: board.address, channelCount: board.channels, hasItemSensors: board.hasItemSensors,
+                        address: wire, channelCount: board.channels, hasItemSensors: board.hasItemSensors,
                         bus: bus(for: board, path: path, slow: false), pollIntervalMilliseconds: board.pollMilliseconds)
-                    boards.append(driver)
-                    eventSources.append(driver)
+                    add(driver, board)
                 case .kerongCU16?, .simulatedKerongCU16?:
                     let driver = try KerongCU16LockBoard(
-                        address: board.address, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
+                        address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
                         hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path, slow: false),
                         pollIntervalMilliseconds: board.pollMilliseconds)
-                    boards.append(driver)
-                    eventSources.append(driver)
+                    add(driver, board)
                 case .eightA?, .simulatedEightA?:
                     let driver = try EightALockBoard(
-                        address: board.address, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
+                        address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
                         bus: bus(for: board, path: path, slow: true), pollIntervalMilliseconds: board.pollMilliseconds)
-                    boards.append(driver)
-                    eventSources.append(driver)
+                    add(driver, board)
                 }
             } catch {
                 logger.error("lock board cannot be opened", metadata: ["board.address": "\(board.address)", "error": "\(error)"])

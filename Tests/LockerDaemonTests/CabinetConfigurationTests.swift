@@ -1,5 +1,5 @@
 import Foundation
-import LockerDaemon
+@testable import LockerDaemon
 import Testing
 
 /// A configuration mistake is a list of clear problems, never a crash or a silent default.
@@ -39,6 +39,26 @@ import Testing
         } catch let error as ConfigurationError {
             #expect(error.problems.contains { $0.contains(problem) }, "\(error.problems)")
         }
+    }
+
+    static let example = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("systemd/lockerd.example.json")
+
+    @Test func theCommentedExampleForARealCabinetIsValid() throws {
+        let configuration = try CabinetConfiguration.load(from: Self.example)
+        #expect(configuration.boards.map(\.kind) == ["kerong-cu16", "kerong-cu16", "eight-a", "gpio"])
+        #expect(configuration.boards.map(\.wireAddress) == [0, 1, 1, 4])
+        #expect(configuration.boards.map(\.effectiveBaud) == [19_200, 19_200, 9_600, 115_200])
+        #expect(configuration.compartments.count == 39)
+        #expect(configuration.boards[3].gpio?.channels.count == 3)
+    }
+
+    @Test func commentLinesAreBlankedKeepingLineNumbers() {
+        let data = Data("// a comment\n  // indented\n{\"cabinetID\": \"x\" // not a whole-line comment stays\n}".utf8)
+        let cleaned = String(decoding: CabinetConfiguration.withoutComments(data), as: UTF8.self)
+        #expect(cleaned.hasPrefix("\n\n{"))
+        #expect(cleaned.contains("not a whole-line comment stays"))
     }
 
     @Test func aFileThatIsNotJSONSaysWhere() throws {
