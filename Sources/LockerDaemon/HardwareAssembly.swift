@@ -40,7 +40,8 @@ public struct HardwareAssembly: Sendable {
         func bus(for board: CabinetConfiguration.Board, path: String, slow: Bool) -> SerialBus {
             if let existing = busByPath[path] { return existing }
             let timing = slow ? EightALockBoard.recommendedTiming : SerialBus.Timing()
-            let created = SerialBus(.init(path: path, baud: board.effectiveBaud), timing: timing)
+            // A device written tcp://HOST:PORT is a bus unit bridging the same frames over TCP.
+            let created = SerialBus(endpoint: LinkEndpoint(device: path, baud: board.effectiveBaud), timing: timing)
             busByPath[path] = created
             buses.append(created)
             return created

@@ -18,15 +18,20 @@ public actor SerialBus {
         }
     }
 
-    public let configuration: SerialPortConfiguration
+    public let endpoint: LinkEndpoint
     public let timing: Timing
-    private var port: SerialPort?
+    private var port: (any ByteLink)?
     private var received: [UInt8] = []
     /// Bytes that belonged to no expected reply (noise, late replies), for diagnostics.
     public private(set) var discardedBytes = 0
 
     public init(_ configuration: SerialPortConfiguration, timing: Timing = Timing()) {
-        self.configuration = configuration
+        self.endpoint = .serial(configuration)
+        self.timing = timing
+    }
+
+    public init(endpoint: LinkEndpoint, timing: Timing = Timing()) {
+        self.endpoint = endpoint
         self.timing = timing
     }
 
@@ -48,7 +53,7 @@ public actor SerialBus {
                 while ContinuousClock.now < deadline {
                     let left = deadline - ContinuousClock.now
                     let milliseconds = max(1, Int(left / .milliseconds(1)))
-                    received += try port.read(timeoutMilliseconds: milliseconds)
+                    received += try port.read(timeoutMilliseconds: milliseconds, maximum: 512)
                     if let answer = reply(&received) {
                         quietGap()
                         return answer
@@ -68,9 +73,13 @@ public actor SerialBus {
         closePort()
     }
 
-    private func openPort() throws -> SerialPort {
+    private func openPort() throws -> any ByteLink {
         if let port { return port }
-        let opened = try SerialPort(configuration)
+        let opened: any ByteLink
+        switch endpoint {
+        case .serial(let configuration): opened = try SerialPort(configuration)
+        case .tcp(let host, let port): opened = try TCPByteLink(host: host, port: port)
+        }
         port = opened
         return opened
     }

@@ -10,7 +10,7 @@ public import LockerHAL
 /// cannot open the adapter and garble the bus), non-blocking with `poll` for timeouts. An adapter
 /// that is unplugged shows up as EIO or a hang-up: reads then throw `HardwareError.deviceMissing`
 /// and the owner reopens the port when the device is back.
-public final class SerialPort: @unchecked Sendable {
+public final class SerialPort: ByteLink, @unchecked Sendable {
     // Unchecked: `fd` is set once in init and closed once in `close()`; the bus that owns the port
     // serialises every read and write (one transaction at a time on a half-duplex line).
     public let configuration: SerialPortConfiguration
