@@ -21,14 +21,15 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var baud: Int?
         /// Kerong and 8A boards: what a set lock/feedback bit means on this board revision
         /// ("set-means-open" or "set-means-closed"); sources disagree, so check the board's sheet.
-        public var polarity: String
+        /// Nil: the family's default (CU48: set means closed, as its sheet says; others: open).
+        public var polarity: String?
         /// How often boards without unsolicited reports are polled.
         public var pollMilliseconds: Int
         /// Lines of a `gpio` board (see `GPIOLockBoardConfiguration`).
         public var gpio: GPIOLockBoardConfiguration?
 
         public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated",
-                    device: String? = nil, baud: Int? = nil, polarity: String = "set-means-open", pollMilliseconds: Int = 250) {
+                    device: String? = nil, baud: Int? = nil, polarity: String? = nil, pollMilliseconds: Int = 250) {
             self.address = address
             self.channels = channels
             self.hasItemSensors = hasItemSensors
@@ -48,7 +49,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "simulated"
             device = try c.decodeIfPresent(String.self, forKey: .device)
             baud = try c.decodeIfPresent(Int.self, forKey: .baud)
-            polarity = try c.decodeIfPresent(String.self, forKey: .polarity) ?? "set-means-open"
+            polarity = try c.decodeIfPresent(String.self, forKey: .polarity)
             pollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .pollMilliseconds) ?? 250
             gpio = try c.decodeIfPresent(GPIOLockBoardConfiguration.self, forKey: .gpio)
         }
@@ -68,6 +69,10 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             case kerongCU16 = "kerong-cu16"
             /// A simulated Kerong CU16 behind a pseudo-terminal, driven by the real driver.
             case simulatedKerongCU16 = "simulated-kerong-cu16"
+            /// Kerong KR-CU48 on RS-485 (`device`), one address byte, up to 48 locks.
+            case kerongCU48 = "kerong-cu48"
+            /// A simulated Kerong CU48 behind a pseudo-terminal, driven by the real driver.
+            case simulatedKerongCU48 = "simulated-kerong-cu48"
             /// The generic "8A/80" 24-channel board on RS-485 (`device`), address 1-31.
             case eightA = "eight-a"
             /// A simulated 8A/80 board behind a pseudo-terminal, driven by the real driver.
@@ -78,6 +83,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
                 switch self {
                 case .simulatedOwnProtocol: .ownProtocol
                 case .simulatedKerongCU16: .kerongCU16
+                case .simulatedKerongCU48: .kerongCU48
                 case .simulatedEightA: .eightA
                 default: nil
                 }
@@ -85,11 +91,18 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
 
             var defaultBaud: Int {
                 switch self {
-                case .kerongCU16, .simulatedKerongCU16: 19_200
+                case .kerongCU16, .simulatedKerongCU16, .kerongCU48, .simulatedKerongCU48: 19_200
                 case .eightA, .simulatedEightA: 9_600
                 default: 115_200
                 }
             }
+        }
+
+        /// Whether a set lock/feedback bit means open, in effect.
+        public var setBitMeansOpen: Bool {
+            if let polarity { return polarity == "set-means-open" }
+            let kind = BoardKind(rawValue: kind)
+            return !(kind == .kerongCU48 || kind == .simulatedKerongCU48)
         }
 
         /// The address on the bus in effect.
@@ -281,17 +294,23 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             case .kerongCU16, .simulatedKerongCU16:
                 if !(0...9).contains(board.wireAddress) { problems.append("board \(board.address): Kerong CU16 board ids are 0...9") }
                 if board.channels > 16 { problems.append("board \(board.address): a Kerong CU16 has at most 16 locks") }
+            case .kerongCU48, .simulatedKerongCU48:
+                if !(0...255).contains(board.wireAddress) { problems.append("board \(board.address): a Kerong CU48 address is one byte, 0...255") }
+                if board.channels > 48 { problems.append("board \(board.address): a Kerong CU48 has at most 48 locks") }
+            case .kerongCU48, .simulatedKerongCU48:
+                if !(0...255).contains(board.wireAddress) { problems.append("board \(board.address): a Kerong CU48 address is one byte, 0...255") }
+                if board.channels > 48 { problems.append("board \(board.address): a Kerong CU48 has at most 48 locks") }
             case .eightA, .simulatedEightA:
                 if !(1...31).contains(board.wireAddress) { problems.append("board \(board.address): 8A/80 addresses are 1...31") }
                 if board.channels > 24 { problems.append("board \(board.address): an 8A/80 board has at most 24 channels") }
             case .simulated, .gpio:
                 break
             }
-            if [.ownProtocol, .kerongCU16, .eightA].contains(kind) && (board.device ?? "").isEmpty {
+            if [.ownProtocol, .kerongCU16, .kerongCU48, .eightA].contains(kind) && (board.device ?? "").isEmpty {
                 problems.append("board \(board.address): kind \(kind.rawValue) needs \"device\" (e.g. /dev/locker/rs485-1)")
             }
-            if !["set-means-open", "set-means-closed"].contains(board.polarity) {
-                problems.append("board \(board.address): polarity must be set-means-open or set-means-closed, is \"\(board.polarity)\"")
+            if let polarity = board.polarity, !["set-means-open", "set-means-closed"].contains(polarity) {
+                problems.append("board \(board.address): polarity must be set-means-open or set-means-closed, is \"\(polarity)\"")
             }
             if !(10...10_000).contains(board.pollMilliseconds) {
                 problems.append("board \(board.address): pollMilliseconds must be 10...10000, is \(board.pollMilliseconds)")

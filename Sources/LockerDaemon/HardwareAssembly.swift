@@ -27,12 +27,12 @@ public struct HardwareAssembly: Sendable {
         // One pseudo-terminal per simulated family, shared by that family's boards (one bus).
         var linkPaths: [SimulatedFirmwareLink.Family: String] = [:]
         let kinds = configuration.boards.map { CabinetConfiguration.Board.BoardKind(rawValue: $0.kind) }
-        for family in [SimulatedFirmwareLink.Family.ownProtocol, .kerongCU16, .eightA] {
+        for family in [SimulatedFirmwareLink.Family.ownProtocol, .kerongCU16, .kerongCU48, .eightA] {
             let members = zip(configuration.boards, kinds).filter { $0.1?.simulatedFamily == family }.map(\.0)
             guard !members.isEmpty else { continue }
             let link = try SimulatedFirmwareLink(
                 cabinet: cabinet, family: family, boardAddresses: members.map(\.address),
-                setBitMeansOpen: members.first?.polarity != "set-means-closed")
+                setBitMeansOpen: members.first?.setBitMeansOpen ?? true)
             firmwareLinks.append(link)
             linkPaths[family] = link.terminal.subordinatePath
         }
@@ -54,7 +54,7 @@ public struct HardwareAssembly: Sendable {
         }
         for (board, kind) in zip(configuration.boards, kinds) {
             let path = kind?.simulatedFamily.flatMap { linkPaths[$0] } ?? board.device ?? ""
-            let setMeansOpen = board.polarity != "set-means-closed"
+            let setMeansOpen = board.setBitMeansOpen
             // Simulated firmware answers to the cabinet's board number.
             let wire = kind?.simulatedFamily != nil ? board.address : board.wireAddress
             do {
@@ -74,6 +74,12 @@ public struct HardwareAssembly: Sendable {
                     add(driver, board)
                 case .kerongCU16?, .simulatedKerongCU16?:
                     let driver = try KerongCU16LockBoard(
+                        address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
+                        hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path, slow: false),
+                        pollIntervalMilliseconds: board.pollMilliseconds)
+                    add(driver, board)
+                case .kerongCU48?, .simulatedKerongCU48?:
+                    let driver = try KerongCU48LockBoard(
                         address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
                         hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path, slow: false),
                         pollIntervalMilliseconds: board.pollMilliseconds)

@@ -6,7 +6,7 @@ import LockerWire
 import Synchronization
 
 /// Puts simulated boards of the cabinet behind a pseudo-terminal speaking a real board protocol
-/// (our own, Kerong CU16 or 8A/80), so the daemon drives them through its real serial driver: the
+/// (our own, Kerong CU16 or CU48, or 8A/80), so the daemon drives them through its real serial driver: the
 /// simulated firmware answers from the cabinet's physical state (and, for our own protocol, queues
 /// door and item changes as numbered events; the others are polled for status).
 public final class SimulatedFirmwareLink: Sendable {
@@ -24,6 +24,7 @@ public final class SimulatedFirmwareLink: Sendable {
     public enum Family: String, Sendable {
         case ownProtocol
         case kerongCU16
+        case kerongCU48
         case eightA
     }
 
@@ -31,12 +32,14 @@ public final class SimulatedFirmwareLink: Sendable {
     enum BoardFirmware: Sendable {
         case own(SimulatedOwnBoard)
         case kerongCU16(SimulatedKerongCU16Board)
+        case kerongCU48(SimulatedKerongCU48Board)
         case eightA(SimulatedEightABoard)
 
         var address: Int {
             switch self {
             case .own(let board): Int(board.address)
             case .kerongCU16(let board): board.board
+            case .kerongCU48(let board): board.board
             case .eightA(let board): board.address
             }
         }
@@ -50,6 +53,10 @@ public final class SimulatedFirmwareLink: Sendable {
             case .kerongCU16(var board):
                 let reply = board.receive(bytes)
                 self = .kerongCU16(board)
+                return reply
+            case .kerongCU48(var board):
+                let reply = board.receive(bytes)
+                self = .kerongCU48(board)
                 return reply
             case .eightA(var board):
                 let reply = board.receive(bytes)
@@ -83,6 +90,9 @@ public final class SimulatedFirmwareLink: Sendable {
                     channelCount: spec.channelCount, readDoors: readDoors, pulse: pulse)))
             case .kerongCU16:
                 return .kerongCU16(SimulatedKerongCU16Board(board: address, polarity: setBitMeansOpen ? .setMeansOpen : .setMeansClosed, hardware: .init(
+                    readDoors: readDoors, pulse: { _ = pulse($0) })))
+            case .kerongCU48:
+                return .kerongCU48(SimulatedKerongCU48Board(board: address, polarity: setBitMeansOpen ? .setMeansOpen : .setMeansClosed, hardware: .init(
                     readDoors: readDoors, pulse: { _ = pulse($0) })))
             case .eightA:
                 return .eightA(SimulatedEightABoard(address: address, polarity: setBitMeansOpen ? .setMeansOpen : .setMeansClosed, hardware: .init(

@@ -16,7 +16,7 @@ import Testing
 
     static var configuration: CabinetConfiguration { configuration() }
 
-    @Test(arguments: ["simulated-own-protocol", "simulated-kerong-cu16", "simulated-eight-a"])
+    @Test(arguments: ["simulated-own-protocol", "simulated-kerong-cu16", "simulated-kerong-cu48", "simulated-eight-a"])
     func depositAndPickupThroughTheSerialDriver(kind: String) async throws {
         var configuration = Self.configuration(kind: kind)
         // The 8A/80 board has no item sensors.
