@@ -24,9 +24,10 @@ deps:
 build: deps
 	$(SWIFT) build
 
+# CONFIG=file runs another cabinet (e.g. simulated boards behind pseudo-terminals, see README).
 run: build
 	@echo "State lives in ./$(STATE); delete it to start over with an empty cabinet."
-	$$($(SWIFT) build --show-bin-path)/lockerd --state-directory $(STATE) --front-panel
+	$$($(SWIFT) build --show-bin-path)/lockerd --state-directory $(STATE) --front-panel $(if $(CONFIG),--config $(CONFIG))
 
 test: deps
 	$(SWIFT) build --build-tests

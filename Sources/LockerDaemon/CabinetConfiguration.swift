@@ -19,6 +19,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var device: String?
         /// Line speed; nil means the family's default (own protocol 115200, Kerong 19200, 8A 9600).
         public var baud: Int?
+        /// "none" (default), "even" or "odd".
+        public var parity: String?
         /// Kerong and 8A boards: what a set lock/feedback bit means on this board revision
         /// ("set-means-open" or "set-means-closed"); sources disagree, so check the board's sheet.
         /// Nil: the family's default (CU48: set means closed, as its sheet says; others: open).
@@ -49,6 +51,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             kind = try c.decodeIfPresent(String.self, forKey: .kind) ?? "simulated"
             device = try c.decodeIfPresent(String.self, forKey: .device)
             baud = try c.decodeIfPresent(Int.self, forKey: .baud)
+            parity = try c.decodeIfPresent(String.self, forKey: .parity)
             polarity = try c.decodeIfPresent(String.self, forKey: .polarity)
             pollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .pollMilliseconds) ?? 250
             gpio = try c.decodeIfPresent(GPIOLockBoardConfiguration.self, forKey: .gpio)
@@ -308,6 +311,12 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             }
             if [.ownProtocol, .kerongCU16, .kerongCU48, .eightA].contains(kind) && (board.device ?? "").isEmpty {
                 problems.append("board \(board.address): kind \(kind.rawValue) needs \"device\" (e.g. /dev/locker/rs485-1)")
+            }
+            if let parity = board.parity, SerialPortConfiguration.Parity(rawValue: parity) == nil {
+                problems.append("board \(board.address): parity must be none, even or odd, is \"\(parity)\"")
+            }
+            if let baud = board.baud, SerialPortConfiguration(path: "", baud: baud).isStandardSpeed == false {
+                problems.append("board \(board.address): \(baud) baud is not a standard rate")
             }
             if let polarity = board.polarity, !["set-means-open", "set-means-closed"].contains(polarity) {
                 problems.append("board \(board.address): polarity must be set-means-open or set-means-closed, is \"\(polarity)\"")

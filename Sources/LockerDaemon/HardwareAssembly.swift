@@ -41,7 +41,8 @@ public struct HardwareAssembly: Sendable {
             if let existing = busByPath[path] { return existing }
             let timing = slow ? EightALockBoard.recommendedTiming : SerialBus.Timing()
             // A device written tcp://HOST:PORT is a bus unit bridging the same frames over TCP.
-            let created = SerialBus(endpoint: LinkEndpoint(device: path, baud: board.effectiveBaud), timing: timing)
+            let parity = board.parity.flatMap(SerialPortConfiguration.Parity.init(rawValue:)) ?? .none
+            let created = SerialBus(endpoint: LinkEndpoint(device: path, baud: board.effectiveBaud, parity: parity), timing: timing)
             busByPath[path] = created
             buses.append(created)
             return created

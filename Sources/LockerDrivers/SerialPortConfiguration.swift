@@ -17,6 +17,8 @@ public struct SerialPortConfiguration: Sendable, Equatable, Codable {
         self.kernelRS485 = kernelRS485
     }
 
+    public var isStandardSpeed: Bool { speed != nil }
+
     /// The termios speed constant for `baud`, nil when the rate is not a standard one.
     var speed: speed_t? {
         let table: [Int: Int32] = [

@@ -54,6 +54,13 @@ import Testing
         #expect(configuration.boards[3].gpio?.channels.count == 3)
     }
 
+    @Test func theSimulatedSerialCabinetMatchesTheBuiltInLayout() throws {
+        let url = Self.example.deletingLastPathComponent().appendingPathComponent("lockerd.simulated-serial.json")
+        let configuration = try CabinetConfiguration.load(from: url)
+        #expect(configuration.compartments == CabinetConfiguration.simulatedDefault.compartments)
+        #expect(configuration.boards.map(\.kind) == ["simulated-kerong-cu16", "simulated-own-protocol"])
+    }
+
     @Test func commentLinesAreBlankedKeepingLineNumbers() {
         let data = Data("// a comment\n  // indented\n{\"cabinetID\": \"x\" // not a whole-line comment stays\n}".utf8)
         let cleaned = String(decoding: CabinetConfiguration.withoutComments(data), as: UTF8.self)
