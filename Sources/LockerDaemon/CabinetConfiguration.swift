@@ -291,20 +291,19 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
                 }
                 continue
             }
+            // Simulated firmware answers to the board number; real boards to their bus address.
+            let usedAddress = kind.simulatedFamily != nil ? board.address : board.wireAddress
             switch kind {
             case .ownProtocol, .simulatedOwnProtocol:
-                if !(0...31).contains(board.wireAddress) { problems.append("board \(board.address): our protocol addresses boards 0...31") }
+                if !(0...31).contains(usedAddress) { problems.append("board \(board.address): our protocol addresses boards 0...31") }
             case .kerongCU16, .simulatedKerongCU16:
-                if !(0...9).contains(board.wireAddress) { problems.append("board \(board.address): Kerong CU16 board ids are 0...9") }
+                if !(0...9).contains(usedAddress) { problems.append("board \(board.address): Kerong CU16 board ids are 0...9") }
                 if board.channels > 16 { problems.append("board \(board.address): a Kerong CU16 has at most 16 locks") }
             case .kerongCU48, .simulatedKerongCU48:
-                if !(0...255).contains(board.wireAddress) { problems.append("board \(board.address): a Kerong CU48 address is one byte, 0...255") }
-                if board.channels > 48 { problems.append("board \(board.address): a Kerong CU48 has at most 48 locks") }
-            case .kerongCU48, .simulatedKerongCU48:
-                if !(0...255).contains(board.wireAddress) { problems.append("board \(board.address): a Kerong CU48 address is one byte, 0...255") }
+                if !(0...255).contains(usedAddress) { problems.append("board \(board.address): a Kerong CU48 address is one byte, 0...255") }
                 if board.channels > 48 { problems.append("board \(board.address): a Kerong CU48 has at most 48 locks") }
             case .eightA, .simulatedEightA:
-                if !(1...31).contains(board.wireAddress) { problems.append("board \(board.address): 8A/80 addresses are 1...31") }
+                if !(1...31).contains(usedAddress) { problems.append("board \(board.address): 8A/80 addresses are 1...31") }
                 if board.channels > 24 { problems.append("board \(board.address): an 8A/80 board has at most 24 channels") }
             case .simulated, .gpio:
                 break

@@ -79,7 +79,7 @@ public enum Daemon {
         let hardwareEvents = Task { await cabinet.events.run(delivering: inbox) }
         await withTaskGroup(of: Void.self) { group in
             for source in hardware.eventSources {
-                group.addTask { try? await source.run(delivering: inbox) }
+                group.addTask { await EventSourceSupervisor.run(source, delivering: inbox) }
             }
             if manualClock == nil {
                 group.addTask {

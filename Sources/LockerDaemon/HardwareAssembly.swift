@@ -37,9 +37,14 @@ public struct HardwareAssembly: Sendable {
             linkPaths[family] = link.terminal.subordinatePath
         }
         var busByPath: [String: SerialBus] = [:]
-        func bus(for board: CabinetConfiguration.Board, path: String, slow: Bool) -> SerialBus {
+        // The slowest board on a device sets the bus timing (an 8A reply takes up to ~500 ms).
+        let slowDevices = Set(zip(configuration.boards, kinds).compactMap { board, kind -> String? in
+            guard kind == .eightA || kind == .simulatedEightA else { return nil }
+            return kind?.simulatedFamily.flatMap { linkPaths[$0] } ?? board.device
+        })
+        func bus(for board: CabinetConfiguration.Board, path: String, slow _: Bool) -> SerialBus {
             if let existing = busByPath[path] { return existing }
-            let timing = slow ? EightALockBoard.recommendedTiming : SerialBus.Timing()
+            let timing = slowDevices.contains(path) ? EightALockBoard.recommendedTiming : SerialBus.Timing()
             // A device written tcp://HOST:PORT is a bus unit bridging the same frames over TCP.
             let parity = board.parity.flatMap(SerialPortConfiguration.Parity.init(rawValue:)) ?? .none
             let created = SerialBus(endpoint: LinkEndpoint(device: path, baud: board.effectiveBaud, parity: parity), timing: timing)

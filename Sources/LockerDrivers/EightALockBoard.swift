@@ -68,7 +68,8 @@ public actor EightALockBoard: LockBoard, HardwareEventSource {
             throw HardwareError.channelOutOfRange(board: address, channel: channel, channelCount: channelCount)
         }
         let board = address
-        let reply = try await transact(.open(board: board, channel: channel)) { frame in
+        // No sequence numbers on this board: an open is never resent (a lost reply would pulse twice).
+        let reply = try await transact(.open(board: board, channel: channel), retries: 0) { frame in
             if case .openReply(board, channel, _) = frame { frame } else { nil }
         }
         lastUnlockReportedOpen = reply.isOpen(polarity: polarity)
@@ -117,10 +118,10 @@ public actor EightALockBoard: LockBoard, HardwareEventSource {
 
     /// One request and the first reply frame `match` accepts; other frames and noise are skipped.
     private func transact(
-        _ request: EightAFrame, match: @escaping @Sendable (EightAFrame) -> EightAFrame?
+        _ request: EightAFrame, retries: Int? = nil, match: @escaping @Sendable (EightAFrame) -> EightAFrame?
     ) async throws -> EightAFrame {
         do {
-            return try await bus.transact(EightACodec.encode(request), device: device) { buffer in
+            return try await bus.transact(EightACodec.encode(request), device: device, retries: retries) { buffer in
                 var decoder = EightACodec(decoding: .replies)
                 while let result = decoder.decode(&buffer) {
                     if case .frame(let frame) = result, let accepted = match(frame) { return accepted }

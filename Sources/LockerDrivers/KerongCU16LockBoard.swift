@@ -69,7 +69,7 @@ public actor KerongCU16LockBoard: LockBoard, HardwareEventSource {
         // timeout of silence (time the latch needs anyway). Anything that does arrive is left in
         // the bus buffer and discarded by the next transaction.
         let frame = KerongCU16Codec.encode(.unlock(board: address, lock: channel))
-        try await bus.transact(frame, device: device) { _ in () }
+        try await bus.transact(frame, device: device, retries: 0) { _ in () }
 
         let window = Duration.milliseconds(bus.timing.replyTimeoutMilliseconds)
         let deadline = ContinuousClock.now + window

@@ -80,7 +80,7 @@ public actor KerongCU48LockBoard: LockBoard, HardwareEventSource {
         // has passed since the call, a partial frame (its rest is discarded by the next transaction).
         let window = Duration.milliseconds(bus.timing.replyTimeoutMilliseconds)
         let giveUp = ContinuousClock.now + window
-        try await bus.transact(frame, device: device) { buffer in
+        try await bus.transact(frame, device: device, retries: 0) { buffer in
             var decoder = KerongCU48Codec()
             while let result = decoder.decode(&buffer) {
                 // Echoes of requests, other boards' frames and noise are skipped.

@@ -12,7 +12,9 @@ public actor OwnProtocolLockBoard: LockBoard, HardwareEventSource {
     public nonisolated let hasItemSensors: Bool
     public let pollIntervalMilliseconds: Int
     let bus: SerialBus
-    private var sequence: UInt8 = 0
+    /// Starts at a random value: after a daemon restart, a board's retry cache must not mistake
+    /// the first request for a repeat of the last one before the restart.
+    private var sequence = UInt8.random(in: 1...255)
     private var lastEventNumber: UInt8 = 0
     private var answering = true
 
@@ -75,6 +77,10 @@ public actor OwnProtocolLockBoard: LockBoard, HardwareEventSource {
         for event in events where event.number != lastEventNumber {
             lastEventNumber = event.number
             let channel = Int(event.channel)
+            guard (1...channelCount).contains(channel) || event.kind == .eventsLost else {
+                // A channel this configuration does not have: not ours to report.
+                continue
+            }
             switch event.kind {
             case .doorOpened: await handler.handle(.doorChanged(board: address, channel: channel, isOpen: true))
             case .doorClosed: await handler.handle(.doorChanged(board: address, channel: channel, isOpen: false))

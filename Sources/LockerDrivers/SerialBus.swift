@@ -1,11 +1,16 @@
 import Foundation
 public import LockerHAL
+import Synchronization
 
 /// One half-duplex RS-485 bus: exactly one request/reply transaction at a time, a quiet gap
 /// between transactions, a timeout per attempt and a bounded number of retries. Several boards
 /// (of different families) may share it. An adapter that disappears is reopened on the next
 /// transaction, so a replugged adapter is used again without restarting the daemon.
-public actor SerialBus {
+///
+/// The waiting is blocking I/O (poll, read, the inter-frame gap), so it runs on the bus's own
+/// serial dispatch queue, never on Swift's small cooperative thread pool: a silent board must not
+/// stall the controller. The queue is also what makes transactions one at a time.
+public final class SerialBus: Sendable {
     public struct Timing: Sendable, Equatable {
         public var replyTimeoutMilliseconds: Int
         public var retries: Int
@@ -18,50 +23,98 @@ public actor SerialBus {
         }
     }
 
+    /// State touched only on `queue`.
+    private struct LinkState: @unchecked Sendable {
+        var port: (any ByteLink)?
+        var received: [UInt8] = []
+    }
+
     public let endpoint: LinkEndpoint
     public let timing: Timing
-    private var port: (any ByteLink)?
-    private var received: [UInt8] = []
-    /// Bytes that belonged to no expected reply (noise, late replies), for diagnostics.
-    public private(set) var discardedBytes = 0
+    private let queue: DispatchQueue
+    private let link = Mutex(LinkState())
+    private let discarded = Atomic<Int>(0)
 
-    public init(_ configuration: SerialPortConfiguration, timing: Timing = Timing()) {
-        self.endpoint = .serial(configuration)
-        self.timing = timing
+    /// Bytes that belonged to no expected reply (noise, late replies), for diagnostics.
+    public var discardedBytes: Int { discarded.load(ordering: .relaxed) }
+
+    public convenience init(_ configuration: SerialPortConfiguration, timing: Timing = Timing()) {
+        self.init(endpoint: .serial(configuration), timing: timing)
     }
 
     public init(endpoint: LinkEndpoint, timing: Timing = Timing()) {
         self.endpoint = endpoint
         self.timing = timing
+        queue = DispatchQueue(label: "lockerd.bus.\(endpoint)")
     }
 
     /// Sends `request` and collects bytes until `reply` recognises an answer (it consumes from the
     /// front of the buffer and returns nil until complete). Retries the same request bytes on
-    /// timeout: protocols whose retries must be idempotent put a sequence number in the request.
+    /// timeout, `retries` times (default: the bus timing's): protocols without idempotent retries
+    /// pass 0 for commands that must never run twice (an unlock).
     public func transact<Reply: Sendable>(
-        _ request: [UInt8], device: String,
-        reply: @Sendable (inout [UInt8]) -> Reply?
+        _ request: [UInt8], device: String, retries: Int? = nil,
+        reply: @escaping @Sendable (inout [UInt8]) -> Reply?
+    ) async throws -> Reply {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Reply, any Error>) in
+            queue.async { [self] in
+                do {
+                    done.resume(returning: try blockingTransact(request, device: device, retries: retries ?? timing.retries, reply: reply))
+                } catch {
+                    done.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    public func close() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            queue.async { [self] in
+                link.withLock { state in
+                    state.port?.close()
+                    state.port = nil
+                }
+                done.resume()
+            }
+        }
+    }
+
+    // MARK: - On the queue
+
+    private func blockingTransact<Reply>(
+        _ request: [UInt8], device: String, retries: Int, reply: (inout [UInt8]) -> Reply?
     ) throws -> Reply {
         var lastError: HardwareError = .boardNotAnswering(board: -1, detail: "\(device): no reply")
-        for _ in 0...timing.retries {
+        for _ in 0...max(0, retries) {
             do {
                 let port = try openPort()
-                discardedBytes += received.count
-                received.removeAll()
+                let stale = link.withLock { state in
+                    defer { state.received.removeAll() }
+                    return state.received.count
+                }
+                discarded.add(stale, ordering: .relaxed)
                 try port.write(request)
                 let deadline = ContinuousClock.now + .milliseconds(timing.replyTimeoutMilliseconds)
+                var buffer: [UInt8] = []
                 while ContinuousClock.now < deadline {
                     let left = deadline - ContinuousClock.now
                     let milliseconds = max(1, Int(left / .milliseconds(1)))
-                    received += try port.read(timeoutMilliseconds: milliseconds, maximum: 512)
-                    if let answer = reply(&received) {
+                    buffer += try port.read(timeoutMilliseconds: milliseconds, maximum: 512)
+                    if let answer = reply(&buffer) {
+                        link.withLock { $0.received = buffer }
                         quietGap()
                         return answer
                     }
                 }
+                link.withLock { $0.received = buffer }
                 lastError = .boardNotAnswering(board: -1, detail: "\(device): no reply within \(timing.replyTimeoutMilliseconds) ms")
             } catch let error as HardwareError {
-                if case .deviceMissing = error { closePort() }
+                if case .deviceMissing = error {
+                    link.withLock { state in
+                        state.port?.close()
+                        state.port = nil
+                    }
+                }
                 lastError = error
             }
             quietGap()
@@ -69,29 +122,19 @@ public actor SerialBus {
         throw lastError
     }
 
-    public func close() {
-        closePort()
-    }
-
     private func openPort() throws -> any ByteLink {
-        if let port { return port }
+        if let port = link.withLock({ $0.port }) { return port }
         let opened: any ByteLink
         switch endpoint {
         case .serial(let configuration): opened = try SerialPort(configuration)
         case .tcp(let host, let port): opened = try TCPByteLink(host: host, port: port)
         }
-        port = opened
+        link.withLock { $0.port = opened }
         return opened
     }
 
-    private func closePort() {
-        port?.close()
-        port = nil
-    }
-
     private func quietGap() {
-        // A few milliseconds of silence so the next board can tell frames apart. Blocking is
-        // deliberate: nothing else may use the bus meanwhile.
+        // Silence so the next board can tell frames apart; blocking is fine on the bus's queue.
         usleep(useconds_t(timing.interFrameGapMilliseconds * 1_000))
     }
 }

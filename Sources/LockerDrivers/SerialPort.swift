@@ -68,7 +68,10 @@ public final class SerialPort: ByteLink, @unchecked Sendable {
             if written < 0 {
                 if errno == EINTR { continue }
                 if errno == EAGAIN {
-                    try wait(for: Int16(POLLOUT), milliseconds: 1_000, operation: "write")
+                    // A line that will not take bytes for a second is as good as gone.
+                    guard try wait(for: Int16(POLLOUT), milliseconds: 1_000, operation: "write") else {
+                        throw HardwareError.deviceMissing(device: path, detail: "the line accepted no data for 1 s")
+                    }
                     continue
                 }
                 throw SystemCall.error(path, "write", errno: errno == EIO ? ENODEV : errno)

@@ -62,7 +62,9 @@ public final class TCPByteLink: ByteLink, @unchecked Sendable {
                 if errno == EINTR { continue }
                 if errno == EAGAIN {
                     var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                    _ = poll(&descriptor, 1, 1_000)
+                    guard poll(&descriptor, 1, 1_000) > 0 else {
+                        throw HardwareError.deviceMissing(device: name, detail: "the bus unit accepted no data for 1 s")
+                    }
                     continue
                 }
                 throw HardwareError.deviceMissing(device: name, detail: "send: \(String(cString: strerror(errno)))")

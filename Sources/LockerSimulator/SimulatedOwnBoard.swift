@@ -100,7 +100,8 @@ public struct SimulatedOwnBoard: Sendable {
         case .readEvents(let acknowledged):
             // Drop what the host has stored, send the rest (at least once; the host dedups by number).
             if let index = events.firstIndex(where: { $0.number == acknowledged }) { events.removeFirst(index + 1) }
-            return .events(events)
+            // At most 28 events fit in one 200-byte payload; the rest come with the next read.
+            return .events(Array(events.prefix(28)))
         case .setIndicator(let channel, let pattern):
             return .indicatorSet(channel: channel, pattern: pattern)
         case .buzzer(let pattern, _):

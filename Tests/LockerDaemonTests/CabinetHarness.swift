@@ -53,7 +53,7 @@ final class CabinetHarness: @unchecked Sendable {
         tasks.append(Task { await loopInbox.run(controller) })
         tasks.append(Task { await simulated.events.run(delivering: loopInbox) })
         for source in hardware.eventSources {
-            tasks.append(Task { try? await source.run(delivering: loopInbox) })
+            tasks.append(Task { await EventSourceSupervisor.run(source, delivering: loopInbox) })
         }
         await settle()
     }

@@ -1,0 +1,24 @@
+public import LockerHAL
+
+/// Runs a driver's read or poll loop for as long as the daemon runs. A loop that fails (a GPIO chip
+/// that returns EIO, say) is reported as its board lost, with the reason, and restarted after a
+/// pause; the controller's polling of offline boards brings the board back when it answers.
+public enum EventSourceSupervisor {
+    public static func run(
+        _ source: any HardwareEventSource, delivering handler: any HardwareEventHandler,
+        restartAfter pause: Duration = .seconds(5)
+    ) async {
+        while !Task.isCancelled {
+            do {
+                try await source.run(delivering: handler)
+                if Task.isCancelled { return }
+            } catch {
+                if Task.isCancelled { return }
+                if let board = source as? any LockBoard {
+                    await handler.handle(.boardLost(board: board.address, detail: "its event loop stopped: \(error)"))
+                }
+            }
+            try? await Task.sleep(for: pause)
+        }
+    }
+}
