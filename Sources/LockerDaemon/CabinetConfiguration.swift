@@ -21,6 +21,9 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var baud: Int?
         /// "none" (default), "even" or "odd".
         public var parity: String?
+        /// Ask the kernel to drive the RS-485 transmitter (TIOCSRS485) for UARTs wired to a
+        /// transceiver; USB adapters switch by themselves (default false).
+        public var rs485DirectionControl: Bool
         /// Kerong and 8A boards: what a set lock/feedback bit means on this board revision
         /// ("set-means-open" or "set-means-closed"); sources disagree, so check the board's sheet.
         /// Nil: the family's default (CU48: set means closed, as its sheet says; others: open).
@@ -38,6 +41,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             self.kind = kind
             self.device = device
             self.baud = baud
+            self.rs485DirectionControl = false
             self.polarity = polarity
             self.pollMilliseconds = pollMilliseconds
         }
@@ -52,6 +56,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             device = try c.decodeIfPresent(String.self, forKey: .device)
             baud = try c.decodeIfPresent(Int.self, forKey: .baud)
             parity = try c.decodeIfPresent(String.self, forKey: .parity)
+            rs485DirectionControl = try c.decodeIfPresent(Bool.self, forKey: .rs485DirectionControl) ?? false
             polarity = try c.decodeIfPresent(String.self, forKey: .polarity)
             pollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .pollMilliseconds) ?? 250
             gpio = try c.decodeIfPresent(GPIOLockBoardConfiguration.self, forKey: .gpio)

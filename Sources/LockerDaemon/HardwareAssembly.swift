@@ -47,7 +47,9 @@ public struct HardwareAssembly: Sendable {
             let timing = slowDevices.contains(path) ? EightALockBoard.recommendedTiming : SerialBus.Timing()
             // A device written tcp://HOST:PORT is a bus unit bridging the same frames over TCP.
             let parity = board.parity.flatMap(SerialPortConfiguration.Parity.init(rawValue:)) ?? .none
-            let created = SerialBus(endpoint: LinkEndpoint(device: path, baud: board.effectiveBaud, parity: parity), timing: timing)
+            let created = SerialBus(
+                endpoint: LinkEndpoint(device: path, baud: board.effectiveBaud, parity: parity, kernelRS485: board.rs485DirectionControl),
+                timing: timing)
             busByPath[path] = created
             buses.append(created)
             return created

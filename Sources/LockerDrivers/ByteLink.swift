@@ -14,7 +14,7 @@ public enum LinkEndpoint: Sendable, Equatable, CustomStringConvertible {
     case tcp(host: String, port: Int)
 
     /// `device` as written in the configuration: a path, or `tcp://HOST:PORT`.
-    public init(device: String, baud: Int, parity: SerialPortConfiguration.Parity = .none) {
+    public init(device: String, baud: Int, parity: SerialPortConfiguration.Parity = .none, kernelRS485: Bool = false) {
         if device.hasPrefix("tcp://") {
             let rest = device.dropFirst("tcp://".count)
             if let colon = rest.lastIndex(of: ":"), let port = Int(rest[rest.index(after: colon)...]) {
@@ -24,7 +24,7 @@ public enum LinkEndpoint: Sendable, Equatable, CustomStringConvertible {
             self = .tcp(host: String(rest), port: 5_000)  // the port public drivers use for the KR-BU
             return
         }
-        self = .serial(SerialPortConfiguration(path: device, baud: baud, parity: parity))
+        self = .serial(SerialPortConfiguration(path: device, baud: baud, parity: parity, kernelRS485: kernelRS485))
     }
 
     public var description: String {

@@ -16,6 +16,9 @@ public actor OwnProtocolLockBoard: LockBoard, HardwareEventSource {
     /// the first request for a repeat of the last one before the restart.
     private var sequence = UInt8.random(in: 1...255)
     private var lastEventNumber: UInt8 = 0
+    /// The board's boot id as last read: a new one means the board restarted and its event
+    /// numbers started again.
+    private var bootID: UInt16?
     private var answering = true
 
     public init(address: Int, channelCount: Int, hasItemSensors: Bool, bus: SerialBus, pollIntervalMilliseconds: Int = 250) {
@@ -47,6 +50,12 @@ public actor OwnProtocolLockBoard: LockBoard, HardwareEventSource {
         let reply = try await request(.readStatus)
         guard case .status(let status) = reply else {
             throw HardwareError.io(device: "board \(address)", operation: "read status", detail: "unexpected reply \(reply)")
+        }
+        if bootID != status.bootID {
+            // A restarted board numbers its events from 1 again: forget ours, or a new event that
+            // happens to carry the old number would be taken for one already stored.
+            bootID = status.bootID
+            lastEventNumber = 0
         }
         guard status.doorOpen.count >= channelCount else {
             throw HardwareError.io(device: "board \(address)", operation: "read status",

@@ -25,6 +25,12 @@ public final class SerialPort: ByteLink, @unchecked Sendable {
         fd = Int32(try SystemCall.run(path, "open") { Int(open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) })
         do {
             try SystemCall.run(path, "claim exclusive access (TIOCEXCL)") { Int(lockerd_tty_set_exclusive(fd)) }
+            // TIOCEXCL does not stop a privileged process; an advisory lock also keeps a second
+            // lockerd (or a tool that honours locks) off the bus, whoever runs it.
+            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                throw HardwareError.io(device: path, operation: "lock the line", detail: errno == EWOULDBLOCK
+                    ? "another process is using it" : String(cString: strerror(errno)))
+            }
             var options = termios()
             try SystemCall.run(path, "read line settings") { Int(tcgetattr(fd, &options)) }
             cfmakeraw(&options)
@@ -38,10 +44,10 @@ public final class SerialPort: ByteLink, @unchecked Sendable {
             cfsetispeed(&options, speed_t(speed))
             cfsetospeed(&options, speed_t(speed))
             try SystemCall.run(path, "apply line settings") { Int(tcsetattr(fd, TCSANOW, &options)) }
-            if configuration.kernelRS485 {
-                try SystemCall.run(path, "enable RS-485 direction control (TIOCSRS485)") {
-                    Int(lockerd_tty_enable_rs485(fd, 0, 0))
-                }
+            // Where the adapter supports it: most USB adapters switch direction by themselves and
+            // answer ENOTTY or EINVAL, which is fine; any other error is a real failure.
+            if configuration.kernelRS485, lockerd_tty_enable_rs485(fd, 0, 0) != 0, errno != ENOTTY, errno != EINVAL {
+                throw SystemCall.error(path, "enable RS-485 direction control (TIOCSRS485)", errno: errno)
             }
             tcflush(fd, TCIOFLUSH)
         } catch {
