@@ -32,8 +32,7 @@ public actor EightALockBoard: LockBoard, HardwareEventSource {
     public nonisolated let polarity: EightAFeedbackPolarity
     public let pollIntervalMilliseconds: Int
     let bus: SerialBus
-    private var lastPolled: LockBoardStatus?
-    private var answering = true
+    private var poller = StatusPoller()
     /// What the board reported in the reply to the last unlock (nil before any): whether the
     /// lock read open right after its pulse. For diagnostics and tests.
     public private(set) var lastUnlockReportedOpen: Bool?
@@ -88,24 +87,9 @@ public actor EightALockBoard: LockBoard, HardwareEventSource {
     /// board lost when it stops answering and back when it answers again (then the changes made
     /// meanwhile).
     public func pollOnce(delivering handler: any HardwareEventHandler) async {
-        let status: LockBoardStatus
-        do {
-            status = try await readStatus()
-        } catch {
-            if answering {
-                answering = false
-                await handler.handle(.boardLost(board: address, detail: "\(error)"))
-            }
-            return
-        }
-        if !answering {
-            answering = true
-            await handler.handle(.boardBack(board: address))
-        }
-        if let previous = lastPolled {
-            for event in status.changes(since: previous, board: address) { await handler.handle(event) }
-        }
-        lastPolled = status
+        let poll: Result<LockBoardStatus, any Error>
+        do { poll = .success(try await readStatus()) } catch { poll = .failure(error) }
+        for event in poller.events(after: poll, board: address) { await handler.handle(event) }
     }
 
     /// Polls until cancelled.

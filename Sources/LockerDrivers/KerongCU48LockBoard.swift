@@ -33,8 +33,7 @@ public actor KerongCU48LockBoard: LockBoard, HardwareEventSource {
     public nonisolated let polarity: KerongLockPolarity
     public let pollIntervalMilliseconds: Int
     let bus: SerialBus
-    private var lastPolled: LockBoardStatus?
-    private var answering = true
+    private var poller = StatusPoller()
 
     /// - Parameters:
     ///   - address: the board address byte as sent on the wire, 0-255.
@@ -89,19 +88,7 @@ public actor KerongCU48LockBoard: LockBoard, HardwareEventSource {
             return buffer.isEmpty || ContinuousClock.now >= giveUp ? () : nil
         }
 
-        let deadline = ContinuousClock.now + window
-        while true {
-            let status: LockBoardStatus
-            do {
-                status = try await readStatus()
-            } catch {
-                throw HardwareError.boardNotAnswering(
-                    board: address, detail: "no status after unlocking channel \(channel) to confirm it: \(error)")
-            }
-            // Open: confirmed. Still closed after the window: accepted anyway (see the type's notes).
-            if status.doorOpen[channel - 1] || ContinuousClock.now >= deadline { return }
-            try await Task.sleep(for: .milliseconds(max(10, bus.timing.replyTimeoutMilliseconds / 4)))
-        }
+        try await StatusPoller.confirmOpen(channel: channel, board: address, window: window) { try await readStatus() }
     }
 
     public func readStatus() async throws -> LockBoardStatus {
@@ -130,24 +117,9 @@ public actor KerongCU48LockBoard: LockBoard, HardwareEventSource {
     /// board lost when it stops answering and back when it answers again (then the changes made
     /// meanwhile).
     public func pollOnce(delivering handler: any HardwareEventHandler) async {
-        let status: LockBoardStatus
-        do {
-            status = try await readStatus()
-        } catch {
-            if answering {
-                answering = false
-                await handler.handle(.boardLost(board: address, detail: "\(error)"))
-            }
-            return
-        }
-        if !answering {
-            answering = true
-            await handler.handle(.boardBack(board: address))
-        }
-        if let previous = lastPolled {
-            for event in status.changes(since: previous, board: address) { await handler.handle(event) }
-        }
-        lastPolled = status
+        let poll: Result<LockBoardStatus, any Error>
+        do { poll = .success(try await readStatus()) } catch { poll = .failure(error) }
+        for event in poller.events(after: poll, board: address) { await handler.handle(event) }
     }
 
     /// Polls until cancelled.
