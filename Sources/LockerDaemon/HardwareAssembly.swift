@@ -42,7 +42,7 @@ public struct HardwareAssembly: Sendable {
             guard kind == .eightA || kind == .simulatedEightA else { return nil }
             return kind?.simulatedFamily.flatMap { linkPaths[$0] } ?? board.device
         })
-        func bus(for board: CabinetConfiguration.Board, path: String, slow _: Bool) -> SerialBus {
+        func bus(for board: CabinetConfiguration.Board, path: String) -> SerialBus {
             if let existing = busByPath[path] { return existing }
             let timing = slowDevices.contains(path) ? EightALockBoard.recommendedTiming : SerialBus.Timing()
             // A device written tcp://HOST:PORT is a bus unit bridging the same frames over TCP.
@@ -78,24 +78,24 @@ public struct HardwareAssembly: Sendable {
                 case .ownProtocol?, .simulatedOwnProtocol?:
                     let driver = OwnProtocolLockBoard(
                         address: wire, channelCount: board.channels, hasItemSensors: board.hasItemSensors,
-                        bus: bus(for: board, path: path, slow: false), pollIntervalMilliseconds: board.pollMilliseconds)
+                        bus: bus(for: board, path: path), pollIntervalMilliseconds: board.pollMilliseconds)
                     add(driver, board)
                 case .kerongCU16?, .simulatedKerongCU16?:
                     let driver = try KerongCU16LockBoard(
                         address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
-                        hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path, slow: false),
+                        hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path),
                         pollIntervalMilliseconds: board.pollMilliseconds)
                     add(driver, board)
                 case .kerongCU48?, .simulatedKerongCU48?:
                     let driver = try KerongCU48LockBoard(
                         address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
-                        hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path, slow: false),
+                        hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path),
                         pollIntervalMilliseconds: board.pollMilliseconds)
                     add(driver, board)
                 case .eightA?, .simulatedEightA?:
                     let driver = try EightALockBoard(
                         address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
-                        bus: bus(for: board, path: path, slow: true), pollIntervalMilliseconds: board.pollMilliseconds)
+                        bus: bus(for: board, path: path), pollIntervalMilliseconds: board.pollMilliseconds)
                     add(driver, board)
                 }
             } catch {
