@@ -31,6 +31,18 @@ struct GPIODoorDebouncer {
     /// Whether a change waits for its level to hold: the caller then waits at most `window`.
     var hasCandidates: Bool { !candidates.isEmpty }
 
+    /// A quiet line read at rest that disagrees with what was reported: an edge was lost (the
+    /// kernel's per-line event queue overflowed, say). The reading is the truth; report it.
+    mutating func levelsRead(_ levels: [Int: Bool]) -> [Change] {
+        guard candidates.isEmpty else { return [] }
+        var changes: [Change] = []
+        for (channel, isOpen) in levels.sorted(by: { $0.key < $1.key }) where reported[channel] != isOpen {
+            reported[channel] = isOpen
+            changes.append(Change(channel: channel, isOpen: isOpen))
+        }
+        return changes
+    }
+
     /// Edges must come in timestamp order (sort a batch across lines first).
     mutating func edgeSeen(channel: Int, isOpen: Bool, at timestamp: Duration) -> [Change] {
         // Every candidate held at least until this edge (this channel's too: this edge ends it),

@@ -265,6 +265,16 @@ public final class GPIOLockBoard: LockBoard, HardwareEventSource {
             var changes: [GPIODoorDebouncer.Change] = []
             if events.isEmpty {
                 changes = debouncer.quietPeriodElapsed()
+                if changes.isEmpty && !debouncer.hasCandidates {
+                    // Nothing moving: check the levels themselves, so a lost edge cannot leave a
+                    // door's state wrong for good.
+                    var levels: [Int: Bool] = [:]
+                    for (channel, sensor) in sensors {
+                        let active = try Self.describing(sensorRole(channel)) { try driver.readValue(of: sensor.line) }
+                        levels[channel] = sensor.configuration.isOpen(lineActive: active)
+                    }
+                    changes = debouncer.levelsRead(levels)
+                }
             }
             // One order across lines (timestamps share a clock); a line's own edges keep theirs.
             let ordered = events.enumerated().sorted { ($0.element.timestamp, $0.offset) < ($1.element.timestamp, $1.offset) }

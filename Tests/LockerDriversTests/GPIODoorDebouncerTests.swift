@@ -53,4 +53,13 @@ import Testing
         #expect(doors.edgeSeen(channel: 1, isOpen: false, at: .milliseconds(1)) == [Change(channel: 1, isOpen: true)])
         #expect(doors.quietPeriodElapsed() == [Change(channel: 1, isOpen: false)])
     }
+
+    @Test func levelsReadAtRestCorrectALostEdge() {
+        var debouncer = GPIODoorDebouncer(window: .milliseconds(20), reported: [1: false, 2: false])
+        #expect(debouncer.levelsRead([1: false, 2: true]) == [.init(channel: 2, isOpen: true)], "door 2 opened, its edge was lost")
+        #expect(debouncer.levelsRead([1: false, 2: true]).isEmpty, "reported once")
+        // While an edge is settling, a level reading is not trusted over it.
+        _ = debouncer.edgeSeen(channel: 1, isOpen: true, at: .milliseconds(100))
+        #expect(debouncer.levelsRead([1: true, 2: true]).isEmpty)
+    }
 }
