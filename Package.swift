@@ -57,7 +57,7 @@ let package = Package(
         // SQLite: frozen migrations, the one writer, the transactional outbox.
         .target(
             name: "LockerStore",
-            dependencies: ["LockerCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: ["LockerCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Composition root: configuration, cabinet layout, services, the front panel.
@@ -89,7 +89,7 @@ let package = Package(
         .target(name: "LockerTestSupport", path: "Tests/LockerTestSupport"),
         .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment", "LockerTestSupport"]),
         .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore", "LockerTestSupport"]),
-        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore"]),
+        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "LockerDaemonTests",
             dependencies: ["LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore", "LockerDrivers"]
@@ -97,7 +97,7 @@ let package = Package(
         // Spawns the real `lockerd` binary and kills it with SIGKILL.
         .testTarget(
             name: "LockerCrashTests",
-            dependencies: ["LockerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LockerTestSupport", "LockerStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

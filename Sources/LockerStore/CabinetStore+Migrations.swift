@@ -120,6 +120,32 @@ extension CabinetStore {
             // server never mistakes its events for another database's.
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES ('epoch', lower(hex(randomblob(16))))")
         }
+        migrator.registerMigration("v2-event-hash-chain") { db in
+            // Every event carries the hash of the one before it (and its own), so a record that is
+            // modified, removed or reordered breaks the chain; the head is kept in `meta` so that a
+            // truncated tail is seen too. Events recorded before this migration are chained now,
+            // in sequence order (the append-only triggers are lifted for that, and only that).
+            try db.execute(sql: """
+                ALTER TABLE events ADD COLUMN previous_hash TEXT NOT NULL DEFAULT '';
+                ALTER TABLE events ADD COLUMN hash TEXT NOT NULL DEFAULT '';
+                DROP TRIGGER events_append_only_update;
+                """)
+            var previous = EventHashChain.genesis
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY sequence") {
+                let hash = EventHashChain.hash(previous: previous, row: row)
+                try db.execute(sql: "UPDATE events SET previous_hash = ?, hash = ? WHERE sequence = ?",
+                               arguments: [previous, hash, row["sequence"] as Int64])
+                previous = hash
+            }
+            try db.execute(sql: """
+                CREATE TRIGGER events_append_only_update
+                BEFORE UPDATE ON events
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only');
+                END;
+                INSERT INTO meta (key, value) VALUES ('chain_head', ?);
+                """, arguments: [previous])
+        }
         return migrator
     }
 }

@@ -138,8 +138,49 @@ public final class CabinetStore: Sendable {
                     sequence: row["sequence"], epoch: row["epoch"], kind: row["kind"],
                     occurredAt: Date(timeIntervalSince1970: row["occurred_at"]),
                     monotonicNanoseconds: UInt64(bitPattern: row["monotonic_ns"]),
-                    compartmentID: row["compartment_id"], parcelID: row["parcel_id"], payload: row["payload"])
+                    compartmentID: row["compartment_id"], parcelID: row["parcel_id"], payload: row["payload"],
+                    previousHash: row["previous_hash"], hash: row["hash"])
             }
+        }
+    }
+
+    /// What `verifyEventChain` found.
+    public enum ChainVerification: Sendable, Equatable {
+        case intact(events: Int, head: String)
+        /// The first place the record was changed, removed, reordered or cut short.
+        case broken(sequence: Int64, reason: String)
+    }
+
+    /// Walks the whole event record and recomputes its hash chain: any event modified, removed or
+    /// reordered, or a tail cut off (the head kept in `meta` no longer matches), is reported.
+    public func verifyEventChain() throws -> ChainVerification {
+        try pool.read { db in
+            var previous = EventHashChain.genesis
+            var expectedSequence: Int64 = 1
+            var count = 0
+            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY sequence")
+            while let row = try rows.next() {
+                let sequence: Int64 = row["sequence"]
+                if sequence != expectedSequence {
+                    return .broken(sequence: expectedSequence, reason: "event \(expectedSequence) is missing (next is \(sequence))")
+                }
+                let stored: String = row["previous_hash"]
+                if stored != previous {
+                    return .broken(sequence: sequence, reason: "event \(sequence) does not follow the event before it")
+                }
+                let hash = EventHashChain.hash(previous: previous, row: row)
+                if hash != (row["hash"] as String) {
+                    return .broken(sequence: sequence, reason: "event \(sequence) was modified after it was recorded")
+                }
+                previous = hash
+                expectedSequence += 1
+                count += 1
+            }
+            let head = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
+            if head != previous {
+                return .broken(sequence: expectedSequence, reason: "events after \(expectedSequence - 1) were removed (the recorded head does not match)")
+            }
+            return .intact(events: count, head: head)
         }
     }
 

@@ -97,14 +97,22 @@ public struct CustodyTransaction {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let payload = String(decoding: try encoder.encode(event.payload), as: UTF8.self)
+        let previous = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
+        let occurredAt = stamp.wallClock.timeIntervalSince1970
+        let monotonic = Int64(bitPattern: stamp.monotonicNanoseconds)
+        let hash = EventHashChain.hash(
+            previous: previous, sequence: sequence, epoch: epoch, kind: event.kind.rawValue, occurredAt: occurredAt,
+            monotonicNanoseconds: monotonic, compartmentID: event.compartmentID, parcelID: event.parcelID, payload: payload)
         try db.execute(sql: """
-            INSERT INTO events (sequence, epoch, kind, occurred_at, monotonic_ns, compartment_id, parcel_id, payload)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [sequence, epoch, event.kind.rawValue, stamp.wallClock.timeIntervalSince1970,
-                             Int64(bitPattern: stamp.monotonicNanoseconds), event.compartmentID, event.parcelID, payload])
+            INSERT INTO events (sequence, epoch, kind, occurred_at, monotonic_ns, compartment_id, parcel_id, payload,
+                                previous_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [sequence, epoch, event.kind.rawValue, occurredAt, monotonic, event.compartmentID,
+                             event.parcelID, payload, previous, hash])
+        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'chain_head'", arguments: [hash])
         return RecordedEvent(sequence: sequence, epoch: epoch, kind: event.kind.rawValue, occurredAt: stamp.wallClock,
                              monotonicNanoseconds: stamp.monotonicNanoseconds, compartmentID: event.compartmentID,
-                             parcelID: event.parcelID, payload: payload)
+                             parcelID: event.parcelID, payload: payload, previousHash: previous, hash: hash)
     }
 
     // MARK: - Row mapping

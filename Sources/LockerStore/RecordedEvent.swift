@@ -11,4 +11,8 @@ public struct RecordedEvent: Sendable, Equatable {
     public var parcelID: Int64?
     /// JSON object text.
     public var payload: String
+    /// The hash of the event before this one (`EventHashChain.genesis` for the first).
+    public var previousHash: String
+    /// This event's hash (see `EventHashChain`).
+    public var hash: String
 }

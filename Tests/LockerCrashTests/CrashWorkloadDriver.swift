@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LockerStore
 import LockerTestSupport
 
 /// Drives `lockerd` through deposits and pickups, kills it at seeded random points, restarts it and
@@ -218,6 +219,25 @@ final class CrashWorkloadDriver {
                     .map { (row: Row) -> (Int64, String) in (row["sequence"], row["kind"]) })
                 for (sequence, kind) in acknowledged where kinds[sequence] != kind {
                     fail(round, "acknowledged event #\(sequence) \(kind) is \(kinds[sequence] ?? "missing")")
+                }
+
+                // The hash chain survives every kill: each event links to the one before it, and
+                // the recorded head is the last event's hash.
+                var previous = EventHashChain.genesis
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM events ORDER BY sequence") {
+                    let sequence: Int64 = row["sequence"]
+                    let recomputed = EventHashChain.hash(
+                        previous: previous, sequence: sequence, epoch: row["epoch"], kind: row["kind"],
+                        occurredAt: row["occurred_at"], monotonicNanoseconds: row["monotonic_ns"],
+                        compartmentID: row["compartment_id"], parcelID: row["parcel_id"], payload: row["payload"])
+                    if (row["previous_hash"] as String) != previous || (row["hash"] as String) != recomputed {
+                        fail(round, "the hash chain breaks at event \(sequence)")
+                        break
+                    }
+                    previous = recomputed
+                }
+                if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") != previous {
+                    fail(round, "the recorded chain head is not the last event's hash")
                 }
 
                 let mixed = try Int.fetchAll(db, sql: """

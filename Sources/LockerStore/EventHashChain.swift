@@ -1,0 +1,33 @@
+import Crypto
+import Foundation
+import GRDB
+
+/// The hash chain over the custody events: each event's hash covers the previous event's hash and
+/// every field of its own, as SHA-256 over a canonical text (one field per line, in this order:
+/// previous hash, sequence, epoch, kind, wall-clock seconds, monotonic nanoseconds, compartment id
+/// or empty, parcel id or empty, payload JSON). The central server can recompute it from the
+/// uploaded events.
+public enum EventHashChain {
+    /// The "previous hash" of the very first event.
+    public static let genesis = String(repeating: "0", count: 64)
+
+    public static func hash(
+        previous: String, sequence: Int64, epoch: String, kind: String, occurredAt: Double, monotonicNanoseconds: Int64,
+        compartmentID: Int?, parcelID: Int64?, payload: String
+    ) -> String {
+        let text = [
+            previous, String(sequence), epoch, kind, String(occurredAt), String(monotonicNanoseconds),
+            compartmentID.map(String.init) ?? "", parcelID.map(String.init) ?? "", payload,
+        ].joined(separator: "\n")
+        return SHA256.hash(data: Data(text.utf8)).map { byte in
+            let digits = String(byte, radix: 16)
+            return byte < 16 ? "0" + digits : digits
+        }.joined()
+    }
+
+    static func hash(previous: String, row: Row) -> String {
+        hash(previous: previous, sequence: row["sequence"], epoch: row["epoch"], kind: row["kind"],
+             occurredAt: row["occurred_at"], monotonicNanoseconds: row["monotonic_ns"],
+             compartmentID: row["compartment_id"], parcelID: row["parcel_id"], payload: row["payload"])
+    }
+}
