@@ -15,7 +15,7 @@ public import LockerWire
 /// The board has no item sensors and no sequence numbers: if an open reply is lost, the bus's
 /// retry pulses the latch a second time. `pulseMilliseconds` is ignored (the board's pulse is
 /// fixed, 300 ms by default).
-public actor EightALockBoard: LockBoard, HardwareEventSource {
+public actor EightALockBoard: PolledLockBoard {
     /// The link speed of the vendor sheet.
     public static let defaultBaud = 9_600
     /// Timing for a bus of these boards: the open reply can take ~500 ms (public drivers wait
@@ -92,28 +92,17 @@ public actor EightALockBoard: LockBoard, HardwareEventSource {
         for event in poller.events(after: poll, board: address) { await handler.handle(event) }
     }
 
-    /// Polls until cancelled.
-    public func run(delivering handler: any HardwareEventHandler) async throws {
-        while !Task.isCancelled {
-            await pollOnce(delivering: handler)
-            try await Task.sleep(for: .milliseconds(pollIntervalMilliseconds))
-        }
-    }
 
     /// One request and the first reply frame `match` accepts; other frames and noise are skipped.
     private func transact(
         _ request: EightAFrame, retries: Int? = nil, match: @escaping @Sendable (EightAFrame) -> EightAFrame?
     ) async throws -> EightAFrame {
-        do {
-            return try await bus.transact(EightACodec.encode(request), device: device, retries: retries) { buffer in
-                var decoder = EightACodec(decoding: .replies)
-                while let result = decoder.decode(&buffer) {
-                    if case .frame(let frame) = result, let accepted = match(frame) { return accepted }
-                }
-                return nil
+        try await bus.transact(EightACodec.encode(request), board: address, device: device, retries: retries) { buffer in
+            var decoder = EightACodec(decoding: .replies)
+            while let result = decoder.decode(&buffer) {
+                if case .frame(let frame) = result, let accepted = match(frame) { return accepted }
             }
-        } catch HardwareError.boardNotAnswering(_, let detail) {
-            throw HardwareError.boardNotAnswering(board: address, detail: detail)
+            return nil
         }
     }
 }

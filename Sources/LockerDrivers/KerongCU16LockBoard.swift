@@ -17,7 +17,7 @@ public import LockerWire
 /// The unlock frame carries no sequence number and has no reply, so it is sent exactly once;
 /// only status reads are retried by the bus. `pulseMilliseconds` is ignored: the CU16 sets its
 /// pulse time on the board.
-public actor KerongCU16LockBoard: LockBoard, HardwareEventSource {
+public actor KerongCU16LockBoard: PolledLockBoard {
     /// The link speed most boards ship with (some use 9600; it is a board setting).
     public static let defaultBaud = 19_200
     /// Board ids on one chain (DIP switch).
@@ -68,7 +68,7 @@ public actor KerongCU16LockBoard: LockBoard, HardwareEventSource {
         // timeout of silence (time the latch needs anyway). Anything that does arrive is left in
         // the bus buffer and discarded by the next transaction.
         let frame = KerongCU16Codec.encode(.unlock(board: address, lock: channel))
-        try await bus.transact(frame, device: device, retries: 0) { _ in () }
+        try await bus.transact(frame, board: address, device: device, retries: 0) { _ in () }
 
         let window = Duration.milliseconds(bus.timing.replyTimeoutMilliseconds)
         try await StatusPoller.confirmOpen(channel: channel, board: address, window: window) { try await readStatus() }
@@ -77,18 +77,13 @@ public actor KerongCU16LockBoard: LockBoard, HardwareEventSource {
     public func readStatus() async throws -> LockBoardStatus {
         let board = address
         let request = KerongCU16Codec.encode(.statusRequest(board: board))
-        let reply: KerongCU16Frame
-        do {
-            reply = try await bus.transact(request, device: device) { buffer in
-                var decoder = KerongCU16Codec()
-                while let result = decoder.decode(&buffer) {
-                    // Skip noise, echoes of requests and other boards' replies.
-                    if case .frame(let frame) = result, case .status(board, _, _) = frame { return frame }
-                }
-                return nil
+        let reply: KerongCU16Frame = try await bus.transact(request, board: board, device: device) { buffer in
+            var decoder = KerongCU16Codec()
+            while let result = decoder.decode(&buffer) {
+                // Skip noise, echoes of requests and other boards' replies.
+                if case .frame(let frame) = result, case .status(board, _, _) = frame { return frame }
             }
-        } catch HardwareError.boardNotAnswering(_, let detail) {
-            throw HardwareError.boardNotAnswering(board: board, detail: detail)
+            return nil
         }
         let doors = reply.doorsOpen(polarity: polarity) ?? []
         let items = reply.itemsPresent ?? []
@@ -103,14 +98,6 @@ public actor KerongCU16LockBoard: LockBoard, HardwareEventSource {
         let poll: Result<LockBoardStatus, any Error>
         do { poll = .success(try await readStatus()) } catch { poll = .failure(error) }
         for event in poller.events(after: poll, board: address) { await handler.handle(event) }
-    }
-
-    /// Polls until cancelled.
-    public func run(delivering handler: any HardwareEventHandler) async throws {
-        while !Task.isCancelled {
-            await pollOnce(delivering: handler)
-            try await Task.sleep(for: .milliseconds(pollIntervalMilliseconds))
-        }
     }
 }
 

@@ -19,7 +19,7 @@ public import LockerWire
 /// The unlock frame carries no sequence number, so it is never resent, whatever the board
 /// answers; only status reads are retried by the bus. `pulseMilliseconds` is ignored: the CU48
 /// sets its pulse time on the board.
-public actor KerongCU48LockBoard: LockBoard, HardwareEventSource {
+public actor KerongCU48LockBoard: PolledLockBoard {
     /// The link speed of the public notes (8N1).
     public static let defaultBaud = 19_200
     /// Board address bytes on one chain (the public notes give no narrower range).
@@ -79,7 +79,7 @@ public actor KerongCU48LockBoard: LockBoard, HardwareEventSource {
         // has passed since the call, a partial frame (its rest is discarded by the next transaction).
         let window = Duration.milliseconds(bus.timing.replyTimeoutMilliseconds)
         let giveUp = ContinuousClock.now + window
-        try await bus.transact(frame, device: device, retries: 0) { buffer in
+        try await bus.transact(frame, board: address, device: device, retries: 0) { buffer in
             var decoder = KerongCU48Codec()
             while let result = decoder.decode(&buffer) {
                 // Echoes of requests, other boards' frames and noise are skipped.
@@ -94,18 +94,13 @@ public actor KerongCU48LockBoard: LockBoard, HardwareEventSource {
     public func readStatus() async throws -> LockBoardStatus {
         let board = address
         let request = KerongCU48Codec.encode(.statusRequest(board: board))
-        let reply: KerongCU48Frame
-        do {
-            reply = try await bus.transact(request, device: device) { buffer in
-                var decoder = KerongCU48Codec()
-                while let result = decoder.decode(&buffer) {
-                    // Skip noise, echoes of requests and other boards' replies.
-                    if case .frame(let frame) = result, case .status(board, _, _) = frame { return frame }
-                }
-                return nil
+        let reply: KerongCU48Frame = try await bus.transact(request, board: board, device: device) { buffer in
+            var decoder = KerongCU48Codec()
+            while let result = decoder.decode(&buffer) {
+                // Skip noise, echoes of requests and other boards' replies.
+                if case .frame(let frame) = result, case .status(board, _, _) = frame { return frame }
             }
-        } catch HardwareError.boardNotAnswering(_, let detail) {
-            throw HardwareError.boardNotAnswering(board: board, detail: detail)
+            return nil
         }
         let doors = reply.doorsOpen(polarity: polarity) ?? []
         let items = reply.itemsPresent ?? []
@@ -120,13 +115,5 @@ public actor KerongCU48LockBoard: LockBoard, HardwareEventSource {
         let poll: Result<LockBoardStatus, any Error>
         do { poll = .success(try await readStatus()) } catch { poll = .failure(error) }
         for event in poller.events(after: poll, board: address) { await handler.handle(event) }
-    }
-
-    /// Polls until cancelled.
-    public func run(delivering handler: any HardwareEventHandler) async throws {
-        while !Task.isCancelled {
-            await pollOnce(delivering: handler)
-            try await Task.sleep(for: .milliseconds(pollIntervalMilliseconds))
-        }
     }
 }

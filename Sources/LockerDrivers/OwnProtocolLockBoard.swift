@@ -6,7 +6,7 @@ import LockerWire
 /// Every request gets a new sequence number; the bus retries with the same bytes, so a retried
 /// UNLOCK whose reply was lost is not executed twice by the board. Door changes are read as
 /// numbered events (`pollOnce`), so an open–take–close between two polls is still seen.
-public actor OwnProtocolLockBoard: LockBoard, HardwareEventSource {
+public actor OwnProtocolLockBoard: PolledLockBoard {
     public nonisolated let address: Int
     public nonisolated let channelCount: Int
     public nonisolated let hasItemSensors: Bool
@@ -103,13 +103,6 @@ public actor OwnProtocolLockBoard: LockBoard, HardwareEventSource {
         }
     }
 
-    /// Polls until cancelled.
-    public func run(delivering handler: any HardwareEventHandler) async throws {
-        while !Task.isCancelled {
-            await pollOnce(delivering: handler)
-            try await Task.sleep(for: .milliseconds(pollIntervalMilliseconds))
-        }
-    }
 
     private func request(_ message: OwnBoardMessage) async throws -> OwnBoardMessage {
         // Sequence 0 is reserved for unsolicited events.
@@ -119,7 +112,7 @@ public actor OwnProtocolLockBoard: LockBoard, HardwareEventSource {
         // A leading delimiter (an empty frame, ignored) ends any noise the boards' receivers caught
         // while the line was idle, so this request is never glued to it.
         let frame = [0] + message.packet(address: boardAddress, sequence: expected).frame
-        let packet = try await bus.transact(frame, device: "board \(address)") { buffer in
+        let packet = try await bus.transact(frame, board: address, device: "board \(address)") { buffer in
             var decoder = OwnBoardDecoder()
             while let result = decoder.decode(&buffer) {
                 if case .frame(let packet) = result, packet.isFromBoard, packet.address == boardAddress,

@@ -53,13 +53,13 @@ public final class SerialBus: Sendable {
     /// timeout, `retries` times (default: the bus timing's): protocols without idempotent retries
     /// pass 0 for commands that must never run twice (an unlock).
     public func transact<Reply: Sendable>(
-        _ request: [UInt8], device: String, retries: Int? = nil,
+        _ request: [UInt8], board: Int, device: String, retries: Int? = nil,
         reply: @escaping @Sendable (inout [UInt8]) -> Reply?
     ) async throws -> Reply {
         try await withCheckedThrowingContinuation { (done: CheckedContinuation<Reply, any Error>) in
             queue.async { [self] in
                 do {
-                    done.resume(returning: try blockingTransact(request, device: device, retries: retries ?? timing.retries, reply: reply))
+                    done.resume(returning: try blockingTransact(request, board: board, device: device, retries: retries ?? timing.retries, reply: reply))
                 } catch {
                     done.resume(throwing: error)
                 }
@@ -82,9 +82,9 @@ public final class SerialBus: Sendable {
     // MARK: - On the queue
 
     private func blockingTransact<Reply>(
-        _ request: [UInt8], device: String, retries: Int, reply: (inout [UInt8]) -> Reply?
+        _ request: [UInt8], board: Int, device: String, retries: Int, reply: (inout [UInt8]) -> Reply?
     ) throws -> Reply {
-        var lastError: HardwareError = .boardNotAnswering(board: -1, detail: "\(device): no reply")
+        var lastError: HardwareError = .boardNotAnswering(board: board, detail: "\(device): no reply")
         for _ in 0...max(0, retries) {
             do {
                 let port = try openPort()
@@ -107,7 +107,7 @@ public final class SerialBus: Sendable {
                     }
                 }
                 link.withLock { $0.received = buffer }
-                lastError = .boardNotAnswering(board: -1, detail: "\(device): no reply within \(timing.replyTimeoutMilliseconds) ms")
+                lastError = .boardNotAnswering(board: board, detail: "\(device): no reply within \(timing.replyTimeoutMilliseconds) ms")
             } catch let error as HardwareError {
                 if case .deviceMissing = error {
                     link.withLock { state in
