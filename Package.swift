@@ -18,6 +18,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lockerd", targets: ["lockerd"]),
+        .executable(name: "lockerctl", targets: ["lockerctl"]),
         .library(name: "LockerAssignment", targets: ["LockerAssignment"]),
         .library(name: "LockerCore", targets: ["LockerCore"]),
         .library(name: "LockerWire", targets: ["LockerWire"]),
@@ -26,6 +27,7 @@ let package = Package(
         .library(name: "LockerSimulator", targets: ["LockerSimulator"]),
         .library(name: "LockerStore", targets: ["LockerStore"]),
         .library(name: "LockerDaemon", targets: ["LockerDaemon"]),
+        .library(name: "LockerMaintenanceProtocol", targets: ["LockerMaintenanceProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -60,6 +62,8 @@ let package = Package(
             dependencies: ["LockerCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
+        // The technician's socket protocol: requests, responses and reports (shared by lockerd and lockerctl).
+        .target(name: "LockerMaintenanceProtocol", exclude: ["PROTOCOL.md"], swiftSettings: strict),
         // Composition root: configuration, cabinet layout, services, the front panel.
         .target(
             name: "LockerDaemon",
@@ -79,6 +83,15 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The technician's command-line tool: talks to the maintenance socket.
+        .executableTarget(
+            name: "lockerctl",
+            dependencies: [
+                "LockerMaintenanceProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
         .testTarget(
             name: "LockerDriversTests",
@@ -94,6 +107,7 @@ let package = Package(
             name: "LockerDaemonTests",
             dependencies: ["LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore", "LockerDrivers"]
         ),
+        .testTarget(name: "LockerMaintenanceProtocolTests", dependencies: ["LockerMaintenanceProtocol"]),
         // Spawns the real `lockerd` binary and kills it with SIGKILL.
         .testTarget(
             name: "LockerCrashTests",

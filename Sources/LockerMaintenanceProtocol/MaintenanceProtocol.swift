@@ -1,0 +1,74 @@
+public import Foundation
+
+/// The maintenance socket's protocol: one JSON object per line in each direction.
+///
+/// A client writes a `MaintenanceRequest` line and reads one `MaintenanceResponse` line per request,
+/// in order. After `events.follow` the connection only carries event lines until it is closed.
+/// The full description and its version history are in `Sources/LockerMaintenanceProtocol/PROTOCOL.md`.
+public enum MaintenanceProtocol {
+    /// Raised when a request or response changes incompatibly; additions keep the number.
+    public static let version = 1
+    /// A request line longer than this is refused and the connection closed: nothing a technician
+    /// types comes close, and a bound keeps a broken client from growing the daemon's memory.
+    public static let maximumRequestBytes = 16 * 1024
+    public static let defaultSocketPath = "/run/lockerd/maintenance.sock"
+
+    public enum Command: String, Sendable, Codable, CaseIterable {
+        case status
+        case compartments
+        case parcels
+        case events
+        case eventsFollow = "events.follow"
+        case open
+        case openAll = "open-all"
+        case quarantine
+        case enable
+        case selftest
+        case queue
+        case temps
+        case diag
+        case auditVerify = "audit.verify"
+        case metrics
+        case sim
+
+        /// Commands the read-only group may use: they look, they never move a latch or change state.
+        public var isReadOnly: Bool {
+            switch self {
+            case .status, .compartments, .parcels, .events, .eventsFollow, .queue, .temps, .auditVerify, .metrics:
+                return true
+            case .open, .openAll, .quarantine, .enable, .selftest, .diag, .sim:
+                return false
+            }
+        }
+    }
+
+    /// Encoder for both directions: one line per value (no pretty printing), stable key order,
+    /// dates as ISO 8601 with fractional seconds so events sort and compare exactly.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            let strategy = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+            if let date = try? strategy.parse(text) { return date }
+            if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 date: \(text)")
+        }
+        return decoder
+    }
+
+    /// One line of JSON (no newline inside: JSONEncoder escapes control characters in strings).
+    public static func line(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self)
+    }
+}

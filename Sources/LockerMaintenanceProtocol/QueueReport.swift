@@ -1,0 +1,23 @@
+public import Foundation
+
+/// The store-and-forward queue towards the central server.
+public struct QueueReport: Sendable, Codable, Equatable {
+    /// "not_configured" until the uplink is set up, then "idle", "sending", "backing_off".
+    public var state: String
+    /// Events recorded but not yet acknowledged by the server.
+    public var depth: Int64
+    public var oldestUnsentAt: Date?
+    public var lastSuccessAt: Date?
+    public var lastError: String?
+    public var backoffSeconds: Double?
+
+    public init(state: String, depth: Int64, oldestUnsentAt: Date?, lastSuccessAt: Date?, lastError: String?,
+                backoffSeconds: Double?) {
+        self.state = state
+        self.depth = depth
+        self.oldestUnsentAt = oldestUnsentAt
+        self.lastSuccessAt = lastSuccessAt
+        self.lastError = lastError
+        self.backoffSeconds = backoffSeconds
+    }
+}
