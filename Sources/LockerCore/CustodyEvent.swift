@@ -20,12 +20,17 @@ public struct CustodyEvent: Sendable, Equatable {
         case codeLockout = "keypad.locked_out"
         case latchFailed = "latch.failed"
         case compartmentQuarantined = "compartment.quarantined"
+        /// A technician put a quarantined or disabled compartment back into service.
+        case compartmentEnabled = "compartment.enabled"
         case doorForcedOpen = "door.forced_open"
         case doorLeftOpen = "door.left_open"
         case doorClosedAfterAlarm = "door.closed_after_alarm"
         case doorReconciled = "door.reconciled"
         case boardOffline = "board.offline"
         case boardOnline = "board.online"
+        /// A technician's action on the maintenance socket: who (uid, user), what, why, and the
+        /// result. In the same hash chain as custody, so the audit trail cannot be edited apart from it.
+        case maintenanceAction = "maintenance.action"
     }
 
     public var kind: Kind

@@ -186,8 +186,14 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var boards: [Board] = []
     public var compartments: [CompartmentEntry] = []
     public var couriers: [CourierEntry] = []
+    public var maintenance = MaintenanceConfiguration()
 
     public init() {}
+
+    /// Every board is simulated (in process or behind a pseudo-terminal): `lockerctl sim` may act.
+    public var isFullySimulated: Bool {
+        boards.allSatisfy { $0.kind == "simulated" || $0.kind.hasPrefix("simulated-") }
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -206,6 +212,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         boards = try c.decodeIfPresent([Board].self, forKey: .boards) ?? d.boards
         compartments = try c.decodeIfPresent([CompartmentEntry].self, forKey: .compartments) ?? d.compartments
         couriers = try c.decodeIfPresent([CourierEntry].self, forKey: .couriers) ?? d.couriers
+        maintenance = try c.decodeIfPresent(MaintenanceConfiguration.self, forKey: .maintenance) ?? d.maintenance
     }
 
     public static func load(from url: URL) throws -> CabinetConfiguration {
@@ -240,6 +247,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         }
         if wrongCodesBeforeLockout < 1 { problems.append("wrongCodesBeforeLockout must be at least 1, is \(wrongCodesBeforeLockout)") }
         if boards.isEmpty { problems.append("no boards configured") }
+        problems += maintenance.problems()
         if compartments.isEmpty { problems.append("no compartments configured") }
         if Set(boards.map(\.address)).count != boards.count { problems.append("two boards share an address") }
         for board in boards where !(1...64).contains(board.channels) {

@@ -33,9 +33,9 @@ public final class CabinetController {
     let doorPolicy: DoorWatchStateMachine.Policy
     let retention: RetentionPolicy
 
-    public private(set) var model: CabinetModel
+    public internal(set) var model: CabinetModel
     public private(set) var panel: PanelStateMachine
-    public private(set) var doors: [DoorWatchStateMachine]
+    public internal(set) var doors: [DoorWatchStateMachine]
     /// Per compartment: what the item sensor last said, nil where there is none.
     public private(set) var itemPresent: [Bool?]
     public private(set) var attemptGuard: CodeAttemptGuard
@@ -49,6 +49,18 @@ public final class CabinetController {
 
     /// Called with every committed event, in sequence order, after it is durable.
     public var onEvent: (@Sendable (RecordedEvent) -> Void)?
+    /// Called once after `onEvent` was given a batch of new events (wakes the event followers).
+    public var afterEvents: (@Sendable () -> Void)?
+    /// Called on every wrong pickup code (metrics).
+    public var onWrongCode: (@Sendable () -> Void)?
+    /// Called after each latch command with the time since the input that caused it arrived
+    /// (for a pickup: from the last key of the code to the board accepting the unlock).
+    public var onUnlock: (@Sendable (Duration) -> Void)?
+    /// When the input being handled arrived (measurement only, never a decision).
+    private var inputArrived = ContinuousClock.now
+    /// Maintenance self-tests waiting for a door to open after its pulse, called once with true
+    /// when the sensor saw it open, false when the latch did not open it (or the board failed).
+    var doorOpenWaiters: [Int: (Bool) -> Void] = [:]
 
     public init(
         configuration: CabinetConfiguration, store: CabinetStore, clock: any CabinetClock,
@@ -116,6 +128,7 @@ public final class CabinetController {
     // MARK: - Inputs
 
     public func handle(_ event: HardwareEvent) async {
+        inputArrived = .now
         switch event {
         case .key(let key):
             await perform(panel.keyPressed(Self.panelKey(key), now: clock.now()))
@@ -270,6 +283,7 @@ public final class CabinetController {
     }
 
     private func wrongCode(now: Date) async {
+        onWrongCode?()
         var next = attemptGuard
         let outcome = next.recordFailure(now: now, policy: attemptPolicy)
         let failures = next.consecutiveFailures
@@ -676,7 +690,7 @@ public final class CabinetController {
         let address = map.address(of: id)
         switch action {
         case .openedAsCommanded:
-            break
+            resolveDoorWaiter(id, opened: true)
         case .forcedOpen:
             logger.warning("door opened without a command", metadata: ["compartment.label": "\(label(id))"])
             commit("forced-open alarm") { tx in
@@ -684,6 +698,7 @@ public final class CabinetController {
             }
             await buzzer.play(.alarm)
         case .latchDidNotOpen:
+            resolveDoorWaiter(id, opened: false)
             await latchDidNotOpen(id)
         case .remindToClose:
             await show(.pleaseCloseDoor(label: label(id)))
@@ -791,7 +806,7 @@ public final class CabinetController {
     }
 
     /// Pulses a latch. Returns false (and takes the board offline) if the board did not accept it.
-    private func pulse(_ id: Int) async -> Bool {
+    func pulse(_ id: Int) async -> Bool {
         let address = map.address(of: id)
         guard let board = boards[address.board], !offlineBoards.contains(address.board) else { return false }
         // Told before the pulse: the door may report open before `unlock` even returns.
@@ -801,8 +816,10 @@ public final class CabinetController {
         } catch {
             doors[id] = DoorWatchStateMachine(isOpen: model.compartments[id].isDoorOpen, now: clock.now())
             await boardLost(address.board, detail: "\(error)")
+            resolveDoorWaiter(id, opened: false)
             return false
         }
+        onUnlock?(ContinuousClock.now - inputArrived)
         await lights.set(board: address.board, channel: address.channel, to: .blink)
         return true
     }
@@ -811,6 +828,7 @@ public final class CabinetController {
 
     private func boardLost(_ board: Int, detail: String) async {
         guard offlineBoards.insert(board).inserted else { return }
+        for id in map.compartments(onBoard: board) { resolveDoorWaiter(id, opened: false) }
         logger.error("lock board offline", metadata: ["board.address": "\(board)", "error": "\(detail)"])
         model.setOnline(false, compartmentIDs: map.compartments(onBoard: board))
         commit("board offline") { tx in
@@ -893,14 +911,14 @@ public final class CabinetController {
         return difference == 0 ? Courier(id: entry.id, name: entry.name, carrier: entry.carrier) : nil
     }
 
-    private func label(_ id: Int) -> String { model.compartments[id].label }
+    func label(_ id: Int) -> String { model.compartments[id].label }
 
     private func show(_ message: PanelMessage) async {
         await display.show(message.text)
     }
 
     @discardableResult
-    private func commit<T: Sendable>(_ what: String, _ body: @Sendable (CustodyTransaction) throws -> T) -> T? {
+    func commit<T: Sendable>(_ what: String, _ body: @Sendable (CustodyTransaction) throws -> T) -> T? {
         let stamp = EventStamp(wallClock: clock.now(), monotonicNanoseconds: clock.monotonicNanoseconds())
         do {
             return try store.transaction(at: stamp, body)
@@ -913,10 +931,12 @@ public final class CabinetController {
     /// Hands newly committed events to the observer (after the fact: never on the unlock path).
     public func publishNewEvents() {
         guard let onEvent else { return }
+        let before = lastPublishedSequence
         while let batch = try? store.events(after: lastPublishedSequence, limit: 500), !batch.isEmpty {
             for event in batch { onEvent(event) }
             lastPublishedSequence = batch.last?.sequence ?? lastPublishedSequence
         }
+        if lastPublishedSequence != before { afterEvents?() }
     }
 
     static func panelKey(_ key: HardwareKey) -> KeypadKey {

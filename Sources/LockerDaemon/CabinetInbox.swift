@@ -1,4 +1,5 @@
 public import LockerHAL
+import Synchronization
 
 /// The single queue in front of the `CabinetController`. Drivers, simulators, the ticker and the
 /// front panel all post here; one loop (`run`) takes inputs one at a time, so the controller never
@@ -57,5 +58,25 @@ public final class CabinetInbox: HardwareEventHandler, Sendable {
                 done.resume()
             }
         }
+        // Nothing will move a door any more: whoever waits for one gets its answer now.
+        controller.abandonDoorWaiters()
     }
+}
+
+extension CabinetInbox {
+    /// Runs `body` on the loop and returns its result; nil when the loop has already finished
+    /// (the daemon is stopping), so a caller never waits for an answer that cannot come.
+    public func perform<T: Sendable>(_ body: @escaping @Sendable (CabinetController) async -> T) async -> T? {
+        let result = ResultSlot<T>()
+        await inspect { controller in
+            let value = await body(controller)
+            result.value.withLock { $0 = value }
+        }
+        return result.value.withLock { $0 }
+    }
+}
+
+/// Carries a value out of the loop's closure.
+private final class ResultSlot<T: Sendable>: Sendable {
+    let value = Mutex<T?>(nil)
 }

@@ -18,12 +18,19 @@ public enum Daemon {
         public var frontPanel: Bool
         /// Time moves only with the front panel's `wait` (scripted sessions, tests).
         public var manualClock: Bool
+        /// Overrides the configuration's maintenance socket path.
+        public var maintenanceSocketPath: String?
+        /// The last log lines, for the diagnostics bundle.
+        public var recentLog: RecentLogLines
 
-        public init(stateDirectory: URL, configuration: CabinetConfiguration, frontPanel: Bool, manualClock: Bool) {
+        public init(stateDirectory: URL, configuration: CabinetConfiguration, frontPanel: Bool, manualClock: Bool,
+                    maintenanceSocketPath: String? = nil, recentLog: RecentLogLines = RecentLogLines()) {
             self.stateDirectory = stateDirectory
             self.configuration = configuration
             self.frontPanel = frontPanel
             self.manualClock = manualClock
+            self.maintenanceSocketPath = maintenanceSocketPath
+            self.recentLog = recentLog
         }
     }
 
@@ -58,21 +65,33 @@ public enum Daemon {
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
             boards: hardware.boards,
             display: cabinet.display, buzzer: cabinet.buzzer, lights: cabinet.lights, logger: logger)
+        let inbox = CabinetInbox()
+        let metrics = CabinetMetrics()
+        let service = MaintenanceService(
+            inbox: inbox, store: store, configuration: configuration, metrics: metrics, clock: clock,
+            stateDirectory: directory, recentLog: options.recentLog,
+            simulator: configuration.isFullySimulated ? simulatorConsole(cabinet: cabinet, inbox: inbox, configuration: configuration,
+                                                                          clock: clock, manualClock: manualClock) : nil,
+            logger: logger)
         controller.onEvent = { event in
             var line = "event #\(event.sequence) \(event.kind)"
             if let id = event.compartmentID, configuration.compartments.indices.contains(id) {
                 line += " \(configuration.compartments[id].label)"
             }
             output.line(line)
+            metrics.record(event)
         }
+        controller.afterEvents = { service.feed.publish() }
+        controller.onWrongCode = { metrics.wrongCode() }
+        controller.onUnlock = { metrics.unlockLatency($0) }
         logger.info("lockerd starting", metadata: [
             "state.directory": "\(directory.path)", "store.epoch": "\(store.epoch)",
             "cabinet.compartments": "\(configuration.compartments.count)",
         ])
 
-        let inbox = CabinetInbox()
         let signals = installShutdownSignals(inbox: inbox, logger: logger)
         defer { signals.forEach { $0.cancel() } }
+        let maintenance = await startMaintenance(options, service: service, metrics: metrics, logger: logger)
 
         // The simulated hardware's event loop is not cancelled but finished, after the controller
         // stopped, so that nothing waiting on it is left hanging.
@@ -80,6 +99,13 @@ public enum Daemon {
         await withTaskGroup(of: Void.self) { group in
             for source in hardware.eventSources {
                 group.addTask { await EventSourceSupervisor.run(source, delivering: inbox) }
+            }
+            group.addTask {
+                // Gauges (outbox depth, doors open, boards offline) are sampled, not pushed.
+                while !Task.isCancelled {
+                    await service.refreshGauges()
+                    try? await Task.sleep(for: .seconds(15))
+                }
             }
             if manualClock == nil {
                 group.addTask {
@@ -107,8 +133,63 @@ public enum Daemon {
             group.cancelAll()
         }
         await hardwareEvents.value
+        for server in maintenance.servers { await server.stop() }
+        await maintenance.metricsEndpoint?.stop()
         await hardware.stop()
         logger.info("lockerd stopped")
+    }
+
+    /// The maintenance socket and the optional metrics endpoint. Neither is needed to keep parcels
+    /// safe, so a failure to start them is logged loudly and the cabinet serves its residents anyway.
+    static func startMaintenance(
+        _ options: Options, service: MaintenanceService, metrics: CabinetMetrics, logger: Logger
+    ) async -> (servers: [MaintenanceServer], metricsEndpoint: MetricsHTTPEndpoint?) {
+        let settings = options.configuration.maintenance
+        let path = options.maintenanceSocketPath ?? settings.effectiveSocketPath(environment: ProcessInfo.processInfo.environment)
+        let (policy, missingGroups) = MaintenanceAccessPolicy.resolve(settings)
+        for group in missingGroups {
+            logger.warning("maintenance group does not exist; only root and lockerd's own user are admitted for it",
+                           metadata: ["group": "\(group)"])
+        }
+        var servers: [MaintenanceServer] = []
+        var sockets = [(path: path, group: policy.fullGroupID, readOnly: false)]
+        if settings.readOnlyGroup != nil {
+            sockets.append((MaintenanceConfiguration.readOnlySocketPath(beside: path), policy.readOnlyGroupID, true))
+        }
+        for socket in sockets {
+            do {
+                servers.append(try await MaintenanceServer.start(
+                    path: socket.path, socketGroupID: socket.group, policy: policy, readOnly: socket.readOnly,
+                    maximumClients: settings.maximumClients, responder: service, logger: logger))
+                logger.info("maintenance socket listening", metadata: ["socket.path": "\(socket.path)", "socket.read_only": "\(socket.readOnly)"])
+            } catch {
+                logger.error("maintenance socket unavailable; the cabinet runs without it", metadata: ["error": "\(error)"])
+            }
+        }
+        var endpoint: MetricsHTTPEndpoint?
+        if let listen = settings.metricsListen, let (host, port) = MaintenanceConfiguration.hostAndPort(listen) {
+            do {
+                endpoint = try await MetricsHTTPEndpoint.start(host: host, port: port, exposition: { metrics.exposition() })
+                logger.info("metrics endpoint listening", metadata: ["metrics.listen": "\(host):\(endpoint?.port ?? port)"])
+            } catch {
+                logger.error("metrics endpoint unavailable", metadata: ["error": "\(error)"])
+            }
+        }
+        return (servers, endpoint)
+    }
+
+    /// `lockerctl sim LINE`: one front-panel line, its output collected for the answer.
+    static func simulatorConsole(
+        cabinet: SimulatedCabinet, inbox: CabinetInbox, configuration: CabinetConfiguration, clock: any CabinetClock,
+        manualClock: ManualCabinetClock?
+    ) -> MaintenanceService.SimulatorConsole {
+        { line in
+            let collected = RecentLogLines(capacity: 10_000)
+            let panel = FrontPanel(cabinet: cabinet, inbox: inbox, configuration: configuration, clock: clock,
+                                   manualClock: manualClock, output: FrontPanelOutput(sink: { collected.append($0) }))
+            _ = await panel.run(line: line)
+            return collected.lines()
+        }
     }
 
     /// Standard input, line by line, read on its own thread (a blocking read must not hold one of

@@ -6,12 +6,21 @@ import Synchronization
 public final class FrontPanelOutput: Sendable {
     private let lock = Mutex<Void>(())
     private let fd: Int32
+    private let sink: (@Sendable (String) -> Void)?
 
     public init(fd: Int32 = 1) {
         self.fd = fd
+        self.sink = nil
+    }
+
+    /// Lines go to `sink` instead of a file descriptor (`lockerctl sim` collects them for its answer).
+    public init(sink: @escaping @Sendable (String) -> Void) {
+        self.fd = -1
+        self.sink = sink
     }
 
     public func line(_ text: String) {
+        if let sink { return sink(text) }
         lock.withLock { _ in
             var bytes = Array((text + "\n").utf8)
             var offset = 0

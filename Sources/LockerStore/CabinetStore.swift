@@ -184,6 +184,11 @@ public final class CabinetStore: Sendable {
         }
     }
 
+    /// `PRAGMA quick_check` now: ["ok"] for a sound file, else what SQLite found.
+    public func quickCheck() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+    }
+
     public func lastEventSequence() throws -> Int64 {
         try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0 }
     }

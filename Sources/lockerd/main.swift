@@ -29,12 +29,33 @@ struct LockerdCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
+    @Option(help: "Log format on standard error: journald (priority prefixes, the default unless standard error is a terminal) or text.")
+    var logFormat: String?
+
+    @Option(help: "The maintenance socket lockerctl talks to (overrides the configuration).")
+    var maintenanceSocket: String?
+
+    func validate() throws {
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("unknown log level \"\(logLevel)\": trace, debug, info, notice, warning, error or critical")
+        }
+        if let logFormat, !["journald", "text"].contains(logFormat) {
+            throw ValidationError("unknown log format \"\(logFormat)\": journald or text")
+        }
+    }
+
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let journald = (logFormat ?? (isatty(2) != 0 ? "text" : "journald")) == "journald"
+        let recentLog = RecentLogLines()
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            var primary: any LogHandler = journald
+                ? JournaldLogHandler(label: label, level: level)
+                : StreamLogHandler.standardError(label: label)
+            primary.logLevel = level
+            // The diagnostics bundle keeps the last lines whatever the format on stderr.
+            let kept = JournaldLogHandler(label: label, level: level, write: { recentLog.append($0) })
+            return MultiplexLogHandler([primary, kept])
         }
         let logger = Logger(label: "lockerd")
         let configuration: CabinetConfiguration
@@ -53,7 +74,8 @@ struct LockerdCommand: AsyncParsableCommand {
         do {
             try await Daemon.run(
                 Daemon.Options(stateDirectory: URL(fileURLWithPath: stateDirectory), configuration: configuration,
-                               frontPanel: frontPanel, manualClock: manualClock),
+                               frontPanel: frontPanel, manualClock: manualClock, maintenanceSocketPath: maintenanceSocket,
+                               recentLog: recentLog),
                 logger: logger)
         } catch {
             logger.critical("lockerd cannot run: \(error)")

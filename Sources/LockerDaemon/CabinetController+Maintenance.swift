@@ -1,0 +1,350 @@
+import Foundation
+import LockerCore
+import LockerMaintenanceProtocol
+import LockerStore
+
+/// What the maintenance socket can see and do, run on the cabinet loop like every other input.
+///
+/// Every action follows the controller's rule: the audit record (who, what, why) is committed
+/// before any latch moves, in the same transaction as the state it changes. Power failure: before
+/// the commit, nothing happened and the technician sees no answer; after it, the record says what
+/// was commanded and the door watch records what the door then did (opened, or latch.failed).
+extension CabinetController {
+    // MARK: - Reports
+
+    func doorReports(now: Date) -> [DoorReport] {
+        model.compartments.map { compartment in
+            let id = compartment.id
+            let address = map.address(of: id)
+            let parcels = model.liveParcels[id] ?? []
+            let offline = offlineBoards.contains(address.board)
+            var alarms: [String] = []
+            if case .open(_, let commanded, _, let alarmed) = doors[id].phase {
+                if !commanded { alarms.append("forced_open") }
+                if alarmed { alarms.append("left_open") }
+            }
+            if offline { alarms.append("board_offline") }
+            if compartment.state == .quarantined { alarms.append("quarantined") }
+            if compartment.state == .overdue { alarms.append("overdue") }
+            return DoorReport(
+                label: compartment.label, size: compartment.size.description, temperatureClass: compartment.temperatureClass.description,
+                accessible: compartment.isAccessible, state: compartment.state.rawValue,
+                quarantineReason: compartment.quarantineReason, recordedOpen: compartment.isDoorOpen,
+                sensor: offline ? "unknown" : (doors[id].isOpen ? "open" : "closed"), itemPresent: itemPresent[id],
+                parcels: parcels.count,
+                oldestParcelSeconds: parcels.map(\.depositedAt).min().map { max(0, Int(now.timeIntervalSince($0))) },
+                pending: model.pending[id].map(Self.pendingName), alarms: alarms,
+                board: address.board, channel: address.channel, latchCycles: compartment.latchCycles)
+        }
+    }
+
+    func parcelReports(now: Date) -> [ParcelReport] {
+        model.allLiveParcels.map { parcel in
+            ParcelReport(
+                id: parcel.id, trackingNumber: parcel.trackingNumber, door: label(parcel.compartmentID),
+                size: parcel.size.description, temperatureClass: parcel.temperatureClass.description, courier: parcel.courierID,
+                depositedAt: parcel.depositedAt, retentionDeadline: parcel.retentionDeadline,
+                ageSeconds: max(0, Int(now.timeIntervalSince(parcel.depositedAt))),
+                overdue: parcel.status == .overdue || parcel.retentionDeadline <= now)
+        }
+    }
+
+    func boardReports() -> [CabinetStatusReport.Board] {
+        configuration.boards.map { board in
+            CabinetStatusReport.Board(address: board.address, kind: board.kind, online: !offlineBoards.contains(board.address),
+                                      doors: map.compartments(onBoard: board.address).count)
+        }
+    }
+
+    var keypadLockedUntil: Date? {
+        if case .lockedOut(let seconds) = attemptGuard.verdict(now: clock.now()) {
+            return clock.now().addingTimeInterval(Double(seconds))
+        }
+        return nil
+    }
+
+    static func pendingName(_ operation: PendingOperation) -> String {
+        switch operation {
+        case .deposit: "deposit"
+        case .cancelledDeposit: "cancelled_deposit"
+        case .pickup: "pickup"
+        case .retrieval: "retrieval"
+        }
+    }
+
+    // MARK: - Audit
+
+    /// Commits one audit record; returns its sequence number (nil: the store refused it).
+    @discardableResult
+    func recordMaintenance(
+        _ action: String, by peer: MaintenancePeer, reason: String, result: String, detail: String = "",
+        compartmentID: Int? = nil, doors: [String] = []
+    ) -> Int64? {
+        let event = Self.auditEvent(action, by: peer, reason: reason, result: result, detail: detail,
+                                    compartmentID: compartmentID, doors: doors)
+        let recorded = commit("maintenance record") { tx in try tx.append(event) }
+        publishNewEvents()
+        return recorded?.sequence
+    }
+
+    static func auditEvent(
+        _ action: String, by peer: MaintenancePeer, reason: String, result: String, detail: String = "",
+        compartmentID: Int? = nil, doors: [String] = []
+    ) -> CustodyEvent {
+        var payload: [String: EventValue] = [
+            "action": .string(action), "uid": .int(Int64(peer.uid)), "user": .string(peer.userName),
+            "reason": .string(reason), "result": .string(result),
+        ]
+        if !detail.isEmpty { payload["detail"] = .string(detail) }
+        if !doors.isEmpty { payload["doors"] = .strings(doors) }
+        return CustodyEvent(.maintenanceAction, compartmentID: compartmentID, payload: payload)
+    }
+
+    // MARK: - Actions
+
+    /// Opens one door for a technician. Custody does not change: the parcels stay recorded in the
+    /// compartment (a technician who removes them records that with the server's tools).
+    func maintenanceOpen(_ doorLabel: String, reason: String, by peer: MaintenancePeer) async -> Result<ActionReport, MaintenanceFailure> {
+        guard let compartment = model.compartment(labelled: doorLabel) else {
+            return refuse("open", by: peer, reason: reason, MaintenanceFailure(.badRequest, "no door is labelled \"\(doorLabel)\""))
+        }
+        if let problem = cannotPulse(compartment.id) {
+            return refuse("open", by: peer, reason: reason, MaintenanceFailure(.refused, problem), compartmentID: compartment.id)
+        }
+        let event = Self.auditEvent("open", by: peer, reason: reason, result: "commanded", compartmentID: compartment.id)
+        let id = compartment.id
+        guard let (updated, audit) = commit("maintenance open", { tx -> (Compartment, RecordedEvent) in
+            var c = try tx.compartment(id)
+            c.latchCycles += 1
+            try tx.update(c)
+            return (c, try tx.append(event))
+        }) else {
+            return .failure(MaintenanceFailure(.failed, "the store refused the audit record; the door was not opened"))
+        }
+        model.replace(updated)
+        publishNewEvents()
+        logger.notice("technician opened a door", metadata: [
+            "compartment.label": "\(updated.label)", "maintenance.user": "\(peer.userName)", "maintenance.reason": "\(reason)",
+        ])
+        let opened = await pulse(id)
+        var result = ActionReport.DoorResult(door: updated.label, result: "done", detail: "latch pulsed")
+        if !opened {
+            result = ActionReport.DoorResult(door: updated.label, result: "failed", detail: "the board did not accept the unlock")
+            recordMaintenance("open", by: peer, reason: reason, result: "failed", detail: result.detail, compartmentID: id)
+        }
+        return .success(ActionReport(auditSequence: audit.sequence, doors: [result]))
+    }
+
+    /// Opens every door that can be opened, one after another (a whole cabinet's latches pulsed
+    /// at once would draw more current than a lock board's supply gives).
+    func maintenanceOpenAll(reason: String, by peer: MaintenancePeer) async -> ActionReport {
+        var results: [ActionReport.DoorResult] = []
+        var openable: [Int] = []
+        for compartment in model.compartments {
+            if let problem = cannotPulse(compartment.id) {
+                results.append(.init(door: compartment.label, result: "refused", detail: problem))
+            } else {
+                openable.append(compartment.id)
+            }
+        }
+        let labels = openable.map(label)
+        let event = Self.auditEvent("open-all", by: peer, reason: reason, result: "commanded", doors: labels)
+        let ids = openable
+        guard let (updated, audit) = commit("maintenance open-all", { tx -> ([Compartment], RecordedEvent) in
+            var changed: [Compartment] = []
+            for id in ids {
+                var c = try tx.compartment(id)
+                c.latchCycles += 1
+                try tx.update(c)
+                changed.append(c)
+            }
+            return (changed, try tx.append(event))
+        }) else {
+            return ActionReport(auditSequence: nil, doors: [.init(door: "*", result: "failed",
+                                                                  detail: "the store refused the audit record; no door was opened")])
+        }
+        updated.forEach { model.replace($0) }
+        publishNewEvents()
+        logger.notice("technician opened all doors", metadata: [
+            "maintenance.user": "\(peer.userName)", "maintenance.reason": "\(reason)", "doors": "\(labels.count)",
+        ])
+        var failed: [String] = []
+        for id in openable {
+            if await pulse(id) {
+                results.append(.init(door: label(id), result: "done", detail: "latch pulsed"))
+            } else {
+                failed.append(label(id))
+                results.append(.init(door: label(id), result: "failed", detail: "the board did not accept the unlock"))
+            }
+        }
+        if !failed.isEmpty {
+            recordMaintenance("open-all", by: peer, reason: reason, result: "failed", detail: "not opened: \(failed.joined(separator: ", "))",
+                              doors: failed)
+        }
+        results.sort { $0.door < $1.door }
+        return ActionReport(auditSequence: audit.sequence, doors: results)
+    }
+
+    /// Takes a door out of service: no new parcels, no pickups, until `enable`.
+    func maintenanceQuarantine(_ doorLabel: String, reason: String, by peer: MaintenancePeer) -> Result<ActionReport, MaintenanceFailure> {
+        guard let compartment = model.compartment(labelled: doorLabel) else {
+            return refuse("quarantine", by: peer, reason: reason, MaintenanceFailure(.badRequest, "no door is labelled \"\(doorLabel)\""))
+        }
+        let id = compartment.id
+        if let pending = model.pending[id] {
+            return refuse("quarantine", by: peer, reason: reason,
+                          MaintenanceFailure(.refused, "door \(compartment.label) is in use (\(Self.pendingName(pending))); try again when it is closed"),
+                          compartmentID: id)
+        }
+        if compartment.state == .quarantined {
+            return refuse("quarantine", by: peer, reason: reason,
+                          MaintenanceFailure(.refused, "door \(compartment.label) is already quarantined: \(compartment.quarantineReason ?? "")"),
+                          compartmentID: id)
+        }
+        let audit = Self.auditEvent("quarantine", by: peer, reason: reason, result: "done", compartmentID: id)
+        let user = peer.userName
+        guard let (updated, record) = commit("maintenance quarantine", { tx -> (Compartment, RecordedEvent) in
+            var c = try tx.compartment(id)
+            c.state = .quarantined
+            c.quarantineReason = "technician \(user): \(reason)"
+            try tx.update(c)
+            try tx.append(CustodyEvent(.compartmentQuarantined, compartmentID: id, payload: [
+                "label": .string(c.label), "reason": .string(c.quarantineReason ?? ""),
+            ]))
+            return (c, try tx.append(audit))
+        }) else {
+            return .failure(MaintenanceFailure(.failed, "the store refused the change; door \(compartment.label) is unchanged"))
+        }
+        model.replace(updated)
+        publishNewEvents()
+        return .success(ActionReport(auditSequence: record.sequence, doors: [.init(door: updated.label, result: "done", detail: "quarantined")]))
+    }
+
+    /// Puts a quarantined or disabled door back into service: occupied (or overdue) when parcels
+    /// are still recorded in it, so their recipients' codes work again; otherwise available.
+    func maintenanceEnable(_ doorLabel: String, reason: String, by peer: MaintenancePeer) -> Result<ActionReport, MaintenanceFailure> {
+        guard let compartment = model.compartment(labelled: doorLabel) else {
+            return refuse("enable", by: peer, reason: reason, MaintenanceFailure(.badRequest, "no door is labelled \"\(doorLabel)\""))
+        }
+        let id = compartment.id
+        guard compartment.state == .quarantined || compartment.state == .disabled else {
+            return refuse("enable", by: peer, reason: reason,
+                          MaintenanceFailure(.refused, "door \(compartment.label) is \(compartment.state.rawValue), not quarantined or disabled"),
+                          compartmentID: id)
+        }
+        let parcels = model.liveParcels[id] ?? []
+        let state: CompartmentState = parcels.isEmpty ? .available : (parcels.contains { $0.status == .overdue } ? .overdue : .occupied)
+        let audit = Self.auditEvent("enable", by: peer, reason: reason, result: "done", compartmentID: id)
+        guard let (updated, record) = commit("maintenance enable", { tx -> (Compartment, RecordedEvent) in
+            var c = try tx.compartment(id)
+            c.state = state
+            c.quarantineReason = nil
+            try tx.update(c)
+            try tx.append(CustodyEvent(.compartmentEnabled, compartmentID: id, payload: [
+                "label": .string(c.label), "state": .string(state.rawValue),
+            ]))
+            return (c, try tx.append(audit))
+        }) else {
+            return .failure(MaintenanceFailure(.failed, "the store refused the change; door \(compartment.label) is unchanged"))
+        }
+        model.replace(updated)
+        publishNewEvents()
+        return .success(ActionReport(auditSequence: record.sequence, doors: [.init(door: updated.label, result: "done", detail: "now \(state.rawValue)")]))
+    }
+
+    // MARK: - Self-test
+
+    /// The doors a self-test will pulse: the named ones, or every empty, closed, idle door.
+    /// Doors holding parcels are never pulsed by a self-test (that is `open`, with a reason).
+    func selftestPlan(_ labels: [String]?) -> Result<(doors: [Int], skipped: [SelftestResult]), MaintenanceFailure> {
+        var chosen: [Int] = []
+        var skipped: [SelftestResult] = []
+        let candidates: [Compartment]
+        if let labels, !labels.isEmpty {
+            var named: [Compartment] = []
+            for text in labels {
+                guard let compartment = model.compartment(labelled: text) else {
+                    return .failure(MaintenanceFailure(.badRequest, "no door is labelled \"\(text)\""))
+                }
+                named.append(compartment)
+            }
+            candidates = named
+        } else {
+            candidates = model.compartments
+        }
+        for compartment in candidates {
+            if let problem = cannotSelftest(compartment.id) {
+                skipped.append(SelftestResult(door: compartment.label, outcome: "skipped", detail: problem))
+            } else {
+                chosen.append(compartment.id)
+            }
+        }
+        return .success((chosen, skipped))
+    }
+
+    /// Pulses one door and hands `reply` the outcome once the door watch knows it: the sensor saw
+    /// the door open (passed), or it did not within the confirmation time (failed: the door watch
+    /// quarantines it and records latch.failed, as for any latch that does not open).
+    func startSelftest(_ id: Int, reply: CheckedContinuation<SelftestResult, Never>) async {
+        let doorLabel = label(id)
+        if let problem = cannotSelftest(id) {
+            reply.resume(returning: SelftestResult(door: doorLabel, outcome: "skipped", detail: problem))
+            return
+        }
+        guard let updated = commit("self-test pulse", { tx -> Compartment in
+            var c = try tx.compartment(id)
+            c.latchCycles += 1
+            try tx.update(c)
+            return c
+        }) else {
+            reply.resume(returning: SelftestResult(door: doorLabel, outcome: "failed", detail: "the store refused the write; not pulsed"))
+            return
+        }
+        model.replace(updated)
+        let seconds = configuration.doorOpenConfirmationSeconds
+        doorOpenWaiters[id] = { opened in
+            reply.resume(returning: opened
+                ? SelftestResult(door: doorLabel, outcome: "passed", detail: "the sensor saw the door open")
+                : SelftestResult(door: doorLabel, outcome: "failed",
+                                 detail: "the door did not open within \(Int(seconds)) s after the pulse (latch, wiring or sensor); quarantined"))
+        }
+        _ = await pulse(id)
+    }
+
+    func resolveDoorWaiter(_ id: Int, opened: Bool) {
+        doorOpenWaiters.removeValue(forKey: id)?(opened)
+    }
+
+    /// The loop ended: every waiting self-test is answered (not opened).
+    public func abandonDoorWaiters() {
+        for id in Array(doorOpenWaiters.keys) { resolveDoorWaiter(id, opened: false) }
+    }
+
+    // MARK: - Private
+
+    private func cannotPulse(_ id: Int) -> String? {
+        let address = map.address(of: id)
+        if offlineBoards.contains(address.board) { return "board \(address.board) is offline" }
+        if let pending = model.pending[id] { return "door \(label(id)) is in use (\(Self.pendingName(pending)))" }
+        if doors[id].isOpen { return "door \(label(id)) is already open" }
+        if doorOpenWaiters[id] != nil { return "door \(label(id)) is being tested" }
+        return nil
+    }
+
+    private func cannotSelftest(_ id: Int) -> String? {
+        if let problem = cannotPulse(id) { return problem }
+        if let parcels = model.liveParcels[id], !parcels.isEmpty {
+            return "holds \(parcels.count) parcel(s): open it with a reason instead"
+        }
+        if model.compartments[id].state == .reserved { return "reserved for a deposit" }
+        return nil
+    }
+
+    private func refuse(
+        _ action: String, by peer: MaintenancePeer, reason: String, _ failure: MaintenanceFailure, compartmentID: Int? = nil
+    ) -> Result<ActionReport, MaintenanceFailure> {
+        recordMaintenance(action, by: peer, reason: reason, result: failure.code.rawValue, detail: failure.message,
+                          compartmentID: compartmentID)
+        return .failure(failure)
+    }
+}

@@ -1,0 +1,281 @@
+import Foundation
+import LockerCore
+import LockerMaintenanceProtocol
+import LockerStore
+import Logging
+import NIOCore
+
+/// Answers the maintenance socket's requests. Anything that looks at or changes the cabinet runs
+/// on the cabinet loop (`CabinetInbox.perform`), between two inputs, like a key press would; store
+/// reads that may take a while (events, audit verification) run beside it on a reader connection.
+final class MaintenanceService: MaintenanceResponder {
+    /// Runs one line of the simulated cabinet's front-panel language and returns what it printed;
+    /// nil when the cabinet is not simulated.
+    typealias SimulatorConsole = @Sendable (String) async -> [String]
+
+    let inbox: CabinetInbox
+    let store: CabinetStore
+    let configuration: CabinetConfiguration
+    let metrics: CabinetMetrics
+    let feed: MaintenanceEventFeed
+    let clock: any CabinetClock
+    let stateDirectory: URL
+    let recentLog: RecentLogLines
+    let simulator: SimulatorConsole?
+    let logger: Logger
+
+    init(inbox: CabinetInbox, store: CabinetStore, configuration: CabinetConfiguration, metrics: CabinetMetrics,
+         clock: any CabinetClock, stateDirectory: URL, recentLog: RecentLogLines, simulator: SimulatorConsole?, logger: Logger) {
+        self.inbox = inbox
+        self.store = store
+        self.configuration = configuration
+        self.metrics = metrics
+        let labels = configuration.compartments.map(\.label)
+        self.feed = MaintenanceEventFeed(store: store, doorLabel: { labels.indices.contains($0) ? labels[$0] : nil }, logger: logger)
+        self.clock = clock
+        self.stateDirectory = stateDirectory
+        self.recentLog = recentLog
+        self.simulator = simulator
+        self.logger = logger
+    }
+
+    static let stopping = MaintenanceFailure(.failed, "lockerd is stopping")
+
+    func respond(to request: MaintenanceRequest, from peer: MaintenancePeer) async -> MaintenanceResponse {
+        let response: MaintenanceResponse
+        do {
+            response = try await answer(request, from: peer)
+        } catch let failure as MaintenanceFailure {
+            response = .failure(failure, id: request.id)
+        } catch {
+            response = .failure(MaintenanceFailure(.failed, "\(error)"), id: request.id)
+        }
+        metrics.maintenanceRequest(command: request.command.rawValue, outcome: response.error?.code.rawValue ?? "ok")
+        if let error = response.error, !request.command.isReadOnly {
+            logger.notice("maintenance request not carried out", metadata: [
+                "maintenance.command": "\(request.command.rawValue)", "maintenance.user": "\(peer.userName)",
+                "error": "\(error)",
+            ])
+        }
+        return response
+    }
+
+    private func answer(_ request: MaintenanceRequest, from peer: MaintenancePeer) async throws -> MaintenanceResponse {
+        var response = MaintenanceResponse(id: request.id)
+        switch request.command {
+        case .status:
+            response.status = try await status()
+        case .compartments:
+            response.compartments = try await onLoop { $0.doorReports(now: $0.clock.now()) }
+        case .parcels:
+            response.parcels = try await onLoop { $0.parcelReports(now: $0.clock.now()) }
+        case .events:
+            response.events = try await events(after: request.after, limit: request.limit)
+        case .eventsFollow:
+            break  // answered by the connection handler, which then calls `follow`
+        case .open:
+            let door = try required(request.door, "door", for: request, peer: peer)
+            let reason = try requiredReason(request, peer: peer)
+            response.action = try await onLoop { await $0.maintenanceOpen(door, reason: reason, by: peer) }.get()
+        case .openAll:
+            let reason = try requiredReason(request, peer: peer)
+            response.action = try await onLoop { await $0.maintenanceOpenAll(reason: reason, by: peer) }
+        case .quarantine:
+            let door = try required(request.door, "door", for: request, peer: peer)
+            let reason = try requiredReason(request, peer: peer)
+            response.action = try await onLoop { $0.maintenanceQuarantine(door, reason: reason, by: peer) }.get()
+        case .enable:
+            let door = try required(request.door, "door", for: request, peer: peer)
+            let reason = try optionalReason(request, default: "back in service")
+            response.action = try await onLoop { $0.maintenanceEnable(door, reason: reason, by: peer) }.get()
+        case .selftest:
+            response.selftest = try await selftest(request, peer: peer)
+        case .queue:
+            response.queue = try await queue()
+        case .temps:
+            // No temperature-controlled zones are configured in this build yet (cold chain).
+            response.temperatures = []
+        case .diag:
+            response.diagnostics = try await diagnostics(peer: peer)
+        case .auditVerify:
+            response.audit = try await auditVerification()
+        case .metrics:
+            await refreshGauges()
+            response.metrics = metrics.exposition()
+        case .sim:
+            guard let simulator else {
+                throw MaintenanceFailure(.refused, "this cabinet has real hardware; sim commands act only on the simulated cabinet")
+            }
+            let line = try required(request.line, "line", for: request, peer: peer)
+            guard line.utf8.count <= 1_024, !line.contains(where: { $0.isNewline }) else {
+                throw MaintenanceFailure(.badRequest, "a sim line is one line of at most 1024 bytes")
+            }
+            response.output = await simulator(line)
+        }
+        return response
+    }
+
+    // MARK: - Reads
+
+    private func status() async throws -> CabinetStatusReport {
+        let queue = try await queue()
+        let name = configuration.cabinetID
+        let epoch = store.epoch
+        let last = try store.lastEventSequence()
+        return try await onLoop { controller in
+            CabinetStatusReport(
+                cabinetName: name, time: controller.clock.now(), storeEpoch: epoch, lastEventSequence: last,
+                keypadLockedUntil: controller.keypadLockedUntil, doors: controller.doorReports(now: controller.clock.now()),
+                boards: controller.boardReports(), scanners: [], probes: [], uplink: queue)
+        }
+    }
+
+    private func events(after: Int64?, limit: Int?) async throws -> [EventReport] {
+        let limit = min(max(limit ?? 100, 1), 1_000)
+        let start: Int64
+        if let after {
+            start = max(0, after)
+        } else {
+            start = max(0, try store.lastEventSequence() - Int64(limit))
+        }
+        return try store.events(after: start, limit: limit).map(feed.report)
+    }
+
+    /// Until the uplink exists every event is still waiting to be sent.
+    private func queue() async throws -> QueueReport {
+        let last = try store.lastEventSequence()
+        let oldest = try store.events(after: 0, limit: 1).first?.occurredAt
+        return QueueReport(state: "not_configured", depth: last, oldestUnsentAt: oldest, lastSuccessAt: nil, lastError: nil,
+                           backoffSeconds: nil)
+    }
+
+    private func auditVerification() async throws -> AuditReport {
+        let last = try store.lastEventSequence()
+        let head = try store.events(after: max(0, last - 1), limit: 1).first?.hash ?? EventHashChain.genesis
+        switch try store.verifyEventChain() {
+        case .intact(let count, _):
+            return AuditReport(intact: true, checked: Int64(count), headSequence: last, headHash: head, firstBadSequence: nil, problem: nil)
+        case .broken(let sequence, let reason):
+            return AuditReport(intact: false, checked: max(0, sequence - 1), headSequence: last, headHash: head,
+                               firstBadSequence: sequence, problem: reason)
+        }
+    }
+
+    /// Gauges are sampled when someone looks (here and every few seconds by the daemon).
+    func refreshGauges() async {
+        let depth = (try? store.lastEventSequence()) ?? 0
+        let oldest = (try? store.events(after: 0, limit: 1))?.first?.occurredAt
+        let now = clock.now()
+        metrics.setOutbox(depth: depth, oldestAgeSeconds: oldest.map { max(0, now.timeIntervalSince($0)) })
+        let sample = await inbox.perform { controller in
+            (controller.offlineBoards.count, controller.doors.filter(\.isOpen).count,
+             Dictionary(grouping: controller.model.compartments, by: { $0.state.rawValue }).mapValues(\.count))
+        }
+        if let (offline, open, states) = sample {
+            metrics.setBoardsOffline(offline)
+            metrics.setDoorsOpen(open)
+            metrics.setCompartments(byState: states)
+        }
+    }
+
+    // MARK: - Actions
+
+    private func selftest(_ request: MaintenanceRequest, peer: MaintenancePeer) async throws -> [SelftestResult] {
+        let reason = try optionalReason(request, default: "selftest")
+        let labels = request.doors ?? request.door.map { [$0] }
+        let plan = try await onLoop { $0.selftestPlan(labels) }
+        let (doors, skipped) = try plan.get()
+        let doorLabels = doors.map { configuration.compartments[$0].label }
+        _ = try await onLoop { $0.recordMaintenance("selftest", by: peer, reason: reason, result: "commanded", doors: doorLabels) }
+        var results = skipped
+        // One door at a time: each pulse's outcome is known (sensor saw it open, or the door watch
+        // gave up on it) before the next latch moves.
+        for id in doors {
+            let inbox = self.inbox
+            let label = configuration.compartments[id].label
+            let result = await withCheckedContinuation { (reply: CheckedContinuation<SelftestResult, Never>) in
+                Task {
+                    let started: Void? = await inbox.perform { await $0.startSelftest(id, reply: reply) }
+                    if started == nil { reply.resume(returning: SelftestResult(door: label, outcome: "failed", detail: "lockerd is stopping")) }
+                }
+            }
+            results.append(result)
+        }
+        let failed = results.filter { $0.outcome == "failed" }.map(\.door)
+        let passed = results.filter { $0.outcome == "passed" }.map(\.door)
+        _ = await inbox.perform {
+            $0.recordMaintenance("selftest", by: peer, reason: reason, result: failed.isEmpty ? "passed" : "failed",
+                                 detail: "passed: \(passed.joined(separator: " ")); failed: \(failed.joined(separator: " "))", doors: failed)
+        }
+        return results.sorted { $0.door < $1.door }
+    }
+
+    private func diagnostics(peer: MaintenancePeer) async throws -> DiagnosticsReport {
+        let status = try await status()
+        let recent = try await events(after: nil, limit: 500)
+        let bundle = DiagnosticsBundle(
+            directory: stateDirectory.appendingPathComponent("diagnostics"), configuration: configuration, store: store,
+            status: status, recentEvents: recent, logLines: recentLog.lines(), now: clock.now())
+        let report = try bundle.write()
+        _ = await inbox.perform { $0.recordMaintenance("diag", by: peer, reason: "diagnostics bundle", result: "done", detail: report.path) }
+        return report
+    }
+
+    func refused(_ request: MaintenanceRequest, from peer: MaintenancePeer, failure: MaintenanceFailure) async {
+        metrics.maintenanceRequest(command: request.command.rawValue, outcome: failure.code.rawValue)
+        logger.warning("maintenance request refused", metadata: [
+            "maintenance.command": "\(request.command.rawValue)", "maintenance.user": "\(peer.userName)", "error": "\(failure)",
+        ])
+        let door = request.door ?? ""
+        _ = await inbox.perform {
+            $0.recordMaintenance(request.command.rawValue, by: peer, reason: request.reason ?? "", result: failure.code.rawValue,
+                                 detail: failure.message, compartmentID: $0.model.compartment(labelled: door)?.id)
+        }
+    }
+
+    func rejected(uid: UInt32, gid: UInt32, pid: Int32, reason: String) {
+        metrics.maintenancePeerRejected()
+        logger.warning("maintenance connection turned away", metadata: [
+            "peer.uid": "\(uid)", "peer.gid": "\(gid)", "peer.pid": "\(pid)", "reason": "\(reason)",
+        ])
+    }
+
+    func follow(after sequence: Int64?, channel: any Channel, peer: MaintenancePeer) {
+        feed.follow(after: sequence, channel: channel)
+    }
+
+    // MARK: - Helpers
+
+    private func onLoop<T: Sendable>(_ body: @escaping @Sendable (CabinetController) async -> T) async throws -> T {
+        guard let value = await inbox.perform(body) else { throw Self.stopping }
+        return value
+    }
+
+    /// A missing or empty argument of a command that changes something is refused and recorded.
+    private func required(_ value: String?, _ name: String, for request: MaintenanceRequest, peer: MaintenancePeer) throws -> String {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            throw MaintenanceFailure(.badRequest, "\"\(request.command.rawValue)\" needs \"\(name)\"")
+        }
+        return value
+    }
+
+    private func requiredReason(_ request: MaintenanceRequest, peer: MaintenancePeer) throws -> String {
+        guard let reason = try checkedReason(request.reason) else {
+            throw MaintenanceFailure(.badRequest, "\"\(request.command.rawValue)\" needs a reason: it goes into the audit trail")
+        }
+        return reason
+    }
+
+    private func optionalReason(_ request: MaintenanceRequest, default fallback: String) throws -> String {
+        try checkedReason(request.reason) ?? fallback
+    }
+
+    private func checkedReason(_ text: String?) throws -> String? {
+        guard let text = text?.trimmingCharacters(in: .whitespacesAndNewlines), !text.isEmpty else { return nil }
+        guard text.count <= 500 else { throw MaintenanceFailure(.badRequest, "a reason may be at most 500 characters") }
+        guard !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw MaintenanceFailure(.badRequest, "a reason may not contain control characters")
+        }
+        return text
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+import LockerCore
+import LockerMaintenanceProtocol
+import Testing
+@testable import LockerDaemon
+
+/// The technician's actions on the cabinet loop, in process (the socket and lockerctl are
+/// covered by LockerMaintenanceTests).
+@Suite struct MaintenanceActionTests {
+    let technician = MaintenancePeer(uid: 1000, gid: 1000, pid: 42, userName: "tech", access: .full)
+
+    @Test func aParcelBehindAFailedLatchIsReleasedByATechnician() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        let (door, code) = try await cabinet.deposit("SF3000000001")
+        let pickupCode = try #require(code)
+        let address = cabinet.address(door)
+        await cabinet.press("enter 2")  // courier options, log out
+
+        // The latch fails at pickup: the door is quarantined with the parcel inside.
+        cabinet.cabinet.setJammed(board: address.board, channel: address.channel, true)
+        await cabinet.press(pickupCode)
+        await cabinet.wait(seconds: 6)
+        #expect(try cabinet.compartment(door).state == .quarantined)
+        await cabinet.press(pickupCode)
+        #expect(!cabinet.isOpen(door), "a quarantined door does not open for a code")
+
+        // The technician repairs the latch, opens the door to check it, closes it, enables it.
+        cabinet.cabinet.setJammed(board: address.board, channel: address.channel, false)
+        let technician = self.technician
+        let opened = await cabinet.inbox.perform { await $0.maintenanceOpen(door, reason: "latch replaced", by: technician) }
+        #expect(try opened?.get().doors.first?.result == "done")
+        #expect(cabinet.isOpen(door))
+        try await cabinet.close(door)
+        let enabled = await cabinet.inbox.perform { $0.maintenanceEnable(door, reason: "latch replaced", by: technician) }
+        #expect(try enabled?.get().doors.first?.detail == "now occupied")
+        #expect(try cabinet.compartment(door).state == .occupied)
+
+        // The resident's code works again and the pickup completes.
+        await cabinet.press(pickupCode)
+        #expect(cabinet.isOpen(door))
+        try await cabinet.take(door)
+        try await cabinet.close(door)
+        #expect(try cabinet.eventKinds().contains("pickup.committed"))
+        let audit = try cabinet.events().filter { $0.kind == "maintenance.action" }
+        #expect(audit.count == 2)
+        #expect(audit.allSatisfy { $0.payload.contains("\"user\":\"tech\"") && $0.payload.contains("latch replaced") })
+        await cabinet.stop()
+    }
+
+    @Test func actionsOnDoorsInUseAreRefusedAndRecorded() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        await cabinet.scan("SF3000000002")
+        await cabinet.press("enter")
+        let door = try #require(cabinet.openDoorLabel())
+        let technician = self.technician
+
+        // The courier's deposit is in progress: the technician cannot take the door away.
+        let quarantine = await cabinet.inbox.perform { $0.maintenanceQuarantine(door, reason: "noise", by: technician) }
+        #expect(throws: MaintenanceFailure.self) { try quarantine?.get() }
+        let open = await cabinet.inbox.perform { await $0.maintenanceOpen(door, reason: "look", by: technician) }
+        #expect(throws: MaintenanceFailure.self) { try open?.get() }
+        let enable = await cabinet.inbox.perform { $0.maintenanceEnable("A01", reason: "nothing wrong", by: technician) }
+        #expect(throws: MaintenanceFailure.self) { try enable?.get() }
+        let refusals = try cabinet.events().filter { $0.kind == "maintenance.action" && $0.payload.contains("\"result\":\"refused\"") }
+        #expect(refusals.count == 3)
+        #expect(try cabinet.compartment(door).state == .reserved)
+        await cabinet.stop()
+    }
+
+    @Test func selftestNeverPulsesADoorHoldingParcels() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        let (door, _) = try await cabinet.deposit("SF3000000003")
+        let plan = await cabinet.inbox.perform { $0.selftestPlan(nil) }
+        let (doors, skipped) = try #require(try plan?.get())
+        #expect(skipped.map(\.door) == [door])
+        #expect(skipped.first?.detail.contains("parcel") == true)
+        #expect(doors.count == cabinet.configuration.compartments.count - 1)
+        let named = await cabinet.inbox.perform { $0.selftestPlan([door, "A02"]) }
+        #expect(try named?.get().skipped.map(\.door) == [door])
+        let unknown = await cabinet.inbox.perform { $0.selftestPlan(["Q77"]) }
+        #expect(throws: MaintenanceFailure.self) { try unknown?.get() }
+        await cabinet.stop()
+    }
+}
