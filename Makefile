@@ -9,7 +9,7 @@ APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000
 
-.PHONY: deps build run test crash-test bench clean
+.PHONY: deps build run ctl test crash-test bench clean
 
 deps:
 	@missing=""; \
@@ -27,7 +27,12 @@ build: deps
 # CONFIG=file runs another cabinet (e.g. simulated boards behind pseudo-terminals, see README).
 run: build
 	@echo "State lives in ./$(STATE); delete it to start over with an empty cabinet."
-	$$($(SWIFT) build --show-bin-path)/lockerd --state-directory $(STATE) --front-panel $(if $(CONFIG),--config $(CONFIG))
+	$$($(SWIFT) build --show-bin-path)/lockerd --state-directory $(STATE) --maintenance-socket $(STATE)/maintenance.sock \
+	  --front-panel $(if $(CONFIG),--config $(CONFIG))
+
+# lockerctl against the cabinet `make run` started: make ctl ARGS="status"
+ctl:
+	$$($(SWIFT) build --show-bin-path)/lockerctl --socket $(STATE)/maintenance.sock $(ARGS)
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -122,6 +122,14 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LockerMaintenanceProtocolTests", dependencies: ["LockerMaintenanceProtocol"]),
+        // Spawns the real `lockerd` and drives it with the real `lockerctl` (other users, stuck clients, fuzz).
+        .testTarget(
+            name: "LockerMaintenanceTests",
+            dependencies: [
+                "LockerTestSupport", "LockerMaintenanceProtocol", "LockerStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
         // Spawns the real `lockerd` binary and kills it with SIGKILL.
         .testTarget(
             name: "LockerCrashTests",
