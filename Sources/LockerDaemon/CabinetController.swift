@@ -56,8 +56,8 @@ public final class CabinetController {
     /// Called after each latch command with the time since the input that caused it arrived
     /// (for a pickup: from the last key of the code to the board accepting the unlock).
     public var onUnlock: (@Sendable (Duration) -> Void)?
-    /// When the input being handled arrived (measurement only, never a decision).
-    private var inputArrived = ContinuousClock.now
+    /// When the input being handled was posted (measurement only, never a decision).
+    var inputArrived = ContinuousClock.now
     /// Maintenance self-tests waiting for a door to open after its pulse, called once with true
     /// when the sensor saw it open, false when the latch did not open it (or the board failed).
     var doorOpenWaiters: [Int: (Bool) -> Void] = [:]
@@ -128,7 +128,6 @@ public final class CabinetController {
     // MARK: - Inputs
 
     public func handle(_ event: HardwareEvent) async {
-        inputArrived = .now
         switch event {
         case .key(let key):
             await perform(panel.keyPressed(Self.panelKey(key), now: clock.now()))

@@ -5,10 +5,12 @@ import Synchronization
 /// front panel all post here; one loop (`run`) takes inputs one at a time, so the controller never
 /// sees two inputs interleaved. Posting waits until the input was handled.
 public final class CabinetInbox: HardwareEventHandler, Sendable {
+    /// Each input carries when it was posted: the unlock latency a person feels includes the wait
+    /// in this queue.
     enum Input: Sendable {
-        case hardware(HardwareEvent, CheckedContinuation<Void, Never>)
+        case hardware(HardwareEvent, ContinuousClock.Instant, CheckedContinuation<Void, Never>)
         case tick(CheckedContinuation<Void, Never>)
-        case inspect(@Sendable (CabinetController) async -> Void, CheckedContinuation<Void, Never>)
+        case inspect(@Sendable (CabinetController) async -> Void, ContinuousClock.Instant, CheckedContinuation<Void, Never>)
     }
 
     private let stream: AsyncStream<Input>
@@ -20,7 +22,7 @@ public final class CabinetInbox: HardwareEventHandler, Sendable {
 
     public func handle(_ event: HardwareEvent) async {
         await withCheckedContinuation { done in
-            if case .terminated = continuation.yield(.hardware(event, done)) { done.resume() }
+            if case .terminated = continuation.yield(.hardware(event, .now, done)) { done.resume() }
         }
     }
 
@@ -33,7 +35,7 @@ public final class CabinetInbox: HardwareEventHandler, Sendable {
     /// Runs `body` on the loop, between two inputs (front-panel `show`, tests).
     public func inspect(_ body: @escaping @Sendable (CabinetController) async -> Void) async {
         await withCheckedContinuation { done in
-            if case .terminated = continuation.yield(.inspect(body, done)) { done.resume() }
+            if case .terminated = continuation.yield(.inspect(body, .now, done)) { done.resume() }
         }
     }
 
@@ -47,13 +49,15 @@ public final class CabinetInbox: HardwareEventHandler, Sendable {
         await controller.start()
         for await input in stream {
             switch input {
-            case .hardware(let event, let done):
+            case .hardware(let event, let posted, let done):
+                controller.inputArrived = posted
                 await controller.handle(event)
                 done.resume()
             case .tick(let done):
                 await controller.tick()
                 done.resume()
-            case .inspect(let body, let done):
+            case .inspect(let body, let posted, let done):
+                controller.inputArrived = posted
                 await body(controller)
                 done.resume()
             }

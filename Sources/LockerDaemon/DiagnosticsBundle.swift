@@ -55,6 +55,15 @@ struct DiagnosticsBundle {
         for (name, data) in files {
             try data.write(to: bundle.appendingPathComponent(name), options: .atomic)
         }
+        pruneOlderBundles(keeping: 5)
         return DiagnosticsReport(path: bundle.path, files: files.keys.sorted(), integrity: integrity)
+    }
+
+    /// Bundles live on the disk that holds the custody record: only the newest few are kept.
+    private func pruneOlderBundles(keeping count: Int) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names.filter({ $0.hasPrefix("diag-") }).sorted().dropLast(count) {
+            try? FileManager.default.removeItem(at: directory.appendingPathComponent(name))
+        }
     }
 }

@@ -23,6 +23,7 @@ final class MaintenanceService: MaintenanceResponder {
     let recentLog: RecentLogLines
     let simulator: SimulatorConsole?
     let logger: Logger
+    private let forbiddenRecords = ForbiddenAttemptThrottle(interval: 60)
 
     init(inbox: CabinetInbox, store: CabinetStore, configuration: CabinetConfiguration, metrics: CabinetMetrics,
          clock: any CabinetClock, stateDirectory: URL, recentLog: RecentLogLines, simulator: SimulatorConsole?, logger: Logger) {
@@ -226,10 +227,14 @@ final class MaintenanceService: MaintenanceResponder {
         logger.warning("maintenance request refused", metadata: [
             "maintenance.command": "\(request.command.rawValue)", "maintenance.user": "\(peer.userName)", "error": "\(failure)",
         ])
+        // A read-only peer that hammers the socket must not fill the disk with its refusals: one
+        // record per peer per minute, saying how many attempts it stands for.
+        guard let attempts = forbiddenRecords.admit(uid: peer.uid, now: clock.now()) else { return }
         let door = request.door ?? ""
+        let detail = attempts > 1 ? "\(failure.message) (\(attempts) forbidden attempts since the last record)" : failure.message
         _ = await inbox.perform {
             $0.recordMaintenance(request.command.rawValue, by: peer, reason: request.reason ?? "", result: failure.code.rawValue,
-                                 detail: failure.message, compartmentID: $0.model.compartment(labelled: door)?.id)
+                                 detail: detail, compartmentID: $0.model.compartment(labelled: door)?.id)
         }
     }
 

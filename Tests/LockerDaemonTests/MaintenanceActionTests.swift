@@ -88,3 +88,18 @@ import Testing
         await cabinet.stop()
     }
 }
+
+@Suite struct ForbiddenAttemptThrottleTests {
+    @Test func oneRecordPerPeerPerIntervalCarryingTheAttemptsItStandsFor() {
+        let throttle = ForbiddenAttemptThrottle(interval: 60)
+        let start = Date(timeIntervalSince1970: 1_000_000)
+        #expect(throttle.admit(uid: 1000, now: start) == 1)
+        #expect(throttle.admit(uid: 1000, now: start.addingTimeInterval(1)) == nil)
+        #expect(throttle.admit(uid: 1000, now: start.addingTimeInterval(59)) == nil)
+        #expect(throttle.admit(uid: 2000, now: start.addingTimeInterval(2)) == 1, "another peer has its own window")
+        #expect(throttle.admit(uid: 1000, now: start.addingTimeInterval(60)) == 3, "the two unrecorded attempts and this one")
+        #expect(throttle.admit(uid: 1000, now: start.addingTimeInterval(61)) == nil)
+        // A clock set back does not silence a peer for ever.
+        #expect(throttle.admit(uid: 1000, now: start) == 2)
+    }
+}
