@@ -301,23 +301,26 @@ extension CabinetController {
             return
         }
         model.replace(updated)
-        let seconds = configuration.doorOpenConfirmationSeconds
-        doorOpenWaiters[id] = { opened in
-            reply.resume(returning: opened
-                ? SelftestResult(door: doorLabel, outcome: "passed", detail: "the sensor saw the door open")
-                : SelftestResult(door: doorLabel, outcome: "failed",
-                                 detail: "the door did not open within \(Int(seconds)) s after the pulse (latch, wiring or sensor); quarantined"))
+        // While it is tested the door is out of assignment: a courier must not be sent to it.
+        model.setOnline(false, compartmentIDs: [id])
+        doorOpenWaiters[id] = { failure in
+            reply.resume(returning: failure.map { SelftestResult(door: doorLabel, outcome: "failed", detail: $0) }
+                ?? SelftestResult(door: doorLabel, outcome: "passed", detail: "the sensor saw the door open"))
         }
         _ = await pulse(id)
     }
 
-    func resolveDoorWaiter(_ id: Int, opened: Bool) {
-        doorOpenWaiters.removeValue(forKey: id)?(opened)
+    /// Answers a waiting self-test: nil when the door opened, else why not. Every path that
+    /// settles or resets a door's watch calls this, so no self-test waits for ever.
+    func resolveDoorWaiter(_ id: Int, failure: String?) {
+        guard let waiter = doorOpenWaiters.removeValue(forKey: id) else { return }
+        if !offlineBoards.contains(map.address(of: id).board) { model.setOnline(true, compartmentIDs: [id]) }
+        waiter(failure)
     }
 
-    /// The loop ended: every waiting self-test is answered (not opened).
+    /// The loop ended: every waiting self-test is answered.
     public func abandonDoorWaiters() {
-        for id in Array(doorOpenWaiters.keys) { resolveDoorWaiter(id, opened: false) }
+        for id in Array(doorOpenWaiters.keys) { resolveDoorWaiter(id, failure: "lockerd is stopping") }
     }
 
     // MARK: - Private

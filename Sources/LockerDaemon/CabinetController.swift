@@ -58,9 +58,9 @@ public final class CabinetController {
     public var onUnlock: (@Sendable (Duration) -> Void)?
     /// When the input being handled was posted (measurement only, never a decision).
     var inputArrived = ContinuousClock.now
-    /// Maintenance self-tests waiting for a door to open after its pulse, called once with true
-    /// when the sensor saw it open, false when the latch did not open it (or the board failed).
-    var doorOpenWaiters: [Int: (Bool) -> Void] = [:]
+    /// Maintenance self-tests waiting for a door to open after its pulse, called once with nil
+    /// when the sensor saw it open, or with why it did not (latch, board, shutdown).
+    var doorOpenWaiters: [Int: (String?) -> Void] = [:]
 
     public init(
         configuration: CabinetConfiguration, store: CabinetStore, clock: any CabinetClock,
@@ -467,6 +467,7 @@ public final class CabinetController {
         guard releaseDeposit(id, reason: reason, quarantine: "latch did not open: \(reason)", latchFailed: true) else { return }
         // The door never opened: stop waiting for it (no second latch failure later).
         doors[id] = DoorWatchStateMachine(isOpen: false, now: clock.now())
+        resolveDoorWaiter(id, failure: "the latch did not open (\(reason)); quarantined")
         await buzzer.play(.error)
         await show(.doorDidNotOpen(label: label(id)))
         if panel.isDepositOpen(compartmentID: id) {
@@ -689,7 +690,7 @@ public final class CabinetController {
         let address = map.address(of: id)
         switch action {
         case .openedAsCommanded:
-            resolveDoorWaiter(id, opened: true)
+            resolveDoorWaiter(id, failure: nil)
         case .forcedOpen:
             logger.warning("door opened without a command", metadata: ["compartment.label": "\(label(id))"])
             commit("forced-open alarm") { tx in
@@ -697,7 +698,8 @@ public final class CabinetController {
             }
             await buzzer.play(.alarm)
         case .latchDidNotOpen:
-            resolveDoorWaiter(id, opened: false)
+            resolveDoorWaiter(id, failure: "the door did not open within \(Int(configuration.doorOpenConfirmationSeconds)) s "
+                + "after the pulse (latch, wiring or sensor); quarantined")
             await latchDidNotOpen(id)
         case .remindToClose:
             await show(.pleaseCloseDoor(label: label(id)))
@@ -815,7 +817,7 @@ public final class CabinetController {
         } catch {
             doors[id] = DoorWatchStateMachine(isOpen: model.compartments[id].isDoorOpen, now: clock.now())
             await boardLost(address.board, detail: "\(error)")
-            resolveDoorWaiter(id, opened: false)
+            resolveDoorWaiter(id, failure: "the board did not accept the unlock: \(error)")
             return false
         }
         onUnlock?(ContinuousClock.now - inputArrived)
@@ -827,7 +829,7 @@ public final class CabinetController {
 
     private func boardLost(_ board: Int, detail: String) async {
         guard offlineBoards.insert(board).inserted else { return }
-        for id in map.compartments(onBoard: board) { resolveDoorWaiter(id, opened: false) }
+        for id in map.compartments(onBoard: board) { resolveDoorWaiter(id, failure: "board \(board) went offline: \(detail)") }
         logger.error("lock board offline", metadata: ["board.address": "\(board)", "error": "\(detail)"])
         model.setOnline(false, compartmentIDs: map.compartments(onBoard: board))
         commit("board offline") { tx in

@@ -56,7 +56,8 @@ struct DiagnosticsBundle {
             try data.write(to: bundle.appendingPathComponent(name), options: .atomic)
         }
         pruneOlderBundles(keeping: 5)
-        return DiagnosticsReport(path: bundle.path, files: files.keys.sorted(), integrity: integrity)
+        return DiagnosticsReport(path: bundle.path, files: files.keys.sorted(), integrity: integrity,
+                                 contents: files.mapValues { String(decoding: $0, as: UTF8.self) })
     }
 
     /// Bundles live on the disk that holds the custody record: only the newest few are kept.

@@ -3,10 +3,15 @@ import LockerMaintenanceProtocol
 import NIOCore
 
 /// One admitted client: request lines in, response lines out, strictly in order, one request at
-/// a time. A malformed line gets an error and the connection stays usable; a line over the size
-/// limit gets an error and the connection is closed (the rest of it cannot be told from the next
-/// request). The cabinet never waits for this handler: answers are computed off the event loop and
-/// written here; a client that stops reading only fills its own bounded buffers.
+/// a time. A malformed line gets its error in its turn and the connection stays usable; a line
+/// over the size limit gets an error and the connection is closed (the rest of it cannot be told
+/// from the next request). The cabinet never waits for this handler: answers are computed off the
+/// event loop and written here.
+///
+/// A client that stops reading is not answered further until it reads again (its buffered output
+/// stays under the high-water mark plus one answer), and one that keeps sending meanwhile finds
+/// the queue full, is told `busy` and closed. A client that half-closes (`echo ... | socat`) still
+/// gets every answer before the connection is closed.
 final class MaintenanceConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -14,11 +19,19 @@ final class MaintenanceConnectionHandler: ChannelInboundHandler {
     /// Requests sent ahead of their answers beyond this are a broken or hostile client.
     static let maximumQueuedRequests = 32
 
+    /// What waits for its turn: a request to carry out, or an answer already known (a parse error).
+    private enum Item {
+        case request(MaintenanceRequest)
+        case answer(MaintenanceResponse)
+    }
+
     private let peer: MaintenancePeer
     private let responder: any MaintenanceResponder
-    private var queued: [MaintenanceRequest] = []
+    private var queued: [Item] = []
     private var busy = false
     private var following = false
+    /// No more input will be read: the client half-closed (close once everything is answered).
+    private var inputEnded = false
 
     init(peer: MaintenancePeer, responder: any MaintenanceResponder) {
         self.peer = peer
@@ -27,29 +40,44 @@ final class MaintenanceConnectionHandler: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let line = unwrapInboundIn(data)
-        if following {
-            // The feed is one-way; anything else the client sends is ignored.
-            return
-        }
+        // The feed is one-way; anything else a follower sends is ignored.
+        if following || inputEnded { return }
         if line.readableBytesView.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }) { return }
+        let item: Item
         switch MaintenanceRequest.parse(line.readableBytesView) {
         case .failure(let failure):
-            write(.failure(failure, id: Self.requestID(in: line)), context: context)
+            item = .answer(.failure(failure, id: Self.requestID(in: line)))
         case .success(let request):
-            guard queued.count < Self.maximumQueuedRequests else {
-                write(.failure(MaintenanceFailure(.busy, "more than \(Self.maximumQueuedRequests) requests waiting for answers; closing"),
-                               id: request.id), context: context)
-                context.close(promise: nil)
-                return
-            }
-            queued.append(request)
-            processNext(context: context)
+            item = .request(request)
         }
+        if queued.count >= Self.maximumQueuedRequests {
+            // Said at once and the connection closed: such a client is usually not reading either,
+            // so its answers would never drain.
+            queued.removeAll()
+            inputEnded = true
+            write(.failure(MaintenanceFailure(.busy, "more than \(Self.maximumQueuedRequests) requests waiting for answers; closing"),
+                           id: nil), context: context)
+            context.close(promise: nil)
+            return
+        } else {
+            queued.append(item)
+        }
+        processNext(context: context)
     }
 
     private func processNext(context: ChannelHandlerContext) {
-        guard !busy, !following, !queued.isEmpty else { return }
-        let request = queued.removeFirst()
+        // Waits while the client does not read: its answers would only pile up here.
+        guard !busy, !following, context.channel.isActive, context.channel.isWritable else { return }
+        guard !queued.isEmpty else {
+            if inputEnded { context.close(promise: nil) }
+            return
+        }
+        let item = queued.removeFirst()
+        guard case .request(let request) = item else {
+            if case .answer(let response) = item { write(response, context: context) }
+            processNext(context: context)
+            return
+        }
         busy = true
         let responder = self.responder, peer = self.peer
         let promise = context.eventLoop.makePromise(of: MaintenanceResponse.self)
@@ -72,9 +100,21 @@ final class MaintenanceConnectionHandler: ChannelInboundHandler {
                 self.following = true
                 self.queued.removeAll()
                 responder.follow(after: request.after, channel: context.channel, peer: peer)
+                return
             }
             self.processNext(context: context)
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable { processNext(context: context) }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        // Requests not yet started are not carried out for a client that is gone.
+        queued.removeAll()
+        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -86,8 +126,14 @@ final class MaintenanceConnectionHandler: ChannelInboundHandler {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            // The client sent everything it will send: answer it all, then close.
+            inputEnded = true
+            if !following { processNext(context: context) }
+            return
+        }
         // A client that sends nothing for a long time holds one of the few slots: let it go, unless
-        // it is following events (it is expected to be silent then).
+        // it is following events (it is expected to be silent then) or waiting for an answer.
         if event is IdleStateHandler.IdleStateEvent, !following, !busy {
             context.close(promise: nil)
             return

@@ -44,6 +44,18 @@ final class MaintenanceServer: Sendable {
                 throw StartError(description: "cannot create the directory of the maintenance socket \(path): \(error.localizedDescription)")
             }
         }
+        // The socket is created, given to its group and chmod-ed by path: in a directory someone
+        // else may write to, they could swap it for a symlink in between and have lockerd hand
+        // them any file. Such a directory is refused.
+        var folder = stat()
+        let folderPath = directory.isEmpty ? "." : directory
+        guard stat(folderPath, &folder) == 0, folder.st_mode & S_IFMT == S_IFDIR else {
+            throw StartError(description: "the directory of the maintenance socket \(path) cannot be used")
+        }
+        guard folder.st_uid == 0 || folder.st_uid == geteuid(), folder.st_mode & 0o022 == 0 else {
+            throw StartError(description: "the directory of the maintenance socket \(path) must belong to root or lockerd's user "
+                + "and be writable by no one else (mode \(String(folder.st_mode & 0o7777, radix: 8)), owner uid \(folder.st_uid))")
+        }
         var existing = stat()
         if lstat(path, &existing) == 0, existing.st_mode & S_IFMT != S_IFSOCK {
             throw StartError(description: "\(path) exists and is not a socket; not replacing it")
@@ -55,6 +67,8 @@ final class MaintenanceServer: Sendable {
             // A client that stops reading may have this much waiting for it; event feeds end
             // with "lagging" beyond it, so its memory stays bounded.
             .childChannelOption(.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 256 * 1024))
+            // A client that half-closes after its requests (`echo ... | socat`) still gets the answers.
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 admit(channel, clients: clients, maximumClients: maximumClients, policy: policy, readOnly: readOnly,
                       responder: responder, logger: logger, idleTimeout: idleTimeout)
@@ -67,7 +81,7 @@ final class MaintenanceServer: Sendable {
             throw StartError(description: "cannot listen on the maintenance socket \(path): \(error)")
         }
         // chown before chmod: between the two the mode still excludes the group.
-        if let socketGroupID, chown(path, UInt32.max, socketGroupID) != 0 {
+        if let socketGroupID, lchown(path, UInt32.max, socketGroupID) != 0 {
             logger.warning("cannot give the maintenance socket to its group", metadata: [
                 "socket.path": "\(path)", "group.id": "\(socketGroupID)", "error": "\(String(cString: strerror(errno)))",
             ])

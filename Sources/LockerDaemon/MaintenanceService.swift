@@ -71,7 +71,8 @@ final class MaintenanceService: MaintenanceResponder {
         case .parcels:
             response.parcels = try await onLoop { $0.parcelReports(now: $0.clock.now()) }
         case .events:
-            response.events = try await events(after: request.after, limit: request.limit)
+            let (after, limit) = (request.after, request.limit)
+            response.events = try await reading { try self.events(after: after, limit: limit) }
         case .eventsFollow:
             break  // answered by the connection handler, which then calls `follow`
         case .open:
@@ -92,14 +93,14 @@ final class MaintenanceService: MaintenanceResponder {
         case .selftest:
             response.selftest = try await selftest(request, peer: peer)
         case .queue:
-            response.queue = try await queue()
+            response.queue = try await reading { try self.queue() }
         case .temps:
             // No temperature-controlled zones are configured in this build yet (cold chain).
             response.temperatures = []
         case .diag:
             response.diagnostics = try await diagnostics(peer: peer)
         case .auditVerify:
-            response.audit = try await auditVerification()
+            response.audit = try await reading { try self.auditVerification() }
         case .metrics:
             await refreshGauges()
             response.metrics = metrics.exposition()
@@ -119,7 +120,7 @@ final class MaintenanceService: MaintenanceResponder {
     // MARK: - Reads
 
     private func status() async throws -> CabinetStatusReport {
-        let queue = try await queue()
+        let queue = try await reading { try self.queue() }
         let name = configuration.cabinetID
         let epoch = store.epoch
         let last = try store.lastEventSequence()
@@ -131,7 +132,7 @@ final class MaintenanceService: MaintenanceResponder {
         }
     }
 
-    private func events(after: Int64?, limit: Int?) async throws -> [EventReport] {
+    private func events(after: Int64?, limit: Int?) throws -> [EventReport] {
         let limit = min(max(limit ?? 100, 1), 1_000)
         let start: Int64
         if let after {
@@ -143,14 +144,14 @@ final class MaintenanceService: MaintenanceResponder {
     }
 
     /// Until the uplink exists every event is still waiting to be sent.
-    private func queue() async throws -> QueueReport {
+    private func queue() throws -> QueueReport {
         let last = try store.lastEventSequence()
         let oldest = try store.events(after: 0, limit: 1).first?.occurredAt
         return QueueReport(state: "not_configured", depth: last, oldestUnsentAt: oldest, lastSuccessAt: nil, lastError: nil,
                            backoffSeconds: nil)
     }
 
-    private func auditVerification() async throws -> AuditReport {
+    private func auditVerification() throws -> AuditReport {
         let last = try store.lastEventSequence()
         let head = try store.events(after: max(0, last - 1), limit: 1).first?.hash ?? EventHashChain.genesis
         switch try store.verifyEventChain() {
@@ -187,7 +188,10 @@ final class MaintenanceService: MaintenanceResponder {
         let plan = try await onLoop { $0.selftestPlan(labels) }
         let (doors, skipped) = try plan.get()
         let doorLabels = doors.map { configuration.compartments[$0].label }
-        _ = try await onLoop { $0.recordMaintenance("selftest", by: peer, reason: reason, result: "commanded", doors: doorLabels) }
+        // The record comes before any latch moves; without it nothing is pulsed.
+        guard try await onLoop({ $0.recordMaintenance("selftest", by: peer, reason: reason, result: "commanded", doors: doorLabels) }) != nil else {
+            throw MaintenanceFailure(.failed, "the store refused the audit record; no door was pulsed")
+        }
         var results = skipped
         // One door at a time: each pulse's outcome is known (sensor saw it open, or the door watch
         // gave up on it) before the next latch moves.
@@ -213,11 +217,12 @@ final class MaintenanceService: MaintenanceResponder {
 
     private func diagnostics(peer: MaintenancePeer) async throws -> DiagnosticsReport {
         let status = try await status()
-        let recent = try await events(after: nil, limit: 500)
-        let bundle = DiagnosticsBundle(
-            directory: stateDirectory.appendingPathComponent("diagnostics"), configuration: configuration, store: store,
-            status: status, recentEvents: recent, logLines: recentLog.lines(), now: clock.now())
-        let report = try bundle.write()
+        let (configuration, store, logLines, now) = (self.configuration, self.store, recentLog.lines(), clock.now())
+        let directory = stateDirectory.appendingPathComponent("diagnostics")
+        let report = try await reading {
+            try DiagnosticsBundle(directory: directory, configuration: configuration, store: store, status: status,
+                                  recentEvents: try self.events(after: nil, limit: 500), logLines: logLines, now: now).write()
+        }
         _ = await inbox.perform { $0.recordMaintenance("diag", by: peer, reason: "diagnostics bundle", result: "done", detail: report.path) }
         return report
     }
@@ -231,9 +236,11 @@ final class MaintenanceService: MaintenanceResponder {
         // record per peer per minute, saying how many attempts it stands for.
         guard let attempts = forbiddenRecords.admit(uid: peer.uid, now: clock.now()) else { return }
         let door = request.door ?? ""
+        // Recorded as given only if it would pass as a reason; anything else is not worth keeping for ever.
+        let reason = (try? checkedReason(request.reason)).flatMap { $0 } ?? ""
         let detail = attempts > 1 ? "\(failure.message) (\(attempts) forbidden attempts since the last record)" : failure.message
         _ = await inbox.perform {
-            $0.recordMaintenance(request.command.rawValue, by: peer, reason: request.reason ?? "", result: failure.code.rawValue,
+            $0.recordMaintenance(request.command.rawValue, by: peer, reason: reason, result: failure.code.rawValue,
                                  detail: detail, compartmentID: $0.model.compartment(labelled: door)?.id)
         }
     }
@@ -250,6 +257,17 @@ final class MaintenanceService: MaintenanceResponder {
     }
 
     // MARK: - Helpers
+
+    /// Store reads for the socket run here, one at a time, off the concurrency pool: a client
+    /// repeating `audit.verify` on a long record must neither take the threads the cabinet loop
+    /// runs on nor the database readers it needs after each commit.
+    private let storeReads = DispatchQueue(label: "lockerd.maintenance.store-reads")
+
+    private func reading<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            storeReads.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
 
     private func onLoop<T: Sendable>(_ body: @escaping @Sendable (CabinetController) async -> T) async throws -> T {
         guard let value = await inbox.perform(body) else { throw Self.stopping }

@@ -82,7 +82,7 @@ public final class MetricsHTTPEndpoint: Sendable {
     }
 }
 
-/// Answers one HTTP/1.1 request at a time (NIO's pipelining helper queues the rest).
+/// Answers one HTTP/1.1 request per connection, then closes it.
 private final class ScrapeHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -128,16 +128,13 @@ private final class ScrapeHandler: ChannelInboundHandler {
         }
         let bytes = context.channel.allocator.buffer(string: body)
         headers.add(name: "Content-Length", value: String(bytes.readableBytes))
-        let keepAlive = head.isKeepAlive
-        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        // One answer per connection: a client that pipelines requests without reading the answers
+        // cannot make the daemon buffer them (any local user can reach this port).
+        headers.add(name: "Connection", value: "close")
 
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
-        if keepAlive {
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        } else {
-            let channel = context.channel
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
-        }
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
 }

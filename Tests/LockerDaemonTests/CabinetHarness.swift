@@ -21,8 +21,10 @@ final class CabinetHarness: @unchecked Sendable {
     private var tasks: [Task<Void, Never>] = []
 
     /// - Parameter directory: reuse one to simulate a restart on the same store and physical cabinet.
+    /// - Parameter wrapBoards: puts a test double around each board (to look at the store when a latch moves).
     init(configuration: CabinetConfiguration = .simulatedDefault, directory: URL? = nil,
-         clock: ManualCabinetClock = ManualCabinetClock()) async throws {
+         clock: ManualCabinetClock = ManualCabinetClock(),
+         wrapBoards: (@Sendable (any LockBoard) -> any LockBoard)? = nil) async throws {
         let directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("lockerd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -46,7 +48,7 @@ final class CabinetHarness: @unchecked Sendable {
         self.hardware = hardware
         let controller = try CabinetController(
             configuration: configuration, store: opened, clock: clock, hasher: HMACPickupCodeHasher(key: key),
-            boards: hardware.boards,
+            boards: wrapBoards.map { hardware.boards.map($0) } ?? hardware.boards,
             display: simulated.display, buzzer: simulated.buzzer, lights: simulated.lights, logger: logger)
         let loopInbox = CabinetInbox()
         inbox = loopInbox

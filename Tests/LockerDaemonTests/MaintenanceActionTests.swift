@@ -1,6 +1,9 @@
 import Foundation
 import LockerCore
+import LockerHAL
 import LockerMaintenanceProtocol
+import LockerStore
+import Synchronization
 import Testing
 @testable import LockerDaemon
 
@@ -101,5 +104,54 @@ import Testing
         #expect(throttle.admit(uid: 1000, now: start.addingTimeInterval(61)) == nil)
         // A clock set back does not silence a peer for ever.
         #expect(throttle.admit(uid: 1000, now: start) == 2)
+    }
+}
+
+/// A board that, at the moment a latch is told to move, notes the newest record in the store.
+final class LatchOrderProbe: LockBoard, Sendable {
+    final class Notes: Sendable {
+        let store = Mutex<CabinetStore?>(nil)
+        let lastRecordAtUnlock = Mutex<[String]>([])
+    }
+
+    let inner: any LockBoard
+    let notes: Notes
+
+    init(_ inner: any LockBoard, notes: Notes) {
+        self.inner = inner
+        self.notes = notes
+    }
+
+    var address: Int { inner.address }
+    var channelCount: Int { inner.channelCount }
+    var hasItemSensors: Bool { inner.hasItemSensors }
+
+    func unlock(channel: Int, pulseMilliseconds: Int) async throws {
+        let last = notes.store.withLock { try? $0?.events(after: 0, limit: 100_000).last }
+        notes.lastRecordAtUnlock.withLock { $0.append(last.map { "\($0.kind) \($0.payload)" } ?? "none") }
+        try await inner.unlock(channel: channel, pulseMilliseconds: pulseMilliseconds)
+    }
+
+    func readStatus() async throws -> LockBoardStatus { try await inner.readStatus() }
+}
+
+@Suite struct MaintenanceAuditOrderTests {
+    @Test func theAuditRecordIsDurableBeforeTheLatchMoves() async throws {
+        let notes = LatchOrderProbe.Notes()
+        let cabinet = try await CabinetHarness(wrapBoards: { LatchOrderProbe($0, notes: notes) })
+        defer { cabinet.removeFiles() }
+        notes.store.withLock { $0 = cabinet.store }
+        let technician = MaintenancePeer(uid: 1000, gid: 1000, pid: 42, userName: "tech", access: .full)
+
+        _ = await cabinet.inbox.perform { await $0.maintenanceOpen("A05", reason: "check", by: technician) }
+        #expect(notes.lastRecordAtUnlock.withLock { $0 }.last?.contains("maintenance.action") == true)
+        #expect(notes.lastRecordAtUnlock.withLock { $0 }.last?.contains("\"result\":\"commanded\"") == true)
+        try await cabinet.close("A05")
+
+        _ = await cabinet.inbox.perform { await $0.maintenanceOpenAll(reason: "inventory", by: technician) }
+        let atOpenAll = notes.lastRecordAtUnlock.withLock { $0 }.dropFirst()
+        #expect(atOpenAll.count == cabinet.configuration.compartments.count)
+        #expect(atOpenAll.allSatisfy { $0.contains("\"action\":\"open-all\"") && $0.contains("commanded") })
+        await cabinet.stop()
     }
 }

@@ -65,6 +65,16 @@ struct MaintenanceSocketTests {
         #expect(configuration.contains("(redacted)") && !configuration.contains("4321"))
         #expect(diag.integrity == "ok")
         #expect(FileManager.default.fileExists(atPath: diag.path + "/log-recent.txt"))
+        // A technician who is not root gets the bundle through the socket, into a folder of their own.
+        let shared = daemon.directory.appendingPathComponent("shared")
+        try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)
+        #expect(chmod(shared.path, 0o777) == 0)
+        let local = shared.appendingPathComponent("bundle-for-tech").path
+        let copied = daemon.ctl(["diag", "--output", local], user: MaintenanceDaemon.nobody, group: MaintenanceDaemon.fullGroup)
+        #expect(copied.status == 0, "\(copied.error)")
+        let copiedConfiguration = try String(contentsOfFile: local + "/configuration.json", encoding: .utf8)
+        #expect(copiedConfiguration.contains("maintenance-test") && !copiedConfiguration.contains("4321"))
+        #expect(try String(contentsOfFile: local + "/integrity.txt", encoding: .utf8).contains("quick_check: ok"))
     }
 
     @Test func selftestPulsesEmptyDoorsAndReportsAJammedLatch() throws {
@@ -272,4 +282,47 @@ struct MaintenanceSocketTests {
 /// The outcome of a lockerctl run on another thread.
 final class RunSlot: Sendable {
     let value = Mutex<MaintenanceDaemon.Run?>(nil)
+}
+
+/// Clients that pipeline, half-close, or never read.
+@Suite(.serialized)
+struct MaintenanceClientBehaviourTests {
+    @Test func pipelinedRequestsAreAnsweredInOrderEvenAfterTheClientHalfCloses() throws {
+        let daemon = try MaintenanceDaemon()
+        defer { daemon.stop() }
+        let connection = try RawMaintenanceConnection(path: daemon.socketPath)
+        let lines = [
+            #"{"v":1,"id":1,"command":"status"}"#,
+            #"{"v":1,"id":2,"command":"open","door":"A01""#,  // cut short: malformed
+            #"{"v":1,"id":3,"command":"quarantine","door":"A02","reason":"piped from a script"}"#,
+            #"{"v":1,"id":4,"command":"nonsense"}"#,
+            #"{"v":1,"id":5,"command":"compartments"}"#,
+        ]
+        #expect(connection.write(Array(lines.joined(separator: "\n").utf8)))  // the last line has no newline
+        #expect(shutdown(connection.fd, Int32(SHUT_WR)) == 0)
+        var answers: [MaintenanceResponse] = []
+        while let response = connection.readResponse() { answers.append(response) }
+        #expect(answers.count == 5)
+        #expect(answers.map(\.ok) == [true, false, true, false, true])
+        #expect(answers[0].id == 1 && answers[0].status != nil)
+        #expect(answers[1].error?.code == .malformed)
+        #expect(answers[2].id == 3 && answers[2].action != nil)
+        #expect(answers[3].id == 4 && answers[3].error?.code == .unknownCommand)
+        #expect(answers[4].compartments?.first { $0.label == "A02" }?.state == "quarantined")
+    }
+
+    @Test func aClientThatSendsButNeverReadsIsClosedWhileOthersAreServed() throws {
+        let daemon = try MaintenanceDaemon()
+        defer { daemon.stop() }
+        let hog = try RawMaintenanceConnection(path: daemon.socketPath)
+        let request = Array((try MaintenanceProtocol.line(MaintenanceRequest(command: .events, after: 0, limit: 1_000))).utf8) + [10]
+        // Thousands of large answers asked for and never read: the daemon stops answering it, then
+        // closes it once its queue is full, instead of buffering the answers.
+        var sent = 0
+        while sent < 20_000 && hog.write(request) { sent += 1 }
+        #expect(sent < 20_000, "the daemon should have closed the connection")
+        #expect(daemon.ctl(["status"]).status == 0)
+        #expect(daemon.ctl(["open", "A01", "--reason", "still works"]).status == 0)
+        #expect(daemon.isRunning)
+    }
 }
