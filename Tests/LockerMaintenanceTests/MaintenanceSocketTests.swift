@@ -60,7 +60,7 @@ struct MaintenanceSocketTests {
         #expect(metrics.output.contains("lockerd_maintenance_actions_total"))
         #expect(metrics.output.contains("lockerd_unlock_latency_seconds_count 1"))
 
-        let diag = try #require(try daemon.json(["diag"]).diagnostics)
+        let diag = try #require(try daemon.json(["diag", "--output", daemon.directory.appendingPathComponent("bundle-root").path]).diagnostics)
         let configuration = try String(contentsOfFile: diag.path + "/configuration.json", encoding: .utf8)
         #expect(configuration.contains("(redacted)") && !configuration.contains("4321"))
         #expect(diag.integrity == "ok")
