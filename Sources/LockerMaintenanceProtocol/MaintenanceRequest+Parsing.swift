@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 extension MaintenanceRequest {
     /// Reads one request line, telling apart what was wrong with it: not JSON, a newer protocol,
