@@ -38,6 +38,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        // The uplink: HTTPS with a configurable CA and an optional client certificate.
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Pure: choose a compartment. No dependencies at all, no allocation on the decision path.
@@ -68,12 +71,27 @@ let package = Package(
         ),
         // The technician's socket protocol: requests, responses and reports (shared by lockerd and lockerctl).
         .target(name: "LockerMaintenanceProtocol", exclude: ["PROTOCOL.md"], swiftSettings: strict),
+        // Store-and-forward to the central server: batches, acknowledgements, backoff, signing.
+        .target(
+            name: "LockerUplink",
+            dependencies: [
+                "LockerStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["openapi.yaml"],
+            swiftSettings: strict
+        ),
         // Composition root: configuration, cabinet layout, services, the front panel.
         .target(
             name: "LockerDaemon",
             dependencies: [
                 "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire",
-                "LockerMaintenanceProtocol",
+                "LockerMaintenanceProtocol", "LockerUplink",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -122,6 +140,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "LockerMaintenanceProtocolTests", dependencies: ["LockerMaintenanceProtocol"]),
+        // The uplink against a loopback server written here that implements the published contract
+        // and injects faults.
+        .testTarget(
+            name: "LockerUplinkTests",
+            dependencies: [
+                "LockerUplink", "LockerStore", "LockerCore", "LockerTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         // Spawns the real `lockerd` and drives it with the real `lockerctl` (other users, stuck clients, fuzz).
         .testTarget(
             name: "LockerMaintenanceTests",

@@ -146,6 +146,24 @@ extension CabinetStore {
                 INSERT INTO meta (key, value) VALUES ('chain_head', ?);
                 """, arguments: [previous])
         }
+        migrator.registerMigration("v3-uplink") { db in
+            // Each epoch and where it starts: a batch to the server never mixes epochs and says
+            // where its epoch began. The acknowledged sequence is the uplink's durable progress.
+            try db.execute(sql: """
+                CREATE TABLE epochs (
+                    epoch TEXT PRIMARY KEY NOT NULL,
+                    first_sequence INTEGER NOT NULL CHECK (first_sequence >= 1),
+                    started_at REAL NOT NULL
+                );
+                INSERT INTO epochs (epoch, first_sequence, started_at)
+                    SELECT epoch, MIN(sequence), MIN(occurred_at) FROM events GROUP BY epoch;
+                INSERT OR IGNORE INTO epochs (epoch, first_sequence, started_at)
+                    SELECT value, (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'), 0
+                    FROM meta WHERE key = 'epoch';
+                INSERT INTO meta (key, value) VALUES ('uplink_acked_sequence', '0');
+                CREATE INDEX events_by_epoch ON events (epoch, sequence);
+                """)
+        }
         return migrator
     }
 }

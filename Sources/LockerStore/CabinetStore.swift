@@ -1,5 +1,6 @@
-import Foundation
+public import Foundation
 import GRDB
+import Synchronization
 public import LockerCore
 
 /// The durable store: the one type that writes custody data.
@@ -11,8 +12,10 @@ public import LockerCore
 /// and pulse latches only after `transaction` returned). If power fails after, both are present.
 public final class CabinetStore: Sendable {
     public let path: String
-    public let epoch: String
     let pool: DatabasePool
+    /// The epoch new events are recorded under (see `beginEpoch`).
+    public var epoch: String { currentEpoch.withLock { $0 } }
+    private let currentEpoch: Mutex<String>
 
     /// Opens (creating if needed) and migrates the database, then verifies that commits are durable.
     /// Refuses to open a database that fails `quick_check`.
@@ -42,8 +45,90 @@ public final class CabinetStore: Sendable {
         }
         try Self.migrator.migrate(pool)
         self.pool = pool
-        self.epoch = try pool.read { db in
+        self.currentEpoch = Mutex(try pool.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
+        })
+    }
+
+    // MARK: - Epochs
+
+    /// Starts a new epoch at the next sequence number; lockerd calls it once per start. Whatever
+    /// this database records from now on carries an id no other copy of it has ever used: a
+    /// restored backup or a cloned card, started, cannot send the server new events under a key
+    /// the server already holds. Power failure: before the commit the old epoch goes on (harmless:
+    /// nothing was recorded under the new one); after it, the new one is in force.
+    @discardableResult
+    public func beginEpoch(at startedAt: Date) throws -> (epoch: String, firstSequence: Int64) {
+        try pool.write { db in
+            let next = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'") ?? 1
+            let epoch = try String.fetchOne(db, sql: "SELECT lower(hex(randomblob(16)))") ?? UUID().uuidString
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [epoch])
+            try db.execute(sql: "INSERT INTO epochs (epoch, first_sequence, started_at) VALUES (?, ?, ?)",
+                           arguments: [epoch, next, startedAt.timeIntervalSince1970])
+            currentEpoch.withLock { $0 = epoch }
+            return (epoch, next)
+        }
+    }
+
+    /// The last event recorded under an epoch (nil when it has none).
+    public func lastSequence(ofEpoch epoch: String) throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events WHERE epoch = ?", arguments: [epoch]) }
+    }
+
+    /// Where an epoch's events start (nil for an epoch this database never had).
+    public func firstSequence(ofEpoch epoch: String) throws -> Int64? {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT first_sequence FROM epochs WHERE epoch = ?", arguments: [epoch]) }
+    }
+
+    // MARK: - Uplink progress
+
+    /// Every event up to this sequence is stored by the central server.
+    public func uplinkAcknowledgedSequence() throws -> Int64 {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'uplink_acked_sequence'") ?? 0
+        }
+    }
+
+    /// Records the server's acknowledgement durably; it only ever moves forward (a late or
+    /// duplicated answer never takes it back) and never past the last event. Power failure:
+    /// before the commit the events are sent again and the server drops them as duplicates;
+    /// after it, they are not sent again.
+    @discardableResult
+    public func recordUplinkAcknowledgement(upTo sequence: Int64) throws -> Int64 {
+        try pool.write { db in
+            let current = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'uplink_acked_sequence'") ?? 0
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
+            let acknowledged = min(max(current, sequence), last)
+            if acknowledged != current {
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'uplink_acked_sequence'", arguments: [String(acknowledged)])
+            }
+            return acknowledged
+        }
+    }
+
+    /// The next events to upload: after `sequence`, all of one epoch, at most `limit` of them.
+    public func eventsForUpload(after sequence: Int64, limit: Int) throws -> [RecordedEvent] {
+        let page = try events(after: sequence, limit: limit)
+        guard let epoch = page.first?.epoch else { return [] }
+        return Array(page.prefix { $0.epoch == epoch })
+    }
+
+    /// How many events the server has not acknowledged yet, and when the oldest of them happened.
+    public func uplinkBacklog() throws -> (count: Int64, oldest: Date?) {
+        try pool.read { db in
+            let acknowledged = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'uplink_acked_sequence'") ?? 0
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
+            let oldest = try Double.fetchOne(db, sql: "SELECT occurred_at FROM events WHERE sequence = ?", arguments: [acknowledged + 1])
+            return (max(0, last - acknowledged), oldest.map(Date.init(timeIntervalSince1970:)))
+        }
+    }
+
+    /// The newest event and its hash (sequence 0 and the genesis hash when there is none).
+    public func chainHead() throws -> (sequence: Int64, hash: String) {
+        try pool.read { db in
+            let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
+            let hash = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
+            return (last, hash)
         }
     }
 

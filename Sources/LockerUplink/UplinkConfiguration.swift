@@ -1,0 +1,76 @@
+/// The `uplink` section of the configuration: where the central server is and how to reach it.
+public struct UplinkConfiguration: Sendable, Codable, Equatable {
+    /// The server's base URL, e.g. "https://central.example.com". Plain "http://" is accepted for
+    /// loopback addresses only (tests, a local relay); anything else must be HTTPS.
+    public var url: String
+    /// PEM file of the CA(s) that sign the server's certificate; nil: the system's trust store.
+    public var caFile: String?
+    /// PEM client certificate and key for mutual TLS; both or neither.
+    public var clientCertificateFile: String?
+    public var clientKeyFile: String?
+    /// A batch holds at most this many events and this many bytes of JSON.
+    public var batchEvents: Int
+    public var batchBytes: Int
+    /// Backoff after a failure: a random wait up to min(cap, base * 2^failures) seconds.
+    public var backoffBaseSeconds: Double
+    public var backoffCapSeconds: Double
+    /// With nothing to send, ask the server for commands this often.
+    public var pollSeconds: Double
+    /// A request that takes longer than this has failed.
+    public var timeoutSeconds: Double
+
+    public init(url: String, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
+                batchEvents: Int = 200, batchBytes: Int = 256 * 1024, backoffBaseSeconds: Double = 1,
+                backoffCapSeconds: Double = 300, pollSeconds: Double = 60, timeoutSeconds: Double = 30) {
+        self.url = url
+        self.caFile = caFile
+        self.clientCertificateFile = clientCertificateFile
+        self.clientKeyFile = clientKeyFile
+        self.batchEvents = batchEvents
+        self.batchBytes = batchBytes
+        self.backoffBaseSeconds = backoffBaseSeconds
+        self.backoffCapSeconds = backoffCapSeconds
+        self.pollSeconds = pollSeconds
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = UplinkConfiguration(url: "")
+        url = try c.decode(String.self, forKey: .url)
+        caFile = try c.decodeIfPresent(String.self, forKey: .caFile)
+        clientCertificateFile = try c.decodeIfPresent(String.self, forKey: .clientCertificateFile)
+        clientKeyFile = try c.decodeIfPresent(String.self, forKey: .clientKeyFile)
+        batchEvents = try c.decodeIfPresent(Int.self, forKey: .batchEvents) ?? d.batchEvents
+        batchBytes = try c.decodeIfPresent(Int.self, forKey: .batchBytes) ?? d.batchBytes
+        backoffBaseSeconds = try c.decodeIfPresent(Double.self, forKey: .backoffBaseSeconds) ?? d.backoffBaseSeconds
+        backoffCapSeconds = try c.decodeIfPresent(Double.self, forKey: .backoffCapSeconds) ?? d.backoffCapSeconds
+        pollSeconds = try c.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? d.pollSeconds
+        timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? d.timeoutSeconds
+    }
+
+    /// Every problem with this section, for the configuration check.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        let lower = url.lowercased()
+        if lower.hasPrefix("http://") {
+            let host = lower.dropFirst(7).prefix { $0 != "/" && $0 != ":" }
+            if !(host == "localhost" || host.hasPrefix("127.") || lower.hasPrefix("http://[::1]")) {
+                problems.append("uplink.url must be https:// (plain http only to a loopback address), is \(url)")
+            }
+        } else if !lower.hasPrefix("https://") {
+            problems.append("uplink.url must start with https://, is \"\(url)\"")
+        }
+        if (clientCertificateFile == nil) != (clientKeyFile == nil) {
+            problems.append("uplink.clientCertificateFile and uplink.clientKeyFile go together")
+        }
+        if !(1...500).contains(batchEvents) { problems.append("uplink.batchEvents must be 1...500, is \(batchEvents)") }
+        if !(4_096...4_194_304).contains(batchBytes) { problems.append("uplink.batchBytes must be 4096...4194304, is \(batchBytes)") }
+        if !(backoffBaseSeconds > 0 && backoffBaseSeconds <= backoffCapSeconds && backoffCapSeconds <= 86_400) {
+            problems.append("uplink backoff must satisfy 0 < backoffBaseSeconds <= backoffCapSeconds <= 86400")
+        }
+        if !(pollSeconds >= 1 && pollSeconds <= 86_400) { problems.append("uplink.pollSeconds must be 1...86400") }
+        if !(timeoutSeconds >= 0.1 && timeoutSeconds <= 600) { problems.append("uplink.timeoutSeconds must be 0.1...600") }
+        return problems
+    }
+}

@@ -1,0 +1,259 @@
+public import Foundation
+public import LockerStore
+public import Logging
+import Synchronization
+
+/// Store-and-forward to the central server: reads the outbox in sequence order, sends a batch,
+/// and moves the durable acknowledgement forward only on the server's word.
+///
+/// One `attempt` is one request. `run` repeats attempts, waits out the backoff after a failure,
+/// and otherwise sleeps until new events are recorded (`wake`) or the poll interval passes. It
+/// never touches the cabinet's loop: it only reads events and writes the acknowledgement.
+///
+/// Power failure at each step: before the request, nothing changed. During the request or before
+/// the answer is read: the server may or may not have stored the batch; it is sent again and the
+/// server ignores what it already has (`(epoch, sequence)`). After the answer and before the
+/// acknowledgement commit: the same. After the commit: those events are not sent again.
+public final class UplinkService: Sendable {
+    /// What one attempt did, and how long `run` waits before the next.
+    public enum Outcome: Sendable, Equatable {
+        /// The server acknowledged up to `acknowledged`; more may be waiting.
+        case delivered(acknowledged: Int64, events: Int)
+        /// Nothing to send and the poll was answered.
+        case polled
+        /// The attempt failed; wait this long.
+        case failed(retryInSeconds: Double, reason: String)
+    }
+
+    let configuration: UplinkConfiguration
+    let cabinetID: String
+    let store: CabinetStore
+    let transport: any UplinkTransport
+    let key: CabinetSigningKey
+    let doorLabel: @Sendable (Int) -> String?
+    let logger: Logger
+    let backoff: UplinkBackoff
+    let endpoint: URL
+
+    private let statusBox = Mutex(UplinkStatus())
+    /// Where the next batch starts: the durable acknowledgement, or lower when a server answered
+    /// that it holds less than that (it lost data: resend, it drops what it has).
+    private let cursor: Mutex<Int64?> = Mutex(nil)
+    private let random = Mutex(SystemRandomNumberGenerator())
+    /// A `run` waiting for new events, or a wake that came while nobody waited.
+    private let waiter = Mutex<(continuation: CheckedContinuation<Void, Never>?, pending: Bool)>((nil, false))
+
+    public init(
+        configuration: UplinkConfiguration, cabinetID: String, store: CabinetStore, transport: any UplinkTransport,
+        key: CabinetSigningKey, doorLabel: @escaping @Sendable (Int) -> String?, logger: Logger
+    ) throws {
+        guard let base = URL(string: configuration.url) else {
+            throw HTTPSUplinkTransport.SetupError(description: "uplink.url \(configuration.url) is not a URL")
+        }
+        self.configuration = configuration
+        self.cabinetID = cabinetID
+        self.store = store
+        self.transport = transport
+        self.key = key
+        self.doorLabel = doorLabel
+        self.logger = logger
+        self.backoff = UplinkBackoff(baseSeconds: configuration.backoffBaseSeconds, capSeconds: configuration.backoffCapSeconds)
+        let escaped = cabinetID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? cabinetID
+        self.endpoint = base.appendingPathComponent("v1/cabinets/\(escaped)/events")
+        statusBox.withLock { $0.acknowledgedSequence = (try? store.uplinkAcknowledgedSequence()) ?? 0 }
+    }
+
+    public var status: UplinkStatus { statusBox.withLock { $0 } }
+
+    /// Closes the transport's connections (after `run` was cancelled).
+    public func shutdown() async {
+        await transport.shutdown()
+    }
+
+    /// New events were recorded: send them now rather than at the next poll.
+    public func wake() {
+        let waiting = waiter.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let continuation = state.continuation else {
+                state.pending = true
+                return nil
+            }
+            state.continuation = nil
+            return continuation
+        }
+        waiting?.resume()
+    }
+
+    /// Sends until cancelled. `sleep` is the clock (injected in tests).
+    public func run(sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .seconds($0)) }) async {
+        var lastContact = Date.distantPast
+        while !Task.isCancelled {
+            let pending = ((try? store.uplinkBacklog().count) ?? 0) > 0 || cursorLagsBehind()
+            let sincePoll = Date().timeIntervalSince(lastContact)
+            if !pending && sincePoll < configuration.pollSeconds {
+                // Idle: until events are recorded or the poll is due (no polling of the store).
+                await waitForWake(orSeconds: configuration.pollSeconds - sincePoll, sleep: sleep)
+                continue
+            }
+            switch await attempt(now: Date()) {
+            case .delivered, .polled:
+                lastContact = Date()
+            case .failed(let seconds, _):
+                await sleep(seconds)
+            }
+        }
+    }
+
+    private func waitForWake(orSeconds seconds: Double, sleep: @escaping @Sendable (Double) async -> Void) async {
+        let timer = Task {
+            await sleep(max(0.05, seconds))
+            if !Task.isCancelled { self.wake() }
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let now = waiter.withLock { state -> Bool in
+                    if state.pending {
+                        state.pending = false
+                        return true
+                    }
+                    state.continuation = continuation
+                    return false
+                }
+                if now { continuation.resume() }
+            }
+        } onCancel: {
+            self.wake()
+        }
+        timer.cancel()
+    }
+
+    private func cursorLagsBehind() -> Bool {
+        guard let cursor = cursor.withLock({ $0 }) else { return false }
+        return cursor < ((try? store.uplinkAcknowledgedSequence()) ?? 0)
+    }
+
+    /// One request: the next batch (or an empty poll), its answer, and the acknowledgement.
+    public func attempt(now: Date) async -> Outcome {
+        let outcome: Outcome
+        do {
+            outcome = try await send(now: now)
+        } catch let failure as AttemptFailure {
+            outcome = fail(failure.reason, retryAfter: failure.retryAfter, now: now)
+        } catch {
+            outcome = fail("\(error)", retryAfter: nil, now: now)
+        }
+        return outcome
+    }
+
+    struct AttemptFailure: Error {
+        var reason: String
+        var retryAfter: Double?
+    }
+
+    private func send(now: Date) async throws -> Outcome {
+        statusBox.withLock { $0.state = .sending }
+        let acknowledged = try store.uplinkAcknowledgedSequence()
+        let start = cursor.withLock { current in
+            if current == nil || current! > acknowledged { current = acknowledged }
+            return current!
+        }
+        var events = try store.eventsForUpload(after: start, limit: configuration.batchEvents)
+        let head = try store.chainHead()
+        let epoch = events.first?.epoch ?? store.epoch
+        let firstSequence = try store.firstSequence(ofEpoch: epoch) ?? (events.first?.sequence ?? head.sequence + 1)
+        var batch = UplinkEventBatch(
+            cabinetId: cabinetID, epoch: epoch, epochFirstSequence: firstSequence, sentAt: now,
+            chainHead: .init(sequence: head.sequence, hash: head.hash), events: [])
+        var body = try encode(batch, events: events)
+        // Over the byte budget: fewer events (at least one always goes: a single huge event must
+        // still leave, or it would block everything behind it).
+        while body.count > configuration.batchBytes && events.count > 1 {
+            events.removeLast(max(1, events.count / 4))
+            body = try encode(batch, events: events)
+        }
+        batch.events = []
+        let signature = try key.signatureHeader(for: body)
+        let response: UplinkHTTPResponse
+        do {
+            response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature)],
+                                                timeoutSeconds: configuration.timeoutSeconds)
+        } catch {
+            throw AttemptFailure(reason: "no answer from \(endpoint.host ?? "the server"): \(error)")
+        }
+        switch response.status {
+        case 200:
+            guard let answer = try? UplinkEventBatch.decoder().decode(UplinkAcknowledgement.self, from: response.body) else {
+                throw AttemptFailure(reason: "the server's answer is not an acknowledgement (\(response.body.count) bytes)")
+            }
+            guard answer.epoch == epoch else {
+                throw AttemptFailure(reason: "the server acknowledged epoch \(answer.epoch), not \(epoch)")
+            }
+            if let commands = answer.commands, !commands.isEmpty {
+                // The downlink is not carried out by this version; say so rather than drop silently.
+                logger.warning("uplink: the server sent commands this cabinet does not carry out yet",
+                               metadata: ["commands": "\(commands.map { "\($0.id):\($0.type)" }.joined(separator: ","))"])
+            }
+            return try acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, sent: events, now: now)
+        case 429, 503:
+            throw AttemptFailure(reason: "the server is busy (HTTP \(response.status))",
+                                 retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))
+        case 409:
+            let problem = try? UplinkEventBatch.decoder().decode(UplinkProblem.self, from: response.body)
+            logger.critical("uplink: the server holds a different event under one of ours; this needs investigation",
+                            metadata: ["epoch": "\(epoch)", "problem": "\(problem?.message ?? "")"])
+            throw AttemptFailure(reason: "conflict: \(problem?.message ?? "HTTP 409")")
+        default:
+            let problem = try? UplinkEventBatch.decoder().decode(UplinkProblem.self, from: response.body)
+            throw AttemptFailure(reason: "HTTP \(response.status)\(problem.map { ": \($0.code): \($0.message)" } ?? "")",
+                                 retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))
+        }
+    }
+
+    /// Moves the acknowledgement by the server's word. The server's number is per epoch; the
+    /// store's is over all epochs, so it may move to the end of an epoch the server has all of
+    /// (including more than this database: a restored backup), but never into a gap.
+    private func acknowledge(_ acked: Int64, epoch: String, firstSequence: Int64, sent: [RecordedEvent], now: Date) throws -> Outcome {
+        let lastOfEpoch = try store.lastSequence(ofEpoch: epoch) ?? (firstSequence - 1)
+        let reach = min(max(acked, firstSequence - 1), lastOfEpoch)
+        let durable = try store.recordUplinkAcknowledgement(upTo: reach)
+        cursor.withLock { current in
+            // Below what we hold as acknowledged: the server has less than it said before. Send
+            // from its word (it drops duplicates), without taking the durable mark back.
+            current = reach < durable ? max(reach, firstSequence - 1) : durable
+        }
+        statusBox.withLock {
+            $0.state = .idle
+            $0.lastSuccessAt = now
+            $0.consecutiveFailures = 0
+            $0.backoffSeconds = nil
+            $0.acknowledgedSequence = durable
+        }
+        return sent.isEmpty ? .polled : .delivered(acknowledged: durable, events: sent.count)
+    }
+
+    private func fail(_ reason: String, retryAfter: Double?, now: Date) -> Outcome {
+        let failures = statusBox.withLock { status -> Int in
+            status.consecutiveFailures += 1
+            return status.consecutiveFailures
+        }
+        let delay = random.withLock { backoff.delay(afterFailures: failures - 1, retryAfter: retryAfter, random: &$0) }
+        statusBox.withLock {
+            $0.state = .backingOff
+            $0.lastError = reason
+            $0.lastErrorAt = now
+            $0.backoffSeconds = delay
+        }
+        if failures == 1 || failures.isMultiple(of: 20) {
+            logger.warning("uplink: sending failed; the events wait in the outbox", metadata: [
+                "error": "\(reason)", "uplink.failures": "\(failures)", "uplink.retry_seconds": "\(Int(delay))",
+            ])
+        }
+        return .failed(retryInSeconds: delay, reason: reason)
+    }
+
+    private func encode(_ batch: UplinkEventBatch, events: [RecordedEvent]) throws -> Data {
+        var batch = batch
+        batch.events = events.map { UplinkEventBatch.Event($0, door: $0.compartmentID.flatMap(doorLabel)) }
+        return try UplinkEventBatch.encoder().encode(batch)
+    }
+}
+

@@ -1,0 +1,21 @@
+public import Foundation
+
+/// What the uplink is doing, for the maintenance interface and the metrics.
+public struct UplinkStatus: Sendable, Equatable {
+    public enum State: String, Sendable {
+        case idle
+        case sending
+        case backingOff = "backing_off"
+    }
+
+    public var state: State = .idle
+    public var lastSuccessAt: Date?
+    public var lastError: String?
+    public var lastErrorAt: Date?
+    /// The wait in force after the last failure.
+    public var backoffSeconds: Double?
+    public var consecutiveFailures: Int = 0
+    public var acknowledgedSequence: Int64 = 0
+
+    public init() {}
+}

@@ -1,0 +1,270 @@
+import Crypto
+import Foundation
+import LockerStore
+import LockerUplink
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
+
+/// A central server on loopback, written from `openapi.yaml` alone: it stores each cabinet's
+/// events idempotently on (epoch, sequence), answers the highest contiguous sequence per epoch,
+/// checks every signature, and can be told to misbehave on any request.
+final class ContractServer: Sendable {
+    enum Fault: Sendable, Equatable, CaseIterable {
+        case none
+        /// The connection is closed as soon as it is accepted.
+        case refuse
+        /// The request is read, then the connection is closed: nothing stored.
+        case dropAfterReceiving
+        /// Stored, then the connection is closed before the answer.
+        case dropAfterStoring
+        case internalError
+        case tooManyRequests
+        /// Stored, then answered after the client's timeout.
+        case slowAnswer
+        /// Stored, but answered with an acknowledgement sent earlier (a duplicated or reordered answer).
+        case staleAnswer
+    }
+
+    struct StoredEvent: Sendable, Equatable {
+        var epoch: String
+        var sequence: Int64
+        var hash: String
+        var previousHash: String
+        var kind: String
+        var payload: String
+        var occurredAtSeconds: Double
+        var monotonicNanoseconds: UInt64
+        var compartmentId: Int?
+        var parcelId: Int64?
+    }
+
+    private struct State {
+        var stored: [StoredEvent] = []
+        var keys: Set<String> = []
+        var acked: [String: Int64] = [:]
+        var answers: [Data] = []
+        var duplicatesReceived = 0
+        var requests = 0
+        var badSignatures = 0
+        var conflicts = 0
+        var chainHeads: [Int64] = []
+        var arrivals = 0
+    }
+
+    let publicKey: Curve25519.Signing.PublicKey
+    let slowSeconds: Double
+    private let state = Mutex(State())
+    private let chooseFault: Mutex<@Sendable (Int) -> Fault>
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let channel: Mutex<(any Channel)?> = Mutex(nil)
+    private let boundPort = Mutex(0)
+    var port: Int { boundPort.withLock { $0 } }
+
+    init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, fault: @escaping @Sendable (Int) -> Fault = { _ in .none }) {
+        self.publicKey = publicKey
+        self.slowSeconds = slowSeconds
+        self.chooseFault = Mutex(fault)
+    }
+
+    func setFaults(_ fault: @escaping @Sendable (Int) -> Fault) {
+        chooseFault.withLock { $0 = fault }
+    }
+
+    /// Starts listening (again, on the same port after `stop`, for outages).
+    func start() async throws {
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { [self] channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline()
+                    try channel.pipeline.syncOperations.addHandler(ContractHandler(server: self))
+                }
+            }
+        let bound = try await bootstrap.bind(host: "127.0.0.1", port: port).get()
+        boundPort.withLock { $0 = bound.localAddress?.port ?? 0 }
+        channel.withLock { $0 = bound }
+    }
+
+    /// Stops listening: the next connection is refused by the kernel.
+    func stop() async {
+        let bound = channel.withLock { channel -> (any Channel)? in
+            defer { channel = nil }
+            return channel
+        }
+        try? await bound?.close()
+    }
+
+    func shutdown() async {
+        await stop()
+        try? await group.shutdownGracefully()
+    }
+
+    var stored: [StoredEvent] { state.withLock { $0.stored } }
+    var duplicatesReceived: Int { state.withLock { $0.duplicatesReceived } }
+    var requests: Int { state.withLock { $0.requests } }
+    var badSignatures: Int { state.withLock { $0.badSignatures } }
+    var conflicts: Int { state.withLock { $0.conflicts } }
+    func acked(epoch: String) -> Int64 { state.withLock { $0.acked[epoch] ?? 0 } }
+    var highestChainHead: Int64 { state.withLock { $0.chainHeads.max() ?? 0 } }
+
+    /// The server "loses" everything after `sequence` of `epoch` (restored from an old backup).
+    func forget(after sequence: Int64, epoch: String) {
+        state.withLock { state in
+            state.stored.removeAll { $0.epoch == epoch && $0.sequence > sequence }
+            state.keys = Set(state.stored.map { "\($0.epoch)/\($0.sequence)" })
+            state.acked[epoch] = min(state.acked[epoch] ?? 0, sequence)
+        }
+    }
+
+    /// The fault for the next request that arrives (every arrival counts, faulted or not, so a
+    /// fault never repeats for ever).
+    func faultForNextArrival() -> Fault {
+        let number = state.withLock { state -> Int in
+            state.arrivals += 1
+            return state.arrivals
+        }
+        return chooseFault.withLock { $0 }(number)
+    }
+
+    /// The contract: verify, store idempotently, answer the per-epoch contiguous high-water mark.
+    func handle(body: Data, signature: String?) -> (status: Int, body: Data, retryAfter: String?) {
+        guard let signature, verify(signature, body: body) else {
+            state.withLock { $0.badSignatures += 1 }
+            return (401, problem("bad_signature", "the signature does not verify"), nil)
+        }
+        guard let batch = try? UplinkEventBatch.decoder().decode(UplinkEventBatch.self, from: body) else {
+            return (400, problem("malformed", "not an EventBatch"), nil)
+        }
+        return state.withLock { state in
+            state.requests += 1
+            state.chainHeads.append(batch.chainHead.sequence)
+            var acked = state.acked[batch.epoch] ?? (batch.epochFirstSequence - 1)
+            for event in batch.events {
+                guard event.epoch == batch.epoch else { return (400, problem("malformed", "mixed epochs"), nil) }
+                let key = "\(event.epoch)/\(event.sequence)"
+                if state.keys.contains(key) {
+                    state.duplicatesReceived += 1
+                    if state.stored.first(where: { $0.epoch == event.epoch && $0.sequence == event.sequence })?.hash != event.hash {
+                        state.conflicts += 1
+                        return (409, problem("hash_conflict", "event \(event.sequence) differs from the stored one"), nil)
+                    }
+                    continue
+                }
+                guard event.sequence == acked + 1 else { break }  // a gap: store nothing beyond it
+                state.stored.append(StoredEvent(
+                    epoch: event.epoch, sequence: event.sequence, hash: event.hash, previousHash: event.previousHash,
+                    kind: event.kind, payload: event.payload, occurredAtSeconds: event.occurredAtSeconds,
+                    monotonicNanoseconds: event.monotonicNanoseconds, compartmentId: event.compartmentId, parcelId: event.parcelId))
+                state.keys.insert(key)
+                acked = event.sequence
+            }
+            state.acked[batch.epoch] = acked
+            let answer = (try? UplinkEventBatch.encoder().encode(UplinkAcknowledgement(epoch: batch.epoch, ackedSequence: acked))) ?? Data()
+            state.answers.append(answer)
+            return (200, answer, nil)
+        }
+    }
+
+    /// An answer given before (for `staleAnswer`), of the same epoch when there is one.
+    func staleAnswer(like fresh: Data) -> Data {
+        state.withLock { state in
+            let epoch = (try? UplinkEventBatch.decoder().decode(UplinkAcknowledgement.self, from: fresh))?.epoch
+            let earlier = state.answers.dropLast().filter {
+                (try? UplinkEventBatch.decoder().decode(UplinkAcknowledgement.self, from: $0))?.epoch == epoch
+            }
+            return earlier.randomElement() ?? fresh
+        }
+    }
+
+    private func verify(_ header: String, body: Data) -> Bool {
+        guard let range = header.range(of: #"signature=""#) else { return false }
+        let encoded = header[range.upperBound...].prefix { $0 != "\"" }
+        guard let signature = Data(base64Encoded: String(encoded)) else { return false }
+        return publicKey.isValidSignature(signature, for: body)
+    }
+
+    private func problem(_ code: String, _ message: String) -> Data {
+        (try? JSONEncoder().encode(UplinkProblem(code: code, message: message))) ?? Data()
+    }
+}
+
+/// One HTTP exchange on the contract server, with the fault chosen for it.
+private final class ContractHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let server: ContractServer
+    private var signature: String?
+    private var body = Data()
+    private var fault: ContractServer.Fault = .none
+
+    init(server: ContractServer) {
+        self.server = server
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if server.faultForNextArrival() == .refuse {
+            context.close(promise: nil)
+            return
+        }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            fault = server.faultForNextArrival()
+            signature = head.headers.first(name: "Lockerd-Signature")
+            body = Data()
+        case .body(let buffer):
+            body.append(contentsOf: buffer.readableBytesView)
+        case .end:
+            respond(context: context)
+        }
+    }
+
+    private func respond(context: ChannelHandlerContext) {
+        switch fault {
+        case .dropAfterReceiving, .refuse:
+            context.close(promise: nil)
+            return
+        case .internalError:
+            write(status: 500, body: Data(#"{"code":"internal","message":"injected"}"#.utf8), retryAfter: nil, context: context)
+            return
+        case .tooManyRequests:
+            write(status: 429, body: Data(), retryAfter: "2", context: context)
+            return
+        default:
+            break
+        }
+        let (status, answer, retryAfter) = server.handle(body: body, signature: signature)
+        switch fault {
+        case .dropAfterStoring:
+            context.close(promise: nil)
+        case .slowAnswer:
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(Int64(server.slowSeconds * 1000))) {
+                let (handler, context) = loopBound.value
+                handler.write(status: status, body: answer, retryAfter: retryAfter, context: context)
+            }
+        case .staleAnswer where status == 200:
+            write(status: status, body: server.staleAnswer(like: answer), retryAfter: retryAfter, context: context)
+        default:
+            write(status: status, body: answer, retryAfter: retryAfter, context: context)
+        }
+    }
+
+    private func write(status: Int, body: Data, retryAfter: String?, context: ChannelHandlerContext) {
+        guard context.channel.isActive else { return }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        headers.add(name: "Content-Length", value: String(body.count))
+        if let retryAfter { headers.add(name: "Retry-After", value: retryAfter) }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: status), headers: headers))),
+                      promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: body)))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import LockerCore
+import LockerStore
+import LockerTestSupport
+import LockerUplink
+import Testing
+
+@Suite struct UplinkBackoffTests {
+    @Test func fullJitterStaysUnderAnExponentialCeilingThatStopsAtTheCap() {
+        let backoff = UplinkBackoff(baseSeconds: 2, capSeconds: 300)
+        #expect(backoff.ceiling(afterFailures: 0) == 2)
+        #expect(backoff.ceiling(afterFailures: 3) == 16)
+        #expect(backoff.ceiling(afterFailures: 8) == 300)
+        #expect(backoff.ceiling(afterFailures: 10_000) == 300)
+        var random = SplitMix64(seed: 7)
+        var delays: [Double] = []
+        for failures in 0..<40 {
+            let delay = backoff.delay(afterFailures: failures, retryAfter: nil, random: &random)
+            #expect(delay >= 0 && delay <= backoff.ceiling(afterFailures: failures))
+            delays.append(delay)
+        }
+        #expect(Set(delays).count > 30, "jittered, not a fixed schedule")
+    }
+
+    @Test func retryAfterIsHonouredButBounded() {
+        let backoff = UplinkBackoff(baseSeconds: 1, capSeconds: 60)
+        var random = SplitMix64(seed: 1)
+        #expect(backoff.delay(afterFailures: 0, retryAfter: 30, random: &random) == 30)
+        #expect(backoff.delay(afterFailures: 0, retryAfter: 86_400 * 30, random: &random) == 240, "a month-long Retry-After is capped")
+    }
+
+    @Test func retryAfterReadsSecondsAndHTTPDates() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(UplinkRetryAfter.seconds("120", now: now) == 120)
+        #expect(UplinkRetryAfter.seconds(" 0 ", now: now) == 0)
+        #expect(UplinkRetryAfter.seconds("-5", now: now) == nil)
+        #expect(UplinkRetryAfter.seconds("soon", now: now) == nil)
+        #expect(UplinkRetryAfter.seconds(nil, now: now) == nil)
+        // 1_800_000_000 is Fri, 15 Jan 2027 08:00:00 GMT.
+        #expect(UplinkRetryAfter.seconds("Fri, 15 Jan 2027 08:01:30 GMT", now: now) == 90)
+        #expect(UplinkRetryAfter.seconds("Fri, 15 Jan 2027 07:00:00 GMT", now: now) == 0)
+    }
+
+    @Test func theConfigurationRefusesPlainHTTPAwayFromLoopback() {
+        #expect(UplinkConfiguration(url: "https://central.example.com").problems().isEmpty)
+        #expect(UplinkConfiguration(url: "http://127.0.0.1:8080").problems().isEmpty)
+        #expect(UplinkConfiguration(url: "http://central.example.com").problems().contains { $0.contains("https") })
+        #expect(UplinkConfiguration(url: "ftp://x").problems().contains { $0.contains("https") })
+        var partial = UplinkConfiguration(url: "https://c.example.com")
+        partial.clientCertificateFile = "/etc/lockerd/client.pem"
+        #expect(partial.problems().contains { $0.contains("go together") })
+    }
+}
+
+@Suite struct UplinkStoreTests {
+    func withStore(_ body: (CabinetStore) throws -> Void) throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("uplink-store-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try body(CabinetStore(path: directory.appendingPathComponent("lockerd.sqlite").path))
+    }
+
+    func record(_ count: Int, in store: CabinetStore) throws {
+        try store.transaction(at: EventStamp(wallClock: Date(), monotonicNanoseconds: 1)) { tx in
+            for _ in 0..<count { try tx.append(CustodyEvent(.daemonStarted)) }
+        }
+    }
+
+    @Test func theAcknowledgementOnlyMovesForwardAndNeverPastTheLastEvent() throws {
+        try withStore { store in
+            try record(10, in: store)
+            #expect(try store.recordUplinkAcknowledgement(upTo: 6) == 6)
+            #expect(try store.recordUplinkAcknowledgement(upTo: 3) == 6, "a late answer does not take it back")
+            #expect(try store.recordUplinkAcknowledgement(upTo: 99) == 10, "not past what exists")
+            #expect(try store.uplinkBacklog().count == 0)
+            try record(2, in: store)
+            #expect(try store.uplinkBacklog().count == 2)
+        }
+    }
+
+    @Test func eachStartIsANewEpochAndABatchNeverMixesEpochs() throws {
+        try withStore { store in
+            let first = try store.beginEpoch(at: Date())
+            try record(3, in: store)
+            let second = try store.beginEpoch(at: Date())
+            try record(2, in: store)
+            #expect(first.epoch != second.epoch && first.firstSequence == 1 && second.firstSequence == 4)
+            #expect(try store.firstSequence(ofEpoch: second.epoch) == 4)
+            #expect(try store.lastSequence(ofEpoch: first.epoch) == 3)
+            let batch = try store.eventsForUpload(after: 0, limit: 100)
+            #expect(batch.map(\.sequence) == [1, 2, 3] && batch.allSatisfy { $0.epoch == first.epoch })
+            #expect(try store.eventsForUpload(after: 3, limit: 100).map(\.sequence) == [4, 5])
+            #expect(try store.verifyEventChain() == .intact(events: 5, head: try store.chainHead().hash))
+        }
+    }
+}
