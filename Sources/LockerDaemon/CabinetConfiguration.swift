@@ -1,6 +1,7 @@
 public import Foundation
 public import LockerCore
 public import LockerDrivers
+public import LockerUplink
 
 /// The cabinet group's configuration (JSON). Every field has a default, so a file only states what
 /// differs; `CabinetConfiguration.simulatedDefault` is the built-in simulated cabinet.
@@ -187,6 +188,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var compartments: [CompartmentEntry] = []
     public var couriers: [CourierEntry] = []
     public var maintenance = MaintenanceConfiguration()
+    /// The central server; nil: the cabinet keeps its events until one is configured.
+    public var uplink: UplinkConfiguration?
 
     public init() {}
 
@@ -213,6 +216,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         compartments = try c.decodeIfPresent([CompartmentEntry].self, forKey: .compartments) ?? d.compartments
         couriers = try c.decodeIfPresent([CourierEntry].self, forKey: .couriers) ?? d.couriers
         maintenance = try c.decodeIfPresent(MaintenanceConfiguration.self, forKey: .maintenance) ?? d.maintenance
+        uplink = try c.decodeIfPresent(UplinkConfiguration.self, forKey: .uplink)
     }
 
     public static func load(from url: URL) throws -> CabinetConfiguration {
@@ -248,6 +252,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         if wrongCodesBeforeLockout < 1 { problems.append("wrongCodesBeforeLockout must be at least 1, is \(wrongCodesBeforeLockout)") }
         if boards.isEmpty { problems.append("no boards configured") }
         problems += maintenance.problems()
+        problems += uplink?.problems() ?? []
         if compartments.isEmpty { problems.append("no compartments configured") }
         if Set(boards.map(\.address)).count != boards.count { problems.append("two boards share an address") }
         for board in boards where !(1...64).contains(board.channels) {

@@ -4,6 +4,7 @@ import LockerCore
 import LockerHAL
 import LockerSimulator
 import LockerStore
+import LockerUplink
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -53,6 +54,10 @@ public enum Daemon {
         let output = FrontPanelOutput()
         let manualClock = options.manualClock ? ManualCabinetClock(start: Date()) : nil
         let clock: any CabinetClock = manualClock ?? SystemCabinetClock()
+        // Each start is a new epoch (see CabinetStore.beginEpoch): a restored or cloned database
+        // can never send new events under a key the server already holds.
+        let epoch = try store.beginEpoch(at: clock.now())
+        let uplink = try startUplink(configuration: configuration, store: store, directory: directory, logger: logger)
 
         let cabinet = SimulatedCabinet(
             boards: configuration.boards.map {
@@ -67,9 +72,10 @@ public enum Daemon {
             display: cabinet.display, buzzer: cabinet.buzzer, lights: cabinet.lights, logger: logger)
         let inbox = CabinetInbox()
         let metrics = CabinetMetrics()
+        let uplinkStatus: (@Sendable () -> UplinkStatus)? = uplink.map { service in { @Sendable in service.status } }
         let service = MaintenanceService(
             inbox: inbox, store: store, configuration: configuration, metrics: metrics, clock: clock,
-            stateDirectory: directory, recentLog: options.recentLog,
+            stateDirectory: directory, recentLog: options.recentLog, uplinkStatus: uplinkStatus,
             simulator: configuration.isFullySimulated ? simulatorConsole(cabinet: cabinet, inbox: inbox, configuration: configuration,
                                                                           clock: clock, manualClock: manualClock) : nil,
             logger: logger)
@@ -81,11 +87,14 @@ public enum Daemon {
             output.line(line)
             metrics.record(event)
         }
-        controller.afterEvents = { service.feed.publish() }
+        controller.afterEvents = {
+            service.feed.publish()
+            uplink?.wake()
+        }
         controller.onWrongCode = { metrics.wrongCode() }
         controller.onUnlock = { metrics.unlockLatency($0) }
         logger.info("lockerd starting", metadata: [
-            "state.directory": "\(directory.path)", "store.epoch": "\(store.epoch)",
+            "state.directory": "\(directory.path)", "store.epoch": "\(epoch.epoch)", "store.epoch_first_sequence": "\(epoch.firstSequence)",
             "cabinet.compartments": "\(configuration.compartments.count)",
         ])
 
@@ -99,6 +108,9 @@ public enum Daemon {
         await withTaskGroup(of: Void.self) { group in
             for source in hardware.eventSources {
                 group.addTask { await EventSourceSupervisor.run(source, delivering: inbox) }
+            }
+            if let uplink {
+                group.addTask { await uplink.run() }
             }
             group.addTask {
                 // Gauges (outbox depth, doors open, boards offline) are sampled, not pushed.
@@ -134,9 +146,28 @@ public enum Daemon {
         }
         await hardwareEvents.value
         for server in maintenance.servers { await server.stop() }
+        await uplink?.shutdown()
         await maintenance.metricsEndpoint?.stop()
         await hardware.stop()
         logger.info("lockerd stopped")
+    }
+
+    /// The uplink when one is configured. Its signing key is created on first start; the public
+    /// key is logged so it can be enrolled with the server.
+    static func startUplink(configuration: CabinetConfiguration, store: CabinetStore, directory: URL,
+                            logger: Logger) throws -> UplinkService? {
+        guard let settings = configuration.uplink else {
+            logger.notice("no uplink configured: events stay in the outbox until one is")
+            return nil
+        }
+        let key = try CabinetSigningKey.loadOrCreate(at: directory.appendingPathComponent("uplink.ed25519"),
+                                                     cabinetID: configuration.cabinetID)
+        logger.notice("uplink signing key", metadata: ["uplink.key_id": "\(key.keyID)", "uplink.public_key": "\(key.publicKeyBase64)"])
+        let labels = configuration.compartments.map(\.label)
+        return try UplinkService(
+            configuration: settings, cabinetID: configuration.cabinetID, store: store,
+            transport: HTTPSUplinkTransport(configuration: settings), key: key,
+            doorLabel: { labels.indices.contains($0) ? labels[$0] : nil }, logger: logger)
     }
 
     /// The maintenance socket and the optional metrics endpoint. Neither is needed to keep parcels

@@ -2,6 +2,7 @@ import Foundation
 import LockerCore
 import LockerMaintenanceProtocol
 import LockerStore
+import LockerUplink
 import Logging
 import NIOCore
 
@@ -21,12 +22,15 @@ final class MaintenanceService: MaintenanceResponder {
     let clock: any CabinetClock
     let stateDirectory: URL
     let recentLog: RecentLogLines
+    let uplinkStatus: (@Sendable () -> UplinkStatus)?
     let simulator: SimulatorConsole?
     let logger: Logger
     private let forbiddenRecords = ForbiddenAttemptThrottle(interval: 60)
 
     init(inbox: CabinetInbox, store: CabinetStore, configuration: CabinetConfiguration, metrics: CabinetMetrics,
-         clock: any CabinetClock, stateDirectory: URL, recentLog: RecentLogLines, simulator: SimulatorConsole?, logger: Logger) {
+         clock: any CabinetClock, stateDirectory: URL, recentLog: RecentLogLines, uplinkStatus: (@Sendable () -> UplinkStatus)?,
+         simulator: SimulatorConsole?, logger: Logger) {
+        self.uplinkStatus = uplinkStatus
         self.inbox = inbox
         self.store = store
         self.configuration = configuration
@@ -143,12 +147,15 @@ final class MaintenanceService: MaintenanceResponder {
         return try store.events(after: start, limit: limit).map(feed.report)
     }
 
-    /// Until the uplink exists every event is still waiting to be sent.
+    /// The outbox: what the server has not acknowledged, and what the uplink is doing about it.
     private func queue() throws -> QueueReport {
-        let last = try store.lastEventSequence()
-        let oldest = try store.events(after: 0, limit: 1).first?.occurredAt
-        return QueueReport(state: "not_configured", depth: last, oldestUnsentAt: oldest, lastSuccessAt: nil, lastError: nil,
-                           backoffSeconds: nil)
+        let backlog = try store.uplinkBacklog()
+        guard let status = uplinkStatus?() else {
+            return QueueReport(state: "not_configured", depth: backlog.count, oldestUnsentAt: backlog.oldest,
+                               lastSuccessAt: nil, lastError: nil, backoffSeconds: nil)
+        }
+        return QueueReport(state: status.state.rawValue, depth: backlog.count, oldestUnsentAt: backlog.oldest,
+                           lastSuccessAt: status.lastSuccessAt, lastError: status.lastError, backoffSeconds: status.backoffSeconds)
     }
 
     private func auditVerification() throws -> AuditReport {
@@ -165,10 +172,9 @@ final class MaintenanceService: MaintenanceResponder {
 
     /// Gauges are sampled when someone looks (here and every few seconds by the daemon).
     func refreshGauges() async {
-        let depth = (try? store.lastEventSequence()) ?? 0
-        let oldest = (try? store.events(after: 0, limit: 1))?.first?.occurredAt
+        let backlog = try? store.uplinkBacklog()
         let now = clock.now()
-        metrics.setOutbox(depth: depth, oldestAgeSeconds: oldest.map { max(0, now.timeIntervalSince($0)) })
+        metrics.setOutbox(depth: backlog?.count ?? 0, oldestAgeSeconds: backlog?.oldest.map { max(0, now.timeIntervalSince($0)) })
         let sample = await inbox.perform { controller in
             (controller.offlineBoards.count, controller.doors.filter(\.isOpen).count,
              Dictionary(grouping: controller.model.compartments, by: { $0.state.rawValue }).mapValues(\.count))

@@ -42,7 +42,8 @@ final class ContractServer: Sendable {
 
     private struct State {
         var stored: [StoredEvent] = []
-        var keys: Set<String> = []
+        /// "epoch/sequence" → hash of every stored event.
+        var hashes: [String: String] = [:]
         var acked: [String: Int64] = [:]
         var answers: [Data] = []
         var duplicatesReceived = 0
@@ -113,7 +114,7 @@ final class ContractServer: Sendable {
     func forget(after sequence: Int64, epoch: String) {
         state.withLock { state in
             state.stored.removeAll { $0.epoch == epoch && $0.sequence > sequence }
-            state.keys = Set(state.stored.map { "\($0.epoch)/\($0.sequence)" })
+            state.hashes = Dictionary(uniqueKeysWithValues: state.stored.map { ("\($0.epoch)/\($0.sequence)", $0.hash) })
             state.acked[epoch] = min(state.acked[epoch] ?? 0, sequence)
         }
     }
@@ -144,9 +145,9 @@ final class ContractServer: Sendable {
             for event in batch.events {
                 guard event.epoch == batch.epoch else { return (400, problem("malformed", "mixed epochs"), nil) }
                 let key = "\(event.epoch)/\(event.sequence)"
-                if state.keys.contains(key) {
+                if let stored = state.hashes[key] {
                     state.duplicatesReceived += 1
-                    if state.stored.first(where: { $0.epoch == event.epoch && $0.sequence == event.sequence })?.hash != event.hash {
+                    if stored != event.hash {
                         state.conflicts += 1
                         return (409, problem("hash_conflict", "event \(event.sequence) differs from the stored one"), nil)
                     }
@@ -157,7 +158,7 @@ final class ContractServer: Sendable {
                     epoch: event.epoch, sequence: event.sequence, hash: event.hash, previousHash: event.previousHash,
                     kind: event.kind, payload: event.payload, occurredAtSeconds: event.occurredAtSeconds,
                     monotonicNanoseconds: event.monotonicNanoseconds, compartmentId: event.compartmentId, parcelId: event.parcelId))
-                state.keys.insert(key)
+                state.hashes[key] = event.hash
                 acked = event.sequence
             }
             state.acked[batch.epoch] = acked

@@ -5,37 +5,39 @@ import Glibc
 
 /// A real `lockerd` child process on the simulated cabinet, driven through its front panel over
 /// pipes. Blocking reads: use it from a dedicated thread, not from the concurrency pool.
-final class LockerdProcess {
-    let process = Process()
+public final class LockerdProcess {
+    public let process = Process()
     private let input = Pipe()
     private let output = Pipe()
     private var buffer: [UInt8] = []
-    private(set) var transcript: [String] = []
+    public private(set) var transcript: [String] = []
     /// Set when no output came for 15 s while some was expected.
-    private(set) var hung = false
+    public private(set) var hung = false
 
     /// The binary under test: `LOCKERD_BINARY`, or the `lockerd` built next to this test bundle.
-    static var binary: URL {
+    public static var binary: URL {
         if let path = ProcessInfo.processInfo.environment["LOCKERD_BINARY"] { return URL(fileURLWithPath: path) }
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         return executable.deletingLastPathComponent().appendingPathComponent("lockerd")
     }
 
-    init(stateDirectory: URL) throws {
+    /// - Parameter arguments: more options for lockerd (a configuration file, say).
+    public init(stateDirectory: URL, arguments: [String] = []) throws {
         process.executableURL = Self.binary
         process.arguments = ["--state-directory", stateDirectory.path, "--front-panel", "--manual-clock", "--log-level", "critical"]
+            + arguments
         process.standardInput = input
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
     }
 
-    func send(_ line: String) {
+    public func send(_ line: String) {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
     }
 
     /// The next output line, or nil at end of output (the process died).
-    func readLine() -> String? {
+    public func readLine() -> String? {
         while true {
             if let newline = buffer.firstIndex(of: 10) {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
@@ -60,7 +62,7 @@ final class LockerdProcess {
 
     /// Sends `command`, then a mark, and returns the lines the command printed (nil if the process
     /// ended before the mark came back).
-    func run(_ command: String, mark: Int) -> [String]? {
+    public func run(_ command: String, mark: Int) -> [String]? {
         send(command)
         send("mark \(mark)")
         var lines: [String] = []
@@ -72,7 +74,7 @@ final class LockerdProcess {
     }
 
     /// Power loss, as far as a process can have one.
-    func kill() {
+    public func kill() {
         if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
         try? input.fileHandleForWriting.close()
@@ -80,7 +82,7 @@ final class LockerdProcess {
     }
 
     /// A clean end through the front panel's quit.
-    func quit() {
+    public func quit() {
         send("quit")
         while readLine() != nil {}
         process.waitUntilExit()
