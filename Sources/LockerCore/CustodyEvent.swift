@@ -31,6 +31,9 @@ public struct CustodyEvent: Sendable, Equatable {
         /// A technician's action on the maintenance socket: who (uid, user), what, why, and the
         /// result. In the same hash chain as custody, so the audit trail cannot be edited apart from it.
         case maintenanceAction = "maintenance.action"
+        /// The store reached its budget (or its disk is nearly full): deposits stop, pickups go on.
+        case storageFull = "storage.full"
+        case storageRecovered = "storage.recovered"
     }
 
     public var kind: Kind

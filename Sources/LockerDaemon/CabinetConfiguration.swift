@@ -188,6 +188,11 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var compartments: [CompartmentEntry] = []
     public var couriers: [CourierEntry] = []
     public var maintenance = MaintenanceConfiguration()
+    /// The database may grow to this size; beyond it (or with less than `minimumFreeDiskMegabytes`
+    /// left on its disk) the cabinet takes no new deposits, so that the events of the parcels it
+    /// already holds (pickups, alarms) always fit.
+    public var storeBudgetMegabytes: Double = 512
+    public var minimumFreeDiskMegabytes: Double = 64
     /// The central server; nil: the cabinet keeps its events until one is configured.
     public var uplink: UplinkConfiguration?
 
@@ -217,6 +222,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         couriers = try c.decodeIfPresent([CourierEntry].self, forKey: .couriers) ?? d.couriers
         maintenance = try c.decodeIfPresent(MaintenanceConfiguration.self, forKey: .maintenance) ?? d.maintenance
         uplink = try c.decodeIfPresent(UplinkConfiguration.self, forKey: .uplink)
+        storeBudgetMegabytes = try c.decodeIfPresent(Double.self, forKey: .storeBudgetMegabytes) ?? d.storeBudgetMegabytes
+        minimumFreeDiskMegabytes = try c.decodeIfPresent(Double.self, forKey: .minimumFreeDiskMegabytes) ?? d.minimumFreeDiskMegabytes
     }
 
     public static func load(from url: URL) throws -> CabinetConfiguration {
@@ -253,6 +260,12 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         if boards.isEmpty { problems.append("no boards configured") }
         problems += maintenance.problems()
         problems += uplink?.problems() ?? []
+        if !(storeBudgetMegabytes >= 1 && storeBudgetMegabytes <= 1_048_576) {
+            problems.append("storeBudgetMegabytes must be 1...1048576, is \(storeBudgetMegabytes)")
+        }
+        if !(minimumFreeDiskMegabytes >= 0 && minimumFreeDiskMegabytes <= 1_048_576) {
+            problems.append("minimumFreeDiskMegabytes must be 0...1048576, is \(minimumFreeDiskMegabytes)")
+        }
         if compartments.isEmpty { problems.append("no compartments configured") }
         if Set(boards.map(\.address)).count != boards.count { problems.append("two boards share an address") }
         for board in boards where !(1...64).contains(board.channels) {

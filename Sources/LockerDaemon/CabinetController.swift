@@ -58,6 +58,11 @@ public final class CabinetController {
     public var onUnlock: (@Sendable (Duration) -> Void)?
     /// When the input being handled was posted (measurement only, never a decision).
     var inputArrived = ContinuousClock.now
+    /// How much room the store has (injected in tests: a full disk is hard to arrange).
+    var storageProbe: @Sendable () -> (databaseBytes: Int64, volumeFreeBytes: Int64?)
+    /// Deposits are refused while the store is over its budget or its disk nearly full.
+    public internal(set) var storageFull = false
+    private var lastStorageCheck: Date?
     /// Maintenance self-tests waiting for a door to open after its pulse, called once with nil
     /// when the sensor saw it open, or with why it did not (latch, board, shutdown).
     var doorOpenWaiters: [Int: (String?) -> Void] = [:]
@@ -86,6 +91,7 @@ public final class CabinetController {
             openConfirmationSeconds: configuration.doorOpenConfirmationSeconds,
             reminderSeconds: configuration.doorReminderSeconds, alarmSeconds: configuration.doorAlarmSeconds)
         self.retention = configuration.retentionPolicy
+        self.storageProbe = { (try? store.storageUse()) ?? (0, nil) }
 
         try store.installLayout(configuration.layout())
         let snapshot = try store.snapshot()
@@ -155,6 +161,10 @@ public final class CabinetController {
         await perform(panel.tick(now: now))
         for id in doors.indices where doors[id].phase != .closed {
             for action in doors[id].tick(now: now, policy: doorPolicy) { await doorAction(action, compartmentID: id) }
+        }
+        if lastStorageCheck.map({ now.timeIntervalSince($0) >= 30 }) ?? true {
+            lastStorageCheck = now
+            checkStorage()
         }
         if lastOverdueCheck.map({ now.timeIntervalSince($0) >= 10 }) ?? true {
             lastOverdueCheck = now
@@ -395,6 +405,14 @@ public final class CabinetController {
     /// deposit commit on door close, which is also when the code is issued.
     private func startDeposit(_ intake: ParcelIntake, courierID: String, minimumSize: CompartmentSize? = nil,
                               excluding: Int? = nil) async {
+        checkStorage()
+        if storageFull {
+            // Every parcel taken in means events to record until it is picked up; with the store
+            // full those could not be kept, so none is taken in. Pickups go on.
+            await buzzer.play(.error)
+            await perform(panel.depositRefused(.failure("This cabinet cannot take parcels right now (its storage is full). Pickups still work.")))
+            return
+        }
         // Each retry excludes a board that just went offline, so this ends.
         for _ in 0...boards.count {
             guard let choice = model.choose(for: intake, minimumSize: minimumSize, excluding: excluding) else {
@@ -823,6 +841,31 @@ public final class CabinetController {
         onUnlock?(ContinuousClock.now - inputArrived)
         await lights.set(board: address.board, channel: address.channel, to: .blink)
         return true
+    }
+
+    // MARK: - Storage
+
+    /// Compares the store's size and its disk's free space with the configured limits; records
+    /// the change when the verdict flips (so the server and the technician learn of it).
+    func checkStorage() {
+        let (used, free) = storageProbe()
+        let budget = Int64(configuration.storeBudgetMegabytes * 1_048_576)
+        let reserve = Int64(configuration.minimumFreeDiskMegabytes * 1_048_576)
+        let full = used >= budget || (free.map { $0 < reserve } ?? false)
+        guard full != storageFull else { return }
+        storageFull = full
+        let payload: [String: EventValue] = [
+            "database_bytes": .int(used), "budget_bytes": .int(budget),
+            "free_bytes": .int(free ?? -1), "reserve_bytes": .int(reserve),
+        ]
+        if full {
+            logger.critical("store is full: deposits stop until space is freed; pickups go on",
+                            metadata: ["store.bytes": "\(used)", "store.budget": "\(budget)", "disk.free": "\(free ?? -1)"])
+        } else {
+            logger.notice("store has room again: deposits resume", metadata: ["store.bytes": "\(used)"])
+        }
+        // The alarm is recorded even when full: the budget keeps room for exactly such events.
+        commit("storage alarm") { tx in try tx.append(CustodyEvent(full ? .storageFull : .storageRecovered, payload: payload)) }
     }
 
     // MARK: - Boards

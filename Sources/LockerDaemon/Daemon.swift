@@ -57,7 +57,6 @@ public enum Daemon {
         // Each start is a new epoch (see CabinetStore.beginEpoch): a restored or cloned database
         // can never send new events under a key the server already holds.
         let epoch = try store.beginEpoch(at: clock.now())
-        let uplink = try startUplink(configuration: configuration, store: store, directory: directory, logger: logger)
 
         let cabinet = SimulatedCabinet(
             boards: configuration.boards.map {
@@ -70,6 +69,8 @@ public enum Daemon {
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
             boards: hardware.boards,
             display: cabinet.display, buzzer: cabinet.buzzer, lights: cabinet.lights, logger: logger)
+        // Last of the steps that may fail: its HTTP client must be shut down once it exists.
+        let uplink = try await startUplink(configuration: configuration, store: store, directory: directory, logger: logger)
         let inbox = CabinetInbox()
         let metrics = CabinetMetrics()
         let uplinkStatus: (@Sendable () -> UplinkStatus)? = uplink.map { service in { @Sendable in service.status } }
@@ -155,7 +156,7 @@ public enum Daemon {
     /// The uplink when one is configured. Its signing key is created on first start; the public
     /// key is logged so it can be enrolled with the server.
     static func startUplink(configuration: CabinetConfiguration, store: CabinetStore, directory: URL,
-                            logger: Logger) throws -> UplinkService? {
+                            logger: Logger) async throws -> UplinkService? {
         guard let settings = configuration.uplink else {
             logger.notice("no uplink configured: events stay in the outbox until one is")
             return nil
@@ -164,10 +165,15 @@ public enum Daemon {
                                                      cabinetID: configuration.cabinetID)
         logger.notice("uplink signing key", metadata: ["uplink.key_id": "\(key.keyID)", "uplink.public_key": "\(key.publicKeyBase64)"])
         let labels = configuration.compartments.map(\.label)
-        return try UplinkService(
-            configuration: settings, cabinetID: configuration.cabinetID, store: store,
-            transport: HTTPSUplinkTransport(configuration: settings), key: key,
-            doorLabel: { labels.indices.contains($0) ? labels[$0] : nil }, logger: logger)
+        let transport = try HTTPSUplinkTransport(configuration: settings)
+        do {
+            return try UplinkService(
+                configuration: settings, cabinetID: configuration.cabinetID, store: store, transport: transport, key: key,
+                doorLabel: { labels.indices.contains($0) ? labels[$0] : nil }, logger: logger)
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
     }
 
     /// The maintenance socket and the optional metrics endpoint. Neither is needed to keep parcels

@@ -129,10 +129,13 @@ final class MaintenanceService: MaintenanceResponder {
         let epoch = store.epoch
         let last = try store.lastEventSequence()
         return try await onLoop { controller in
-            CabinetStatusReport(
+            var report = CabinetStatusReport(
                 cabinetName: name, time: controller.clock.now(), storeEpoch: epoch, lastEventSequence: last,
                 keypadLockedUntil: controller.keypadLockedUntil, doors: controller.doorReports(now: controller.clock.now()),
                 boards: controller.boardReports(), scanners: [], probes: [], uplink: queue)
+            report.alerts = controller.storageFull
+                ? ["storage_full: deposits are refused until the store has room (uplink backlog, disk)"] : []
+            return report
         }
     }
 

@@ -41,6 +41,9 @@ public struct CabinetStatusReport: Sendable, Codable, Equatable {
     public var scanners: [Device]
     public var probes: [Device]
     public var uplink: QueueReport
+    /// Cabinet-wide conditions a technician must act on ("storage_full: ..."); absent from
+    /// daemons before they reported any.
+    public var alerts: [String]?
 
     public init(
         cabinetName: String, time: Date, storeEpoch: String, lastEventSequence: Int64, keypadLockedUntil: Date?,
@@ -56,5 +59,6 @@ public struct CabinetStatusReport: Sendable, Codable, Equatable {
         self.scanners = scanners
         self.probes = probes
         self.uplink = uplink
+        self.alerts = nil
     }
 }

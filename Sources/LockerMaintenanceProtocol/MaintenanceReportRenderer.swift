@@ -22,6 +22,9 @@ public enum MaintenanceReportRenderer {
         if let error = report.uplink.lastError {
             lines.append("uplink last error: \(error)")
         }
+        for alert in report.alerts ?? [] {
+            lines.append("ALERT: \(alert)")
+        }
 
         lines.append("")
         lines.append("doors (\(report.doors.count)):")

@@ -59,15 +59,17 @@ public final class CabinetStore: Sendable {
     /// nothing was recorded under the new one); after it, the new one is in force.
     @discardableResult
     public func beginEpoch(at startedAt: Date) throws -> (epoch: String, firstSequence: Int64) {
-        try pool.write { db in
+        let started = try pool.write { db in
             let next = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'") ?? 1
             let epoch = try String.fetchOne(db, sql: "SELECT lower(hex(randomblob(16)))") ?? UUID().uuidString
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [epoch])
             try db.execute(sql: "INSERT INTO epochs (epoch, first_sequence, started_at) VALUES (?, ?, ?)",
                            arguments: [epoch, next, startedAt.timeIntervalSince1970])
-            currentEpoch.withLock { $0 = epoch }
-            return (epoch, next)
+            return (epoch: epoch, firstSequence: next)
         }
+        // Only once committed: a refused commit leaves the old epoch in force, in memory too.
+        currentEpoch.withLock { $0 = started.epoch }
+        return started
     }
 
     /// The last event recorded under an epoch (nil when it has none).
@@ -121,6 +123,19 @@ public final class CabinetStore: Sendable {
             let oldest = try Double.fetchOne(db, sql: "SELECT occurred_at FROM events WHERE sequence = ?", arguments: [acknowledged + 1])
             return (max(0, last - acknowledged), oldest.map(Date.init(timeIntervalSince1970:)))
         }
+    }
+
+    /// Bytes the database uses (pages in use, WAL not counted) and bytes free on its volume.
+    public func storageUse() throws -> (databaseBytes: Int64, volumeFreeBytes: Int64?) {
+        let used = try pool.read { db -> Int64 in
+            let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
+            let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            let size = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4_096
+            return (pages - free) * size
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let attributes = try? FileManager.default.attributesOfFileSystem(forPath: directory.isEmpty ? "." : directory)
+        return (used, (attributes?[.systemFreeSize] as? NSNumber)?.int64Value)
     }
 
     /// The newest event and its hash (sequence 0 and the genesis hash when there is none).

@@ -11,12 +11,28 @@ public enum EventHashChain {
     /// The "previous hash" of the very first event.
     public static let genesis = String(repeating: "0", count: 64)
 
+    /// The text forms of the two time fields exactly as the hash covers them (the uplink sends
+    /// these strings so a server in any language recomputes the same hash).
+    public static func hashedTexts(occurredAt: Double, monotonicNanoseconds: Int64) -> (occurredAt: String, monotonicNanoseconds: String) {
+        (String(occurredAt), String(monotonicNanoseconds))
+    }
+
     public static func hash(
         previous: String, sequence: Int64, epoch: String, kind: String, occurredAt: Double, monotonicNanoseconds: Int64,
         compartmentID: Int?, parcelID: Int64?, payload: String
     ) -> String {
+        hash(previous: previous, sequence: sequence, epoch: epoch, kind: kind,
+             hashedTexts: hashedTexts(occurredAt: occurredAt, monotonicNanoseconds: monotonicNanoseconds),
+             compartmentID: compartmentID, parcelID: parcelID, payload: payload)
+    }
+
+    /// The hash from the text forms (what a server computes from an uploaded event).
+    public static func hash(
+        previous: String, sequence: Int64, epoch: String, kind: String, hashedTexts: (occurredAt: String, monotonicNanoseconds: String),
+        compartmentID: Int?, parcelID: Int64?, payload: String
+    ) -> String {
         let text = [
-            previous, String(sequence), epoch, kind, String(occurredAt), String(monotonicNanoseconds),
+            previous, String(sequence), epoch, kind, hashedTexts.occurredAt, hashedTexts.monotonicNanoseconds,
             compartmentID.map(String.init) ?? "", parcelID.map(String.init) ?? "", payload,
         ].joined(separator: "\n")
         return SHA256.hash(data: Data(text.utf8)).map { byte in

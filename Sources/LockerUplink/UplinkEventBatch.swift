@@ -19,9 +19,12 @@ public struct UplinkEventBatch: Sendable, Codable, Equatable {
         public var epoch: String
         public var kind: String
         public var occurredAt: Date
-        /// The exact value that was hashed (a Date's text form could round it).
-        public var occurredAtSeconds: Double
-        public var monotonicNanoseconds: UInt64
+        /// The exact text the hash covers for the wall-clock time (seconds since 1970). A string:
+        /// a JSON number would be re-printed differently by every server language.
+        public var occurredAtSeconds: String
+        /// The exact text the hash covers for the monotonic time (a string: JavaScript and some
+        /// JSON parsers lose integers above 2^53, about 104 days of uptime in nanoseconds).
+        public var monotonicNanoseconds: String
         public var compartmentId: Int?
         public var door: String?
         public var parcelId: Int64?
@@ -34,8 +37,10 @@ public struct UplinkEventBatch: Sendable, Codable, Equatable {
             epoch = event.epoch
             kind = event.kind
             occurredAt = event.occurredAt
-            occurredAtSeconds = event.occurredAt.timeIntervalSince1970
-            monotonicNanoseconds = event.monotonicNanoseconds
+            let texts = EventHashChain.hashedTexts(occurredAt: event.occurredAt.timeIntervalSince1970,
+                                                   monotonicNanoseconds: Int64(bitPattern: event.monotonicNanoseconds))
+            occurredAtSeconds = texts.occurredAt
+            monotonicNanoseconds = texts.monotonicNanoseconds
             compartmentId = event.compartmentID
             self.door = door
             parcelId = event.parcelID

@@ -58,8 +58,9 @@ public final class UplinkService: Sendable {
         self.doorLabel = doorLabel
         self.logger = logger
         self.backoff = UplinkBackoff(baseSeconds: configuration.backoffBaseSeconds, capSeconds: configuration.backoffCapSeconds)
-        let escaped = cabinetID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? cabinetID
-        self.endpoint = base.appendingPathComponent("v1/cabinets/\(escaped)/events")
+        // One component at a time: each is percent-encoded once, whatever the cabinet id holds.
+        self.endpoint = base.appendingPathComponent("v1").appendingPathComponent("cabinets")
+            .appendingPathComponent(cabinetID).appendingPathComponent("events")
         statusBox.withLock { $0.acknowledgedSequence = (try? store.uplinkAcknowledgedSequence()) ?? 0 }
     }
 
@@ -192,7 +193,7 @@ public final class UplinkService: Sendable {
                 logger.warning("uplink: the server sent commands this cabinet does not carry out yet",
                                metadata: ["commands": "\(commands.map { "\($0.id):\($0.type)" }.joined(separator: ","))"])
             }
-            return try acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, sent: events, now: now)
+            return try acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start, sent: events, now: now)
         case 429, 503:
             throw AttemptFailure(reason: "the server is busy (HTTP \(response.status))",
                                  retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))
@@ -211,14 +212,27 @@ public final class UplinkService: Sendable {
     /// Moves the acknowledgement by the server's word. The server's number is per epoch; the
     /// store's is over all epochs, so it may move to the end of an epoch the server has all of
     /// (including more than this database: a restored backup), but never into a gap.
-    private func acknowledge(_ acked: Int64, epoch: String, firstSequence: Int64, sent: [RecordedEvent], now: Date) throws -> Outcome {
+    private func acknowledge(
+        _ acked: Int64, epoch: String, firstSequence: Int64, start: Int64, sent: [RecordedEvent], now: Date
+    ) throws -> Outcome {
         let lastOfEpoch = try store.lastSequence(ofEpoch: epoch) ?? (firstSequence - 1)
-        let reach = min(max(acked, firstSequence - 1), lastOfEpoch)
+        // The server's word counts up to what it was sent, or for the whole epoch when it holds
+        // all of it (a restored database whose original already sent more). An answer beyond
+        // what was sent, short of the epoch's end, is not trusted past the batch: events it
+        // claims but never received would otherwise be skipped for good once the next epoch starts.
+        let lastSent = sent.last?.sequence ?? start
+        let reach = acked >= lastOfEpoch ? lastOfEpoch : min(max(acked, firstSequence - 1), max(lastSent, start))
+        let before = try store.uplinkAcknowledgedSequence()
         let durable = try store.recordUplinkAcknowledgement(upTo: reach)
-        cursor.withLock { current in
+        let next = cursor.withLock { current -> Int64 in
             // Below what we hold as acknowledged: the server has less than it said before. Send
             // from its word (it drops duplicates), without taking the durable mark back.
             current = reach < durable ? max(reach, firstSequence - 1) : durable
+            return current!
+        }
+        if !sent.isEmpty && durable == before && next == start {
+            // Answered, but nothing stored: sending the same batch again at once would only spin.
+            throw AttemptFailure(reason: "the server acknowledged none of events \(sent.first!.sequence)...\(lastSent) (its answer: \(acked))")
         }
         statusBox.withLock {
             $0.state = .idle

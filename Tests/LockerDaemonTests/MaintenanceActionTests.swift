@@ -155,3 +155,43 @@ final class LatchOrderProbe: LockBoard, Sendable {
         await cabinet.stop()
     }
 }
+
+@Suite struct StorageBudgetTests {
+    final class Probe: Sendable {
+        let use = Mutex<(databaseBytes: Int64, volumeFreeBytes: Int64?)>((1_000_000, 10_000_000_000))
+    }
+
+    @Test func aFullStoreRefusesDepositsButPickupsGoOn() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        let probe = Probe()
+        _ = await cabinet.inbox.perform { $0.storageProbe = { probe.use.withLock { $0 } } }
+        await cabinet.courierLogin()
+        let (door, code) = try await cabinet.deposit("SF4000000001")
+        let pickupCode = try #require(code)
+
+        // The disk fills up (a budget of 512 MB, a reserve of 64 MB free).
+        probe.use.withLock { $0 = (1_000_000, 10 * 1_048_576) }
+        await cabinet.scan("SF4000000002")
+        await cabinet.press("enter")
+        #expect(cabinet.lastDisplay.contains("cannot take parcels"), "\(cabinet.lastDisplay)")
+        #expect(cabinet.openDoorLabel() == door, "no new door opened")
+        #expect(try cabinet.eventKinds().last == "storage.full")
+        #expect(await cabinet.inbox.perform { $0.storageFull } == true)
+
+        await cabinet.press("clear")  // the courier gives up on the parcel...
+        await cabinet.press("enter 2")  // ...and logs out
+        await cabinet.press(pickupCode)
+        #expect(cabinet.isOpen(door), "pickups go on with the store full: \(cabinet.display.suffix(3))")
+        try await cabinet.take(door)
+        try await cabinet.close(door)
+        #expect(try cabinet.eventKinds().contains("pickup.committed"))
+
+        // Room again (the backlog was sent, a technician freed the disk): deposits resume.
+        probe.use.withLock { $0 = (1_000_000, 10_000_000_000) }
+        await cabinet.wait(seconds: 31)
+        #expect(try cabinet.eventKinds().contains("storage.recovered"))
+        #expect(await cabinet.inbox.perform { $0.storageFull } == false)
+        await cabinet.stop()
+    }
+}

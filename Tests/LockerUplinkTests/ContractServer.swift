@@ -34,8 +34,8 @@ final class ContractServer: Sendable {
         var previousHash: String
         var kind: String
         var payload: String
-        var occurredAtSeconds: Double
-        var monotonicNanoseconds: UInt64
+        var occurredAtSeconds: String
+        var monotonicNanoseconds: String
         var compartmentId: Int?
         var parcelId: Int64?
     }

@@ -143,3 +143,33 @@ struct UplinkDeliveryTests {
         }
     }
 }
+
+/// The service's own loop (not single attempts): it drains, goes idle, and wakes for new events.
+@Suite struct UplinkRunLoopTests {
+    @Test func theLoopDrainsSleepsAndWakesForNewEvents() async throws {
+        try await UplinkTestBed.run { bed in
+            try bed.store.beginEpoch(at: Date())
+            try bed.record(450)
+            let service = bed.service
+            let loop = Task { await service.run() }
+            #expect(try await eventually { try bed.store.uplinkBacklog().count == 0 })
+            let requestsWhenDrained = bed.server.requests
+            try bed.record(3)
+            service.wake()
+            #expect(try await eventually { try bed.store.uplinkBacklog().count == 0 })
+            #expect(bed.server.requests <= requestsWhenDrained + 2, "one batch for the new events, no spinning")
+            loop.cancel()
+            await loop.value
+            #expect(try bed.serverHoldsExactlyTheStore() == nil)
+        }
+    }
+
+    /// Waits (up to 20 s, checking every 20 ms) for a condition that real I/O will make true.
+    func eventually(_ condition: () throws -> Bool) async throws -> Bool {
+        for _ in 0..<1_000 {
+            if try condition() { return true }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return try condition()
+    }
+}

@@ -100,10 +100,11 @@ final class UplinkTestBed {
                 return "event \(mine.sequence) differs (server has \(theirs.epoch)/\(theirs.sequence))"
             }
             guard theirs.previousHash == previous else { return "event \(theirs.sequence) does not follow its predecessor on the server" }
-            let recomputed = EventHashChain.hash(
-                previous: previous, sequence: theirs.sequence, epoch: theirs.epoch, kind: theirs.kind,
-                occurredAt: theirs.occurredAtSeconds, monotonicNanoseconds: Int64(bitPattern: theirs.monotonicNanoseconds),
-                compartmentID: theirs.compartmentId, parcelID: theirs.parcelId, payload: theirs.payload)
+            // As a server recomputes it: from the uploaded text fields, joined as the contract says.
+            let recomputed = sha256Hex([
+                previous, String(theirs.sequence), theirs.epoch, theirs.kind, theirs.occurredAtSeconds, theirs.monotonicNanoseconds,
+                theirs.compartmentId.map(String.init) ?? "", theirs.parcelId.map(String.init) ?? "", theirs.payload,
+            ].joined(separator: "\n"))
             guard recomputed == theirs.hash else { return "the server cannot recompute the hash of event \(theirs.sequence)" }
             previous = theirs.hash
         }
@@ -139,4 +140,8 @@ struct SwitchedTransport: UplinkTransport {
     func shutdown() async {
         await inner.shutdown()
     }
+}
+
+func sha256Hex(_ text: String) -> String {
+    SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
 }

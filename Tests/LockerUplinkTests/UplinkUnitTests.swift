@@ -94,3 +94,19 @@ import Testing
         }
     }
 }
+
+@Suite struct UplinkContractTests {
+    /// The worked example in openapi.yaml is what the cabinet computes.
+    @Test func theContractsHashExampleIsTheCabinetsHash() throws {
+        let contract = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Sources/LockerUplink/openapi.yaml"),
+                                  encoding: .utf8)
+        let hash = EventHashChain.hash(
+            previous: EventHashChain.genesis, sequence: 1, epoch: "5f0c8a3e9b2d4c61a7e8f9012b3c4d5e", kind: "deposit.committed",
+            occurredAt: 1_800_000_000.25, monotonicNanoseconds: 123_456_789_012, compartmentID: 6, parcelID: 17,
+            payload: #"{"label":"A07","tracking_number":"SF1000000001"}"#)
+        #expect(contract.contains("`\(hash)`"), "the example hash in openapi.yaml is \(hash)")
+        let texts = EventHashChain.hashedTexts(occurredAt: 1_800_000_000.25, monotonicNanoseconds: 123_456_789_012)
+        #expect(texts.occurredAt == "1800000000.25" && texts.monotonicNanoseconds == "123456789012")
+    }
+}
