@@ -34,6 +34,8 @@ public struct CustodyEvent: Sendable, Equatable {
         /// The store reached its budget (or its disk is nearly full): deposits stop, pickups go on.
         case storageFull = "storage.full"
         case storageRecovered = "storage.recovered"
+        /// What became of a command from the central server (done or refused, and why).
+        case commandResult = "command.result"
     }
 
     public var kind: Kind

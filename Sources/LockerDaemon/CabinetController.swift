@@ -41,7 +41,8 @@ public final class CabinetController {
     public private(set) var attemptGuard: CodeAttemptGuard
     public private(set) var offlineBoards: Set<Int> = []
     private var recentPickups: [String: RecentPickup] = [:]
-    private var preAdvice: [String: ParcelIntake] = [:]
+    /// Pre-advice by tracking number; durable (the store keeps it until its deposit commits).
+    var preAdvice: [String: ParcelIntake] = [:]
     private var lastPublishedSequence: Int64
     private var lastOverdueCheck: Date?
     private var lastBoardPoll: Date?
@@ -104,6 +105,7 @@ public final class CabinetController {
         self.doors = compartments.map { DoorWatchStateMachine(isOpen: $0.isDoorOpen, now: now) }
         self.itemPresent = Array(repeating: nil, count: compartments.count)
         self.lastPublishedSequence = try store.lastEventSequence()
+        for intake in try store.preAdvice() { preAdvice[intake.trackingNumber] = intake }
     }
 
     // MARK: - Start
@@ -181,6 +183,7 @@ public final class CabinetController {
     /// Pre-advice from the central server (its delivery comes with the uplink; the simulator's
     /// front panel can enter some by hand).
     public func addPreAdvice(_ intake: ParcelIntake) {
+        guard commit("pre-advice", { tx in try tx.savePreAdvice(intake) }) != nil else { return }
         preAdvice[intake.trackingNumber] = intake
     }
 
@@ -587,6 +590,7 @@ public final class CabinetController {
                 "size": .string(intake.size.description), "temperature_class": .string(intake.temperatureClass.description),
                 "retention_deadline": .double(deadline.timeIntervalSince1970), "shared": .bool(shared),
             ]))
+            try tx.removePreAdvice(trackingNumber: intake.trackingNumber)
             return (c, try tx.liveParcels(compartmentID: id))
         }) else {
             _ = releaseDeposit(id, reason: "the store refused the deposit", quarantine: "deposit could not be recorded: check the contents")

@@ -70,8 +70,9 @@ public enum Daemon {
             boards: hardware.boards,
             display: cabinet.display, buzzer: cabinet.buzzer, lights: cabinet.lights, logger: logger)
         // Last of the steps that may fail: its HTTP client must be shut down once it exists.
-        let uplink = try await startUplink(configuration: configuration, store: store, directory: directory, logger: logger)
         let inbox = CabinetInbox()
+        let uplink = try await startUplink(configuration: configuration, store: store, directory: directory, inbox: inbox,
+                                           logger: logger)
         let metrics = CabinetMetrics()
         let uplinkStatus: (@Sendable () -> UplinkStatus)? = uplink.map { service in { @Sendable in service.status } }
         let service = MaintenanceService(
@@ -155,7 +156,7 @@ public enum Daemon {
 
     /// The uplink when one is configured. Its signing key is created on first start; the public
     /// key is logged so it can be enrolled with the server.
-    static func startUplink(configuration: CabinetConfiguration, store: CabinetStore, directory: URL,
+    static func startUplink(configuration: CabinetConfiguration, store: CabinetStore, directory: URL, inbox: CabinetInbox,
                             logger: Logger) async throws -> UplinkService? {
         guard let settings = configuration.uplink else {
             logger.notice("no uplink configured: events stay in the outbox until one is")
@@ -169,7 +170,11 @@ public enum Daemon {
         do {
             return try UplinkService(
                 configuration: settings, cabinetID: configuration.cabinetID, store: store, transport: transport, key: key,
-                doorLabel: { labels.indices.contains($0) ? labels[$0] : nil }, logger: logger)
+                doorLabel: { labels.indices.contains($0) ? labels[$0] : nil }, logger: logger,
+                commandSink: { commands in
+                    // On the cabinet loop, between two inputs, one after another.
+                    for command in commands { _ = await inbox.perform { await $0.execute(command) } }
+                })
         } catch {
             await transport.shutdown()
             throw error

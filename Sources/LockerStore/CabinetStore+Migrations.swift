@@ -164,6 +164,25 @@ extension CabinetStore {
                 CREATE INDEX events_by_epoch ON events (epoch, sequence);
                 """)
         }
+        migrator.registerMigration("v4-downlink") { db in
+            // Commands from the central server, by their id: one row each, written in the same
+            // transaction as the command's effect and its result event, so a command delivered
+            // twice is carried out once. Pre-advice waits here for its parcel.
+            try db.execute(sql: """
+                CREATE TABLE downlink_commands (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    type TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    executed_at REAL NOT NULL
+                );
+                CREATE TABLE pre_advice (
+                    tracking_number TEXT PRIMARY KEY NOT NULL,
+                    intake TEXT NOT NULL,
+                    received_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -138,6 +138,15 @@ public final class CabinetStore: Sendable {
         return (used, (attributes?[.systemFreeSize] as? NSNumber)?.int64Value)
     }
 
+    /// Pre-advice received from the server and not yet used by a deposit.
+    public func preAdvice() throws -> [ParcelIntake] {
+        try pool.read { db in
+            try String.fetchAll(db, sql: "SELECT intake FROM pre_advice ORDER BY received_at").compactMap {
+                try? JSONDecoder().decode(ParcelIntake.self, from: Data($0.utf8))
+            }
+        }
+    }
+
     /// The newest event and its hash (sequence 0 and the genesis hash when there is none).
     public func chainHead() throws -> (sequence: Int64, hash: String) {
         try pool.read { db in

@@ -88,6 +88,49 @@ public struct CustodyTransaction {
                        arguments: [attemptGuard.consecutiveFailures, attemptGuard.lockedUntil?.timeIntervalSince1970])
     }
 
+    // MARK: - Downlink
+
+    /// The recorded status of a command already carried out (nil: never seen).
+    public func downlinkCommandStatus(_ id: String) throws -> String? {
+        try String.fetchOne(db, sql: "SELECT status FROM downlink_commands WHERE id = ?", arguments: [id])
+    }
+
+    /// Marks a command carried out; a second time for the same id is refused by the schema.
+    public func recordDownlinkCommand(id: String, type: String, status: String, detail: String) throws {
+        try db.execute(sql: "INSERT INTO downlink_commands (id, type, status, detail, executed_at) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [id, type, status, detail, stamp.wallClock.timeIntervalSince1970])
+    }
+
+    /// How many commands of `type` ended with `status` since `since` (remote opens per hour).
+    public func downlinkCommandCount(type: String, status: String, since: Date) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM downlink_commands WHERE type = ? AND status = ? AND executed_at >= ?",
+                         arguments: [type, status, since.timeIntervalSince1970]) ?? 0
+    }
+
+    public func savePreAdvice(_ intake: ParcelIntake) throws {
+        let text = String(decoding: try JSONEncoder().encode(intake), as: UTF8.self)
+        try db.execute(sql: "INSERT OR REPLACE INTO pre_advice (tracking_number, intake, received_at) VALUES (?, ?, ?)",
+                       arguments: [intake.trackingNumber, text, stamp.wallClock.timeIntervalSince1970])
+    }
+
+    public func removePreAdvice(trackingNumber: String) throws {
+        try db.execute(sql: "DELETE FROM pre_advice WHERE tracking_number = ?", arguments: [trackingNumber])
+    }
+
+    /// Moves the retention deadline of live parcels; returns them as they are now.
+    public func extendRetention(parcelID: Int64, bySeconds seconds: Double) throws -> Parcel? {
+        try db.execute(sql: "UPDATE parcels SET retention_deadline = retention_deadline + ? WHERE id = ? AND status IN ('in_custody','overdue')",
+                       arguments: [seconds, parcelID])
+        guard db.changesCount == 1 else { return nil }
+        return try Row.fetchOne(db, sql: "SELECT * FROM parcels WHERE id = ?", arguments: [parcelID]).map(Self.parcel(from:))
+    }
+
+    /// A live parcel by id.
+    public func liveParcel(_ id: Int64) throws -> Parcel? {
+        try Row.fetchOne(db, sql: "SELECT * FROM parcels WHERE id = ? AND status IN ('in_custody','overdue')", arguments: [id])
+            .map(Self.parcel(from:))
+    }
+
     // MARK: - Outbox
 
     /// Appends an event with the next gap-free sequence number (the schema enforces it).

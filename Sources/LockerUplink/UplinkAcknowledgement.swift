@@ -2,12 +2,43 @@
 public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
     /// A downlink command (`Command` in openapi.yaml), kept as the server sent it.
     public struct Command: Sendable, Codable, Equatable {
+        public struct PreAdvice: Sendable, Codable, Equatable {
+            public var trackingNumber: String
+            public var recipientReference: String?
+            public var size: String
+            public var temperatureClass: String?
+            public var needsAccessible: Bool?
+            public var pickupCodeHash: String?
+            public var retentionHours: Double?
+
+            public init(trackingNumber: String, recipientReference: String? = nil, size: String, temperatureClass: String? = nil) {
+                self.trackingNumber = trackingNumber
+                self.recipientReference = recipientReference
+                self.size = size
+                self.temperatureClass = temperatureClass
+            }
+        }
+
         public var id: String
         public var type: String
+        public var preAdvice: PreAdvice?
+        public var parcelId: Int64?
+        public var extendHours: Double?
+        public var door: String?
+        public var reason: String?
+        /// ISO 8601, kept as sent: the remote-open signature covers this exact text.
+        public var notAfter: String?
+        public var signature: String?
 
         public init(id: String, type: String) {
             self.id = id
             self.type = type
+        }
+
+        /// What a remote open's Ed25519 signature covers: binds it to one command id, one cabinet,
+        /// one door and one deadline.
+        public func remoteOpenSignedText(cabinetID: String) -> String {
+            [id, cabinetID, door ?? "", notAfter ?? ""].joined(separator: "|")
         }
     }
 

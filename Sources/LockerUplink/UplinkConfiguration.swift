@@ -1,3 +1,5 @@
+import Foundation
+
 /// The `uplink` section of the configuration: where the central server is and how to reach it.
 public struct UplinkConfiguration: Sendable, Codable, Equatable {
     /// The server's base URL, e.g. "https://central.example.com". Plain "http://" is accepted for
@@ -18,6 +20,11 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
     public var pollSeconds: Double
     /// A request that takes longer than this has failed.
     public var timeoutSeconds: Double
+    /// The server's Ed25519 public key for remote-open commands (base64 of the 32 raw bytes);
+    /// without it no remote open is carried out.
+    public var commandPublicKey: String?
+    /// At most this many remote opens in any hour: a compromised server cannot empty the cabinet.
+    public var remoteOpensPerHour: Int
 
     public init(url: String, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
                 batchEvents: Int = 200, batchBytes: Int = 256 * 1024, backoffBaseSeconds: Double = 1,
@@ -32,6 +39,8 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         self.backoffCapSeconds = backoffCapSeconds
         self.pollSeconds = pollSeconds
         self.timeoutSeconds = timeoutSeconds
+        self.commandPublicKey = nil
+        self.remoteOpensPerHour = 3
     }
 
     public init(from decoder: any Decoder) throws {
@@ -47,6 +56,8 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         backoffCapSeconds = try c.decodeIfPresent(Double.self, forKey: .backoffCapSeconds) ?? d.backoffCapSeconds
         pollSeconds = try c.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? d.pollSeconds
         timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? d.timeoutSeconds
+        commandPublicKey = try c.decodeIfPresent(String.self, forKey: .commandPublicKey)
+        remoteOpensPerHour = try c.decodeIfPresent(Int.self, forKey: .remoteOpensPerHour) ?? d.remoteOpensPerHour
     }
 
     /// Every problem with this section, for the configuration check.
@@ -71,6 +82,10 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         }
         if !(pollSeconds >= 1 && pollSeconds <= 86_400) { problems.append("uplink.pollSeconds must be 1...86400") }
         if !(timeoutSeconds >= 0.1 && timeoutSeconds <= 600) { problems.append("uplink.timeoutSeconds must be 0.1...600") }
+        if let key = commandPublicKey, Data(base64Encoded: key)?.count != 32 {
+            problems.append("uplink.commandPublicKey must be the base64 of a 32-byte Ed25519 public key")
+        }
+        if !(0...60).contains(remoteOpensPerHour) { problems.append("uplink.remoteOpensPerHour must be 0...60, is \(remoteOpensPerHour)") }
         return problems
     }
 }

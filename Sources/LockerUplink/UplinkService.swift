@@ -34,6 +34,8 @@ public final class UplinkService: Sendable {
     let logger: Logger
     let backoff: UplinkBackoff
     let endpoint: URL
+    /// Where the server's commands go (the daemon hands them to the cabinet loop).
+    let commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)?
 
     private let statusBox = Mutex(UplinkStatus())
     /// Where the next batch starts: the durable acknowledgement, or lower when a server answered
@@ -45,8 +47,10 @@ public final class UplinkService: Sendable {
 
     public init(
         configuration: UplinkConfiguration, cabinetID: String, store: CabinetStore, transport: any UplinkTransport,
-        key: CabinetSigningKey, doorLabel: @escaping @Sendable (Int) -> String?, logger: Logger
+        key: CabinetSigningKey, doorLabel: @escaping @Sendable (Int) -> String?, logger: Logger,
+        commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)? = nil
     ) throws {
+        self.commandSink = commandSink
         guard let base = URL(string: configuration.url) else {
             throw HTTPSUplinkTransport.SetupError(description: "uplink.url \(configuration.url) is not a URL")
         }
@@ -188,12 +192,13 @@ public final class UplinkService: Sendable {
             guard answer.epoch == epoch else {
                 throw AttemptFailure(reason: "the server acknowledged epoch \(answer.epoch), not \(epoch)")
             }
+            let outcome = try acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start,
+                                          sent: events, now: now)
             if let commands = answer.commands, !commands.isEmpty {
-                // The downlink is not carried out by this version; say so rather than drop silently.
-                logger.warning("uplink: the server sent commands this cabinet does not carry out yet",
-                               metadata: ["commands": "\(commands.map { "\($0.id):\($0.type)" }.joined(separator: ","))"])
+                // Carried out by the cabinet loop, each once; results travel back as events.
+                await commandSink?(commands)
             }
-            return try acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start, sent: events, now: now)
+            return outcome
         case 429, 503:
             throw AttemptFailure(reason: "the server is busy (HTTP \(response.status))",
                                  retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))

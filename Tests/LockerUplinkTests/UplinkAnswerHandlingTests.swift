@@ -29,6 +29,7 @@ import Testing
     }
 
     func withUplink(_ answers: (String) -> [(Int, UplinkAcknowledgement?)], events: Int,
+                    commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)? = nil,
                     _ body: (CabinetStore, UplinkService, ScriptedTransport, String) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("uplink-answers-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -44,7 +45,7 @@ import Testing
         let service = try UplinkService(
             configuration: UplinkConfiguration(url: "https://central.example.com", batchEvents: 10), cabinetID: "cab a/1",
             store: store, transport: transport, key: CabinetSigningKey(privateKey: .init(), cabinetID: "cab a/1"),
-            doorLabel: { _ in nil }, logger: logger)
+            doorLabel: { _ in nil }, logger: logger, commandSink: commandSink)
         try await body(store, service, transport, epoch)
     }
 
@@ -90,6 +91,20 @@ import Testing
             #expect(event.occurredAtSeconds == String(recorded.occurredAt.timeIntervalSince1970))
             #expect(event.monotonicNanoseconds == "1")
             #expect(batch.cabinetId == "cab a/1")
+        }
+    }
+
+    @Test func commandsInAnAcknowledgementReachTheCabinetAfterTheAcknowledgementIsDurable() async throws {
+        let received = Mutex<[String]>([])
+        var command = UplinkAcknowledgement.Command(id: "c-1", type: "pre_advice")
+        command.preAdvice = .init(trackingNumber: "SF1", size: "S")
+        let ack = { (epoch: String) in UplinkAcknowledgement(epoch: epoch, ackedSequence: 2, commands: [command]) }
+        try await withUplink({ epoch in [(200, ack(epoch))] }, events: 2, commandSink: { commands in
+            received.withLock { $0 += commands.map(\.id) }
+        }) { store, service, _, _ async throws in
+            _ = await service.attempt(now: Date())
+            #expect(received.withLock { $0 } == ["c-1"])
+            #expect(try store.uplinkAcknowledgedSequence() == 2)
         }
     }
 }

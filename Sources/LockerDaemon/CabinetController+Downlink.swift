@@ -1,0 +1,148 @@
+import Crypto
+import Foundation
+import LockerCore
+import LockerStore
+public import LockerUplink
+
+/// Commands from the central server, carried out on the cabinet loop.
+///
+/// Each command's id is recorded in the same transaction as its effect and its `command.result`
+/// event, so a command delivered twice is carried out once, and a power failure leaves either all
+/// three or none (the server then delivers it again). A remote open is the one command that moves
+/// a latch: it must be signed by the server's command key for this cabinet, this door and a
+/// deadline not yet passed, and at most `remoteOpensPerHour` are carried out in any hour.
+extension CabinetController {
+    public func execute(_ command: UplinkAcknowledgement.Command) async {
+        let alreadyDone: String?? = commit("command lookup") { tx in try tx.downlinkCommandStatus(command.id) }
+        guard case .some(.none) = alreadyDone else { return }  // carried out before (or the store is failing: next delivery)
+        switch command.type {
+        case "pre_advice":
+            settle(command, effect: preAdviceEffect(command))
+        case "revoke_code":
+            settle(command, effect: revokeEffect(command))
+        case "extend_code":
+            settle(command, effect: extendEffect(command))
+        case "remote_open":
+            await remoteOpen(command)
+        case "courier_credentials", "configuration":
+            settle(command, effect: .refused("\(command.type) commands are not carried out by this cabinet version"))
+        default:
+            settle(command, effect: .refused("unknown command type \"\(command.type.prefix(40))\""))
+        }
+        publishNewEvents()
+    }
+
+    enum CommandEffect {
+        case done(String, @Sendable (CustodyTransaction) throws -> Void, after: () -> Void)
+        case refused(String)
+    }
+
+    /// Records the command with its effect and result in one transaction, then updates memory.
+    private func settle(_ command: UplinkAcknowledgement.Command, effect: CommandEffect) {
+        let status: String, detail: String
+        let change: (@Sendable (CustodyTransaction) throws -> Void)?
+        let after: (() -> Void)?
+        switch effect {
+        case .done(let text, let write, let then):
+            (status, detail, change, after) = ("done", text, write, then)
+        case .refused(let text):
+            (status, detail, change, after) = ("refused", text, nil, nil)
+        }
+        let id = command.id, type = command.type
+        let written: Bool? = commit("command \(type)") { tx in
+            try change?(tx)
+            try tx.recordDownlinkCommand(id: id, type: type, status: status, detail: detail)
+            try tx.append(CustodyEvent(.commandResult, payload: [
+                "command_id": .string(id), "type": .string(type), "status": .string(status), "detail": .string(detail),
+            ]))
+            return true
+        }
+        if written == true { after?() }
+        logger.notice("server command", metadata: ["command.id": "\(id)", "command.type": "\(type)", "command.status": "\(status)",
+                                                   "command.detail": "\(detail)"])
+    }
+
+    private func preAdviceEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {
+        guard let advice = command.preAdvice else { return .refused("pre_advice without preAdvice") }
+        if let problem = ParcelIntake.validationError(forTrackingNumber: advice.trackingNumber) { return .refused(problem) }
+        guard let size = CompartmentSize(label: advice.size) else { return .refused("unknown size \"\(advice.size.prefix(10))\"") }
+        guard let temperatureClass = TemperatureClass(label: advice.temperatureClass ?? "ambient") else {
+            return .refused("unknown temperature class \"\(advice.temperatureClass ?? "")\"")
+        }
+        let intake = ParcelIntake(trackingNumber: advice.trackingNumber, recipientReference: advice.recipientReference ?? "",
+                                  size: size, temperatureClass: temperatureClass, needsAccessible: advice.needsAccessible ?? false)
+        var detail = "pre-advice for \(intake.trackingNumber) kept"
+        if advice.pickupCodeHash != nil || advice.retentionHours != nil {
+            detail += "; a server-issued code and a per-parcel retention are not used by this version (the cabinet issues the code)"
+        }
+        return .done(detail, { tx in try tx.savePreAdvice(intake) }, after: { self.preAdvice[intake.trackingNumber] = intake })
+    }
+
+    private func revokeEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {
+        guard let parcelID = command.parcelId, let parcel = model.allLiveParcels.first(where: { $0.id == parcelID }) else {
+            return .refused("parcel \(command.parcelId.map(String.init) ?? "?") is not in this cabinet")
+        }
+        let id = parcel.compartmentID
+        // Codes are per door: revoking one ends the code for every parcel behind that door.
+        return .done("the code for door \(label(id)) no longer opens it", { tx in try tx.setCodeHash(nil, compartmentID: id) },
+                     after: { self.model.setCodeHash(nil, compartmentID: id) })
+    }
+
+    private func extendEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {
+        guard let parcelID = command.parcelId, let hours = command.extendHours, hours > 0, hours <= 24 * 90 else {
+            return .refused("extend_code needs parcelId and extendHours (0...2160)")
+        }
+        guard let parcel = model.allLiveParcels.first(where: { $0.id == parcelID }) else {
+            return .refused("parcel \(parcelID) is not in this cabinet")
+        }
+        let compartmentID = parcel.compartmentID
+        let store = self.store
+        return .done("retention of parcel \(parcelID) extended by \(hours) h", { tx in
+            guard try tx.extendRetention(parcelID: parcelID, bySeconds: hours * 3_600) != nil else {
+                throw StoreError.invariantViolated("parcel \(parcelID) left custody meanwhile")
+            }
+        }, after: {
+            if let live = try? store.parcels(compartmentID: compartmentID).filter(\.status.isLive) {
+                self.model.setLiveParcels(live, compartmentID: compartmentID)
+            }
+        })
+    }
+
+    private func remoteOpen(_ command: UplinkAcknowledgement.Command) async {
+        let now = clock.now()
+        guard let settings = configuration.uplink, let keyText = settings.commandPublicKey,
+              let keyData = Data(base64Encoded: keyText), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyData)
+        else { return settle(command, effect: .refused("no command key is configured: remote opens are off")) }
+        guard let signatureText = command.signature, let signature = Data(base64Encoded: signatureText),
+              key.isValidSignature(signature, for: Data(command.remoteOpenSignedText(cabinetID: configuration.cabinetID).utf8))
+        else { return settle(command, effect: .refused("the signature does not verify for this cabinet, door and deadline")) }
+        guard let deadlineText = command.notAfter, let deadline = try? Date(deadlineText, strategy: .iso8601), deadline > now else {
+            return settle(command, effect: .refused("expired or without a deadline (notAfter)"))
+        }
+        guard let door = command.door, let compartment = model.compartment(labelled: door) else {
+            return settle(command, effect: .refused("no door is labelled \"\(command.door ?? "")\""))
+        }
+        let recent: Int? = commit("remote-open count") { tx in
+            try tx.downlinkCommandCount(type: "remote_open", status: "done", since: now.addingTimeInterval(-3_600))
+        }
+        guard let recent, recent < settings.remoteOpensPerHour else {
+            logger.critical("remote open refused: the hourly limit is reached", metadata: ["command.id": "\(command.id)"])
+            return settle(command, effect: .refused("the limit of \(settings.remoteOpensPerHour) remote opens per hour is reached"))
+        }
+        let id = compartment.id
+        if model.pending[id] != nil || doors[id].isOpen || offlineBoards.contains(map.address(of: id).board) {
+            return settle(command, effect: .refused("door \(compartment.label) is in use, open, or its board is offline"))
+        }
+        let reason = command.reason ?? ""
+        // Recorded before the latch moves, like every opening.
+        settle(command, effect: .done("door \(compartment.label) opened (\(reason))", { tx in
+            var c = try tx.compartment(id)
+            c.latchCycles += 1
+            try tx.update(c)
+        }, after: {}))
+        if let updated = try? store.snapshot().compartments.first(where: { $0.id == id }) { model.replace(updated) }
+        if !(await pulse(id)) {
+            logger.error("remote open: the board did not accept the unlock", metadata: ["compartment.label": "\(compartment.label)"])
+        }
+    }
+}

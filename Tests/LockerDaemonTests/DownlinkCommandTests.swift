@@ -1,0 +1,131 @@
+import Crypto
+import Foundation
+import LockerCore
+import LockerUplink
+import Testing
+@testable import LockerDaemon
+
+/// Commands from the central server, each carried out once, their results recorded as events.
+@Suite struct DownlinkCommandTests {
+    static let serverKey = Curve25519.Signing.PrivateKey()
+
+    static func configuration(remoteOpensPerHour: Int = 2) -> CabinetConfiguration {
+        var configuration = CabinetConfiguration.simulatedDefault
+        var uplink = UplinkConfiguration(url: "https://central.example.com")
+        uplink.commandPublicKey = serverKey.publicKey.rawRepresentation.base64EncodedString()
+        uplink.remoteOpensPerHour = remoteOpensPerHour
+        configuration.uplink = uplink
+        return configuration
+    }
+
+    static func preAdvice(_ id: String, tracking: String, size: String) -> UplinkAcknowledgement.Command {
+        var command = UplinkAcknowledgement.Command(id: id, type: "pre_advice")
+        command.preAdvice = .init(trackingNumber: tracking, recipientReference: "r-17", size: size, temperatureClass: "ambient")
+        return command
+    }
+
+    static func remoteOpen(_ id: String, door: String, notAfter: Date, cabinetID: String = "cabinet-1",
+                           signedBy key: Curve25519.Signing.PrivateKey = serverKey) throws -> UplinkAcknowledgement.Command {
+        var command = UplinkAcknowledgement.Command(id: id, type: "remote_open")
+        command.door = door
+        command.reason = "resident locked out, verified by phone"
+        command.notAfter = notAfter.formatted(.iso8601)
+        command.signature = try key.signature(for: Data(command.remoteOpenSignedText(cabinetID: cabinetID).utf8)).base64EncodedString()
+        return command
+    }
+
+    func results(_ cabinet: CabinetHarness) throws -> [String] {
+        try cabinet.events().filter { $0.kind == "command.result" }.map(\.payload)
+    }
+
+    @Test func preAdviceSurvivesARestartIsUsedByTheDepositAndIsCarriedOutOnce() async throws {
+        let first = try await CabinetHarness(configuration: Self.configuration())
+        let command = Self.preAdvice("cmd-1", tracking: "SF5000000001", size: "L")
+        _ = await first.inbox.perform { await $0.execute(command) }
+        _ = await first.inbox.perform { await $0.execute(command) }  // delivered twice
+        #expect(try results(first).count == 1)
+        #expect(try results(first).first?.contains("\"status\":\"done\"") == true)
+        await first.stop()
+
+        let second = try await CabinetHarness(configuration: Self.configuration(), directory: first.directory, clock: first.clock)
+        defer { second.removeFiles() }
+        _ = await second.inbox.perform { await $0.execute(command) }  // and once more after the restart
+        #expect(try results(second).count == 1)
+        await second.courierLogin()
+        await second.scan("SF5000000001")
+        #expect(second.lastDisplay.contains("ENTER = L"), "the pre-advised size: \(second.lastDisplay)")
+        await second.press("enter")
+        let door = try #require(second.openDoorLabel())
+        try await second.put(door)
+        try await second.close(door)
+        #expect(try second.liveParcels().first?.recipientReference == "r-17")
+        #expect(try second.store.preAdvice().isEmpty, "used pre-advice is gone")
+        await second.stop()
+    }
+
+    @Test func remoteOpensNeedTheServersSignatureAFutureDeadlineAndStayUnderTheHourlyLimit() async throws {
+        let cabinet = try await CabinetHarness(configuration: Self.configuration(remoteOpensPerHour: 2))
+        defer { cabinet.removeFiles() }
+        let now = cabinet.clock.now()
+        let stranger = Curve25519.Signing.PrivateKey()
+        let refusedOnes = [
+            try Self.remoteOpen("forged", door: "A01", notAfter: now.addingTimeInterval(300), signedBy: stranger),
+            try Self.remoteOpen("expired", door: "A01", notAfter: now.addingTimeInterval(-1)),
+            try Self.remoteOpen("other-cabinet", door: "A01", notAfter: now.addingTimeInterval(300), cabinetID: "cabinet-9"),
+        ]
+        for command in refusedOnes { _ = await cabinet.inbox.perform { await $0.execute(command) } }
+        #expect(!cabinet.isOpen("A01"))
+        var tampered = try Self.remoteOpen("tampered", door: "A01", notAfter: now.addingTimeInterval(300))
+        tampered.door = "A02"  // signed for A01
+        let tamperedCommand = tampered
+        _ = await cabinet.inbox.perform { await $0.execute(tamperedCommand) }
+        #expect(!cabinet.isOpen("A02"))
+        #expect(try results(cabinet).count == 4 && results(cabinet).allSatisfy { $0.contains("\"status\":\"refused\"") })
+
+        let good = try Self.remoteOpen("open-1", door: "A01", notAfter: now.addingTimeInterval(300))
+        _ = await cabinet.inbox.perform { await $0.execute(good) }
+        #expect(cabinet.isOpen("A01"))
+        try await cabinet.close("A01")
+        _ = await cabinet.inbox.perform { await $0.execute(good) }  // replayed
+        #expect(!cabinet.isOpen("A01"), "a command id opens once")
+
+        let second = try Self.remoteOpen("open-2", door: "A03", notAfter: now.addingTimeInterval(300))
+        _ = await cabinet.inbox.perform { await $0.execute(second) }
+        #expect(cabinet.isOpen("A03"))
+        let third = try Self.remoteOpen("open-3", door: "A04", notAfter: now.addingTimeInterval(300))
+        _ = await cabinet.inbox.perform { await $0.execute(third) }
+        #expect(!cabinet.isOpen("A04"), "over the hourly limit")
+        #expect(try results(cabinet).last?.contains("remote opens per hour") == true)
+        await cabinet.stop()
+    }
+
+    @Test func aRevokedCodeNoLongerOpensAndAnExtensionMovesTheDeadline() async throws {
+        let cabinet = try await CabinetHarness(configuration: Self.configuration())
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        let (door, shown) = try await cabinet.deposit("SF5000000009")
+        let code = try #require(shown)
+        await cabinet.press("enter 2")
+        let parcel = try #require(try cabinet.liveParcels().first)
+
+        var extend = UplinkAcknowledgement.Command(id: "ext-1", type: "extend_code")
+        extend.parcelId = parcel.id
+        extend.extendHours = 24
+        let extendCommand = extend
+        _ = await cabinet.inbox.perform { await $0.execute(extendCommand) }
+        #expect(try cabinet.liveParcels().first?.retentionDeadline == parcel.retentionDeadline.addingTimeInterval(86_400))
+
+        var revoke = UplinkAcknowledgement.Command(id: "rev-1", type: "revoke_code")
+        revoke.parcelId = parcel.id
+        let revokeCommand = revoke
+        _ = await cabinet.inbox.perform { await $0.execute(revokeCommand) }
+        await cabinet.press(code)
+        #expect(!cabinet.isOpen(door), "the revoked code opens nothing")
+        var unknown = UplinkAcknowledgement.Command(id: "cfg-1", type: "configuration")
+        unknown.reason = "x"
+        let unknownCommand = unknown
+        _ = await cabinet.inbox.perform { await $0.execute(unknownCommand) }
+        #expect(try results(cabinet).last?.contains("not carried out by this cabinet version") == true)
+        await cabinet.stop()
+    }
+}
