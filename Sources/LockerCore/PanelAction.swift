@@ -14,4 +14,7 @@ public enum PanelAction: Sendable, Equatable {
     case reportDoorDidNotOpen(compartmentID: Int)
     case cancelDeposit(compartmentID: Int)
     case retrieveOverdue(courier: Courier)
+    /// A scanned credential signed by the central server (a pickup QR code or a courier badge):
+    /// verify it offline and act on it (open the parcel's door, or log the courier in).
+    case presentCredential(String)
 }

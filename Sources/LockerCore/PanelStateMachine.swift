@@ -134,10 +134,15 @@ public struct PanelStateMachine: Sendable {
     public mutating func scanned(_ text: String, now: Date) -> [PanelAction] {
         lastInputAt = now
         switch state {
+        case .courierID where text.hasPrefix(Self.credentialPrefix):
+            // A courier who pressed MENU may show a badge instead of typing an ID.
+            state = .idle(typed: "")
+            return [.presentCredential(text)]
         case .idle:
             state = .idle(typed: "")
-            // Signed QR pickup tokens arrive with the central server's keys; until then a scanned
-            // pickup code (the digits printed in a notification) is accepted as if typed.
+            // A signed credential (pickup QR code, courier badge) is checked by the daemon; a
+            // scanned pickup code (the digits printed in a notification) counts as typed.
+            if text.hasPrefix(Self.credentialPrefix) { return [.presentCredential(text)] }
             guard codePolicy.isWellFormed(text) else { return [.show(.notAPickupCode)] }
             return [.attemptPickup(code: text)]
         case .courierReady(let courier, _):
@@ -150,6 +155,17 @@ public struct PanelStateMachine: Sendable {
     }
 
     // MARK: - Outcomes reported by the daemon
+
+    /// What a scanned signed credential starts with (see `OfflineCredential`).
+    public static let credentialPrefix = "LKT1."
+
+    /// A courier's signed badge was accepted: logged in without a PIN.
+    public mutating func courierBadgeAccepted(_ courier: Courier, now: Date) -> [PanelAction] {
+        guard case .idle = state else { return [] }
+        state = .courierReady(courier, typed: "")
+        lastInputAt = now
+        return [.show(.courierReady(name: courier.name))]
+    }
 
     public mutating func courierAuthenticated(_ courier: Courier?, now: Date) -> [PanelAction] {
         guard case .courierPIN = state else { return [] }

@@ -34,7 +34,7 @@ public final class CabinetController {
     let retention: RetentionPolicy
 
     public internal(set) var model: CabinetModel
-    public private(set) var panel: PanelStateMachine
+    public internal(set) var panel: PanelStateMachine
     public internal(set) var doors: [DoorWatchStateMachine]
     /// Per compartment: what the item sensor last said, nil where there is none.
     public private(set) var itemPresent: [Bool?]
@@ -64,6 +64,7 @@ public final class CabinetController {
     /// Deposits are refused while the store is over its budget or its disk nearly full.
     public internal(set) var storageFull = false
     private var lastStorageCheck: Date?
+    private var lastTimeHighWater: Date?
     /// Maintenance self-tests waiting for a door to open after its pulse, called once with nil
     /// when the sensor saw it open, or with why it did not (latch, board, shutdown).
     var doorOpenWaiters: [Int: (String?) -> Void] = [:]
@@ -164,6 +165,12 @@ public final class CabinetController {
         for id in doors.indices where doors[id].phase != .closed {
             for action in doors[id].tick(now: now, policy: doorPolicy) { await doorAction(action, compartmentID: id) }
         }
+        if lastTimeHighWater.map({ now.timeIntervalSince($0) >= 600 }) ?? true {
+            // The latest time seen, kept durably every 10 minutes even when nothing happens, so
+            // that setting the clock back cannot revive an expired credential (see presentCredential).
+            lastTimeHighWater = now
+            commit("time high-water mark") { tx in try tx.advanceTimeHighWater() }
+        }
         if lastStorageCheck.map({ now.timeIntervalSince($0) >= 30 }) ?? true {
             lastStorageCheck = now
             checkStorage()
@@ -220,6 +227,8 @@ public final class CabinetController {
             }
         case .retrieveOverdue(let courier):
             await startRetrieval(courierID: courier.id)
+        case .presentCredential(let text):
+            await presentCredential(text)
         }
     }
 
@@ -817,7 +826,7 @@ public final class CabinetController {
     }
 
     /// Clears a pending pickup/retrieval that did not complete; its parcels stay in custody.
-    private func clearPending(_ id: Int, event: CustodyEvent) -> Bool {
+    func clearPending(_ id: Int, event: CustodyEvent) -> Bool {
         let committed: Bool? = commit("pending clear") { tx in
             try tx.setPending(nil, compartmentID: id)
             try tx.append(event)
@@ -961,7 +970,7 @@ public final class CabinetController {
 
     func label(_ id: Int) -> String { model.compartments[id].label }
 
-    private func show(_ message: PanelMessage) async {
+    func show(_ message: PanelMessage) async {
         await display.show(message.text)
     }
 

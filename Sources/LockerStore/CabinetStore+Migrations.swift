@@ -183,6 +183,17 @@ extension CabinetStore {
                 );
                 """)
         }
+        migrator.registerMigration("v5-offline-credentials") { db in
+            // Pickup credentials are single-use: the id is recorded with the door opening. The
+            // latest time ever recorded keeps expired credentials expired when the clock is set back.
+            try db.execute(sql: """
+                CREATE TABLE used_credentials (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    used_at REAL NOT NULL
+                );
+                INSERT INTO meta (key, value) VALUES ('time_high_water', (SELECT COALESCE(MAX(occurred_at), 0) FROM events));
+                """)
+        }
         return migrator
     }
 }

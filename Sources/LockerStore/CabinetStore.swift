@@ -138,6 +138,13 @@ public final class CabinetStore: Sendable {
         return (used, (attributes?[.systemFreeSize] as? NSNumber)?.int64Value)
     }
 
+    /// The latest wall-clock time this cabinet has ever recorded.
+    public func timeHighWater() throws -> Date {
+        try pool.read { db in
+            Date(timeIntervalSince1970: try Double.fetchOne(db, sql: "SELECT CAST(value AS REAL) FROM meta WHERE key = 'time_high_water'") ?? 0)
+        }
+    }
+
     /// Pre-advice received from the server and not yet used by a deposit.
     public func preAdvice() throws -> [ParcelIntake] {
         try pool.read { db in

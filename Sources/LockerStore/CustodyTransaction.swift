@@ -88,6 +88,23 @@ public struct CustodyTransaction {
                        arguments: [attemptGuard.consecutiveFailures, attemptGuard.lockedUntil?.timeIntervalSince1970])
     }
 
+    // MARK: - Offline credentials
+
+    public func isCredentialUsed(_ id: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM used_credentials WHERE id = ?)", arguments: [id]) ?? false
+    }
+
+    /// Records a single-use credential as used; a second time is refused by the schema.
+    public func markCredentialUsed(_ id: String) throws {
+        try db.execute(sql: "INSERT INTO used_credentials (id, used_at) VALUES (?, ?)", arguments: [id, stamp.wallClock.timeIntervalSince1970])
+    }
+
+    /// Keeps the latest time this cabinet has recorded (never moves back).
+    public func advanceTimeHighWater() throws {
+        try db.execute(sql: "UPDATE meta SET value = MAX(CAST(value AS REAL), ?) WHERE key = 'time_high_water'",
+                       arguments: [stamp.wallClock.timeIntervalSince1970])
+    }
+
     // MARK: - Downlink
 
     /// The recorded status of a command already carried out (nil: never seen).
@@ -153,6 +170,7 @@ public struct CustodyTransaction {
             """, arguments: [sequence, epoch, event.kind.rawValue, occurredAt, monotonic, event.compartmentID,
                              event.parcelID, payload, previous, hash])
         try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'chain_head'", arguments: [hash])
+        try advanceTimeHighWater()
         return RecordedEvent(sequence: sequence, epoch: epoch, kind: event.kind.rawValue, occurredAt: stamp.wallClock,
                              monotonicNanoseconds: stamp.monotonicNanoseconds, compartmentID: event.compartmentID,
                              parcelID: event.parcelID, payload: payload, previousHash: previous, hash: hash)

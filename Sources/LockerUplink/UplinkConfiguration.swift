@@ -25,6 +25,9 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
     public var commandPublicKey: String?
     /// At most this many remote opens in any hour: a compromised server cannot empty the cabinet.
     public var remoteOpensPerHour: Int
+    /// The server's keys for offline credentials (pickup QR codes, courier badges), by key id:
+    /// base64 of each 32-byte Ed25519 public key.
+    public var credentialKeys: [String: String]
 
     public init(url: String, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
                 batchEvents: Int = 200, batchBytes: Int = 256 * 1024, backoffBaseSeconds: Double = 1,
@@ -41,6 +44,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         self.timeoutSeconds = timeoutSeconds
         self.commandPublicKey = nil
         self.remoteOpensPerHour = 3
+        self.credentialKeys = [:]
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,6 +62,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? d.timeoutSeconds
         commandPublicKey = try c.decodeIfPresent(String.self, forKey: .commandPublicKey)
         remoteOpensPerHour = try c.decodeIfPresent(Int.self, forKey: .remoteOpensPerHour) ?? d.remoteOpensPerHour
+        credentialKeys = try c.decodeIfPresent([String: String].self, forKey: .credentialKeys) ?? [:]
     }
 
     /// Every problem with this section, for the configuration check.
@@ -84,6 +89,9 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         if !(timeoutSeconds >= 0.1 && timeoutSeconds <= 600) { problems.append("uplink.timeoutSeconds must be 0.1...600") }
         if let key = commandPublicKey, Data(base64Encoded: key)?.count != 32 {
             problems.append("uplink.commandPublicKey must be the base64 of a 32-byte Ed25519 public key")
+        }
+        for (kid, key) in credentialKeys.sorted(by: { $0.key < $1.key }) where Data(base64Encoded: key)?.count != 32 {
+            problems.append("uplink.credentialKeys.\(kid) must be the base64 of a 32-byte Ed25519 public key")
         }
         if !(0...60).contains(remoteOpensPerHour) { problems.append("uplink.remoteOpensPerHour must be 0...60, is \(remoteOpensPerHour)") }
         return problems

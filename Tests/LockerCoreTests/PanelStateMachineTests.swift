@@ -521,3 +521,17 @@ struct PanelStateMachineTests {
         #expect(courier.tick(now: t0.addingTimeInterval(30)) == [.show(.loggedOut), .show(.welcome)])
     }
 }
+
+@Suite struct PanelCredentialScanTests {
+    @Test func aSignedCredentialIsHandedToTheDaemonAtRestOrAfterMenu() {
+        var panel = PanelStateMachine(codePolicy: PickupCodePolicy(length: 6))
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect(panel.scanned("LKT1.abc.def", now: t0) == [.presentCredential("LKT1.abc.def")])
+        _ = panel.keyPressed(.menu, now: t0)
+        #expect(panel.scanned("LKT1.badge.sig", now: t0) == [.presentCredential("LKT1.badge.sig")])
+        #expect(panel.state == .idle(typed: ""))
+        let courier = Courier(id: "2002", name: "Bo", carrier: "DHL")
+        #expect(panel.courierBadgeAccepted(courier, now: t0) == [.show(.courierReady(name: "Bo"))])
+        #expect(panel.state == .courierReady(courier, typed: ""))
+    }
+}

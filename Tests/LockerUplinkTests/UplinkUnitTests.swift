@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import LockerCore
 import LockerStore
@@ -108,5 +109,44 @@ import Testing
         #expect(contract.contains("`\(hash)`"), "the example hash in openapi.yaml is \(hash)")
         let texts = EventHashChain.hashedTexts(occurredAt: 1_800_000_000.25, monotonicNanoseconds: 123_456_789_012)
         #expect(texts.occurredAt == "1800000000.25" && texts.monotonicNanoseconds == "123456789012")
+    }
+}
+
+@Suite struct OfflineCredentialTests {
+    let key = Curve25519.Signing.PrivateKey()
+    var keys: [String: Curve25519.Signing.PublicKey] { ["k1": key.publicKey] }
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    func claims(exp: Double = 1_800_003_600) -> OfflineCredential.Claims {
+        .init(kid: "k1", typ: "pickup", cab: "cab-1", exp: exp, jti: "j-1", parcel: 17)
+    }
+
+    @Test func aGoodTokenVerifiesAndEachDefectIsNamed() throws {
+        let good = try OfflineCredential.issue(claims(), signedWith: key)
+        #expect(try OfflineCredential.verify(good, keys: keys, cabinetID: "cab-1", latestKnownTime: now).claims == claims())
+        #expect(throws: OfflineCredential.Rejection.otherCabinet("cab-1")) {
+            try OfflineCredential.verify(good, keys: keys, cabinetID: "cab-2", latestKnownTime: now)
+        }
+        #expect(throws: OfflineCredential.Rejection.expired) {
+            try OfflineCredential.verify(good, keys: keys, cabinetID: "cab-1", latestKnownTime: now.addingTimeInterval(3_600))
+        }
+        #expect(throws: OfflineCredential.Rejection.unknownKey("k1")) {
+            try OfflineCredential.verify(good, keys: [:], cabinetID: "cab-1", latestKnownTime: now)
+        }
+        let forged = try OfflineCredential.issue(claims(exp: 1_900_000_000), signedWith: .init())
+        #expect(throws: OfflineCredential.Rejection.badSignature) {
+            try OfflineCredential.verify(forged, keys: keys, cabinetID: "cab-1", latestKnownTime: now)
+        }
+        // The claims changed after signing (a later expiry spliced onto a real signature).
+        let parts = good.split(separator: ".")
+        let spliced = "LKT1." + forged.split(separator: ".")[1] + "." + parts[2]
+        #expect(throws: OfflineCredential.Rejection.badSignature) {
+            try OfflineCredential.verify(spliced, keys: keys, cabinetID: "cab-1", latestKnownTime: now)
+        }
+        for garbage in ["", "LKT1.", "LKT1.a.b.c", "LKT1.!!!.???", "QR:123456", String(repeating: "LKT1.", count: 1_000)] {
+            #expect(throws: OfflineCredential.Rejection.malformed) {
+                try OfflineCredential.verify(garbage, keys: keys, cabinetID: "cab-1", latestKnownTime: now)
+            }
+        }
     }
 }
