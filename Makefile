@@ -4,7 +4,8 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 STATE ?= state
-APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev
+# openssl: the uplink tests make a CA and certificates for their mutual-TLS server.
+APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000

@@ -148,6 +148,7 @@ let package = Package(
                 "LockerUplink", "LockerStore", "LockerCore", "LockerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // Spawns the real `lockerd` and drives it with the real `lockerctl` (other users, stuck clients, fuzz).

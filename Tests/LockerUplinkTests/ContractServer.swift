@@ -5,6 +5,7 @@ import LockerUplink
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 
 /// A central server on loopback, written from `openapi.yaml` alone: it stores each cabinet's
@@ -63,8 +64,13 @@ final class ContractServer: Sendable {
     private let boundPort = Mutex(0)
     var port: Int { boundPort.withLock { $0 } }
 
-    init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, fault: @escaping @Sendable (Int) -> Fault = { _ in .none }) {
+    /// HTTPS (and, if its configuration says so, client certificates) when set.
+    let tls: NIOSSLContext?
+
+    init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, tls: NIOSSLContext? = nil,
+         fault: @escaping @Sendable (Int) -> Fault = { _ in .none }) {
         self.publicKey = publicKey
+        self.tls = tls
         self.slowSeconds = slowSeconds
         self.chooseFault = Mutex(fault)
     }
@@ -79,6 +85,7 @@ final class ContractServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls = self.tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(ContractHandler(server: self))
                 }
