@@ -154,29 +154,23 @@ public final class UplinkService: Sendable {
         var retryAfter: Double?
     }
 
+    /// A batch ready to go: its events, the signed body, and where it stands.
+    private struct PreparedBatch: Sendable {
+        var start: Int64
+        var epoch: String
+        var firstSequence: Int64
+        var events: [RecordedEvent]
+        var body: Data
+        var signature: String
+    }
+
     private func send(now: Date) async throws -> Outcome {
         statusBox.withLock { $0.state = .sending }
-        let acknowledged = try store.uplinkAcknowledgedSequence()
-        let start = cursor.withLock { current in
-            if current == nil || current! > acknowledged { current = acknowledged }
-            return current!
-        }
-        var events = try store.eventsForUpload(after: start, limit: configuration.batchEvents)
-        let head = try store.chainHead()
-        let epoch = events.first?.epoch ?? store.epoch
-        let firstSequence = try store.firstSequence(ofEpoch: epoch) ?? (events.first?.sequence ?? head.sequence + 1)
-        var batch = UplinkEventBatch(
-            cabinetId: cabinetID, epoch: epoch, epochFirstSequence: firstSequence, sentAt: now,
-            chainHead: .init(sequence: head.sequence, hash: head.hash), events: [])
-        var body = try encode(batch, events: events)
-        // Over the byte budget: fewer events (at least one always goes: a single huge event must
-        // still leave, or it would block everything behind it).
-        while body.count > configuration.batchBytes && events.count > 1 {
-            events.removeLast(max(1, events.count / 4))
-            body = try encode(batch, events: events)
-        }
-        batch.events = []
-        let signature = try key.signatureHeader(for: body)
+        // Store reads, JSON encoding and signing run on the uplink's own queue: on a one-core
+        // board the shared concurrency threads are the cabinet loop's too.
+        let prepared = try await offloaded { try self.prepare(now: now) }
+        let (start, epoch, firstSequence, events, body, signature) =
+            (prepared.start, prepared.epoch, prepared.firstSequence, prepared.events, prepared.body, prepared.signature)
         let response: UplinkHTTPResponse
         do {
             response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature)],
@@ -192,8 +186,10 @@ public final class UplinkService: Sendable {
             guard answer.epoch == epoch else {
                 throw AttemptFailure(reason: "the server acknowledged epoch \(answer.epoch), not \(epoch)")
             }
-            let outcome = try acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start,
-                                          sent: events, now: now)
+            let outcome = try await offloaded {
+                try self.acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start,
+                                     sent: events, now: now)
+            }
             if let commands = answer.commands, !commands.isEmpty {
                 // Carried out by the cabinet loop, each once; results travel back as events.
                 await commandSink?(commands)
@@ -211,6 +207,38 @@ public final class UplinkService: Sendable {
             let problem = try? UplinkEventBatch.decoder().decode(UplinkProblem.self, from: response.body)
             throw AttemptFailure(reason: "HTTP \(response.status)\(problem.map { ": \($0.code): \($0.message)" } ?? "")",
                                  retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))
+        }
+    }
+
+    private func prepare(now: Date) throws -> PreparedBatch {
+        let acknowledged = try store.uplinkAcknowledgedSequence()
+        let start = cursor.withLock { current in
+            if current == nil || current! > acknowledged { current = acknowledged }
+            return current!
+        }
+        var events = try store.eventsForUpload(after: start, limit: configuration.batchEvents)
+        let head = try store.chainHead()
+        let epoch = events.first?.epoch ?? store.epoch
+        let firstSequence = try store.firstSequence(ofEpoch: epoch) ?? (events.first?.sequence ?? head.sequence + 1)
+        let batch = UplinkEventBatch(
+            cabinetId: cabinetID, epoch: epoch, epochFirstSequence: firstSequence, sentAt: now,
+            chainHead: .init(sequence: head.sequence, hash: head.hash), events: [])
+        var body = try encode(batch, events: events)
+        // Over the byte budget: fewer events (at least one always goes: a single huge event must
+        // still leave, or it would block everything behind it).
+        while body.count > configuration.batchBytes && events.count > 1 {
+            events.removeLast(max(1, events.count / 4))
+            body = try encode(batch, events: events)
+        }
+        return PreparedBatch(start: start, epoch: epoch, firstSequence: firstSequence, events: events, body: body,
+                             signature: try key.signatureHeader(for: body))
+    }
+
+    private let work = DispatchQueue(label: "lockerd.uplink")
+
+    private func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            work.async { continuation.resume(with: Result { try body() }) }
         }
     }
 
