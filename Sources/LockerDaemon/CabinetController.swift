@@ -3,6 +3,7 @@ public import Logging
 public import LockerCore
 public import LockerHAL
 public import LockerStore
+import LockerUplink
 
 /// The cabinet's one decision loop: hardware events, panel actions and ticks go through here, one
 /// at a time (the `CabinetRuntime` loop owns it; it is deliberately not an actor, so no two inputs
@@ -61,6 +62,8 @@ public final class CabinetController {
     var inputArrived = ContinuousClock.now
     /// How much room the store has (injected in tests: a full disk is hard to arrange).
     var storageProbe: @Sendable () -> (databaseBytes: Int64, volumeFreeBytes: Int64?)
+    /// Seals drawn pickup codes for the central server (nil: none configured).
+    let codeSealer: PickupCodeSealer?
     /// Deposits are refused while the store is over its budget or its disk nearly full.
     public internal(set) var storageFull = false
     private var lastStorageCheck: Date?
@@ -94,6 +97,7 @@ public final class CabinetController {
             reminderSeconds: configuration.doorReminderSeconds, alarmSeconds: configuration.doorAlarmSeconds)
         self.retention = configuration.retentionPolicy
         self.storageProbe = { (try? store.storageUse()) ?? (0, nil) }
+        self.codeSealer = PickupCodeSealer(base64Key: configuration.uplink?.codeSealingKey, cabinetID: configuration.cabinetID)
 
         try store.installLayout(configuration.layout())
         let snapshot = try store.snapshot()
@@ -583,6 +587,8 @@ public final class CabinetController {
         }
         let kind: CustodyEvent.Kind = recovered ? .depositRecovered : .depositCommitted
         let newHash = codeHash
+        // The code, sealed for the central server (which tells the resident), rides in the event.
+        let sealedCode = code.flatMap { try? codeSealer?.seal(code: $0, trackingNumber: intake.trackingNumber) }
         guard let (updated, parcels) = commit("deposit", { tx -> (Compartment, [Parcel]) in
             let parcel = try tx.insertParcel(
                 trackingNumber: intake.trackingNumber, recipientReference: intake.recipientReference, size: intake.size,
@@ -598,7 +604,7 @@ public final class CabinetController {
                 "recipient_reference": .string(intake.recipientReference), "courier_id": .string(courierID),
                 "size": .string(intake.size.description), "temperature_class": .string(intake.temperatureClass.description),
                 "retention_deadline": .double(deadline.timeIntervalSince1970), "shared": .bool(shared),
-            ]))
+            ].merging(sealedCode.map { ["sealed_code": EventValue.string($0)] } ?? [:]) { first, _ in first }))
             try tx.removePreAdvice(trackingNumber: intake.trackingNumber)
             return (c, try tx.liveParcels(compartmentID: id))
         }) else {

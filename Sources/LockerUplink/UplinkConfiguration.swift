@@ -28,6 +28,9 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
     /// The server's keys for offline credentials (pickup QR codes, courier badges), by key id:
     /// base64 of each 32-byte Ed25519 public key.
     public var credentialKeys: [String: String]
+    /// The server's X25519 public key (base64) for sealing the pickup codes the cabinet draws into
+    /// their deposit events; without it the code reaches only the courier's display.
+    public var codeSealingKey: String?
 
     public init(url: String, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
                 batchEvents: Int = 200, batchBytes: Int = 256 * 1024, backoffBaseSeconds: Double = 1,
@@ -45,6 +48,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         self.commandPublicKey = nil
         self.remoteOpensPerHour = 3
         self.credentialKeys = [:]
+        self.codeSealingKey = nil
     }
 
     public init(from decoder: any Decoder) throws {
@@ -63,6 +67,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         commandPublicKey = try c.decodeIfPresent(String.self, forKey: .commandPublicKey)
         remoteOpensPerHour = try c.decodeIfPresent(Int.self, forKey: .remoteOpensPerHour) ?? d.remoteOpensPerHour
         credentialKeys = try c.decodeIfPresent([String: String].self, forKey: .credentialKeys) ?? [:]
+        codeSealingKey = try c.decodeIfPresent(String.self, forKey: .codeSealingKey)
     }
 
     /// Every problem with this section, for the configuration check.
@@ -92,6 +97,9 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         }
         for (kid, key) in credentialKeys.sorted(by: { $0.key < $1.key }) where Data(base64Encoded: key)?.count != 32 {
             problems.append("uplink.credentialKeys.\(kid) must be the base64 of a 32-byte Ed25519 public key")
+        }
+        if let key = codeSealingKey, Data(base64Encoded: key)?.count != 32 {
+            problems.append("uplink.codeSealingKey must be the base64 of a 32-byte X25519 public key")
         }
         if !(0...60).contains(remoteOpensPerHour) { problems.append("uplink.remoteOpensPerHour must be 0...60, is \(remoteOpensPerHour)") }
         return problems
