@@ -24,7 +24,9 @@ extension CabinetController {
             settle(command, effect: extendEffect(command))
         case "remote_open":
             await remoteOpen(command)
-        case "courier_credentials", "configuration":
+        case "courier_credentials":
+            settle(command, effect: couriersEffect(command))
+        case "configuration":
             settle(command, effect: .refused("\(command.type) commands are not carried out by this cabinet version"))
         default:
             settle(command, effect: .refused("unknown command type \"\(command.type.prefix(40))\""))
@@ -76,6 +78,15 @@ extension CabinetController {
             detail += "; a server-issued code and a per-parcel retention are not used by this version (the cabinet issues the code)"
         }
         return .done(detail, { tx in try tx.savePreAdvice(intake) }, after: { self.preAdvice[intake.trackingNumber] = intake })
+    }
+
+    private func couriersEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {
+        guard let couriers = command.couriers else { return .refused("courier_credentials without couriers") }
+        guard couriers.count <= 10_000, Set(couriers.map(\.id)).count == couriers.count,
+              couriers.allSatisfy({ !$0.id.isEmpty && $0.pinHash.count == 64 && $0.pinHash.allSatisfy(\.isHexDigit) })
+        else { return .refused("the courier list has empty or repeated ids, or PIN hashes that are not 64 hex digits") }
+        let rows = couriers.map { (id: $0.id, name: $0.name, carrier: $0.carrier ?? "", pinHash: $0.pinHash.lowercased()) }
+        return .done("\(rows.count) couriers", { tx in try tx.replaceServerCouriers(rows) }, after: {})
     }
 
     private func revokeEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {

@@ -963,15 +963,24 @@ public final class CabinetController {
 
     // MARK: - Helpers
 
+    /// The configuration's couriers first, then the list the central server sent (PIN hashes).
     private func authenticate(id: String, pin: String) -> Courier? {
-        guard let entry = configuration.couriers.first(where: { $0.id == id }) else { return nil }
-        // Constant-time comparison: the keypad must not leak how many PIN digits were right.
-        let a = Array(entry.pin.utf8), b = Array(pin.utf8)
+        if let entry = configuration.couriers.first(where: { $0.id == id }) {
+            return Self.sameBytes(entry.pin, pin) ? Courier(id: entry.id, name: entry.name, carrier: entry.carrier) : nil
+        }
+        guard let entry = (try? store.serverCouriers())?.first(where: { $0.id == id }) else { return nil }
+        let hash = UplinkAcknowledgement.Command.CourierCredential.pinHash(cabinetID: configuration.cabinetID, courierID: id, pin: pin)
+        return Self.sameBytes(entry.pinHash, hash) ? Courier(id: entry.id, name: entry.name, carrier: entry.carrier) : nil
+    }
+
+    /// Constant-time comparison: the keypad must not leak how many PIN digits were right.
+    static func sameBytes(_ first: String, _ second: String) -> Bool {
+        let a = Array(first.utf8), b = Array(second.utf8)
         var difference = UInt8(a.count == b.count ? 0 : 1)
         for index in 0..<max(a.count, b.count) {
             difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
         }
-        return difference == 0 ? Courier(id: entry.id, name: entry.name, carrier: entry.carrier) : nil
+        return difference == 0
     }
 
     func label(_ id: Int) -> String { model.compartments[id].label }

@@ -194,6 +194,18 @@ extension CabinetStore {
                 INSERT INTO meta (key, value) VALUES ('time_high_water', (SELECT COALESCE(MAX(occurred_at), 0) FROM events));
                 """)
         }
+        migrator.registerMigration("v6-server-couriers") { db in
+            // The courier list the central server sends (replacing the previous one as a whole).
+            // PINs are kept only as salted hashes.
+            try db.execute(sql: """
+                CREATE TABLE server_couriers (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    carrier TEXT NOT NULL,
+                    pin_hash TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

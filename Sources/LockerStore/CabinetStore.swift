@@ -145,6 +145,15 @@ public final class CabinetStore: Sendable {
         }
     }
 
+    /// The courier list the central server sent: (id, name, carrier, PIN hash).
+    public func serverCouriers() throws -> [(id: String, name: String, carrier: String, pinHash: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM server_couriers ORDER BY id").map {
+                (id: $0["id"], name: $0["name"], carrier: $0["carrier"], pinHash: $0["pin_hash"])
+            }
+        }
+    }
+
     /// Pre-advice received from the server and not yet used by a deposit.
     public func preAdvice() throws -> [ParcelIntake] {
         try pool.read { db in

@@ -124,6 +124,15 @@ public struct CustodyTransaction {
                          arguments: [type, status, since.timeIntervalSince1970]) ?? 0
     }
 
+    /// Replaces the server's courier list: (id, name, carrier, PIN hash).
+    public func replaceServerCouriers(_ couriers: [(id: String, name: String, carrier: String, pinHash: String)]) throws {
+        try db.execute(sql: "DELETE FROM server_couriers")
+        for courier in couriers {
+            try db.execute(sql: "INSERT INTO server_couriers (id, name, carrier, pin_hash) VALUES (?, ?, ?, ?)",
+                           arguments: [courier.id, courier.name, courier.carrier, courier.pinHash])
+        }
+    }
+
     public func savePreAdvice(_ intake: ParcelIntake) throws {
         let text = String(decoding: try JSONEncoder().encode(intake), as: UTF8.self)
         try db.execute(sql: "INSERT OR REPLACE INTO pre_advice (tracking_number, intake, received_at) VALUES (?, ?, ?)",

@@ -1,3 +1,6 @@
+import Crypto
+import Foundation
+
 /// The server's answer to an upload (`Acknowledgement` in openapi.yaml).
 public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
     /// A downlink command (`Command` in openapi.yaml), kept as the server sent it.
@@ -19,9 +22,30 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
             }
         }
 
+        /// One courier of a `courier_credentials` list. `pinHash` is the lowercase hex SHA-256 of
+        /// `<cabinetId>|<courier id>|<PIN>` (salted per cabinet and courier).
+        public struct CourierCredential: Sendable, Codable, Equatable {
+            public var id: String
+            public var name: String
+            public var carrier: String?
+            public var pinHash: String
+
+            public init(id: String, name: String, carrier: String? = nil, pinHash: String) {
+                self.id = id
+                self.name = name
+                self.carrier = carrier
+                self.pinHash = pinHash
+            }
+
+            public static func pinHash(cabinetID: String, courierID: String, pin: String) -> String {
+                SHA256.hash(data: Data("\(cabinetID)|\(courierID)|\(pin)".utf8)).map { String(format: "%02x", $0) }.joined()
+            }
+        }
+
         public var id: String
         public var type: String
         public var preAdvice: PreAdvice?
+        public var couriers: [CourierCredential]?
         public var parcelId: Int64?
         public var extendHours: Double?
         public var door: String?

@@ -128,4 +128,30 @@ import Testing
         #expect(try results(cabinet).last?.contains("not carried out by this cabinet version") == true)
         await cabinet.stop()
     }
+
+    @Test func theServersCourierListLogsCouriersInAndReplacesTheLastOne() async throws {
+        let cabinet = try await CabinetHarness(configuration: Self.configuration())
+        defer { cabinet.removeFiles() }
+        typealias Credential = UplinkAcknowledgement.Command.CourierCredential
+        var list = UplinkAcknowledgement.Command(id: "couriers-1", type: "courier_credentials")
+        list.couriers = [Credential(id: "3003", name: "Cy", carrier: "GLS",
+                                    pinHash: Credential.pinHash(cabinetID: "cabinet-1", courierID: "3003", pin: "8642"))]
+        let first = list
+        _ = await cabinet.inbox.perform { await $0.execute(first) }
+        await cabinet.courierLogin(id: "3003", pin: "1111")
+        #expect(!cabinet.lastDisplay.contains("Hello Cy"), "a wrong PIN")
+        await cabinet.courierLogin(id: "3003", pin: "8642")
+        #expect(cabinet.lastDisplay.contains("Hello Cy"), "\(cabinet.lastDisplay)")
+        await cabinet.press("enter 2")
+
+        list.id = "couriers-2"
+        list.couriers = []
+        let second = list
+        _ = await cabinet.inbox.perform { await $0.execute(second) }
+        await cabinet.courierLogin(id: "3003", pin: "8642")
+        #expect(!cabinet.lastDisplay.contains("Hello Cy"), "removed from the list")
+        await cabinet.courierLogin(id: "1001", pin: "4321")
+        #expect(cabinet.lastDisplay.contains("Hello Ann"), "the configured couriers stay")
+        await cabinet.stop()
+    }
 }
