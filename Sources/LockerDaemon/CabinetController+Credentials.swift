@@ -16,7 +16,12 @@ extension CabinetController {
         }
         // Expiry is measured against the latest time ever recorded, not only the clock: a clock
         // set back (by mistake or on purpose) does not revive an expired credential.
-        let latest = max(clock.now(), (try? store.timeHighWater()) ?? .distantPast)
+        guard let highWater = try? store.timeHighWater() else {
+            // Without it a clock set back could revive an expired credential: refuse instead.
+            await show(.failure("The cabinet cannot check this code right now. Please see staff."))
+            return
+        }
+        let latest = max(clock.now(), highWater)
         let credential: OfflineCredential
         do {
             credential = try OfflineCredential.verify(text, keys: keys, cabinetID: configuration.cabinetID, latestKnownTime: latest)
@@ -34,6 +39,14 @@ extension CabinetController {
                 await show(.failure("This badge names no courier."))
                 return
             }
+            // A badge is withdrawn by taking its courier off the list; and none lives longer than a
+            // month, so a lost one does not work for ever.
+            guard isKnownCourier(id), credential.claims.exp <= latest.addingTimeInterval(31 * 86_400).timeIntervalSince1970 else {
+                logger.notice("courier badge refused: unknown courier or too long a life", metadata: ["courier.id": "\(id)"])
+                await buzzer.play(.error)
+                await show(.failure("This badge is not valid here."))
+                return
+            }
             let courier = Courier(id: id, name: credential.claims.name ?? id, carrier: credential.claims.carrier ?? "")
             logger.info("courier badge accepted", metadata: ["courier.id": "\(id)"])
             await perform(panel.courierBadgeAccepted(courier, now: clock.now()))
@@ -47,13 +60,21 @@ extension CabinetController {
     /// credential's id recorded as used in the transaction that opens the door (a power failure
     /// leaves both or neither), so the same QR code never opens the door twice.
     private func pickUp(with claims: OfflineCredential.Claims) async {
-        guard let parcelID = claims.parcel, let parcel = model.allLiveParcels.first(where: { $0.id == parcelID }) else {
+        guard let parcelID = claims.parcel, let parcel = model.allLiveParcels.first(where: { $0.id == parcelID }),
+              parcel.trackingNumber == claims.trk
+        else {
             await buzzer.play(.error)
             await show(.failure("This parcel is no longer in the cabinet."))
             return
         }
         let id = parcel.compartmentID
         let compartment = model.compartments[id]
+        guard model.codeHash(ofCompartment: id) != nil else {
+            // revoke_code ends every way in for this door, the QR code too.
+            await buzzer.play(.error)
+            await show(.failure("This code was withdrawn. Please contact the sender."))
+            return
+        }
         guard model.pending[id] == nil, !model.offline.contains(id),
               compartment.state == .occupied || compartment.state == .overdue
         else {
@@ -93,10 +114,22 @@ extension CabinetController {
             await show(.pickupDoorOpen(label: compartment.label))
             await buzzer.play(.confirm)
         } else {
-            _ = clearPending(id, event: CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
-                "label": .string(compartment.label), "reason": "board not answering",
-            ]))
+            // The door never opened: the credential is given back with the operation cleared.
+            let cleared: Bool? = commit("credential pickup not opened") { tx in
+                try tx.setPending(nil, compartmentID: id)
+                try tx.forgetCredentialUse(jti)
+                try tx.append(CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
+                    "label": .string(compartment.label), "reason": "board not answering",
+                ]))
+                return true
+            }
+            if cleared != nil { model.setPending(nil, compartmentID: id) }
             await show(.doorUnavailable(label: compartment.label))
         }
+    }
+
+    /// A courier in the configuration or in the server's list.
+    private func isKnownCourier(_ id: String) -> Bool {
+        configuration.couriers.contains { $0.id == id } || ((try? store.serverCouriers()) ?? []).contains { $0.id == id }
     }
 }

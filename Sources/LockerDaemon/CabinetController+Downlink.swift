@@ -13,6 +13,13 @@ public import LockerUplink
 /// deadline not yet passed, and at most `remoteOpensPerHour` are carried out in any hour.
 extension CabinetController {
     public func execute(_ command: UplinkAcknowledgement.Command) async {
+        // An id cannot be recorded without being one: such a command is logged and dropped.
+        guard !command.id.isEmpty, command.id.utf8.count <= 200 else {
+            logger.warning("server command without a usable id dropped", metadata: ["command.type": "\(command.type.prefix(40))"])
+            return
+        }
+        // Looked up apart from the effect's transaction: safe because this loop takes one input at
+        // a time and the id is the table's primary key (a second insert would fail the effect).
         let alreadyDone: String?? = commit("command lookup") { tx in try tx.downlinkCommandStatus(command.id) }
         guard case .some(.none) = alreadyDone else { return }  // carried out before (or the store is failing: next delivery)
         switch command.type {
@@ -28,10 +35,16 @@ extension CabinetController {
             settle(command, effect: couriersEffect(command))
         case "configuration":
             settle(command, effect: .refused("\(command.type) commands are not carried out by this cabinet version"))
+        case UplinkAcknowledgement.Command.malformedType:
+            settle(command, effect: .refused("the command could not be read (a field has the wrong type)"))
         default:
             settle(command, effect: .refused("unknown command type \"\(command.type.prefix(40))\""))
         }
         publishNewEvents()
+    }
+
+    private func refuse(_ command: UplinkAcknowledgement.Command, _ reason: String) {
+        settle(command, effect: .refused(reason))
     }
 
     enum CommandEffect {
@@ -40,7 +53,9 @@ extension CabinetController {
     }
 
     /// Records the command with its effect and result in one transaction, then updates memory.
-    private func settle(_ command: UplinkAcknowledgement.Command, effect: CommandEffect) {
+    /// Returns whether it was committed (nothing moves otherwise).
+    @discardableResult
+    private func settle(_ command: UplinkAcknowledgement.Command, effect: CommandEffect) -> Bool {
         let status: String, detail: String
         let change: (@Sendable (CustodyTransaction) throws -> Void)?
         let after: (() -> Void)?
@@ -61,7 +76,8 @@ extension CabinetController {
         }
         if written == true { after?() }
         logger.notice("server command", metadata: ["command.id": "\(id)", "command.type": "\(type)", "command.status": "\(status)",
-                                                   "command.detail": "\(detail)"])
+                                                   "command.detail": "\(detail)", "command.recorded": "\(written == true)"])
+        return written == true
     }
 
     private func preAdviceEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {
@@ -108,14 +124,26 @@ extension CabinetController {
         }
         let compartmentID = parcel.compartmentID
         let store = self.store
+        let now = clock.now()
         return .done("retention of parcel \(parcelID) extended by \(hours) h", { tx in
-            guard try tx.extendRetention(parcelID: parcelID, bySeconds: hours * 3_600) != nil else {
+            guard let extended = try tx.extendRetention(parcelID: parcelID, bySeconds: hours * 3_600) else {
                 throw StoreError.invariantViolated("parcel \(parcelID) left custody meanwhile")
+            }
+            // An overdue parcel given time again is back in custody, and no longer handed to a
+            // courier for retrieval.
+            if extended.status == .overdue, extended.retentionDeadline > now {
+                try tx.setStatus(.inCustody, parcelIDs: [parcelID])
+                var c = try tx.compartment(compartmentID)
+                if c.state == .overdue, try tx.liveParcels(compartmentID: compartmentID).allSatisfy({ $0.status != .overdue }) {
+                    c.state = .occupied
+                    try tx.update(c)
+                }
             }
         }, after: {
             if let live = try? store.parcels(compartmentID: compartmentID).filter(\.status.isLive) {
                 self.model.setLiveParcels(live, compartmentID: compartmentID)
             }
+            if let updated = try? store.snapshot().compartments.first(where: { $0.id == compartmentID }) { self.model.replace(updated) }
         })
     }
 
@@ -123,37 +151,47 @@ extension CabinetController {
         let now = clock.now()
         guard let settings = configuration.uplink, let keyText = settings.commandPublicKey,
               let keyData = Data(base64Encoded: keyText), let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyData)
-        else { return settle(command, effect: .refused("no command key is configured: remote opens are off")) }
+        else { return refuse(command, "no command key is configured: remote opens are off") }
         guard let signatureText = command.signature, let signature = Data(base64Encoded: signatureText),
               key.isValidSignature(signature, for: Data(command.remoteOpenSignedText(cabinetID: configuration.cabinetID).utf8))
-        else { return settle(command, effect: .refused("the signature does not verify for this cabinet, door and deadline")) }
-        guard let deadlineText = command.notAfter, let deadline = try? Date(deadlineText, strategy: .iso8601), deadline > now else {
-            return settle(command, effect: .refused("expired or without a deadline (notAfter)"))
+        else { return refuse(command, "the signature does not verify for this cabinet, door and deadline") }
+        // Against the latest time ever recorded too: a clock set back does not revive a command.
+        let latest = max(now, (try? store.timeHighWater()) ?? .distantFuture)
+        guard let deadlineText = command.notAfter, let deadline = try? Date(deadlineText, strategy: .iso8601), deadline > latest else {
+            return refuse(command, "expired or without a deadline (notAfter)")
         }
         guard let door = command.door, let compartment = model.compartment(labelled: door) else {
-            return settle(command, effect: .refused("no door is labelled \"\(command.door ?? "")\""))
+            return refuse(command, "no door is labelled \"\(command.door ?? "")\"")
         }
         let recent: Int? = commit("remote-open count") { tx in
             try tx.downlinkCommandCount(type: "remote_open", status: "done", since: now.addingTimeInterval(-3_600))
         }
         guard let recent, recent < settings.remoteOpensPerHour else {
             logger.critical("remote open refused: the hourly limit is reached", metadata: ["command.id": "\(command.id)"])
-            return settle(command, effect: .refused("the limit of \(settings.remoteOpensPerHour) remote opens per hour is reached"))
+            return refuse(command, "the limit of \(settings.remoteOpensPerHour) remote opens per hour is reached")
         }
         let id = compartment.id
         if model.pending[id] != nil || doors[id].isOpen || offlineBoards.contains(map.address(of: id).board) {
-            return settle(command, effect: .refused("door \(compartment.label) is in use, open, or its board is offline"))
+            return refuse(command, "door \(compartment.label) is in use, open, or its board is offline")
         }
         let reason = command.reason ?? ""
-        // Recorded before the latch moves, like every opening.
-        settle(command, effect: .done("door \(compartment.label) opened (\(reason))", { tx in
+        // Recorded before the latch moves, like every opening; no record, no opening.
+        guard settle(command, effect: .done("door \(compartment.label) unlocked (\(reason))", { tx in
             var c = try tx.compartment(id)
             c.latchCycles += 1
             try tx.update(c)
-        }, after: {}))
+        }, after: {})) else { return }
         if let updated = try? store.snapshot().compartments.first(where: { $0.id == id }) { model.replace(updated) }
         if !(await pulse(id)) {
+            // The board is offline now (pulse took it there) and the door watch records nothing:
+            // say it, so the server does not take the door for opened.
             logger.error("remote open: the board did not accept the unlock", metadata: ["compartment.label": "\(compartment.label)"])
+            commit("remote open failed") { tx in
+                try tx.append(CustodyEvent(.commandResult, compartmentID: id, payload: [
+                    "command_id": .string(command.id), "type": "remote_open", "status": "failed",
+                    "detail": .string("the board did not accept the unlock"),
+                ]))
+            }
         }
     }
 }

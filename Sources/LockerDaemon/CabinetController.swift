@@ -211,10 +211,26 @@ public final class CabinetController {
         case .attemptPickup(let code):
             await attemptPickup(code: code)
         case .authenticateCourier(let id, let pin):
+            // Courier PINs count against the same keypad lockout as pickup codes: a known
+            // courier id must not be a way to guess without limit.
+            if case .lockedOut(let seconds) = attemptGuard.verdict(now: clock.now()) {
+                await buzzer.play(.error)
+                await perform(panel.courierAuthenticated(nil, now: clock.now()))
+                await show(.lockedOut(seconds: seconds))
+                return
+            }
             let courier = authenticate(id: id, pin: pin)
             if courier == nil {
                 logger.notice("courier login refused", metadata: ["courier.id": "\(id)"])
-                await buzzer.play(.error)
+                await perform(panel.courierAuthenticated(nil, now: clock.now()))
+                await wrongCode(now: clock.now(), courierPIN: true)
+                return
+            }
+            var succeeded = attemptGuard
+            succeeded.recordSuccess()
+            if succeeded != attemptGuard {
+                let toSave = succeeded
+                if commit("keypad guard reset", { tx in try tx.save(toSave) }) != nil { attemptGuard = succeeded }
             }
             await perform(panel.courierAuthenticated(courier, now: clock.now()))
         case .identifyParcel(let trackingNumber, _):
@@ -307,7 +323,9 @@ public final class CabinetController {
         }
     }
 
-    private func wrongCode(now: Date) async {
+    /// - Parameter courierPIN: a courier's wrong PIN: the panel already said "not recognised",
+    ///   so only a lockout is shown.
+    private func wrongCode(now: Date, courierPIN: Bool = false) async {
         onWrongCode?()
         var next = attemptGuard
         let outcome = next.recordFailure(now: now, policy: attemptPolicy)
@@ -331,7 +349,7 @@ public final class CabinetController {
         attemptGuard = next
         await buzzer.play(.error)
         switch outcome {
-        case .triesLeft(let left): await show(.wrongCode(triesLeft: left))
+        case .triesLeft(let left): if !courierPIN { await show(.wrongCode(triesLeft: left)) }
         case .lockedOut(let seconds): await show(.lockedOut(seconds: seconds))
         }
     }
@@ -588,7 +606,16 @@ public final class CabinetController {
         let kind: CustodyEvent.Kind = recovered ? .depositRecovered : .depositCommitted
         let newHash = codeHash
         // The code, sealed for the central server (which tells the resident), rides in the event.
-        let sealedCode = code.flatMap { try? codeSealer?.seal(code: $0, trackingNumber: intake.trackingNumber) }
+        var sealedCode: String?
+        if let code, let codeSealer {
+            do {
+                sealedCode = try codeSealer.seal(code: code, trackingNumber: intake.trackingNumber)
+            } catch {
+                logger.error("the pickup code could not be sealed for the server; the resident will not learn it from there",
+                             metadata: ["compartment.id": "\(id)", "error": "\(error)"])
+            }
+        }
+        let sealed = sealedCode
         guard let (updated, parcels) = commit("deposit", { tx -> (Compartment, [Parcel]) in
             let parcel = try tx.insertParcel(
                 trackingNumber: intake.trackingNumber, recipientReference: intake.recipientReference, size: intake.size,
@@ -604,7 +631,7 @@ public final class CabinetController {
                 "recipient_reference": .string(intake.recipientReference), "courier_id": .string(courierID),
                 "size": .string(intake.size.description), "temperature_class": .string(intake.temperatureClass.description),
                 "retention_deadline": .double(deadline.timeIntervalSince1970), "shared": .bool(shared),
-            ].merging(sealedCode.map { ["sealed_code": EventValue.string($0)] } ?? [:]) { first, _ in first }))
+            ].merging(sealed.map { ["sealed_code": EventValue.string($0)] } ?? [:]) { first, _ in first }))
             try tx.removePreAdvice(trackingNumber: intake.trackingNumber)
             return (c, try tx.liveParcels(compartmentID: id))
         }) else {
@@ -878,7 +905,7 @@ public final class CabinetController {
             "free_bytes": .int(free ?? -1), "reserve_bytes": .int(reserve),
         ]
         if full {
-            logger.critical("store is full: deposits stop until space is freed; pickups go on",
+            logger.critical("store is full: deposits stop until storeBudgetMegabytes is raised or disk space is freed; pickups go on",
                             metadata: ["store.bytes": "\(used)", "store.budget": "\(budget)", "disk.free": "\(free ?? -1)"])
         } else {
             logger.notice("store has room again: deposits resume", metadata: ["store.bytes": "\(used)"])

@@ -134,7 +134,7 @@ final class MaintenanceService: MaintenanceResponder {
                 keypadLockedUntil: controller.keypadLockedUntil, doors: controller.doorReports(now: controller.clock.now()),
                 boards: controller.boardReports(), scanners: [], probes: [], uplink: queue)
             report.alerts = controller.storageFull
-                ? ["storage_full: deposits are refused until the store has room (uplink backlog, disk)"] : []
+                ? ["storage_full: deposits are refused until storeBudgetMegabytes is raised or disk space is freed"] : []
             return report
         }
     }

@@ -99,6 +99,11 @@ public struct CustodyTransaction {
         try db.execute(sql: "INSERT INTO used_credentials (id, used_at) VALUES (?, ?)", arguments: [id, stamp.wallClock.timeIntervalSince1970])
     }
 
+    /// A credential whose door never opened is usable again.
+    public func forgetCredentialUse(_ id: String) throws {
+        try db.execute(sql: "DELETE FROM used_credentials WHERE id = ?", arguments: [id])
+    }
+
     /// Keeps the latest time this cabinet has recorded (never moves back).
     public func advanceTimeHighWater() throws {
         try db.execute(sql: "UPDATE meta SET value = MAX(CAST(value AS REAL), ?) WHERE key = 'time_high_water'",

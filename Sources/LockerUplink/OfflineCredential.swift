@@ -23,15 +23,18 @@ public struct OfflineCredential: Sendable, Equatable {
         public var exp: Double
         /// Unique id (single use for pickups).
         public var jti: String
-        /// pickup: the parcel.
+        /// pickup: the parcel, and its tracking number (ids are the cabinet's and start again in a
+        /// new database; the pair names one parcel).
         public var parcel: Int64?
+        public var trk: String?
         /// courier: who.
         public var courier: String?
         public var name: String?
         public var carrier: String?
 
-        public init(kid: String, typ: String, cab: String, exp: Double, jti: String, parcel: Int64? = nil,
+        public init(kid: String, typ: String, cab: String, exp: Double, jti: String, parcel: Int64? = nil, trk: String? = nil,
                     courier: String? = nil, name: String? = nil, carrier: String? = nil) {
+            self.trk = trk
             self.kid = kid
             self.typ = typ
             self.cab = cab

@@ -59,6 +59,9 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
             self.type = type
         }
 
+        /// The type given to a command whose fields could not be read.
+        public static let malformedType = "malformed"
+
         /// What a remote open's Ed25519 signature covers: binds it to one command id, one cabinet,
         /// one door and one deadline.
         public func remoteOpenSignedText(cabinetID: String) -> String {
@@ -70,6 +73,42 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
     /// Highest sequence of `epoch` up to which the server has stored every event.
     public var ackedSequence: Int64
     public var commands: [Command]?
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, ackedSequence, commands
+    }
+
+    /// Commands are read one by one: one the cabinet cannot read becomes a `malformed` command
+    /// (refused by id, with a result saying so) instead of making the whole answer unreadable,
+    /// which would stop the upload for good.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        epoch = try c.decode(String.self, forKey: .epoch)
+        ackedSequence = try c.decode(Int64.self, forKey: .ackedSequence)
+        guard var list = try? c.nestedUnkeyedContainer(forKey: .commands) else {
+            commands = nil
+            return
+        }
+        var read: [Command] = []
+        while !list.isAtEnd {
+            if let command = try? list.decode(Command.self) {
+                read.append(command)
+            } else if let bare = try? list.decode(IdentifiedOnly.self) {
+                read.append(Command(id: bare.id, type: Command.malformedType))
+            } else {
+                _ = try? list.decode(Skipped.self)
+            }
+        }
+        commands = read
+    }
+
+    private struct IdentifiedOnly: Decodable {
+        var id: String
+    }
+
+    private struct Skipped: Decodable {
+        init(from decoder: any Decoder) throws {}
+    }
 
     public init(epoch: String, ackedSequence: Int64, commands: [Command]? = nil) {
         self.epoch = epoch

@@ -186,15 +186,15 @@ public final class UplinkService: Sendable {
             guard answer.epoch == epoch else {
                 throw AttemptFailure(reason: "the server acknowledged epoch \(answer.epoch), not \(epoch)")
             }
-            let outcome = try await offloaded {
+            if let commands = answer.commands, !commands.isEmpty {
+                // Carried out by the cabinet loop, each once; results travel back as events. Before
+                // the acknowledgement is weighed, so an upload problem never holds up a revocation.
+                await commandSink?(commands)
+            }
+            return try await offloaded {
                 try self.acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start,
                                      sent: events, now: now)
             }
-            if let commands = answer.commands, !commands.isEmpty {
-                // Carried out by the cabinet loop, each once; results travel back as events.
-                await commandSink?(commands)
-            }
-            return outcome
         case 429, 503:
             throw AttemptFailure(reason: "the server is busy (HTTP \(response.status))",
                                  retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))

@@ -154,4 +154,24 @@ import Testing
         #expect(cabinet.lastDisplay.contains("Hello Ann"), "the configured couriers stay")
         await cabinet.stop()
     }
+
+    @Test func extendingAnOverdueParcelPutsItBackInCustody() async throws {
+        let cabinet = try await CabinetHarness(configuration: Self.configuration())
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        let (door, _) = try await cabinet.deposit("SF5000000010")
+        await cabinet.press("enter 2")
+        await cabinet.jump(seconds: 49 * 3_600)
+        let parcel = try #require(try cabinet.liveParcels().first)
+        let state = try cabinet.compartment(door).state
+        #expect(parcel.status == .overdue && state == .overdue)
+        var extend = UplinkAcknowledgement.Command(id: "ext-9", type: "extend_code")
+        extend.parcelId = parcel.id
+        extend.extendHours = 24
+        let command = extend
+        _ = await cabinet.inbox.perform { await $0.execute(command) }
+        #expect(try cabinet.liveParcels().first?.status == .inCustody)
+        #expect(try cabinet.compartment(door).state == .occupied)
+        await cabinet.stop()
+    }
 }

@@ -150,3 +150,21 @@ import Testing
         }
     }
 }
+
+@Suite struct UplinkAcknowledgementDecodingTests {
+    @Test func aCommandThatCannotBeReadBecomesAMalformedOneAndTheRestStays() throws {
+        let json = #"""
+            {"epoch":"e","ackedSequence":4,"commands":[
+              {"id":"a","type":"revoke_code","parcelId":7},
+              {"id":"b","type":"extend_code","parcelId":"seven"},
+              {"type":"remote_open"},
+              {"id":"c","type":"pre_advice","preAdvice":{"trackingNumber":"SF1","size":"S"}}
+            ]}
+            """#
+        let answer = try UplinkEventBatch.decoder().decode(UplinkAcknowledgement.self, from: Data(json.utf8))
+        #expect(answer.ackedSequence == 4)
+        #expect(answer.commands?.map(\.id) == ["a", "b", "c"])
+        #expect(answer.commands?[1].type == UplinkAcknowledgement.Command.malformedType)
+        #expect(answer.commands?[0].parcelId == 7)
+    }
+}
