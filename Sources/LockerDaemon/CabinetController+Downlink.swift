@@ -34,7 +34,7 @@ extension CabinetController {
         case "courier_credentials":
             settle(command, effect: couriersEffect(command))
         case "configuration":
-            settle(command, effect: .refused("\(command.type) commands are not carried out by this cabinet version"))
+            settle(command, effect: configurationEffect(command))
         case UplinkAcknowledgement.Command.malformedType:
             settle(command, effect: .refused("the command could not be read (a field has the wrong type)"))
         default:
@@ -94,6 +94,29 @@ extension CabinetController {
             detail += "; a server-issued code and a per-parcel retention are not used by this version (the cabinet issues the code)"
         }
         return .done(detail, { tx in try tx.savePreAdvice(intake) }, after: { self.preAdvice[intake.trackingNumber] = intake })
+    }
+
+    /// Policy changes (retention, door timings, lockout, storage budget) in force at once and kept
+    /// over restarts, on top of earlier changes; the rest of the configuration stays the file's.
+    private func configurationEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {
+        guard let changes = command.configuration, !changes.isEmpty else { return .refused("configuration without changes") }
+        var overrides: [String: JSONValue] = [:]
+        if let text = try? store.configurationOverrides(),
+           let stored = try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)) {
+            overrides = stored
+        }
+        overrides.merge(changes) { _, new in new }
+        let changed: CabinetConfiguration
+        do {
+            // Checked against the file's configuration with every change so far applied.
+            changed = try fileConfiguration.applying(overrides)
+        } catch {
+            return .refused("\(error)")
+        }
+        guard let json = try? JSONEncoder().encode(overrides) else { return .refused("the changes could not be recorded") }
+        let text = String(decoding: json, as: UTF8.self)
+        return .done("changed: \(changes.keys.sorted().joined(separator: ", "))", { tx in try tx.saveConfigurationOverrides(text) },
+                     after: { self.applyConfiguration(changed) })
     }
 
     private func couriersEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {

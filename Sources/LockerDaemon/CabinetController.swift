@@ -19,7 +19,11 @@ public final class CabinetController {
         var reopened: Bool
     }
 
-    let configuration: CabinetConfiguration
+    /// The configuration file's, with the policy changes the central server made (see
+    /// `CabinetConfiguration.remotelyChangeable`).
+    public internal(set) var configuration: CabinetConfiguration
+    /// The configuration as the file says, before the server's changes.
+    let fileConfiguration: CabinetConfiguration
     let store: CabinetStore
     let clock: any CabinetClock
     let hasher: any PickupCodeHasher
@@ -30,9 +34,9 @@ public final class CabinetController {
     let lights: any IndicatorLights
     let map: HardwareMap
     let codePolicy: PickupCodePolicy
-    let attemptPolicy: CodeAttemptGuard.Policy
-    let doorPolicy: DoorWatchStateMachine.Policy
-    let retention: RetentionPolicy
+    var attemptPolicy: CodeAttemptGuard.Policy
+    var doorPolicy: DoorWatchStateMachine.Policy
+    var retention: RetentionPolicy
 
     public internal(set) var model: CabinetModel
     public internal(set) var panel: PanelStateMachine
@@ -78,6 +82,19 @@ public final class CabinetController {
         lights: any IndicatorLights, logger: Logger
     ) throws {
         try configuration.validate()
+        self.fileConfiguration = configuration
+        var configuration = configuration
+        // The server's policy changes outlive restarts; ones that no longer fit the file (it
+        // changed since) are set aside with a log line rather than stopping the cabinet.
+        if let text = try store.configurationOverrides(),
+           let overrides = try? JSONDecoder().decode([String: JSONValue].self, from: Data(text.utf8)) {
+            do {
+                configuration = try configuration.applying(overrides)
+            } catch {
+                logger.error("the server's configuration changes do not apply to this configuration file; not used",
+                             metadata: ["error": "\(error)"])
+            }
+        }
         self.configuration = configuration
         self.store = store
         self.clock = clock
@@ -887,6 +904,20 @@ public final class CabinetController {
         onUnlock?(ContinuousClock.now - inputArrived)
         await lights.set(board: address.board, channel: address.channel, to: .blink)
         return true
+    }
+
+    // MARK: - Configuration
+
+    /// Puts a changed configuration into force (policy fields only; see `remotelyChangeable`).
+    func applyConfiguration(_ changed: CabinetConfiguration) {
+        configuration = changed
+        attemptPolicy = CodeAttemptGuard.Policy(
+            freeAttempts: changed.wrongCodesBeforeLockout, baseLockoutSeconds: changed.firstLockoutSeconds,
+            maximumLockoutSeconds: changed.maximumLockoutSeconds)
+        doorPolicy = DoorWatchStateMachine.Policy(
+            openConfirmationSeconds: changed.doorOpenConfirmationSeconds,
+            reminderSeconds: changed.doorReminderSeconds, alarmSeconds: changed.doorAlarmSeconds)
+        retention = changed.retentionPolicy
     }
 
     // MARK: - Storage

@@ -206,6 +206,15 @@ extension CabinetStore {
                 );
                 """)
         }
+        migrator.registerMigration("v7-configuration-overrides") { db in
+            // Policy changes the central server made, applied over the configuration file at start.
+            try db.execute(sql: """
+                CREATE TABLE configuration_overrides (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    json TEXT NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -154,6 +154,11 @@ public final class CabinetStore: Sendable {
         }
     }
 
+    /// The server's configuration changes, a JSON object (nil: none).
+    public func configurationOverrides() throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT json FROM configuration_overrides WHERE id = 1") }
+    }
+
     /// Pre-advice received from the server and not yet used by a deposit.
     public func preAdvice() throws -> [ParcelIntake] {
         try pool.read { db in

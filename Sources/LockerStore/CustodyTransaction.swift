@@ -138,6 +138,11 @@ public struct CustodyTransaction {
         }
     }
 
+    /// The server's configuration changes (a JSON object), replacing the previous ones.
+    public func saveConfigurationOverrides(_ json: String) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO configuration_overrides (id, json) VALUES (1, ?)", arguments: [json])
+    }
+
     public func savePreAdvice(_ intake: ParcelIntake) throws {
         let text = String(decoding: try JSONEncoder().encode(intake), as: UTF8.self)
         try db.execute(sql: "INSERT OR REPLACE INTO pre_advice (tracking_number, intake, received_at) VALUES (?, ?, ?)",

@@ -46,6 +46,8 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
         public var type: String
         public var preAdvice: PreAdvice?
         public var couriers: [CourierCredential]?
+        /// For `configuration`: the fields to change (see `CabinetConfiguration.remotelyChangeable`).
+        public var configuration: [String: JSONValue]?
         public var parcelId: Int64?
         public var extendHours: Double?
         public var door: String?

@@ -125,7 +125,7 @@ import Testing
         unknown.reason = "x"
         let unknownCommand = unknown
         _ = await cabinet.inbox.perform { await $0.execute(unknownCommand) }
-        #expect(try results(cabinet).last?.contains("not carried out by this cabinet version") == true)
+        #expect(try results(cabinet).last?.contains("configuration without changes") == true)
         await cabinet.stop()
     }
 
@@ -173,5 +173,38 @@ import Testing
         #expect(try cabinet.liveParcels().first?.status == .inCustody)
         #expect(try cabinet.compartment(door).state == .occupied)
         await cabinet.stop()
+    }
+
+    @Test func policyChangesFromTheServerApplyAtOnceSurviveARestartAndStayWithinBounds() async throws {
+        let first = try await CabinetHarness(configuration: Self.configuration())
+        var change = UplinkAcknowledgement.Command(id: "cfg-1", type: "configuration")
+        change.configuration = ["doorAlarmSeconds": .number(30), "retentionHours": .object(["ambient": .number(72)])]
+        let apply = change
+        _ = await first.inbox.perform { await $0.execute(apply) }
+        #expect(try results(first).last?.contains("\"status\":\"done\"") == true)
+        #expect(await first.inbox.perform { $0.configuration.doorAlarmSeconds } == 30)
+
+        var rewire = UplinkAcknowledgement.Command(id: "cfg-2", type: "configuration")
+        rewire.configuration = ["boards": .array([]), "doorAlarmSeconds": .number(20)]
+        let refusedRewire = rewire
+        _ = await first.inbox.perform { await $0.execute(refusedRewire) }
+        #expect(try results(first).last?.contains("not changeable remotely: boards") == true)
+        var nonsense = UplinkAcknowledgement.Command(id: "cfg-3", type: "configuration")
+        nonsense.configuration = ["doorAlarmSeconds": .number(-5)]
+        let refusedNonsense = nonsense
+        _ = await first.inbox.perform { await $0.execute(refusedNonsense) }
+        #expect(try results(first).last?.contains("doorAlarmSeconds must be") == true)
+        #expect(await first.inbox.perform { $0.configuration.doorAlarmSeconds } == 30, "refused changes change nothing")
+        await first.stop()
+
+        let second = try await CabinetHarness(configuration: Self.configuration(), directory: first.directory, clock: first.clock)
+        defer { second.removeFiles() }
+        #expect(await second.inbox.perform { $0.configuration.doorAlarmSeconds } == 30)
+        #expect(await second.inbox.perform { $0.configuration.retentionHours["ambient"] } == 72)
+        await second.courierLogin()
+        _ = try await second.deposit("SF5000000020")
+        let parcel = try #require(try second.liveParcels().first)
+        #expect(parcel.retentionDeadline.timeIntervalSince(parcel.depositedAt) == 72 * 3_600)
+        await second.stop()
     }
 }
