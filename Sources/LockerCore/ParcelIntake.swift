@@ -6,6 +6,11 @@ public struct ParcelIntake: Sendable, Equatable, Codable {
     public var size: CompartmentSize
     public var temperatureClass: TemperatureClass
     public var needsAccessible: Bool
+    /// From the central server's pre-advice: how long this parcel stays (nil: the class's default).
+    public var retentionHours: Double?
+    /// From the central server's pre-advice: the keyed hash of a pickup code the server issued and
+    /// told the resident (nil: the cabinet draws one). Never the code itself.
+    public var serverCodeHash: String?
 
     public init(
         trackingNumber: String, recipientReference: String = "", size: CompartmentSize,

@@ -87,13 +87,28 @@ extension CabinetController {
         guard let temperatureClass = TemperatureClass(label: advice.temperatureClass ?? "ambient") else {
             return .refused("unknown temperature class \"\(advice.temperatureClass ?? "")\"")
         }
-        let intake = ParcelIntake(trackingNumber: advice.trackingNumber, recipientReference: advice.recipientReference ?? "",
+        var intake = ParcelIntake(trackingNumber: advice.trackingNumber, recipientReference: advice.recipientReference ?? "",
                                   size: size, temperatureClass: temperatureClass, needsAccessible: advice.needsAccessible ?? false)
-        var detail = "pre-advice for \(intake.trackingNumber) kept"
-        if advice.pickupCodeHash != nil || advice.retentionHours != nil {
-            detail += "; a server-issued code and a per-parcel retention are not used by this version (the cabinet issues the code)"
+        if let hours = advice.retentionHours {
+            guard hours > 0 && hours <= 24 * 365 else { return .refused("retentionHours must be more than 0 and at most a year") }
+            intake.retentionHours = hours
         }
-        return .done(detail, { tx in try tx.savePreAdvice(intake) }, after: { self.preAdvice[intake.trackingNumber] = intake })
+        if let code = advice.pickupCode {
+            guard codePolicy.isWellFormed(code) else {
+                return .refused("pickupCode must be \(configuration.pickupCodeLength) digits")
+            }
+            let hash = hasher.hash(code: code)
+            // Two live parcels behind different doors must never share a code.
+            guard !model.isCodeHashLive(hash), !preAdvice.values.contains(where: { $0.serverCodeHash == hash }) else {
+                return .refused("pickupCode is already in use at this cabinet; issue another")
+            }
+            intake.serverCodeHash = hash
+        }
+        let detail = "pre-advice for \(intake.trackingNumber) kept"
+            + (intake.serverCodeHash != nil ? " with the server's code" : "")
+            + (intake.retentionHours.map { ", retention \($0) h" } ?? "")
+        let advised = intake
+        return .done(detail, { tx in try tx.savePreAdvice(advised) }, after: { self.preAdvice[advised.trackingNumber] = advised })
     }
 
     /// Policy changes (retention, door timings, lockout, storage budget) in force at once and kept

@@ -604,11 +604,15 @@ public final class CabinetController {
 
     private func completeDeposit(_ id: Int, intake: ParcelIntake, courierID: String, shared: Bool, recovered: Bool) async {
         let now = clock.now()
-        let deadline = retention.deadline(for: intake.temperatureClass, depositedAt: now)
+        let deadline = intake.retentionHours.map { now.addingTimeInterval($0 * 3_600) }
+            ?? retention.deadline(for: intake.temperatureClass, depositedAt: now)
         var code: String?
         var codeHash: String?
         let sharesExistingCode = shared && model.codeHash(ofCompartment: id) != nil
-        if !sharesExistingCode {
+        if !sharesExistingCode, let issued = intake.serverCodeHash, !model.isCodeHashLive(issued), recentPickups[issued] == nil {
+            // The server issued the code and told the resident; the cabinet knows only its hash.
+            codeHash = issued
+        } else if !sharesExistingCode {
             // Not a live code, nor one still inside its grace window (it would reopen a door).
             code = codePolicy.drawUnique(using: &generator) {
                 let hash = hasher.hash(code: $0)
@@ -666,8 +670,13 @@ public final class CabinetController {
             // Nobody is known to be at the panel: a code on the public display would hand the
             // parcel to whoever reads it. The resident learns it through the central server.
             message = .depositRecorded(label: updated.label)
+        } else if let code {
+            message = .depositCommitted(label: updated.label, code: code)
+        } else if newHash != nil {
+            // A code the server issued: the resident has it already; the courier needs none.
+            message = .depositRecorded(label: updated.label)
         } else {
-            message = code.map { .depositCommitted(label: updated.label, code: $0) } ?? .depositAddedToShared(label: updated.label)
+            message = .depositAddedToShared(label: updated.label)
         }
         await perform(panel.depositFinished(message, now: now))
     }

@@ -11,7 +11,8 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
             public var size: String
             public var temperatureClass: String?
             public var needsAccessible: Bool?
-            public var pickupCodeHash: String?
+            /// A pickup code the server issued (digits, over TLS); the cabinet keeps only its keyed hash.
+            public var pickupCode: String?
             public var retentionHours: Double?
 
             public init(trackingNumber: String, recipientReference: String? = nil, size: String, temperatureClass: String? = nil) {

@@ -1,5 +1,6 @@
 import Foundation
 import LockerMaintenanceProtocol
+import LockerTestSupport
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -26,7 +27,7 @@ final class MaintenanceDaemon: @unchecked Sendable {
     var readOnlySocketPath: String { MaintenanceDaemon.readOnlyPath(socketPath) }
     let lockerctl: URL
     private let process = Process()
-    private let input = Pipe()
+    private let input = CloseOnExecPipe()
     private let log = LogCollector()
 
     /// The binaries under test, built next to this test bundle.
@@ -64,11 +65,13 @@ final class MaintenanceDaemon: @unchecked Sendable {
             "--config", configuration.path, "--state-directory", directory.appendingPathComponent("state").path,
             "--maintenance-socket", socketPath, "--front-panel", "--manual-clock", "--log-format", "text",
         ]
-        process.standardInput = input
+        process.standardInput = input.fileHandleForReading
         process.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        process.standardError = errors
+        let errors = CloseOnExecPipe()
+        process.standardError = errors.fileHandleForWriting
         try process.run()
+        try? input.fileHandleForReading.close()
+        try? errors.fileHandleForWriting.close()
         log.collect(from: errors.fileHandleForReading)
         guard log.waitFor(count: 2, of: "maintenance socket listening") else {
             stop()
@@ -97,16 +100,28 @@ final class MaintenanceDaemon: @unchecked Sendable {
         }
         // Subcommand options come after the subcommand; --socket is accepted before it too.
         child.arguments = full
-        let output = Pipe(), error = Pipe()
+        // Files, not pipes: a lockerctl started at the same moment from another thread can inherit
+        // a pipe's write end, and reading that pipe to its end would then wait for the other one.
+        let stem = directory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))").path
+        _ = FileManager.default.createFile(atPath: stem + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: stem + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: stem + ".out")
+            try? FileManager.default.removeItem(atPath: stem + ".err")
+        }
+        guard let output = FileHandle(forWritingAtPath: stem + ".out"), let error = FileHandle(forWritingAtPath: stem + ".err") else {
+            return Run(status: -1, output: "", error: "cannot create output files in \(directory.path)")
+        }
         child.standardOutput = output
         child.standardError = error
         child.standardInput = FileHandle.nullDevice
         do { try child.run() } catch { return Run(status: -1, output: "", error: "\(error)") }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = error.fileHandleForReading.readDataToEndOfFile()
         child.waitUntilExit()
-        return Run(status: child.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                   error: String(decoding: errorData, as: UTF8.self))
+        try? output.close()
+        try? error.close()
+        return Run(status: child.terminationStatus,
+                   output: (try? String(contentsOfFile: stem + ".out", encoding: .utf8)) ?? "",
+                   error: (try? String(contentsOfFile: stem + ".err", encoding: .utf8)) ?? "")
     }
 
     /// `lockerctl --json ARGS`, decoded.

@@ -7,8 +7,8 @@ import Glibc
 /// pipes. Blocking reads: use it from a dedicated thread, not from the concurrency pool.
 public final class LockerdProcess {
     public let process = Process()
-    private let input = Pipe()
-    private let output = Pipe()
+    private let input = CloseOnExecPipe()
+    private let output = CloseOnExecPipe()
     private var buffer: [UInt8] = []
     public private(set) var transcript: [String] = []
     /// Set when no output came for 15 s while some was expected.
@@ -26,10 +26,13 @@ public final class LockerdProcess {
         process.executableURL = Self.binary
         process.arguments = ["--state-directory", stateDirectory.path, "--front-panel", "--manual-clock", "--log-level", "critical"]
             + arguments
-        process.standardInput = input
-        process.standardOutput = output
+        process.standardInput = input.fileHandleForReading
+        process.standardOutput = output.fileHandleForWriting
         process.standardError = FileHandle.nullDevice
         try process.run()
+        // The child has its own copies: the parent keeps only its ends, so EOF means the child is gone.
+        try? input.fileHandleForReading.close()
+        try? output.fileHandleForWriting.close()
     }
 
     public func send(_ line: String) {
