@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "LockerAssignment", targets: ["LockerAssignment"]),
         .library(name: "LockerCore", targets: ["LockerCore"]),
         .library(name: "LockerWire", targets: ["LockerWire"]),
+        .library(name: "LockerInput", targets: ["LockerInput"]),
         .library(name: "LockerHAL", targets: ["LockerHAL"]),
         .library(name: "LockerDrivers", targets: ["LockerDrivers"]),
         .library(name: "LockerSimulator", targets: ["LockerSimulator"]),
@@ -47,6 +48,8 @@ let package = Package(
         .target(name: "LockerAssignment", swiftSettings: strict),
         // Pure domain: compartments, parcels, custody state machines, codes, policies. `now` is a parameter.
         .target(name: "LockerCore", dependencies: ["LockerAssignment"], swiftSettings: strict),
+        // Pure decoding of what people put in: scanner lines, evdev key events, keyboard layouts. No I/O.
+        .target(name: "LockerInput", swiftSettings: strict),
         // Byte codecs only: lock-board frames (Kerong, 8A, our own protocol). No I/O.
         .target(name: "LockerWire", swiftSettings: strict),
         // libgpiod 1.6 (the v1 API of Debian bookworm and Raspberry Pi OS).
@@ -121,6 +124,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
+        .testTarget(name: "LockerInputTests", dependencies: ["LockerInput", "LockerTestSupport"]),
         .testTarget(
             name: "LockerDriversTests",
             dependencies: ["LockerDrivers", "LockerHAL", "LockerWire", "LockerSimulator", .product(name: "Logging", package: "swift-log")]
