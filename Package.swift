@@ -59,7 +59,7 @@ let package = Package(
         // Real drivers: serial lines and lock-board families, GPIO latches and door sensors.
         .target(
             name: "LockerDrivers",
-            dependencies: ["LockerHAL", "LockerWire", "CGPIOD", "CSystemShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LockerHAL", "LockerWire", "LockerInput", "CGPIOD", "CSystemShims", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Small hardware protocols and hardware errors.

@@ -36,6 +36,12 @@ public struct HardwareAssembly: Sendable {
             firmwareLinks.append(link)
             linkPaths[family] = link.terminal.subordinatePath
         }
+        // Serial barcode/QR scanners: each read loop is supervised (an unplugged scanner's loop
+        // ends, and is started again until the device is back).
+        for scanner in configuration.scanners {
+            eventSources.append(SerialScanner(
+                name: scanner.name, configuration: SerialPortConfiguration(path: scanner.device, baud: scanner.baud), logger: logger))
+        }
         var busByPath: [String: SerialBus] = [:]
         // The slowest board on a device sets the bus timing (an 8A reply takes up to ~500 ms).
         let slowDevices = Set(zip(configuration.boards, kinds).compactMap { board, kind -> String? in

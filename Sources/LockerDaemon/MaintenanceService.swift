@@ -128,11 +128,15 @@ final class MaintenanceService: MaintenanceResponder {
         let name = configuration.cabinetID
         let epoch = store.epoch
         let last = try store.lastEventSequence()
+        // Configured, not yet watched: a scanner's read loop reports failures in the log.
+        let scanners = configuration.scanners.map {
+            CabinetStatusReport.Device(name: $0.name, kind: "serial \($0.device)", state: "configured")
+        }
         return try await onLoop { controller in
             var report = CabinetStatusReport(
                 cabinetName: name, time: controller.clock.now(), storeEpoch: epoch, lastEventSequence: last,
                 keypadLockedUntil: controller.keypadLockedUntil, doors: controller.doorReports(now: controller.clock.now()),
-                boards: controller.boardReports(), scanners: [], probes: [], uplink: queue)
+                boards: controller.boardReports(), scanners: scanners, probes: [], uplink: queue)
             report.alerts = controller.storageFull
                 ? ["storage_full: deposits are refused until storeBudgetMegabytes is raised or disk space is freed"] : []
             return report
