@@ -69,8 +69,8 @@ public enum Daemon {
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
             boards: hardware.boards,
             display: cabinet.display, buzzer: cabinet.buzzer, lights: cabinet.lights, logger: logger)
-        // Last of the steps that may fail: its HTTP client must be shut down once it exists.
         let inbox = CabinetInbox()
+        // Last of the steps that may fail: its HTTP client must be shut down once it exists.
         let uplink = try await startUplink(configuration: configuration, store: store, directory: directory, inbox: inbox,
                                            logger: logger)
         let metrics = CabinetMetrics()
