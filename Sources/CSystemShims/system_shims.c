@@ -2,6 +2,8 @@
 #include "system_shims.h"
 
 #include <fcntl.h>
+#include <linux/i2c-dev.h>
+#include <linux/input.h>
 #include <linux/serial.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,4 +35,23 @@ int lockerd_open_pseudo_terminal(char *name, unsigned long name_length) {
         return -1;
     }
     return fd;
+}
+
+int lockerd_evdev_grab(int fd, int grab) {
+    return ioctl(fd, EVIOCGRAB, grab ? 1 : 0);
+}
+
+int lockerd_evdev_name(int fd, char *name, unsigned long name_length) {
+    if (name_length == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    int length = ioctl(fd, EVIOCGNAME(name_length - 1), name);
+    if (length < 0) return -1;
+    name[length < (int)name_length ? length : (int)name_length - 1] = 0;
+    return length;
+}
+
+int lockerd_i2c_set_address(int fd, unsigned int address) {
+    return ioctl(fd, I2C_SLAVE, (unsigned long)address);
 }

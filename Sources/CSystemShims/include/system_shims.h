@@ -14,4 +14,17 @@ int lockerd_tty_enable_rs485(int fd, unsigned int delay_before_ms, unsigned int 
    writes the subordinate's path into name. Returns -1 with errno on failure. */
 int lockerd_open_pseudo_terminal(char *name, unsigned long name_length);
 
+/* EVIOCGRAB: take (grab != 0) or give back (grab == 0) exclusive use of an evdev device, so a
+   HID scanner's "typing" reaches lockerd only and never a console. Returns 0 or -1 with errno
+   (ENOTTY or EINVAL for a file that is not an input device, EBUSY when another process holds it). */
+int lockerd_evdev_grab(int fd, int grab);
+
+/* EVIOCGNAME: the device's name ("Honeywell 1900 Scanner"), NUL-terminated. Returns the length
+   or -1 with errno. */
+int lockerd_evdev_name(int fd, char *name, unsigned long name_length);
+
+/* I2C_SLAVE: address later read()/write() calls on an i2c-dev fd to the 7-bit `address`.
+   Returns 0 or -1 with errno. */
+int lockerd_i2c_set_address(int fd, unsigned int address);
+
 #endif
