@@ -2,61 +2,49 @@ import Foundation
 public import LockerHAL
 import LockerInput
 public import Logging
-import Synchronization
 
 /// A barcode/QR scanner on a serial line (USB CDC: `/dev/ttyACM*`, best through a stable
 /// `/dev/locker/...` udev symlink). Its codes become `.scan` events named after the scanner;
 /// over-long or binary lines are refused with the reason in the log and never reach the panel.
 ///
-/// The line is read on a thread of its own (a blocking read must not hold one of the few shared
-/// threads). An unplugged scanner ends `run` with the device error; the supervisor starts it
-/// again, which opens the device as soon as it is back.
+/// The line is read on a thread of its own (see `ReaderThread`). An unplugged scanner ends `run`
+/// with the device error; its supervisor opens the device again as soon as it is back.
 public final class SerialScanner: HardwareEventSource {
     public let name: String
     let configuration: SerialPortConfiguration
     let logger: Logger
+    let onOutcome: InputOutcomeObserver?
 
-    public init(name: String, configuration: SerialPortConfiguration, logger: Logger) {
+    public init(name: String, configuration: SerialPortConfiguration, logger: Logger, onOutcome: InputOutcomeObserver? = nil) {
         self.name = name
         self.configuration = configuration
         self.logger = logger
+        self.onOutcome = onOutcome
     }
 
     public func run(delivering handler: any HardwareEventHandler) async throws {
         let port = try SerialPort(configuration)
-        let stopped = StopFlag()
-        let (codes, continuation) = AsyncThrowingStream.makeStream(of: String.self)
-        let name = self.name, logger = self.logger
-        let reader = Thread {
+        let (outputs, stop) = ReaderThread.start(name: "scanner \(name)") { (isStopped, yield: (ScannerLineFramer.Output) -> Void) in
+            defer { port.close() }
             var framer = ScannerLineFramer()
-            do {
-                while !stopped.value.withLock({ $0 }) {
-                    for output in framer.feed(try port.read(timeoutMilliseconds: 200)) {
-                        switch output {
-                        case .code(let text): continuation.yield(text)
-                        case .refused(let reason):
-                            logger.notice("scan refused", metadata: ["scanner": "\(name)", "reason": "\(reason)"])
-                        }
-                    }
-                }
-                continuation.finish()
-            } catch {
-                continuation.finish(throwing: error)
+            while !isStopped() {
+                for output in framer.feed(try port.read(timeoutMilliseconds: 200)) { yield(output) }
             }
-            port.close()
         }
-        reader.start()
-        defer { stopped.value.withLock { $0 = true } }
+        defer { stop() }
         try await withTaskCancellationHandler {
-            for try await code in codes {
-                await handler.handle(.scan(code, scanner: name))
+            for try await output in outputs {
+                switch output {
+                case .code(let text):
+                    await handler.handle(.scan(text, scanner: name))
+                    onOutcome?(.delivered)
+                case .refused(let reason):
+                    logger.notice("scan refused", metadata: ["scanner": "\(name)", "reason": "\(reason)"])
+                    onOutcome?(.refused(reason: reason))
+                }
             }
         } onCancel: {
-            stopped.value.withLock { $0 = true }
+            stop()
         }
-    }
-
-    private final class StopFlag: Sendable {
-        let value = Mutex(false)
     }
 }

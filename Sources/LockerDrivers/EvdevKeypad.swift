@@ -1,0 +1,56 @@
+import Foundation
+public import LockerHAL
+import LockerInput
+public import Logging
+
+/// A USB HID numeric keypad read through evdev (grabbed, see `EvdevInputDevice`). Each key press
+/// becomes a `.key`; releases and autorepeat are dropped, so holding a key types it once. The
+/// idle timeout that clears a half-typed code is the panel's (`PanelStateMachine`), not the
+/// keypad's: it applies the same to every keypad.
+public final class EvdevKeypad: HardwareEventSource {
+    public let name: String
+    public let path: String
+    let keyMap: EvdevKeypadKeyMap
+    let grab: Bool
+    let logger: Logger
+    let onOutcome: InputOutcomeObserver?
+
+    public init(name: String, path: String, keyMap: EvdevKeypadKeyMap = .standard, grab: Bool = true, logger: Logger,
+                onOutcome: InputOutcomeObserver? = nil) {
+        self.name = name
+        self.path = path
+        self.keyMap = keyMap
+        self.grab = grab
+        self.logger = logger
+        self.onOutcome = onOutcome
+    }
+
+    public func run(delivering handler: any HardwareEventHandler) async throws {
+        let device = try EvdevInputDevice(path: path, grab: grab)
+        logger.info("HID keypad opened", metadata: ["keypad": "\(name)", "device": "\(path)", "device.name": "\(device.deviceName ?? "-")"])
+        let keyMap = self.keyMap
+        let (presses, stop) = ReaderThread.start(name: "keypad \(name)") { (isStopped, yield: (EvdevKeypadKeyMap.Press) -> Void) in
+            defer { device.close() }
+            while !isStopped() {
+                for event in try device.read(timeoutMilliseconds: 200) {
+                    if let press = keyMap.press(in: event) { yield(press) }
+                }
+            }
+        }
+        defer { stop() }
+        try await withTaskCancellationHandler {
+            for try await press in presses {
+                switch press {
+                case .key(let key):
+                    await handler.handle(.key(key))
+                    onOutcome?(.delivered)
+                case .unmapped(let code):
+                    logger.debug("keypad key not mapped", metadata: ["keypad": "\(name)", "key.code": "\(code)"])
+                    onOutcome?(.ignored)
+                }
+            }
+        } onCancel: {
+            stop()
+        }
+    }
+}
