@@ -54,18 +54,20 @@ let package = Package(
         .target(name: "LockerWire", swiftSettings: strict),
         // libgpiod 1.6 (the v1 API of Debian bookworm and Raspberry Pi OS).
         .systemLibrary(name: "CGPIOD", pkgConfig: "libgpiod", providers: [.apt(["libgpiod-dev"])]),
+        // libudev: the devices present now (sysfs) and hotplug adds and removes (the udev netlink monitor).
+        .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         // Linux calls Swift cannot make directly (variadic ioctl).
         .target(name: "CSystemShims"),
         // Real drivers: serial lines and lock-board families, GPIO latches and door sensors.
         .target(
             name: "LockerDrivers",
-            dependencies: ["LockerHAL", "LockerWire", "LockerInput", "CGPIOD", "CSystemShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LockerHAL", "LockerWire", "LockerInput", "CGPIOD", "CUdev", "CSystemShims", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Small hardware protocols and hardware errors.
         .target(name: "LockerHAL", swiftSettings: strict),
         // Behavioural simulators of the cabinet hardware (used by `make run` and the integration tests).
-        .target(name: "LockerSimulator", dependencies: ["LockerHAL", "LockerWire"], swiftSettings: strict),
+        .target(name: "LockerSimulator", dependencies: ["LockerHAL", "LockerWire", "LockerInput"], swiftSettings: strict),
         // SQLite: frozen migrations, the one writer, the transactional outbox.
         .target(
             name: "LockerStore",

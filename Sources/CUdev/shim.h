@@ -1,0 +1,4 @@
+#ifndef LOCKERD_CUDEV_SHIM_H
+#define LOCKERD_CUDEV_SHIM_H
+#include <libudev.h>
+#endif
