@@ -18,6 +18,10 @@ import Synchronization
 /// passed without an edge"), and after that it suspends until more edges are injected or the
 /// waiting task is cancelled. `waitUntilIdle()` returns once the consumer is suspended there, that
 /// is, once it has dealt with everything injected so far.
+///
+/// A test can also model wiring between lines (`setWiring`): a matrix keypad's pressed key, say,
+/// connects a row input to a column output. Input levels then follow the outputs as they are
+/// driven, and every level the wiring changes on an event line queues an edge, as the kernel would.
 public final class ScriptedGPIOLineDriver: GPIOLineDriver {
     public enum Level: Sendable, Equatable {
         case low
@@ -55,6 +59,12 @@ public final class ScriptedGPIOLineDriver: GPIOLineDriver {
         }
     }
 
+    /// Computes the physical level wiring gives a line that is not driven by us: called with the
+    /// line's offset and the current level of every line by offset; returns nil for a line the
+    /// wiring does not reach (its level stays as set or injected). It runs under the fake's lock,
+    /// so it must not call the fake.
+    public typealias Wiring = @Sendable (_ offset: Int, _ levelOf: (Int) -> Level) -> Level?
+
     private enum Request {
         case output(activeLow: Bool)
         case events(activeLow: Bool)
@@ -91,6 +101,7 @@ public final class ScriptedGPIOLineDriver: GPIOLineDriver {
         var waiter: CheckedContinuation<[GPIOEdgeEvent], any Error>?
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
         var now: Duration = .zero
+        var wiring: Wiring?
 
         mutating func record(_ call: Call) {
             sequence += 1
@@ -150,6 +161,23 @@ public final class ScriptedGPIOLineDriver: GPIOLineDriver {
     /// Sets what `eventClockNow()` returns.
     public func setEventClock(_ now: Duration) {
         state.withLock { $0.now = now }
+    }
+
+    /// Installs (or, with nil, removes) the wiring between lines, and applies it at once. From then
+    /// on it is applied after every output request, every value set and before every read.
+    public func setWiring(_ wiring: Wiring?) {
+        let delivery = state.withLock { state in
+            state.wiring = wiring
+            return Self.applyWiring(in: &state)
+        }
+        if let (waiter, batch) = delivery { waiter.resume(returning: batch) }
+    }
+
+    /// The test's model behind the wiring changed (a key was pressed or released): applies it now,
+    /// so the edges it causes reach a consumer waiting for them.
+    public func wiringChanged() {
+        let delivery = state.withLock { Self.applyWiring(in: &$0) }
+        if let (waiter, batch) = delivery { waiter.resume(returning: batch) }
     }
 
     /// Lines change level; lines requested for edge events queue one event per edge, in one batch
@@ -217,6 +245,11 @@ public final class ScriptedGPIOLineDriver: GPIOLineDriver {
 
     public var isChipOpen: Bool { state.withLock { $0.openChip != nil } }
 
+    /// Where a line sits on the chip, for a `Wiring` that speaks in offsets.
+    public func offset(of line: GPIOLineAddress) -> Int {
+        state.withLock { Self.index(of: line, in: $0) }
+    }
+
     // MARK: - GPIOLineDriver
 
     public func openChip(_ chip: String) throws -> GPIOChipHandle {
@@ -252,18 +285,20 @@ public final class ScriptedGPIOLineDriver: GPIOLineDriver {
     }
 
     public func requestOutput(_ line: GPIOLineHandle, activeLow: Bool, initiallyActive: Bool, consumer: String) throws {
-        try state.withLock { state in
+        let delivery = try state.withLock { state in
             state.record(.requestOutput(
                 offset: line.offset, activeLow: activeLow, initiallyActive: initiallyActive, consumer: consumer
             ))
             let index = try Self.requestable(line, as: "as output", in: state)
             state.lines[index].request = .output(activeLow: activeLow)
             state.lines[index].level = Self.level(active: initiallyActive, activeLow: activeLow)
+            return Self.applyWiring(in: &state)
         }
+        if let (waiter, batch) = delivery { waiter.resume(returning: batch) }
     }
 
     public func setValue(_ active: Bool, of line: GPIOLineHandle) throws {
-        try state.withLock { state in
+        let delivery = try state.withLock { state in
             state.record(.setValue(offset: line.offset, active: active))
             let index = try Self.existing(line, in: state, for: "setting the value")
             if let failure = state.lines[index].setValueFailures.firstIndex(where: { $0.active == active }) {
@@ -274,7 +309,9 @@ public final class ScriptedGPIOLineDriver: GPIOLineDriver {
                 throw GPIOHardwareErrors.operationFailed(line, "setting the value", errno: EPERM)
             }
             state.lines[index].level = Self.level(active: active, activeLow: activeLow)
+            return Self.applyWiring(in: &state)
         }
+        if let (waiter, batch) = delivery { waiter.resume(returning: batch) }
     }
 
     public func requestBothEdgeEvents(_ line: GPIOLineHandle, activeLow: Bool, consumer: String) throws {
@@ -286,14 +323,17 @@ public final class ScriptedGPIOLineDriver: GPIOLineDriver {
     }
 
     public func readValue(of line: GPIOLineHandle) throws -> Bool {
-        try state.withLock { state in
+        let (value, delivery) = try state.withLock { state in
             state.record(.readValue(offset: line.offset))
             let index = try Self.existing(line, in: state, for: "reading the value")
             guard let request = state.lines[index].request else {
                 throw GPIOHardwareErrors.operationFailed(line, "reading the value", errno: EPERM)
             }
-            return Self.isActive(state.lines[index].level, activeLow: request.activeLow)
+            let delivery = Self.applyWiring(in: &state)
+            return (Self.isActive(state.lines[index].level, activeLow: request.activeLow), delivery)
         }
+        if let (waiter, batch) = delivery { waiter.resume(returning: batch) }
+        return value
     }
 
     /// Returns queued edges of every event line (the board waits on all of its sensors at once).
@@ -376,6 +416,40 @@ public final class ScriptedGPIOLineDriver: GPIOLineDriver {
             device: chip?.description ?? "a closed gpiochip", operation: "waiting for edge events",
             detail: GPIOHardwareErrors.errnoText(code)
         )
+    }
+
+    /// Gives every line the wiring reaches its wired level (lines we drive keep theirs) and queues
+    /// an edge for each event line that changed, stamped now. Returns the waiting consumer and the
+    /// edges when one waits; otherwise the edges join the last undelivered batch, as the kernel
+    /// hands out everything queued at the next read.
+    private static func applyWiring(
+        in state: inout State
+    ) -> (CheckedContinuation<[GPIOEdgeEvent], any Error>, [GPIOEdgeEvent])? {
+        guard let wiring = state.wiring else { return nil }
+        let levels = state.lines.map(\.level)
+        var edges: [GPIOEdgeEvent] = []
+        for index in state.lines.indices {
+            if case .output? = state.lines[index].request { continue }
+            guard let wired = wiring(index, { levels[$0] }), wired != state.lines[index].level else { continue }
+            state.lines[index].level = wired
+            if case .events(let activeLow)? = state.lines[index].request, let handle = state.lines[index].handle {
+                edges.append(GPIOEdgeEvent(
+                    line: handle, becameActive: isActive(wired, activeLow: activeLow), timestamp: state.now
+                ))
+            }
+        }
+        guard !edges.isEmpty else { return nil }
+        if let waiter = state.waiter {
+            state.waiter = nil
+            state.owesTimeout = true
+            return (waiter, edges)
+        }
+        if state.queued.isEmpty {
+            state.queued.append(edges)
+        } else {
+            state.queued[state.queued.count - 1] += edges
+        }
+        return nil
     }
 
     private static func index(of line: GPIOLineAddress, in state: State) -> Int {
