@@ -172,28 +172,6 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         }
     }
 
-    /// A serial (USB CDC) barcode/QR scanner.
-    public struct ScannerEntry: Sendable, Codable, Equatable {
-        /// Named in the log and the audit (which scanner read a code).
-        public var name: String
-        /// The tty, best a stable /dev/locker/... symlink from the udev rules.
-        public var device: String
-        public var baud: Int
-
-        public init(name: String, device: String, baud: Int = 9_600) {
-            self.name = name
-            self.device = device
-            self.baud = baud
-        }
-
-        public init(from decoder: any Decoder) throws {
-            let c = try decoder.container(keyedBy: CodingKeys.self)
-            name = try c.decode(String.self, forKey: .name)
-            device = try c.decode(String.self, forKey: .device)
-            baud = try c.decodeIfPresent(Int.self, forKey: .baud) ?? 9_600
-        }
-    }
-
     public var cabinetID: String = "cabinet-1"
     public var pickupCodeLength: Int = 6
     /// Retention per temperature class, in hours.
@@ -210,6 +188,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var compartments: [CompartmentEntry] = []
     public var couriers: [CourierEntry] = []
     public var scanners: [ScannerEntry] = []
+    public var keypads: [KeypadEntry] = []
     public var maintenance = MaintenanceConfiguration()
     /// The database may grow to this size; beyond it (or with less than `minimumFreeDiskMegabytes`
     /// left on its disk) the cabinet takes no new deposits, so that the events of the parcels it
@@ -244,6 +223,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         compartments = try c.decodeIfPresent([CompartmentEntry].self, forKey: .compartments) ?? d.compartments
         couriers = try c.decodeIfPresent([CourierEntry].self, forKey: .couriers) ?? d.couriers
         scanners = try c.decodeIfPresent([ScannerEntry].self, forKey: .scanners) ?? d.scanners
+        keypads = try c.decodeIfPresent([KeypadEntry].self, forKey: .keypads) ?? d.keypads
         maintenance = try c.decodeIfPresent(MaintenanceConfiguration.self, forKey: .maintenance) ?? d.maintenance
         uplink = try c.decodeIfPresent(UplinkConfiguration.self, forKey: .uplink)
         storeBudgetMegabytes = try c.decodeIfPresent(Double.self, forKey: .storeBudgetMegabytes) ?? d.storeBudgetMegabytes
@@ -283,10 +263,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         if wrongCodesBeforeLockout < 1 { problems.append("wrongCodesBeforeLockout must be at least 1, is \(wrongCodesBeforeLockout)") }
         if boards.isEmpty { problems.append("no boards configured") }
         problems += maintenance.problems()
-        if Set(scanners.map(\.name)).count != scanners.count { problems.append("two scanners share a name") }
-        for scanner in scanners where scanner.device.isEmpty || scanner.name.isEmpty {
-            problems.append("scanner \"\(scanner.name)\": name and device are required")
-        }
+        problems += inputDeviceProblems()
         problems += uplink?.problems() ?? []
         if !(storeBudgetMegabytes >= 1 && storeBudgetMegabytes <= 1_048_576) {
             problems.append("storeBudgetMegabytes must be 1...1048576, is \(storeBudgetMegabytes)")

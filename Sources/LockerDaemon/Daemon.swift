@@ -1,6 +1,7 @@
 public import Foundation
 public import Logging
 import LockerCore
+import LockerDrivers
 import LockerHAL
 import LockerSimulator
 import LockerStore
@@ -64,7 +65,9 @@ public enum Daemon {
             },
             stateFile: directory.appendingPathComponent("simulated-cabinet.json"),
             output: { output.line($0) })
-        let hardware = try HardwareAssembly(configuration: configuration, cabinet: cabinet, logger: logger)
+        let hardware = try HardwareAssembly(
+            configuration: configuration, cabinet: cabinet, deviceSource: LibudevDeviceSource(),
+            simulatedInputDirectory: directory, logger: logger)
         let controller = try CabinetController(
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
             boards: hardware.boards,
@@ -80,7 +83,7 @@ public enum Daemon {
             stateDirectory: directory, recentLog: options.recentLog, uplinkStatus: uplinkStatus,
             simulator: configuration.isFullySimulated ? simulatorConsole(cabinet: cabinet, inbox: inbox, configuration: configuration,
                                                                           clock: clock, manualClock: manualClock) : nil,
-            logger: logger)
+            inputDevices: hardware.inputRegistry, logger: logger)
         controller.onEvent = { event in
             var line = "event #\(event.sequence) \(event.kind)"
             if let id = event.compartmentID, configuration.compartments.indices.contains(id) {
@@ -110,6 +113,10 @@ public enum Daemon {
         await withTaskGroup(of: Void.self) { group in
             for source in hardware.eventSources {
                 group.addTask { await EventSourceSupervisor.run(source, delivering: inbox) }
+            }
+            group.addTask { await hardware.hotplug.run() }
+            for input in hardware.inputs {
+                group.addTask { await input.run(delivering: inbox) }
             }
             if let uplink {
                 group.addTask { await uplink.run() }

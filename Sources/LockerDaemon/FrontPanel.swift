@@ -72,7 +72,11 @@ public struct FrontPanel: Sendable {
             for key in keys { await cabinet.press(key) }
         case "scan":
             guard !arguments.isEmpty else { return fail("scan what? e.g. scan SF1234567890") }
-            await cabinet.scan(arguments.joined(separator: " "))
+            let code = arguments.joined(separator: " ")
+            guard SimulatedCabinet.canScan(code) else {
+                return fail("the simulated scanner types with a US keyboard layout and cannot type \"\(code)\"")
+            }
+            await cabinet.scan(code)
         case "force", "close", "put", "take", "jam", "unjam":
             guard arguments.count == 1, let address = door(arguments[0]) else {
                 return fail("\(command) needs a door label, one of \(labelsHint)")

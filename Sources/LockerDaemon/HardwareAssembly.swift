@@ -1,5 +1,7 @@
+public import Foundation
 public import LockerDrivers
 public import LockerHAL
+import LockerInput
 public import LockerSimulator
 public import Logging
 
@@ -16,14 +18,31 @@ public struct HardwareAssembly: Sendable {
     /// GPIO boards whose lines are held (released on `stop`).
     public var gpioBoards: [GPIOLockBoard]
 
+    /// Hot-pluggable scanners and keypads, each kept in use across unplugs by its supervisor.
+    public var inputs: [InputDeviceSupervisor]
+    public let hotplug: HotplugMonitor
+    public let inputRegistry: InputDeviceRegistry
+    /// The simulated cabinet's HID keypad and scanner (FIFOs), kept open while the daemon runs.
+    public var simulatedInputs: [SimulatedInputDevice]
+
     /// A board that cannot be opened (missing chip or device) does not stop the cabinet: it is
     /// built as an `UnavailableLockBoard`, which the controller takes offline with the reason.
-    public init(configuration: CabinetConfiguration, cabinet: SimulatedCabinet, logger: Logger) throws {
+    ///
+    /// - Parameters:
+    ///   - deviceSource: the hotplug layer (libudev on a board); nil: devices are found by path only.
+    ///   - simulatedInputDirectory: where a fully simulated cabinet without configured scanners or
+    ///     keypads gets its HID keypad and scanner stand-ins; nil: none.
+    public init(configuration: CabinetConfiguration, cabinet: SimulatedCabinet, deviceSource: (any PluggedDeviceSource)? = nil,
+                simulatedInputDirectory: URL? = nil, logger: Logger) throws {
         boards = []
         eventSources = []
         buses = []
         firmwareLinks = []
         gpioBoards = []
+        inputs = []
+        simulatedInputs = []
+        inputRegistry = InputDeviceRegistry()
+        hotplug = HotplugMonitor(source: deviceSource, adapterPaths: configuration.boards.compactMap(\.device), logger: logger)
         // One pseudo-terminal per simulated family, shared by that family's boards (one bus).
         var linkPaths: [SimulatedFirmwareLink.Family: String] = [:]
         let kinds = configuration.boards.map { CabinetConfiguration.Board.BoardKind(rawValue: $0.kind) }
@@ -36,12 +55,7 @@ public struct HardwareAssembly: Sendable {
             firmwareLinks.append(link)
             linkPaths[family] = link.terminal.subordinatePath
         }
-        // Serial barcode/QR scanners: each read loop is supervised (an unplugged scanner's loop
-        // ends, and is started again until the device is back).
-        for scanner in configuration.scanners {
-            eventSources.append(SerialScanner(
-                name: scanner.name, configuration: SerialPortConfiguration(path: scanner.device, baud: scanner.baud), logger: logger))
-        }
+        addInputDevices(configuration: configuration, cabinet: cabinet, simulatedInputDirectory: simulatedInputDirectory, logger: logger)
         var busByPath: [String: SerialBus] = [:]
         // The slowest board on a device sets the bus timing (an 8A reply takes up to ~500 ms).
         let slowDevices = Set(zip(configuration.boards, kinds).compactMap { board, kind -> String? in
@@ -108,6 +122,83 @@ public struct HardwareAssembly: Sendable {
                 logger.error("lock board cannot be opened", metadata: ["board.address": "\(board.address)", "error": "\(error)"])
                 boards.append(UnavailableLockBoard(address: board.address, channelCount: board.channels, reason: "\(error)"))
             }
+        }
+    }
+
+    /// Scanners and keypads: hot-pluggable ones get a supervisor each; a matrix keypad is wired in
+    /// and runs as an event source.
+    private mutating func addInputDevices(configuration: CabinetConfiguration, cabinet: SimulatedCabinet,
+                                          simulatedInputDirectory: URL?, logger: Logger) {
+        func selector(device: String?, match: CabinetConfiguration.DeviceMatchEntry?, subsystem: String) -> PluggedDeviceSelector {
+            if let device, !device.isEmpty { return PluggedDeviceSelector(.path(device), subsystem: subsystem) }
+            let match = match ?? CabinetConfiguration.DeviceMatchEntry(vendor: "", product: "")
+            return PluggedDeviceSelector(.usb(vendor: match.vendor, product: match.product, serial: match.serial), subsystem: subsystem)
+        }
+        let (hotplug, registry) = (self.hotplug, inputRegistry)
+        for scanner in configuration.scanners {
+            let name = scanner.name
+            if scanner.kind == "hid" {
+                var overrides: [UInt16: KeyboardLayout.Keys] = [:]
+                for (code, characters) in scanner.layout {
+                    guard let code = UInt16(code), let plain = characters.first, let shifted = characters.last else { continue }
+                    overrides[code] = KeyboardLayout.Keys(plain, shifted)
+                }
+                let layout = KeyboardLayout.us.with(overrides)
+                inputs.append(InputDeviceSupervisor(
+                    name: name, kind: "hid scanner", selector: selector(device: scanner.device, match: scanner.match, subsystem: "input"),
+                    hotplug: hotplug, registry: registry, logger: logger
+                ) { node in EvdevScanner(name: name, path: node, layout: layout, logger: logger) })
+            } else {
+                let baud = scanner.baud
+                inputs.append(InputDeviceSupervisor(
+                    name: name, kind: "serial scanner", selector: selector(device: scanner.device, match: scanner.match, subsystem: "tty"),
+                    hotplug: hotplug, registry: registry, logger: logger
+                ) { node in SerialScanner(name: name, configuration: SerialPortConfiguration(path: node, baud: baud), logger: logger) })
+            }
+        }
+        for keypad in configuration.keypads where keypad.kind == "hid" {
+            let name = keypad.name
+            inputs.append(InputDeviceSupervisor(
+                name: name, kind: "hid keypad", selector: selector(device: keypad.device, match: keypad.match, subsystem: "input"),
+                hotplug: hotplug, registry: registry, logger: logger
+            ) { node in EvdevKeypad(name: name, path: node, logger: logger) })
+        }
+        for keypad in configuration.keypads where keypad.kind == "matrix" {
+            guard let matrix = keypad.matrix else { continue }
+            let configuration = GPIOMatrixKeypad.Configuration(
+                name: keypad.name, chip: matrix.chip, rows: matrix.rows, columns: matrix.columns,
+                rowsActiveLow: matrix.activeLow, columnsActiveLow: matrix.activeLow,
+                layout: matrix.layout == "4x4" ? .fourByFour : .threeByFour)
+            do {
+                // Scanned through GPIO lines that stay put: supervised like a board's event loop.
+                eventSources.append(try GPIOMatrixKeypad(configuration: configuration))
+                registry.register(keypad.name, kind: "matrix keypad", state: .inUse(node: matrix.chip, since: Date()))
+            } catch {
+                logger.error("matrix keypad cannot be used", metadata: ["keypad": "\(keypad.name)", "error": "\(error)"])
+                registry.register(keypad.name, kind: "matrix keypad", state: .failed(reason: "\(error)"))
+            }
+        }
+        // The simulated cabinet's keypad and scanner are HID stand-ins read by the real evdev
+        // readers, so `make run` exercises the path a board's devices take.
+        guard let directory = simulatedInputDirectory, configuration.isFullySimulated,
+              configuration.scanners.isEmpty, configuration.keypads.isEmpty
+        else { return }
+        do {
+            let keypad = try SimulatedInputDevice(path: directory.appendingPathComponent("sim-keypad.events").path)
+            let scanner = try SimulatedInputDevice(path: directory.appendingPathComponent("sim-scanner.events").path)
+            inputs.append(InputDeviceSupervisor(
+                name: "sim-keypad", kind: "simulated hid keypad", selector: PluggedDeviceSelector(.path(keypad.path), subsystem: "input"),
+                hotplug: hotplug, registry: registry, logger: logger
+            ) { node in EvdevKeypad(name: "sim-keypad", path: node, grab: false, logger: logger) { _ in keypad.outcomeReported() } })
+            inputs.append(InputDeviceSupervisor(
+                name: "sim-scanner", kind: "simulated hid scanner", selector: PluggedDeviceSelector(.path(scanner.path), subsystem: "input"),
+                hotplug: hotplug, registry: registry, logger: logger
+            ) { node in EvdevScanner(name: "sim-scanner", path: node, grab: false, logger: logger) { _ in scanner.outcomeReported() } })
+            simulatedInputs = [keypad, scanner]
+            cabinet.attach(keypad: keypad, scanner: scanner)
+        } catch {
+            logger.warning("the simulated keypad and scanner could not be created; presses and scans go straight in",
+                           metadata: ["error": "\(error)"])
         }
     }
 

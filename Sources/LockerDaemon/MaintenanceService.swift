@@ -24,13 +24,15 @@ final class MaintenanceService: MaintenanceResponder {
     let recentLog: RecentLogLines
     let uplinkStatus: (@Sendable () -> UplinkStatus)?
     let simulator: SimulatorConsole?
+    let inputDevices: InputDeviceRegistry
     let logger: Logger
     private let forbiddenRecords = ForbiddenAttemptThrottle(interval: 60)
 
     init(inbox: CabinetInbox, store: CabinetStore, configuration: CabinetConfiguration, metrics: CabinetMetrics,
          clock: any CabinetClock, stateDirectory: URL, recentLog: RecentLogLines, uplinkStatus: (@Sendable () -> UplinkStatus)?,
-         simulator: SimulatorConsole?, logger: Logger) {
+         simulator: SimulatorConsole?, inputDevices: InputDeviceRegistry = InputDeviceRegistry(), logger: Logger) {
         self.uplinkStatus = uplinkStatus
+        self.inputDevices = inputDevices
         self.inbox = inbox
         self.store = store
         self.configuration = configuration
@@ -128,10 +130,7 @@ final class MaintenanceService: MaintenanceResponder {
         let name = configuration.cabinetID
         let epoch = store.epoch
         let last = try store.lastEventSequence()
-        // Configured, not yet watched: a scanner's read loop reports failures in the log.
-        let scanners = configuration.scanners.map {
-            CabinetStatusReport.Device(name: $0.name, kind: "serial \($0.device)", state: "configured")
-        }
+        let scanners = inputDevices.reports
         return try await onLoop { controller in
             var report = CabinetStatusReport(
                 cabinetName: name, time: controller.clock.now(), storeEpoch: epoch, lastEventSequence: last,

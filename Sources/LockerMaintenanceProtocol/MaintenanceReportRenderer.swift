@@ -40,7 +40,7 @@ public enum MaintenanceReportRenderer {
             }
             lines.append(contentsOf: boards.lines(indent: "  "))
         }
-        lines.append("scanners:")
+        lines.append("scanners and keypads:")
         lines.append(contentsOf: devices(report.scanners))
         lines.append("probes:")
         lines.append(contentsOf: devices(report.probes))

@@ -1,5 +1,6 @@
 public import Foundation
 public import LockerHAL
+import LockerInput
 import Synchronization
 
 /// A behavioural simulation of the cabinet's physical world: doors on spring-loaded latches, door
@@ -55,6 +56,7 @@ public final class SimulatedCabinet: Sendable {
     public let buzzer: SimulatedBuzzer
     public let lights: SimulatedIndicatorLights
     private let physical: Mutex<Physical>
+    private let inputDevices = Mutex<(keypad: SimulatedInputDevice?, scanner: SimulatedInputDevice?)>((nil, nil))
     private let stateFile: URL?
     /// Boards whose sensor changes go to a simulated firmware (which the daemon polls through a
     /// real driver) instead of straight to the daemon.
@@ -115,12 +117,48 @@ public final class SimulatedCabinet: Sendable {
 
     // MARK: - What people do
 
-    public func press(_ key: HardwareKey) async {
-        await events.deliver(.key(key))
+    /// The HID keypad and scanner stand-ins the daemon reads with its real evdev readers; until
+    /// they are attached (tests of the controller alone), presses and scans go straight in.
+    public func attach(keypad: SimulatedInputDevice?, scanner: SimulatedInputDevice?) {
+        inputDevices.withLock { $0 = (keypad, scanner) }
     }
 
+    public func press(_ key: HardwareKey) async {
+        guard let keypad = inputDevices.withLock({ $0.keypad }) else {
+            await events.deliver(.key(key))
+            return
+        }
+        let code = Self.keypadCode(for: key)
+        await keypad.type([InputEvent(type: InputEvent.keyType, code: code, value: 1), InputEvent(type: InputEvent.syncType, code: 0, value: 0),
+                           InputEvent(type: InputEvent.keyType, code: code, value: 0), InputEvent(type: InputEvent.syncType, code: 0, value: 0)],
+                          outcomes: 1)
+    }
+
+    /// Whether the simulated scanner (a HID scanner set to a US layout) can type `code`.
+    public static func canScan(_ code: String) -> Bool {
+        KeyboardLayout.us.keystrokes(typing: code) != nil
+    }
+
+    /// A code the scanner cannot type (see `canScan`) is dropped, as a real scanner would not
+    /// read it either.
     public func scan(_ code: String, scanner: String = "sim-scanner") async {
-        await events.deliver(.scan(code, scanner: scanner))
+        guard let device = inputDevices.withLock({ $0.scanner }) else {
+            await events.deliver(.scan(code, scanner: scanner))
+            return
+        }
+        guard let keystrokes = KeyboardLayout.us.keystrokes(typing: code) else { return }
+        await device.type(keystrokes, outcomes: 1)
+    }
+
+    /// The key code a USB numeric keypad sends for each cabinet key (linux/input-event-codes.h).
+    static func keypadCode(for key: HardwareKey) -> UInt16 {
+        switch key {
+        case .digit(let digit): return [82, 79, 80, 81, 75, 76, 77, 71, 72, 73][Int(digit % 10)]  // KEY_KP0...KEY_KP9
+        case .enter: return 96   // KEY_KPENTER
+        case .clear: return 55   // KEY_KPASTERISK
+        case .back: return 14    // KEY_BACKSPACE
+        case .menu: return 78    // KEY_KPPLUS
+        }
     }
 
     /// Pulls a door open. A latched door does not open unless `force` is set.
