@@ -189,6 +189,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var couriers: [CourierEntry] = []
     public var scanners: [ScannerEntry] = []
     public var keypads: [KeypadEntry] = []
+    public var display: DisplayEntry?
+    public var buzzer: BuzzerEntry?
     public var maintenance = MaintenanceConfiguration()
     /// The database may grow to this size; beyond it (or with less than `minimumFreeDiskMegabytes`
     /// left on its disk) the cabinet takes no new deposits, so that the events of the parcels it
@@ -224,6 +226,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         couriers = try c.decodeIfPresent([CourierEntry].self, forKey: .couriers) ?? d.couriers
         scanners = try c.decodeIfPresent([ScannerEntry].self, forKey: .scanners) ?? d.scanners
         keypads = try c.decodeIfPresent([KeypadEntry].self, forKey: .keypads) ?? d.keypads
+        display = try c.decodeIfPresent(DisplayEntry.self, forKey: .display)
+        buzzer = try c.decodeIfPresent(BuzzerEntry.self, forKey: .buzzer)
         maintenance = try c.decodeIfPresent(MaintenanceConfiguration.self, forKey: .maintenance) ?? d.maintenance
         uplink = try c.decodeIfPresent(UplinkConfiguration.self, forKey: .uplink)
         storeBudgetMegabytes = try c.decodeIfPresent(Double.self, forKey: .storeBudgetMegabytes) ?? d.storeBudgetMegabytes
@@ -264,6 +268,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         if boards.isEmpty { problems.append("no boards configured") }
         problems += maintenance.problems()
         problems += inputDeviceProblems()
+        problems += feedbackProblems()
         problems += uplink?.problems() ?? []
         if !(storeBudgetMegabytes >= 1 && storeBudgetMegabytes <= 1_048_576) {
             problems.append("storeBudgetMegabytes must be 1...1048576, is \(storeBudgetMegabytes)")

@@ -71,7 +71,8 @@ public enum Daemon {
         let controller = try CabinetController(
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
             boards: hardware.boards,
-            display: cabinet.display, buzzer: cabinet.buzzer, lights: cabinet.lights, logger: logger)
+            display: hardware.display ?? cabinet.display, buzzer: hardware.buzzer ?? cabinet.buzzer, lights: cabinet.lights,
+            logger: logger)
         let inbox = CabinetInbox()
         // Last of the steps that may fail: its HTTP client must be shut down once it exists.
         let uplink = try await startUplink(configuration: configuration, store: store, directory: directory, inbox: inbox,

@@ -25,6 +25,11 @@ public struct HardwareAssembly: Sendable {
     /// The simulated cabinet's HID keypad and scanner (FIFOs), kept open while the daemon runs.
     public var simulatedInputs: [SimulatedInputDevice]
 
+    /// The configured display and buzzer; nil: the simulated cabinet's.
+    public var display: (any Display)?
+    public var buzzer: (any Buzzer)?
+    private var gpioBuzzer: GPIOBuzzer?
+
     /// A board that cannot be opened (missing chip or device) does not stop the cabinet: it is
     /// built as an `UnavailableLockBoard`, which the controller takes offline with the reason.
     ///
@@ -56,6 +61,7 @@ public struct HardwareAssembly: Sendable {
             linkPaths[family] = link.terminal.subordinatePath
         }
         addInputDevices(configuration: configuration, cabinet: cabinet, simulatedInputDirectory: simulatedInputDirectory, logger: logger)
+        addFeedback(configuration: configuration, logger: logger)
         var busByPath: [String: SerialBus] = [:]
         // The slowest board on a device sets the bus timing (an 8A reply takes up to ~500 ms).
         let slowDevices = Set(zip(configuration.boards, kinds).compactMap { board, kind -> String? in
@@ -202,10 +208,36 @@ public struct HardwareAssembly: Sendable {
         }
     }
 
+    /// The display and the buzzer. A buzzer whose line cannot be taken is logged and left out:
+    /// the cabinet works without beeps, never without its doors.
+    private mutating func addFeedback(configuration: CabinetConfiguration, logger: Logger) {
+        if let entry = configuration.display {
+            switch entry.kind {
+            case "hd44780-i2c":
+                let geometry = HD44780Commands.Geometry(columns: entry.columns, rows: entry.rows) ?? .sixteenByTwo
+                display = HD44780Display(
+                    name: "front display", device: ReopeningI2CDevice(path: entry.bus ?? "", address: UInt8(clamping: entry.address ?? 0x27)),
+                    commands: HD44780Commands(geometry: geometry), logger: logger)
+            default:
+                display = TextFileDisplay(path: entry.path ?? "", logger: logger)
+            }
+        }
+        if let entry = configuration.buzzer {
+            do {
+                let created = try GPIOBuzzer(name: "buzzer", chip: entry.chip, line: entry.line, activeLow: entry.activeLow, logger: logger)
+                gpioBuzzer = created
+                buzzer = created
+            } catch {
+                logger.error("buzzer cannot be used; the cabinet goes on without beeps", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
     /// Closes serial lines and stops simulated firmware (shutdown, in reverse order of start).
     public func stop() async {
         // Latches first: nothing may stay energised.
         for board in gpioBoards { board.close() }
+        await gpioBuzzer?.close()
         for bus in buses { await bus.close() }
         for link in firmwareLinks { link.stop() }
     }

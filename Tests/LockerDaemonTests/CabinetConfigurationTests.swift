@@ -28,6 +28,26 @@ import Testing
          "not starting with ~"),
         (#"{"couriers":[{"id":"9","name":"Z","pin":"12"}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
          "PIN must be at least 4 digits"),
+        (#"{"scanners":[{"name":"a","kind":"hid"}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "scanner \"a\": give a device path or a match"),
+        (#"{"scanners":[{"name":"a","kind":"usb","device":"/dev/x"}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "kind must be serial or hid"),
+        (#"{"scanners":[{"name":"a","match":{"vendor":"5e0","product":"1200"}}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "4 hex digits"),
+        (#"{"scanners":[{"name":"a","kind":"hid","device":"/dev/x","layout":{"21":"z"}}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "must map a key code to two characters"),
+        (#"{"keypads":[{"name":"k","kind":"matrix","matrix":{"chip":"gpiochip0","rows":[1,2,3],"columns":[4,5,6]}}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "has 4 rows and 3 columns"),
+        (#"{"keypads":[{"name":"k","kind":"matrix"}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "needs its matrix"),
+        (#"{"display":{"kind":"hd44780-i2c","bus":"/dev/i2c-1","address":"0x99"},"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "0x03...0x77"),
+        (#"{"display":{"kind":"hd44780-i2c","bus":"/dev/i2c-1","address":"0x27","columns":50,"rows":3},"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "not a size an HD44780 drives"),
+        (#"{"display":{"kind":"file"},"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "needs its path"),
+        (#"{"display":{"kind":"hd44780-i2c","bus":"/dev/i2c-1","address":"zz"},"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "is not an I2C address like 0x27"),
     ])
     func problemsAreNamed(json: String, problem: String) throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-config-\(UUID().uuidString).json")
@@ -52,6 +72,11 @@ import Testing
         #expect(configuration.boards.map(\.effectiveBaud) == [19_200, 19_200, 9_600, 115_200])
         #expect(configuration.compartments.count == 39)
         #expect(configuration.boards[3].gpio?.channels.count == 3)
+        #expect(configuration.scanners.map(\.kind) == ["serial", "hid"])
+        #expect(configuration.scanners[1].match == .init(vendor: "05e0", product: "1200", serial: "S19284"))
+        #expect(configuration.keypads.first?.matrix?.columns.count == 3)
+        #expect(configuration.display == .init(kind: "hd44780-i2c", bus: "/dev/i2c-1", address: 0x27, columns: 20, rows: 4))
+        #expect(configuration.buzzer == .init(chip: "gpiochip0", line: .offset(18)))
     }
 
     @Test func theSimulatedSerialCabinetMatchesTheBuiltInLayout() throws {

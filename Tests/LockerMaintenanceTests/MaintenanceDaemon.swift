@@ -37,7 +37,8 @@ final class MaintenanceDaemon: @unchecked Sendable {
 
     static func readOnlyPath(_ path: String) -> String { String(path.dropLast(5)) + "-ro.sock" }
 
-    init(maximumClients: Int = 8, doorOpenConfirmationSeconds: Int = 5) throws {
+    /// - Parameter extraConfiguration: more top-level configuration entries, each followed by a comma.
+    init(maximumClients: Int = 8, doorOpenConfirmationSeconds: Int = 5, extraConfiguration: String = "") throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-maint-\(UUID().uuidString.prefix(8))")
         // Other users must reach the socket (and run lockerctl) for the access tests.
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -47,6 +48,7 @@ final class MaintenanceDaemon: @unchecked Sendable {
         let configuration = directory.appendingPathComponent("cabinet.json")
         try Data("""
             {
+              \(extraConfiguration)
               "cabinetID": "maintenance-test",
               "doorOpenConfirmationSeconds": \(doorOpenConfirmationSeconds),
               "boards": [{"address": 1, "channels": 4, "kind": "simulated"}],

@@ -1,0 +1,83 @@
+public import LockerDrivers
+
+extension CabinetConfiguration {
+    /// The display people read: an HD44780 character LCD behind a PCF8574 I2C backpack
+    /// ("hd44780-i2c"), or a text file/FIFO a separate screen process shows ("file"). Without
+    /// one, messages go to the simulated cabinet's front panel.
+    public struct DisplayEntry: Sendable, Codable, Equatable {
+        public var kind: String
+        /// hd44780-i2c: the bus ("/dev/i2c-1") and the backpack's 7-bit address (39, or "0x27").
+        public var bus: String?
+        public var address: Int?
+        public var columns: Int
+        public var rows: Int
+        /// file: where each message is written (a FIFO the screen process reads, or a file).
+        public var path: String?
+
+        public init(kind: String, bus: String? = nil, address: Int? = nil, columns: Int = 16, rows: Int = 2, path: String? = nil) {
+            self.kind = kind
+            self.bus = bus
+            self.address = address
+            self.columns = columns
+            self.rows = rows
+            self.path = path
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            kind = try c.decode(String.self, forKey: .kind)
+            bus = try c.decodeIfPresent(String.self, forKey: .bus)
+            // Datasheets and i2cdetect print addresses in hex; accept both spellings.
+            if let number = try? c.decodeIfPresent(Int.self, forKey: .address) {
+                address = number
+            } else if let text = try c.decodeIfPresent(String.self, forKey: .address) {
+                let digits = text.lowercased().hasPrefix("0x") ? String(text.dropFirst(2)) : text
+                guard let parsed = Int(digits, radix: 16) else {
+                    throw DecodingError.dataCorruptedError(forKey: .address, in: c, debugDescription: "\"\(text)\" is not an I2C address like 0x27")
+                }
+                address = parsed
+            }
+            columns = try c.decodeIfPresent(Int.self, forKey: .columns) ?? 16
+            rows = try c.decodeIfPresent(Int.self, forKey: .rows) ?? 2
+            path = try c.decodeIfPresent(String.self, forKey: .path)
+        }
+    }
+
+    /// A buzzer on one GPIO output line (through a transistor).
+    public struct BuzzerEntry: Sendable, Codable, Equatable {
+        public var chip: String
+        public var line: GPIOLineAddress
+        public var activeLow: Bool
+
+        public init(chip: String, line: GPIOLineAddress, activeLow: Bool = false) {
+            self.chip = chip
+            self.line = line
+            self.activeLow = activeLow
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            chip = try c.decode(String.self, forKey: .chip)
+            line = try c.decode(GPIOLineAddress.self, forKey: .line)
+            activeLow = try c.decodeIfPresent(Bool.self, forKey: .activeLow) ?? false
+        }
+    }
+
+    func feedbackProblems() -> [String] {
+        guard let display else { return [] }
+        switch display.kind {
+        case "hd44780-i2c":
+            var problems: [String] = []
+            if (display.bus ?? "").isEmpty { problems.append("display: an hd44780-i2c display needs its bus, e.g. /dev/i2c-1") }
+            if !(0x03...0x77).contains(display.address ?? -1) { problems.append("display: address must be an I2C address 0x03...0x77, e.g. 0x27") }
+            if HD44780Commands.Geometry(columns: display.columns, rows: display.rows) == nil {
+                problems.append("display: \(display.columns)x\(display.rows) is not a size an HD44780 drives (16x2 and 20x4 are common)")
+            }
+            return problems
+        case "file":
+            return (display.path ?? "").isEmpty ? ["display: a file display needs its path"] : []
+        default:
+            return ["display: kind must be hd44780-i2c or file, is \"\(display.kind)\""]
+        }
+    }
+}
