@@ -36,6 +36,14 @@ public struct CustodyEvent: Sendable, Equatable {
         case storageRecovered = "storage.recovered"
         /// What became of a command from the central server (done or refused, and why).
         case commandResult = "command.result"
+        /// A cold zone outside its band beyond the grace (start, peak so far), and back in band
+        /// (start, end, peak, duration).
+        case excursionStarted = "coldchain.excursion_started"
+        case excursionEnded = "coldchain.excursion_ended"
+        /// A probe that cannot be trusted (CRC failures, the power-on value, disconnected, stuck,
+        /// an impossible jump): its zone runs in its safe state and takes no cold parcels.
+        case probeFault = "coldchain.probe_fault"
+        case probeRecovered = "coldchain.probe_recovered"
     }
 
     public var kind: Kind

@@ -215,6 +215,34 @@ extension CabinetStore {
                 );
                 """)
         }
+        migrator.registerMigration("v8-cold-chain") { db in
+            // Each cold zone's temperature as compacted segments (every sample of a segment lies
+            // within its min and max; a time no segment covers is a gap in the record), and its
+            // excursions. A parcel's record is its zone's rows over its custody, so nothing is
+            // stored per parcel and a week of a full cabinet stays small.
+            try db.execute(sql: """
+                CREATE TABLE temperature_segments (
+                    id INTEGER PRIMARY KEY,
+                    zone TEXT NOT NULL,
+                    start_time REAL NOT NULL,
+                    end_time REAL NOT NULL CHECK (end_time >= start_time),
+                    min_celsius REAL NOT NULL,
+                    max_celsius REAL NOT NULL CHECK (max_celsius >= min_celsius),
+                    last_celsius REAL NOT NULL,
+                    sample_count INTEGER NOT NULL CHECK (sample_count > 0)
+                );
+                CREATE INDEX temperature_segments_by_zone_end ON temperature_segments(zone, end_time);
+                CREATE TABLE excursions (
+                    id INTEGER PRIMARY KEY,
+                    zone TEXT NOT NULL,
+                    direction TEXT NOT NULL CHECK (direction IN ('too_warm', 'too_cold')),
+                    start_time REAL NOT NULL,
+                    end_time REAL CHECK (end_time IS NULL OR end_time >= start_time),
+                    peak_celsius REAL NOT NULL
+                );
+                CREATE INDEX excursions_by_zone_start ON excursions(zone, start_time);
+                """)
+        }
         return migrator
     }
 }

@@ -171,6 +171,21 @@ public struct CustodyTransaction {
 
     /// Appends an event with the next gap-free sequence number (the schema enforces it).
     @discardableResult
+    /// Records the start of an excursion (with its event, in this transaction); returns its id.
+    public func startExcursion(zone: String, direction: String, start: Date, peakCelsius: Double) throws -> Int64 {
+        try db.execute(
+            sql: "INSERT INTO excursions (zone, direction, start_time, peak_celsius) VALUES (?, ?, ?, ?)",
+            arguments: [zone, direction, start.timeIntervalSince1970, peakCelsius])
+        return db.lastInsertedRowID
+    }
+
+    /// Records an excursion's end and its final peak.
+    public func endExcursion(id: Int64, end: Date, peakCelsius: Double) throws {
+        try db.execute(
+            sql: "UPDATE excursions SET end_time = ?, peak_celsius = ? WHERE id = ? AND end_time IS NULL",
+            arguments: [end.timeIntervalSince1970, peakCelsius, id])
+    }
+
     public func append(_ event: CustodyEvent) throws -> RecordedEvent {
         let sequence = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'") ?? 1
         let encoder = JSONEncoder()
