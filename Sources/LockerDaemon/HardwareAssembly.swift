@@ -177,8 +177,9 @@ public struct HardwareAssembly: Sendable {
                 layout: matrix.layout == "4x4" ? .fourByFour : .threeByFour)
             do {
                 // Scanned through GPIO lines that stay put: supervised like a board's event loop.
-                eventSources.append(try GPIOMatrixKeypad(configuration: configuration))
-                registry.register(keypad.name, kind: "matrix keypad", state: .inUse(node: matrix.chip, since: Date()))
+                let driver = try GPIOMatrixKeypad(configuration: configuration)
+                registry.register(keypad.name, kind: "matrix keypad", state: .waiting(for: matrix.chip))
+                eventSources.append(StatusReportingEventSource(name: keypad.name, node: matrix.chip, inner: driver, registry: registry))
             } catch {
                 logger.error("matrix keypad cannot be used", metadata: ["keypad": "\(keypad.name)", "error": "\(error)"])
                 registry.register(keypad.name, kind: "matrix keypad", state: .failed(reason: "\(error)"))

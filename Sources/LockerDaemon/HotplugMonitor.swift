@@ -34,23 +34,36 @@ public final class HotplugMonitor: Sendable {
     }
 
     /// Subscribes first and enumerates after, so nothing plugged in between is missed (an add seen
-    /// twice is harmless: the table is keyed by sysfs path). Returns when cancelled.
+    /// twice is harmless: the table is keyed by sysfs path). A monitor that stops (the kernel's
+    /// buffer overflowed and events were lost) is subscribed again, with the table re-read, after a
+    /// pause that grows while it keeps failing. Returns when cancelled.
     public func run() async {
         guard let source else { return }
-        let events: AsyncThrowingStream<PluggedDeviceEvent, any Error>
-        do {
-            events = try source.events(subsystems: Self.subsystems)
-            monitorRunning.withLock { $0 = true }
-        } catch {
-            logger.notice("udev monitor unavailable; devices are looked up every second instead", metadata: ["error": "\(error)"])
+        var pause = Duration.seconds(1)
+        while !Task.isCancelled {
+            let events: AsyncThrowingStream<PluggedDeviceEvent, any Error>
+            do {
+                events = try source.events(subsystems: Self.subsystems)
+                monitorRunning.withLock { $0 = true }
+            } catch {
+                logger.notice("udev monitor unavailable; devices are looked up every second instead", metadata: ["error": "\(error)"])
+                refresh()
+                return
+            }
             refresh()
-            return
-        }
-        refresh()
-        do {
-            for try await event in events { apply(event) }
-        } catch {
-            logger.warning("udev monitor stopped; devices are looked up every second instead", metadata: ["error": "\(error)"])
+            do {
+                for try await event in events {
+                    apply(event)
+                    pause = .seconds(1)
+                }
+                if Task.isCancelled { break }
+                logger.warning("udev monitor ended; subscribing again")
+            } catch {
+                logger.warning("udev monitor stopped (events may have been lost); subscribing again", metadata: ["error": "\(error)"])
+            }
+            monitorRunning.withLock { $0 = false }
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(60))
         }
         monitorRunning.withLock { $0 = false }
     }
@@ -94,7 +107,7 @@ public final class HotplugMonitor: Sendable {
 
     private func present(_ selector: PluggedDeviceSelector) -> String? {
         devices.withLock { devices in
-            devices.values.filter { selector.selects($0) }.compactMap(\.devnode).sorted().first
+            PluggedDeviceSelector.rank(devices.values.filter { selector.selects($0) }).first?.devnode
         }
     }
 
@@ -102,9 +115,14 @@ public final class HotplugMonitor: Sendable {
         guard let source else { return }
         do {
             let found = try source.enumerate(subsystems: Self.subsystems)
-            devices.withLock { devices in
+            let added = devices.withLock { devices -> [PluggedDevice] in
+                let before = devices
                 devices = Dictionary(found.map { ($0.sysPath, $0) }, uniquingKeysWith: { _, last in last })
+                return devices.values.filter { before[$0.sysPath] == nil }
             }
+            // Supervisors that looked before the table was filled are woken now, not a second later.
+            let listeners = self.listeners.withLock { $0 }
+            for device in added { for listener in listeners { listener(.added(device)) } }
         } catch {
             logger.warning("udev enumeration failed", metadata: ["error": "\(error)"])
         }

@@ -39,8 +39,14 @@ public final class InputDeviceSupervisor: Sendable {
     }
 
     public func run(delivering handler: any HardwareEventHandler) async {
+        // The reason of the failure streak in progress: logged once, and retried less and less
+        // often (up to 30 s; a hotplug event still wakes it at once).
+        var failure: String?
+        var pause = lookAgainEvery
         while !Task.isCancelled {
             guard let node = hotplug.locate(selector) else {
+                failure = nil
+                pause = lookAgainEvery
                 if registry.set(name, .waiting(for: selector.description)) {
                     logger.notice("input device not present; waiting for it", metadata: ["device.name": "\(name)", "device.selector": "\(selector)"])
                 }
@@ -51,18 +57,31 @@ public final class InputDeviceSupervisor: Sendable {
             let task = Task { try await reader.run(delivering: handler) }
             reading.withLock { $0 = (node, task) }
             registry.set(name, .inUse(node: node, since: Date()))
-            logger.info("input device in use", metadata: ["device.name": "\(name)", "device.node": "\(node)"])
+            if failure == nil { logger.info("input device in use", metadata: ["device.name": "\(name)", "device.node": "\(node)"]) }
             let result = await withTaskCancellationHandler { await task.result } onCancel: { task.cancel() }
             reading.withLock { $0 = nil }
             if Task.isCancelled { return }
-            if case .failure(let error) = result, !(error is CancellationError) {
-                if registry.set(name, .failed(reason: "\(error)")) {
+            switch result {
+            case .failure(HardwareError.deviceMissing):
+                // Unplugged between the look-up and the open, or while in use: it is waited for.
+                failure = nil
+                pause = lookAgainEvery
+                registry.set(name, .waiting(for: selector.description))
+            case .failure(let error) where !(error is CancellationError):
+                let reason = "\(error)"
+                registry.set(name, .failed(reason: reason))
+                if reason != failure {
                     logger.warning("input device stopped", metadata: ["device.name": "\(name)", "error": "\(error)"])
+                } else {
+                    pause = min(pause * 2, max(lookAgainEvery, .seconds(30)))
                 }
-            } else {
+                failure = reason
+            default:
+                failure = nil
+                pause = lookAgainEvery
                 registry.set(name, .waiting(for: selector.description))
             }
-            await wake.wait(atMost: lookAgainEvery)
+            await wake.wait(atMost: pause)
         }
     }
 

@@ -13,7 +13,7 @@ public struct PluggedDevice: Sendable, Equatable, Hashable {
     public var productID: String?
     /// The USB serial number (ID_SERIAL_SHORT), when the device has one.
     public var serial: String?
-    /// Every symlink udev made for the node (DEVLINKS), e.g. "/dev/locker/scanner-front".
+    /// Every symlink udev made for the node (DEVLINKS), e.g. "/dev/locker/scanner-S18842".
     public var symlinks: [String]
     /// The remaining udev properties (ID_INPUT_KEYBOARD, ID_MODEL, ...), for matching and logs.
     public var properties: [String: String]

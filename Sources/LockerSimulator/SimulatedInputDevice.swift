@@ -20,12 +20,19 @@ public final class SimulatedInputDevice: Sendable {
     private struct Progress {
         var expected = 0
         var reported = 0
-        var waiter: (target: Int, continuation: CheckedContinuation<Bool, Never>)?
+        /// Callers waiting for their outcomes, each until its own target count.
+        var waiters: [(id: Int, target: Int, continuation: CheckedContinuation<Bool, Never>)] = []
+        var nextWaiter = 0
     }
     private let progress = Mutex(Progress())
+    /// One writer at a time, so two sessions typing at once (the terminal and `lockerctl sim`)
+    /// never interleave their key events.
+    private let writing = Mutex(())
 
     /// Creates the FIFO at `path` (replacing a stale one from an earlier run) and holds its write
     /// end open: opened read-write, the open never blocks and the reader never sees end-of-file.
+    /// Non-blocking: a reader that stopped reading cannot hold the writer for longer than the
+    /// patience.
     public init(path: String, patience: Duration = .seconds(3)) throws {
         self.path = path
         self.patience = patience
@@ -33,7 +40,7 @@ public final class SimulatedInputDevice: Sendable {
         guard mkfifo(path, 0o600) == 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "mkfifo \(path): \(String(cString: strerror(errno)))"])
         }
-        writer = open(path, O_RDWR | O_CLOEXEC)
+        writer = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC)
         guard writer >= 0 else {
             throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "open \(path): \(String(cString: strerror(errno)))"])
         }
@@ -45,23 +52,24 @@ public final class SimulatedInputDevice: Sendable {
     }
 
     /// Writes `events` and waits until the reader reported `outcomes` results for them. Returns
-    /// false if they did not all arrive in time.
+    /// false if they did not all arrive within the patience.
     @discardableResult
     public func type(_ events: [InputEvent], outcomes: Int) async -> Bool {
-        let target = progress.withLock { progress -> Int in
-            progress.expected += outcomes
-            return progress.expected
-        }
         let bytes = events.flatMap { $0.bytes(timevalBytes: MemoryLayout<timeval>.size) }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return false }
-            offset += written
+        let target: Int? = writing.withLock { _ in
+            guard writeAll(bytes) else { return nil }
+            return progress.withLock { progress -> Int in
+                progress.expected += outcomes
+                return progress.expected
+            }
+        }
+        guard let target else { return false }
+        let waiter = progress.withLock { progress -> Int in
+            progress.nextWaiter += 1
+            return progress.nextWaiter
         }
         return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.waitUntilReported(target) }
+            group.addTask { await self.waitUntilReported(target, waiter: waiter) }
             group.addTask {
                 try? await Task.sleep(for: self.patience)
                 return false
@@ -69,41 +77,58 @@ public final class SimulatedInputDevice: Sendable {
             let first = await group.next() ?? false
             group.cancelAll()
             // A timed-out wait still has its waiter installed: answer it so the group can end.
-            self.giveUpWaiting()
+            self.giveUpWaiting(waiter)
             return first
         }
     }
 
     /// Called by the reader after each press or code was handled (or refused).
     public func outcomeReported() {
-        let done = progress.withLock { progress -> CheckedContinuation<Bool, Never>? in
+        let done = progress.withLock { progress -> [CheckedContinuation<Bool, Never>] in
             progress.reported += 1
-            guard let waiter = progress.waiter, progress.reported >= waiter.target else { return nil }
-            progress.waiter = nil
-            return waiter.continuation
+            let reached = progress.waiters.filter { $0.target <= progress.reported }
+            progress.waiters.removeAll { $0.target <= progress.reported }
+            return reached.map(\.continuation)
         }
-        done?.resume(returning: true)
+        for continuation in done { continuation.resume(returning: true) }
     }
 
-    private func waitUntilReported(_ target: Int) async -> Bool {
+    /// Writes every byte, waiting for room at most the patience (a reader that stopped).
+    private func writeAll(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        let deadline = ContinuousClock.now + patience
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
+            if written > 0 {
+                offset += written
+                continue
+            }
+            guard written < 0, errno == EINTR || errno == EAGAIN, ContinuousClock.now < deadline else { return false }
+            var descriptor = pollfd(fd: writer, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&descriptor, 1, 50)
+        }
+        return true
+    }
+
+    private func waitUntilReported(_ target: Int, waiter: Int) async -> Bool {
         await withCheckedContinuation { continuation in
             // Cancellation (the patience ran out) is checked under the lock with the waiter's
             // installation, so `giveUpWaiting` either finds the waiter or it never waits.
             let answer = progress.withLock { progress -> Bool? in
                 if progress.reported >= target { return true }
                 if Task.isCancelled { return false }
-                progress.waiter = (target, continuation)
+                progress.waiters.append((waiter, target, continuation))
                 return nil
             }
             if let answer { continuation.resume(returning: answer) }
         }
     }
 
-    private func giveUpWaiting() {
-        let waiter = progress.withLock { progress -> CheckedContinuation<Bool, Never>? in
-            defer { progress.waiter = nil }
-            return progress.waiter?.continuation
+    private func giveUpWaiting(_ waiter: Int) {
+        let abandoned = progress.withLock { progress -> CheckedContinuation<Bool, Never>? in
+            guard let index = progress.waiters.firstIndex(where: { $0.id == waiter }) else { return nil }
+            return progress.waiters.remove(at: index).continuation
         }
-        waiter?.resume(returning: false)
+        abandoned?.resume(returning: false)
     }
 }

@@ -149,6 +149,63 @@ import Testing
         try await Self.eventually("waiting for the path") { registry.state(of: "pad") == .waiting(for: path) }
     }
 
+    /// Counts what a supervisor logs, by level.
+    final class LogLines: Sendable {
+        let all = Mutex<[(Logger.Level, String)]>([])
+        func withLock<T>(_ body: ([(Logger.Level, String)]) -> T) -> T { all.withLock { body($0) } }
+    }
+
+    struct CountingLogHandler: LogHandler {
+        let lines: LogLines
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+        init(_ lines: LogLines) { self.lines = lines }
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { lines.all.withLock { $0.append((event.level, "\(event.message)")) } }
+    }
+
+    final class AlwaysFailing: HardwareEventSource {
+        let attempts = Mutex(0)
+        func run(delivering handler: any HardwareEventHandler) async throws {
+            attempts.withLock { $0 += 1 }
+            throw HardwareError.io(device: "/dev/input/event4", operation: "grab (EVIOCGRAB)", detail: "another process holds the device")
+        }
+    }
+
+    @Test func aDeviceThatKeepsFailingIsLoggedOnceAndRetriedLessAndLessOften() async throws {
+        let lines = LogLines()
+        let logger = Logger(label: "flapping") { _ in CountingLogHandler(lines) }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("flap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("event4").path
+        FileManager.default.createFile(atPath: path, contents: Data())
+        let failing = AlwaysFailing()
+        let registry = InputDeviceRegistry()
+        let supervisor = InputDeviceSupervisor(
+            name: "pad", kind: "hid keypad", selector: PluggedDeviceSelector(.path(path), subsystem: "input"),
+            hotplug: HotplugMonitor(source: nil, adapterPaths: [], logger: logger), registry: registry, logger: logger,
+            lookAgainEvery: .milliseconds(1)
+        ) { _ in failing }
+        let supervising = Task { await supervisor.run(delivering: Collected()) }
+        // With a fixed 1 ms retry this would be hundreds of attempts; the backoff doubles it.
+        try await Self.eventually("a few attempts") { failing.attempts.withLock { $0 } >= 6 }
+        try await Task.sleep(for: .milliseconds(150))
+        supervising.cancel()
+        _ = await supervising.value
+        let attempts = failing.attempts.withLock { $0 }
+        #expect(attempts < 40, "\(attempts) attempts: the retries did not back off")
+        let warnings = lines.withLock { $0 }.filter { $0.0 == .warning }
+        #expect(warnings.count == 1, "\(warnings)")
+        let inUse = lines.withLock { $0 }.filter { $0.1 == "input device in use" }
+        #expect(inUse.count == 1, "\(inUse.count) 'in use' lines for a device that never worked")
+        if case .failed(let reason)? = registry.state(of: "pad") { #expect(reason.contains("another process holds")) }
+        else { Issue.record("state is \(String(describing: registry.state(of: "pad")))") }
+    }
+
     @Test func selectorsMatchByNodeSymlinkOrUSBIdentity() {
         let device = PluggedDevice(sysPath: "/sys/devices/x/input/input9/event3", subsystem: "input", devnode: "/dev/input/event3",
                                    vendorID: "05e0", productID: "1200", serial: "S123", symlinks: ["/dev/locker/scanner-front"],
@@ -161,14 +218,28 @@ import Testing
         #expect(PluggedDeviceSelector(.usb(vendor: "05E0", product: "1200", serial: nil), subsystem: "input").selects(device))
         #expect(PluggedDeviceSelector(.usb(vendor: "05e0", product: "1200", serial: "S123"), subsystem: "input").selects(device))
         #expect(!PluggedDeviceSelector(.usb(vendor: "05e0", product: "1200", serial: "S999"), subsystem: "input").selects(device))
-        // The scanner's other HID interface (consumer keys, no keyboard) is not where codes arrive.
+        // The scanner's other HID interfaces, with the properties udev really writes: consumer keys
+        // (keys, no keyboard) may be chosen only when no keyboard node exists; a pointer never.
+        let usb = PluggedDeviceSelector(.usb(vendor: "05e0", product: "1200", serial: nil), subsystem: "input")
         var consumerKeys = device
-        consumerKeys.properties = ["ID_INPUT_KEYBOARD": "0"]
-        #expect(!PluggedDeviceSelector(.usb(vendor: "05e0", product: "1200", serial: nil), subsystem: "input").selects(consumerKeys))
+        consumerKeys.devnode = "/dev/input/event10"
+        consumerKeys.properties = ["ID_INPUT": "1", "ID_INPUT_KEY": "1"]
+        var keyboard = device
+        keyboard.devnode = "/dev/input/event11"
+        keyboard.properties = ["ID_INPUT": "1", "ID_INPUT_KEY": "1", "ID_INPUT_KEYBOARD": "1"]
+        var pointer = device
+        pointer.devnode = "/dev/input/event9"
+        pointer.properties = ["ID_INPUT": "1", "ID_INPUT_MOUSE": "1"]
+        #expect(usb.selects(consumerKeys) && usb.selects(keyboard) && !usb.selects(pointer))
+        #expect(PluggedDeviceSelector.rank([consumerKeys, keyboard]).first?.devnode == "/dev/input/event11")
         var mouse = device
         mouse.devnode = "/dev/input/mouse0"
         mouse.properties = [:]
-        #expect(!PluggedDeviceSelector(.usb(vendor: "05e0", product: "1200", serial: nil), subsystem: "input").selects(mouse))
+        #expect(!usb.selects(mouse))
+        // event9 before event10, which a string sort would get wrong.
+        var nine = consumerKeys
+        nine.devnode = "/dev/input/event9"
+        #expect(PluggedDeviceSelector.rank([consumerKeys, nine]).map(\.devnode) == ["/dev/input/event9", "/dev/input/event10"])
     }
 }
 

@@ -42,7 +42,8 @@ import Testing
         let rules = try Self.rules
         try #require(rules.count >= 6)
         let knownKeys: Set<String> = ["SUBSYSTEM", "KERNEL", "GROUP", "MODE", "SYMLINK", "ENV{ID_INPUT_KEYBOARD}", "ENV{ID_INPUT_KEY}",
-                                      "ENV{LIBINPUT_IGNORE_DEVICE}", "ATTRS{idVendor}", "ATTRS{idProduct}"]
+                                      "ENV{LIBINPUT_IGNORE_DEVICE}", "ENV{ID_MM_DEVICE_IGNORE}", "ENV{ID_SERIAL_SHORT}",
+                                      "ENV{ID_PATH_TAG}", "ATTRS{idVendor}", "ATTRS{idProduct}"]
         for rule in rules {
             let parts = try #require(Self.parse(rule), "not a udev rule: \(rule)")
             for part in parts { #expect(knownKeys.contains(part.key), "unexpected key \(part.key) in \(rule)") }
@@ -52,6 +53,12 @@ import Testing
             for link in parts where link.key == "SYMLINK" {
                 #expect(link.operation == "+=", "a symlink must be added, not replace udev's own: \(rule)")
                 #expect(link.value.hasPrefix("locker/"), "symlink outside /dev/locker: \(rule)")
+                // A link named after a property must not be made when the property is empty
+                // (two such devices would fight over "locker/scanner-").
+                for property in ["ID_SERIAL_SHORT", "ID_PATH_TAG"] where link.value.contains("%E{\(property)}") {
+                    #expect(parts.contains(Assignment(key: "ENV{\(property)}", operation: "==", value: "?*")),
+                            "\(property) used in a link without requiring it: \(rule)")
+                }
             }
             for ids in parts where ids.key.hasPrefix("ATTRS{id") {
                 let alternatives = ids.value.split(separator: "|").map(String.init)
@@ -61,13 +68,19 @@ import Testing
         }
     }
 
-    @Test func theSymlinksTheRulesCreateAreWhatTheHotplugSelectorsMatch() throws {
-        // A scanner's node with the link the HID-scanner rule gives a scanner with serial S42.
-        let rule = try #require(try Self.rules.first { $0.contains("SUBSYSTEM==\"input\"") && $0.contains("scanner-hid") })
-        let link = try #require(Self.parse(rule)?.first { $0.key == "SYMLINK" }?.value)
-            .replacingOccurrences(of: "%E{ID_SERIAL_SHORT}", with: "S42")
-        let device = PluggedDevice(sysPath: "/sys/devices/x/event5", subsystem: "input", devnode: "/dev/input/event5",
-                                   symlinks: ["/dev/" + link])
-        #expect(PluggedDeviceSelector(.path("/dev/locker/scanner-hid-S42"), subsystem: "input").selects(device))
+    @Test func everyLockerPathTheExampleConfigurationNamesIsOneTheRulesCreate() throws {
+        let templates = try Self.rules.compactMap { Self.parse($0)?.first { $0.key == "SYMLINK" }?.value }
+        // A template's %E{PROPERTY} stands for any value without a slash.
+        let patterns = try templates.map { template in
+            let escaped = NSRegularExpression.escapedPattern(for: "/dev/" + template)
+            return try Regex("^" + escaped.replacingOccurrences(of: #"%E\\\{[A-Z_]+\\\}"#, with: "[^/]+", options: .regularExpression) + "$")
+        }
+        let example = try String(contentsOf: CabinetConfigurationTests.example, encoding: .utf8)
+        let paths = example.matches(of: /"(\/dev\/locker\/[^"]+)"/).map { String($0.1) }
+        try #require(!paths.isEmpty, "the example names no /dev/locker path")
+        for path in paths {
+            #expect(patterns.contains { path.wholeMatch(of: $0) != nil }, "no rule creates \(path)")
+        }
+        #expect(!patterns.contains { "/dev/locker/scanner-".wholeMatch(of: $0) != nil })
     }
 }
