@@ -174,6 +174,8 @@ public struct HD44780Commands: Sendable, Equatable {
     /// The text in printable ASCII, the part of the character ROM every HD44780 variant shares:
     /// line breaks kept as "\n", other white space as one space, accents stripped ("é" → "e"),
     /// common letters and punctuation spelled out ("ß" → "ss", "–" → "-"), anything else "?".
+    /// The two ASCII codes the common A00 (Japanese) ROM draws differently are replaced: 0x5C is
+    /// "¥" and 0x7E is "→" there, so "\" is shown as "/" and "~" as "-".
     public static func lcdText(_ text: String) -> String {
         var result = ""
         for character in text {
@@ -182,17 +184,26 @@ public struct HD44780Commands: Sendable, Equatable {
             } else if character.isWhitespace {
                 result += " "
             } else if let ascii = character.asciiValue, (0x20...0x7E).contains(ascii) {
-                result.append(character)
+                result += romSafe(String(character))
             } else if let spelled = asciiSpellings[character] {
                 result += spelled
             } else if let stripped = withoutMarks(character) {
-                result += stripped
+                result += romSafe(stripped)  // a full-width "＼" or "～" decomposes to the ASCII one
             } else {
                 result += "?"
             }
         }
         return result
     }
+
+    /// Printable ASCII with the characters the A00 ROM does not draw as ASCII replaced.
+    private static func romSafe(_ ascii: String) -> String {
+        guard ascii.contains(where: { romSubstitutes[$0] != nil }) else { return ascii }
+        return String(ascii.map { romSubstitutes[$0] ?? $0 })
+    }
+
+    /// 0x5C (¥ on the A00 ROM) and 0x7E (→ on it): the nearest shapes the ROM has.
+    private static let romSubstitutes: [Character: Character] = ["\\": "/", "~": "-"]
 
     /// The compatibility decomposition ("é" is "e" + accent, "ﬁ" is "fi", a full-width "Ａ" is
     /// "A") when it is printable ASCII once combining marks are dropped.

@@ -9,7 +9,11 @@ public import Logging
 ///
 /// - A FIFO gets each message as a line, written without blocking: with no reader, or a reader
 ///   that has fallen a pipe's worth behind, the message is dropped. The panel never waits for a
-///   screen.
+///   screen. The write end is opened once a reader is there and then kept open between messages:
+///   closing it after each one would end the reader's input (EOF) after every line, and a reader
+///   that reopens would miss the messages sent before it is back. It is opened again only when
+///   the reader went away (EPIPE) or the FIFO at the path was replaced; a reader that comes back
+///   while it is still open simply gets the next messages (and any it had left unread).
 /// - Anything else (a regular file, or nothing yet) is replaced atomically with the message: a
 ///   temporary file in the same directory renamed over it, so a reader sees the old message or
 ///   the new one, never half of one.
@@ -21,15 +25,27 @@ public actor TextFileDisplay: Display {
     private let logger: Logger
     /// What went wrong last time, so a streak of the same failure is logged once.
     private var failure: String?
+    /// The FIFO's write end, kept open between messages, and which FIFO it is.
+    private var fifoWriter: (descriptor: Int32, device: UInt64, inode: UInt64)?
 
     public init(path: String, logger: Logger) {
         self.path = path
         self.logger = logger
     }
 
+    deinit {
+        if let fifoWriter { close(fifoWriter.descriptor) }
+    }
+
     public func show(_ text: String) async {
         let line = String(text.map { $0.isNewline ? " " : $0 })
-        let result: String? = if isFIFO() { sendToFIFO(line) } else { replaceFile(with: line) }
+        let result: String?
+        if let fifo = fifoAtPath() {
+            result = sendToFIFO(line, device: fifo.device, inode: fifo.inode)
+        } else {
+            closeFIFOWriter()
+            result = replaceFile(with: line)
+        }
         if let result {
             if result != failure {
                 logger.warning("display file not written", metadata: ["path": "\(path)", "reason": "\(result)"])
@@ -41,13 +57,20 @@ public actor TextFileDisplay: Display {
         }
     }
 
-    private func isFIFO() -> Bool {
+    /// The FIFO at the path, nil when there is something else (or nothing).
+    private func fifoAtPath() -> (device: UInt64, inode: UInt64)? {
         var status = stat()
-        return stat(path, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO
+        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFIFO else { return nil }
+        return (UInt64(status.st_dev), UInt64(status.st_ino))
+    }
+
+    private func closeFIFOWriter() {
+        if let fifoWriter { close(fifoWriter.descriptor) }
+        fifoWriter = nil
     }
 
     /// Nil when the line went into the pipe, else why it was dropped.
-    private func sendToFIFO(_ line: String) -> String? {
+    private func sendToFIFO(_ line: String, device: UInt64, inode: UInt64) -> String? {
         // A line up to PIPE_BUF bytes goes into the pipe whole or not at all, never interleaved
         // with another writer's: longer messages (none are) are cut to fit.
         var fitting = line
@@ -59,15 +82,26 @@ public actor TextFileDisplay: Display {
             }
         }
         let bytes = Array(fitting.utf8) + [0x0A]
-        var fd: Int32
-        repeat { fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        if fd < 0 {
-            return errno == ENXIO ? "no process is reading the FIFO; the message is dropped" : "opening: \(Self.errnoText(errno))"
+        // A FIFO made anew at the path is another pipe: the kept write end would feed nobody.
+        if let fifoWriter, fifoWriter.device != device || fifoWriter.inode != inode { closeFIFOWriter() }
+        if fifoWriter == nil {
+            // Non-blocking: the open fails with ENXIO instead of waiting for a reader, and the
+            // writes that follow fail with EAGAIN instead of waiting for a slow one.
+            var fd: Int32
+            repeat { fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) } while fd < 0 && errno == EINTR
+            if fd < 0 {
+                return errno == ENXIO ? "no process is reading the FIFO; the message is dropped" : "opening: \(Self.errnoText(errno))"
+            }
+            fifoWriter = (fd, device, inode)
         }
-        defer { close(fd) }
-        let written = Self.writeWithoutSIGPIPE(fd, bytes)
+        guard let fifoWriter else { return nil }
+        let written = Self.writeWithoutSIGPIPE(fifoWriter.descriptor, bytes)
         if written == bytes.count { return nil }
-        switch written < 0 ? errno : 0 {
+        let code = written < 0 ? errno : 0
+        // The reader went away: the next message opens the FIFO again, which finds out whether
+        // a reader is back. A full pipe keeps its write end: the reader is there, only slow.
+        if code != EAGAIN { closeFIFOWriter() }
+        switch code {
         case EAGAIN: return "the reader is not keeping up (the FIFO is full); the message is dropped"
         case EPIPE: return "the reader went away; the message is dropped"
         case 0: return "only \(written) of \(bytes.count) bytes were written"

@@ -1,3 +1,4 @@
+import Dispatch
 import LockerDrivers
 import LockerHAL
 import Logging
@@ -5,7 +6,8 @@ import Synchronization
 import Testing
 
 /// The LCD driver against a recording I2C device: the exact expander bytes of the 4-bit protocol,
-/// the layout of messages on the rows, and recovery after a lost display.
+/// the layout of messages on the rows, recovery after a lost display, and a `show` that never
+/// waits for the bus.
 @Suite struct HD44780DisplayTests {
     /// What the display did, in order: expander writes and the waits it asked for.
     enum Event: Equatable {
@@ -13,9 +15,26 @@ import Testing
         case pause(Duration)
     }
 
-    /// Records each transfer; fails the ones a test asks to fail, as a display that is gone would.
+    /// Records each transfer; fails the ones a test asks to fail, as a display that is gone would;
+    /// holds writes while a test asks, as a bus that times out would.
     final class RecordingI2CDevice: I2CDevice {
-        private let state = Mutex<(events: [Event], failuresLeft: Int, failAfter: Int?)>(([], 0, nil))
+        private let state = Mutex<(events: [Event], failuresLeft: Int, failAfter: Int?, isHolding: Bool, heldWrites: Int)>(
+            ([], 0, nil, false, 0))
+        private let release = DispatchSemaphore(value: 0)
+
+        /// How many writes are waiting for `releaseWrites` now.
+        var heldWrites: Int { state.withLock { $0.heldWrites } }
+
+        /// Every write from now on waits until `releaseWrites` (at most 5 s: a broken test fails, it never hangs).
+        func holdWrites() { state.withLock { $0.isHolding = true } }
+
+        func releaseWrites() {
+            let held = state.withLock { state in
+                state.isHolding = false
+                return state.heldWrites
+            }
+            for _ in 0..<held { release.signal() }
+        }
 
         var events: [Event] { state.withLock { $0.events } }
         var writes: [[UInt8]] {
@@ -34,6 +53,14 @@ import Testing
         }
 
         func write(_ bytes: [UInt8]) throws {
+            let mustWait = state.withLock { state in
+                if state.isHolding { state.heldWrites += 1 }
+                return state.isHolding
+            }
+            if mustWait {
+                _ = release.wait(timeout: .now() + .seconds(5))
+                state.withLock { $0.heldWrites -= 1 }
+            }
             try state.withLock { state in
                 if let after = state.failAfter, state.failuresLeft > 0 {
                     if after == 0 {
@@ -45,6 +72,33 @@ import Testing
                 state.events.append(.write(bytes))
             }
         }
+    }
+
+    /// Waits (at most `limit`) until the display has written everything shown; false if it has not.
+    static func untilIdle(_ display: HD44780Display, within limit: Duration = .seconds(5)) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await display.untilIdle()
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: limit)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Polls `condition` every millisecond for at most `limit`; whether it came true.
+    static func eventually(within limit: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while !condition() {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+        return true
     }
 
     static var quietLogger: Logger {
@@ -93,6 +147,7 @@ import Testing
         let device = RecordingI2CDevice()
         let display = Self.display(device)
         await display.show("Door 12 is open")
+        #expect(await Self.untilIdle(display))
         #expect(device.events == Self.initialisation + [
             .write(Self.rowWrite(address: 0x00, "Door 12 is open ")),
             .write(Self.rowWrite(address: 0x40, "                ")),
@@ -102,6 +157,7 @@ import Testing
 
         device.forget()
         await display.show("Please wait 30 s")
+        #expect(await Self.untilIdle(display))
         #expect(device.events == [
             .write(Self.rowWrite(address: 0x00, "Please wait 30 s")),
             .write(Self.rowWrite(address: 0x40, "                ")),
@@ -110,7 +166,9 @@ import Testing
 
     @Test func aTwentyByFourUsesItsFourRowAddresses() async {
         let device = RecordingI2CDevice()
-        await Self.display(device, geometry: .twentyByFour).show("Too many wrong codes. Please wait 30 s.")
+        let display = Self.display(device, geometry: .twentyByFour)
+        await display.show("Too many wrong codes. Please wait 30 s.")
+        #expect(await Self.untilIdle(display))
         #expect(Array(device.writes.suffix(4)) == [
             Self.rowWrite(address: 0x00, "Too many wrong      "),
             Self.rowWrite(address: 0x40, "codes. Please wait  "),
@@ -143,8 +201,28 @@ import Testing
         #expect(HD44780Commands.lcdText("Łódź café Ærø “ok”…") == "Lodz cafe AEro \"ok\"...")
         #expect(HD44780Commands.lcdText("Paket 📦 門\tok") == "Paket ? ? ok")
         let device = RecordingI2CDevice()
-        await Self.display(device).show("Tür offen")
+        let display = Self.display(device)
+        await display.show("Tür offen")
+        #expect(await Self.untilIdle(display))
         #expect(device.writes.suffix(2).first == Self.rowWrite(address: 0x00, "Tur offen       "))
+    }
+
+    @Test func theTwoASCIICodesTheA00ROMDrawsDifferentlyAreReplaced() async {
+        // On the common A00 ROM 0x5C is a yen sign and 0x7E an arrow.
+        #expect(HD44780Commands.lcdText(#"C:\lockers\12 ~5 min"#) == "C:/lockers/12 -5 min")
+        #expect(HD44780Commands.lcdText("Ａ＼Ｂ～") == "A/B-", "full-width forms decompose to the same two")
+        #expect(HD44780Commands.lcdText("~/ok | {x}") == "-/ok | {x}", "the rest of printable ASCII is kept")
+        let device = RecordingI2CDevice()
+        let display = Self.display(device)
+        await display.show(#"a\b~c"#)
+        #expect(await Self.untilIdle(display))
+        #expect(device.writes.suffix(2).first == Self.rowWrite(address: 0x00, "a/b-c           "))
+        let characterCodes = device.writes.suffix(2).flatMap { $0 }.filter { $0 & 0x01 != 0 }  // RS set: character data
+        #expect(!characterCodes.isEmpty)
+        #expect(!stride(from: 0, to: characterCodes.count, by: 4).contains { index in
+            let code = characterCodes[index] & 0xF0 | characterCodes[index + 2] >> 4
+            return code == 0x5C || code == 0x7E
+        }, "neither code reaches the LCD")
     }
 
     @Test func anotherBackpackWiringMovesTheBits() throws {
@@ -164,17 +242,21 @@ import Testing
         let logs = GPIOCapturedLog()
         let display = Self.display(device, logger: logs.logger)
         await display.show("Door 12 is open")
+        #expect(await Self.untilIdle(display))
         device.forget()
 
         device.failWrites(1, after: 1)  // the first row goes through, the second does not
         await display.show("Thank you.")
+        #expect(await Self.untilIdle(display))
         device.failWrites(20)  // the display is gone: initialisation fails too
         await display.show("Wrong code, 3 tries left.")
+        #expect(await Self.untilIdle(display))
         #expect(logs.count(.error) == 1, "one error for the streak")
         device.failWrites(0)  // the display is back
         device.forget()
 
         await display.show("Please wait 30 s")
+        #expect(await Self.untilIdle(display))
         #expect(device.events == Self.initialisation + [
             .write(Self.rowWrite(address: 0x00, "Please wait 30 s")),
             .write(Self.rowWrite(address: 0x40, "                ")),
@@ -183,19 +265,49 @@ import Testing
         #expect(logs.count(.error) == 1)
     }
 
-    @Test func concurrentMessagesAreNotInterleavedDuringInitialisation() async {
+    @Test func showReturnsWhileAWriteIsBlockedAndOnlyTheNewestWaitingMessageIsWritten() async {
         let device = RecordingI2CDevice()
-        let display = HD44780Display(name: "front LCD", device: device, logger: Self.quietLogger, pause: { duration in
-            device.record(.pause(duration))
-            await Task.yield()  // let another show try to get in between
-        })
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { await display.show("Door 12 is open") }
-            group.addTask { await display.show("Please wait 30 s") }
+        let display = Self.display(device)
+        device.holdWrites()  // a bus that times out: each transfer takes until released
+        await display.show("Door 12 is open")
+        #expect(await Self.eventually { device.heldWrites == 1 }, "the writer is stuck in the first write")
+
+        // The cabinet's event loop goes on: these return although the bus is still stuck.
+        let shown = Mutex(false)
+        let showing = Task {
+            await display.show("Wrong code, 3 tries left.")
+            await display.show("Please wait 30 s")
+            await display.show("Thank you.")
+            shown.withLock { $0 = true }
         }
-        let events = device.events
-        #expect(Array(events.prefix(Self.initialisation.count)) == Self.initialisation, "initialised once, in one piece")
-        #expect(events.count == Self.initialisation.count + 4)
+        #expect(await Self.eventually(within: .seconds(2)) { shown.withLock { $0 } })
+        #expect(device.heldWrites == 1 && device.writes.isEmpty, "returned while the write was still blocked")
+
+        device.releaseWrites()
+        await showing.value
+        #expect(await Self.untilIdle(display))
+        #expect(device.events == Self.initialisation + [
+            .write(Self.rowWrite(address: 0x00, "Door 12 is open ")),
+            .write(Self.rowWrite(address: 0x40, "                ")),
+            .write(Self.rowWrite(address: 0x00, "Thank you.      ")),
+            .write(Self.rowWrite(address: 0x40, "                ")),
+        ], "the message being written is finished whole; of those waiting, only the newest is written")
+    }
+
+    @Test func waitingForIdleEndsWhenTheWaiterIsCancelled() async {
+        let device = RecordingI2CDevice()
+        let display = Self.display(device)
+        #expect(await Self.untilIdle(display, within: .seconds(1)), "nothing shown yet: idle")
+        device.holdWrites()
+        await display.show("Door 12 is open")
+        #expect(await Self.eventually { device.heldWrites == 1 })
+        #expect(await Self.untilIdle(display, within: .milliseconds(50)) == false, "busy while a write is blocked")
+        device.releaseWrites()
+        #expect(await Self.untilIdle(display))
+        #expect(device.events == Self.initialisation + [
+            .write(Self.rowWrite(address: 0x00, "Door 12 is open ")),
+            .write(Self.rowWrite(address: 0x40, "                ")),
+        ])
     }
 }
 

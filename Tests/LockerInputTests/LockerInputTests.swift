@@ -85,3 +85,59 @@ import Testing
         #expect(typed == [.code("zy")])
     }
 }
+
+/// What the translator does with the kernel's lost events and with a scanner that uses CapsLock.
+@Suite struct KeyEventTranslatorTests {
+    static func key(_ code: UInt16, _ state: Int32) -> InputEvent { EvdevTests.key(code, state) }
+    static func typing(_ text: String) -> [InputEvent] { EvdevTests.typing(text) }
+
+    static let synDropped = InputEvent(type: InputEvent.syncType, code: 3, value: 0)
+
+    @Test func aCodeTheKernelDroppedEventsFromIsRefusedAndTheNextOneIsRead() {
+        var translator = KeyEventTranslator()
+        // The buffer overflowed while shift was held for "K": its release is among the lost events.
+        let scanned = Array(Self.typing("LKT1.ab").dropLast(2))  // without its ENTER
+        let outputs = (scanned + [Self.key(42, 1), Self.synDropped, Self.key(32, 1), Self.key(28, 1), Self.key(28, 0)])
+            .compactMap { translator.handle($0) }
+            + Self.typing("ok1").compactMap { translator.handle($0) }
+        #expect(outputs == [.refused(reason: "events were dropped by the kernel"), .code("ok1")],
+                "refused although it ends with ENTER; shift is not still held for the next code")
+    }
+
+    @Test func eventsDroppedBetweenCodesRefuseTheCodeTheyWereTheStartOf() {
+        var translator = KeyEventTranslator()
+        let outputs = (Self.typing("SF1") + [Self.synDropped] + Self.typing("000042") + Self.typing("SF2"))
+            .compactMap { translator.handle($0) }
+        #expect(outputs == [.code("SF1"), .refused(reason: "events were dropped by the kernel"), .code("SF2")])
+    }
+
+    /// CapsLock pressed and released: the toggle a scanner uses instead of holding shift.
+    static let capsLock = [key(58, 1), key(58, 0)]
+
+    @Test func capsLockTogglesTheCaseOfLettersOnly() {
+        var translator = KeyEventTranslator()
+        let letterA = [Self.key(30, 1), Self.key(30, 0)]
+        let digitOne = [Self.key(2, 1), Self.key(2, 0)]
+        let minus = [Self.key(12, 1), Self.key(12, 0)]
+        func shifted(_ events: [InputEvent]) -> [InputEvent] { [Self.key(42, 1)] + events + [Self.key(42, 0)] }
+        let events = letterA + Self.capsLock + letterA + digitOne + minus + shifted(letterA) + shifted(digitOne)
+            + [Self.key(58, 2)] + letterA  // autorepeat of CapsLock does not toggle it
+            + Self.capsLock + letterA + [Self.key(28, 1)]
+        #expect(events.compactMap { translator.handle($0) } == [.code("aA1-a!Aa")],
+                "caps types capitals, caps with shift lower case; digits and punctuation follow shift alone")
+    }
+
+    @Test func capsLockStaysOnFromOneCodeToTheNext() {
+        var translator = KeyEventTranslator()
+        let outputs = (Self.capsLock + Self.typing("sf1") + Self.typing("ab") + Self.capsLock + Self.typing("cd"))
+            .compactMap { translator.handle($0) }
+        #expect(outputs == [.code("SF1"), .code("AB"), .code("cd")], "the scanner toggles it; ENTER does not reset it")
+    }
+
+    @Test func droppedEventsTurnCapsLockOffAsBetweenCodes() {
+        var translator = KeyEventTranslator()
+        let outputs = (Self.capsLock + Self.typing("ab") + [Self.synDropped] + Self.typing("cd") + Self.typing("ef"))
+            .compactMap { translator.handle($0) }
+        #expect(outputs == [.code("AB"), .refused(reason: "events were dropped by the kernel"), .code("ef")])
+    }
+}
