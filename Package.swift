@@ -5,6 +5,7 @@
 // Dependency arrows point one way (see README "Layout"):
 //   LockerAssignment <- LockerCore <- LockerStore <- LockerDaemon <- lockerd
 //   LockerHAL <- LockerSimulator <- LockerDaemon
+//   LockerColdChain (pure: thermostat, probe faults, excursions, the record) <- LockerSimulator, LockerDaemon
 // Core and HAL never import each other: the daemon maps compartments to hardware.
 import PackageDescription
 
@@ -23,6 +24,7 @@ let package = Package(
         .library(name: "LockerCore", targets: ["LockerCore"]),
         .library(name: "LockerWire", targets: ["LockerWire"]),
         .library(name: "LockerInput", targets: ["LockerInput"]),
+        .library(name: "LockerColdChain", targets: ["LockerColdChain"]),
         .library(name: "LockerHAL", targets: ["LockerHAL"]),
         .library(name: "LockerDrivers", targets: ["LockerDrivers"]),
         .library(name: "LockerSimulator", targets: ["LockerSimulator"]),
@@ -50,6 +52,8 @@ let package = Package(
         .target(name: "LockerCore", dependencies: ["LockerAssignment"], swiftSettings: strict),
         // Pure decoding of what people put in: scanner lines, evdev key events, keyboard layouts. No I/O.
         .target(name: "LockerInput", swiftSettings: strict),
+        // Pure cold chain: thermostats, probe faults, excursions, the temperature record. `now` is a parameter.
+        .target(name: "LockerColdChain", swiftSettings: strict),
         // Byte codecs only: lock-board frames (Kerong, 8A, our own protocol). No I/O.
         .target(name: "LockerWire", swiftSettings: strict),
         // libgpiod 1.6 (the v1 API of Debian bookworm and Raspberry Pi OS).
@@ -67,7 +71,7 @@ let package = Package(
         // Small hardware protocols and hardware errors.
         .target(name: "LockerHAL", swiftSettings: strict),
         // Behavioural simulators of the cabinet hardware (used by `make run` and the integration tests).
-        .target(name: "LockerSimulator", dependencies: ["LockerHAL", "LockerWire", "LockerInput"], swiftSettings: strict),
+        .target(name: "LockerSimulator", dependencies: ["LockerHAL", "LockerWire", "LockerInput", "LockerColdChain"], swiftSettings: strict),
         // SQLite: frozen migrations, the one writer, the transactional outbox.
         .target(
             name: "LockerStore",
@@ -96,7 +100,7 @@ let package = Package(
             name: "LockerDaemon",
             dependencies: [
                 "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire",
-                "LockerMaintenanceProtocol", "LockerUplink",
+                "LockerMaintenanceProtocol", "LockerUplink", "LockerColdChain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -127,6 +131,7 @@ let package = Package(
         ),
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
         .testTarget(name: "LockerInputTests", dependencies: ["LockerInput", "LockerTestSupport"]),
+        .testTarget(name: "LockerColdChainTests", dependencies: ["LockerColdChain", "LockerTestSupport"]),
         .testTarget(
             name: "LockerDriversTests",
             dependencies: ["LockerDrivers", "LockerHAL", "LockerWire", "LockerSimulator", .product(name: "Logging", package: "swift-log")]
@@ -141,7 +146,7 @@ let package = Package(
             name: "LockerDaemonTests",
             dependencies: [
                 "LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore", "LockerDrivers",
-                "LockerMaintenanceProtocol", .product(name: "Logging", package: "swift-log"),
+                "LockerMaintenanceProtocol", "LockerColdChain", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),

@@ -8,6 +8,9 @@ public struct CabinetModel: Sendable {
     public private(set) var liveParcels: [Int: [Parcel]]
     public private(set) var pending: [Int: PendingOperation]
     public private(set) var offline: Set<Int>
+    /// Cold compartments whose zone is out of its band or has a faulty probe: they take no new
+    /// parcels (the ones inside stay and can be picked up) until the zone is back in range.
+    public private(set) var climateUnfit: Set<Int>
     private var codeHashByCompartment: [Int: String]
     private var compartmentByCodeHash: [String: Int]
     private var assigner: CompartmentAssigner
@@ -23,6 +26,7 @@ public struct CabinetModel: Sendable {
         self.liveParcels = Dictionary(grouping: liveParcels, by: \.compartmentID)
         self.pending = pending
         self.offline = []
+        self.climateUnfit = []
         self.codeHashByCompartment = codeHashes
         self.compartmentByCodeHash = Dictionary(codeHashes.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         self.assigner = CompartmentAssigner(slots: [])
@@ -92,6 +96,14 @@ public struct CabinetModel: Sendable {
         }
     }
 
+    /// A cold zone left or came back into its band (or its probe failed or recovered).
+    public mutating func setClimateFit(_ isFit: Bool, compartmentIDs: some Sequence<Int>) {
+        for id in compartmentIDs {
+            if isFit { climateUnfit.remove(id) } else { climateUnfit.insert(id) }
+            refreshSlot(id)
+        }
+    }
+
     // MARK: - Private
 
     private mutating func refreshSlot(_ id: Int) {
@@ -101,7 +113,7 @@ public struct CabinetModel: Sendable {
     private func slot(for id: Int) -> CompartmentSlot {
         let compartment = compartments[id]
         let parcels = liveParcels[id] ?? []
-        let usable = !offline.contains(id) && pending[id] == nil
+        let usable = !offline.contains(id) && !climateUnfit.contains(id) && pending[id] == nil
         let availability: SlotAvailability
         switch compartment.state {
         case .available where usable && parcels.isEmpty: availability = .available

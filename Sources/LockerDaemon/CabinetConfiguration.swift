@@ -190,6 +190,9 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var scanners: [ScannerEntry] = []
     public var keypads: [KeypadEntry] = []
     public var display: DisplayEntry?
+    /// Temperature-controlled zones (cold chain). Chilled, frozen or heated compartments outside
+    /// every zone have no control and no record: the daemon warns about them at start.
+    public var zones: [ZoneEntry] = []
     public var buzzer: BuzzerEntry?
     public var maintenance = MaintenanceConfiguration()
     /// The database may grow to this size; beyond it (or with less than `minimumFreeDiskMegabytes`
@@ -227,6 +230,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         scanners = try c.decodeIfPresent([ScannerEntry].self, forKey: .scanners) ?? d.scanners
         keypads = try c.decodeIfPresent([KeypadEntry].self, forKey: .keypads) ?? d.keypads
         display = try c.decodeIfPresent(DisplayEntry.self, forKey: .display)
+        zones = try c.decodeIfPresent([ZoneEntry].self, forKey: .zones) ?? d.zones
         buzzer = try c.decodeIfPresent(BuzzerEntry.self, forKey: .buzzer)
         maintenance = try c.decodeIfPresent(MaintenanceConfiguration.self, forKey: .maintenance) ?? d.maintenance
         uplink = try c.decodeIfPresent(UplinkConfiguration.self, forKey: .uplink)
@@ -269,6 +273,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         problems += maintenance.problems()
         problems += inputDeviceProblems()
         problems += feedbackProblems()
+        problems += zoneProblems()
         problems += uplink?.problems() ?? []
         if !(storeBudgetMegabytes >= 1 && storeBudgetMegabytes <= 1_048_576) {
             problems.append("storeBudgetMegabytes must be 1...1048576, is \(storeBudgetMegabytes)")
@@ -425,6 +430,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
                 label: String(format: "B%02d", index + 1), size: entry.0, temperatureClass: entry.1,
                 accessible: entry.2, board: 2, channel: index + 1))
         }
+        configuration.zones = simulatedZones
         configuration.couriers = [
             CourierEntry(id: "1001", name: "Ann", pin: "4321", carrier: "SF Express"),
             CourierEntry(id: "1002", name: "Bo", pin: "8765", carrier: "JD Logistics"),

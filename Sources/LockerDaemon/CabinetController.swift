@@ -1,4 +1,5 @@
-import Foundation
+public import Foundation
+public import LockerColdChain
 public import Logging
 public import LockerCore
 public import LockerHAL
@@ -62,6 +63,9 @@ public final class CabinetController {
     /// Called after each latch command with the time since the input that caused it arrived
     /// (for a pickup: from the last key of the code to the board accepting the unlock).
     public var onUnlock: (@Sendable (Duration) -> Void)?
+    /// The cold-chain record of a compartment from a deposit time to now (nil for compartments no
+    /// zone watches): read before a pickup commits, so its event carries the summary.
+    public var coldChainSummary: (@Sendable (_ compartmentID: Int, _ from: Date, _ to: Date) -> ColdChainSummary?)?
     /// When the input being handled was posted (measurement only, never a decision).
     var inputArrived = ContinuousClock.now
     /// How much room the store has (injected in tests: a full disk is hard to arrange).
@@ -391,6 +395,9 @@ public final class CabinetController {
     }
 
     private func completePickup(_ id: Int, parcelIDs: [Int64], codeHash: String) async {
+        // Read before the commit (a read inside the write transaction could not see it anyway).
+        let temperature = coldChainPayload(
+            compartmentID: id, parcels: (model.liveParcels[id] ?? []).filter { parcelIDs.contains($0.id) }, until: clock.now())
         guard let (updated, parcels) = commit("pickup", { tx -> (Compartment, [Parcel]) in
             let parcels = try tx.liveParcels(compartmentID: id).filter { parcelIDs.contains($0.id) }
             try tx.setStatus(.pickedUp, parcelIDs: parcels.map(\.id))
@@ -405,7 +412,7 @@ public final class CabinetController {
             try tx.append(CustodyEvent(.pickupCommitted, compartmentID: id, payload: [
                 "label": .string(c.label), "parcel_ids": .ints(parcels.map(\.id)),
                 "tracking_numbers": .strings(parcels.map(\.trackingNumber)),
-            ]))
+            ].merging(temperature ?? [:]) { first, _ in first }))
             return (c, remaining)
         }) else { return }
         model.setLiveParcels(parcels, compartmentID: id)
@@ -468,6 +475,16 @@ public final class CabinetController {
         for _ in 0...boards.count {
             guard let choice = model.choose(for: intake, minimumSize: minimumSize, excluding: excluding) else {
                 await buzzer.play(.error)
+                // A cold parcel whose class has compartments, all out of range or with a faulty
+                // probe: the courier must know it is the temperature, not the size.
+                let coldButUnfit = intake.temperatureClass != .ambient && model.climateUnfit.contains {
+                    model.compartments[$0].temperatureClass == intake.temperatureClass
+                }
+                if coldButUnfit {
+                    await perform(panel.depositRefused(.failure(
+                        "No \(intake.temperatureClass) compartment is at its temperature right now, so this parcel cannot be taken. Nothing was deposited.")))
+                    return
+                }
                 await perform(panel.depositRefused(.noCompartment(
                     size: max(minimumSize ?? intake.size, intake.size), temperatureClass: intake.temperatureClass)))
                 return

@@ -3,6 +3,7 @@ public import Logging
 import LockerCore
 import LockerDrivers
 import LockerHAL
+import LockerMaintenanceProtocol
 import LockerSimulator
 import LockerStore
 import LockerUplink
@@ -74,17 +75,31 @@ public enum Daemon {
             display: hardware.display ?? cabinet.display, buzzer: hardware.buzzer ?? cabinet.buzzer, lights: cabinet.lights,
             logger: logger)
         let inbox = CabinetInbox()
+        let simulationClock = ColdChainService.SimulationClock(clock: clock)
+        let zoneHardware = ColdChainHardware.build(configuration: configuration, cabinet: cabinet, clock: simulationClock, logger: logger)
+        let coldChain: ColdChainService? = configuration.zones.isEmpty ? nil : ColdChainService(
+            configuration: configuration, hardware: zoneHardware.hardware, store: store, inbox: inbox, clock: clock,
+            simulationClock: simulationClock, logger: logger)
+        controller.coldChainSummary = { id, from, to in
+            ColdChainService.summary(compartmentID: id, from: from, to: to, configuration: configuration, store: store)
+        }
+        let unwatched = ColdChainHardware.unwatchedColdCompartments(configuration)
+        if !unwatched.isEmpty {
+            logger.warning("cold compartments outside every zone: no temperature control and no record for their parcels",
+                           metadata: ["doors": "\(unwatched.joined(separator: ","))"])
+        }
         // Last of the steps that may fail: its HTTP client must be shut down once it exists.
         let uplink = try await startUplink(configuration: configuration, store: store, directory: directory, inbox: inbox,
                                            logger: logger)
         let metrics = CabinetMetrics()
         let uplinkStatus: (@Sendable () -> UplinkStatus)? = uplink.map { service in { @Sendable in service.status } }
+        let temperatures: (@Sendable () -> [TemperatureReport])? = coldChain.map { service in { @Sendable in service.reports } }
         let service = MaintenanceService(
             inbox: inbox, store: store, configuration: configuration, metrics: metrics, clock: clock,
             stateDirectory: directory, recentLog: options.recentLog, uplinkStatus: uplinkStatus,
             simulator: configuration.isFullySimulated ? simulatorConsole(cabinet: cabinet, inbox: inbox, configuration: configuration,
-                                                                          clock: clock, manualClock: manualClock) : nil,
-            inputDevices: hardware.inputRegistry, logger: logger)
+                                                                          clock: clock, manualClock: manualClock, coldChain: coldChain) : nil,
+            inputDevices: hardware.inputRegistry, temperatures: temperatures, logger: logger)
         controller.onEvent = { event in
             var line = "event #\(event.sequence) \(event.kind)"
             if let id = event.compartmentID, configuration.compartments.indices.contains(id) {
@@ -113,9 +128,13 @@ public enum Daemon {
         let hardwareEvents = Task { await cabinet.events.run(delivering: inbox) }
         await withTaskGroup(of: Void.self) { group in
             for source in hardware.eventSources {
-                group.addTask { await EventSourceSupervisor.run(source, delivering: inbox) }
+                group.addTask { await EventSourceSupervisor.run(source, delivering: inbox, logger: logger) }
             }
             group.addTask { await hardware.hotplug.run() }
+            if let coldChain {
+                // On the manual clock, time (and so sampling) moves with the front panel's wait.
+                group.addTask { if manualClock == nil { await coldChain.run() } else { await coldChain.step() } }
+            }
             for input in hardware.inputs {
                 group.addTask { await input.run(delivering: inbox) }
             }
@@ -139,7 +158,7 @@ public enum Daemon {
             }
             if options.frontPanel {
                 let panel = FrontPanel(cabinet: cabinet, inbox: inbox, configuration: configuration, clock: clock,
-                                       manualClock: manualClock, output: output)
+                                       manualClock: manualClock, output: output, coldChain: coldChain)
                 let echo = isatty(0) == 0
                 group.addTask {
                     output.line("lockerd: simulated cabinet with \(configuration.compartments.count) doors. Type help for the commands.")
@@ -158,6 +177,8 @@ public enum Daemon {
         for server in maintenance.servers { await server.stop() }
         await uplink?.shutdown()
         await maintenance.metricsEndpoint?.stop()
+        await coldChain?.stop()
+        for relay in zoneHardware.relays { await relay.close() }
         await hardware.stop()
         logger.info("lockerd stopped")
     }
@@ -231,12 +252,12 @@ public enum Daemon {
     /// `lockerctl sim LINE`: one front-panel line, its output collected for the answer.
     static func simulatorConsole(
         cabinet: SimulatedCabinet, inbox: CabinetInbox, configuration: CabinetConfiguration, clock: any CabinetClock,
-        manualClock: ManualCabinetClock?
+        manualClock: ManualCabinetClock?, coldChain: ColdChainService?
     ) -> MaintenanceService.SimulatorConsole {
         { line in
             let collected = RecentLogLines(capacity: 10_000)
             let panel = FrontPanel(cabinet: cabinet, inbox: inbox, configuration: configuration, clock: clock,
-                                   manualClock: manualClock, output: FrontPanelOutput(sink: { collected.append($0) }))
+                                   manualClock: manualClock, output: FrontPanelOutput(sink: { collected.append($0) }), coldChain: coldChain)
             _ = await panel.run(line: line)
             return collected.lines()
         }

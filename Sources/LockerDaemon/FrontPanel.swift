@@ -13,9 +13,11 @@ public struct FrontPanel: Sendable {
     let manualClock: ManualCabinetClock?
     let clock: any CabinetClock
     let output: FrontPanelOutput
+    let coldChain: ColdChainService?
 
     public init(cabinet: SimulatedCabinet, inbox: CabinetInbox, configuration: CabinetConfiguration,
-                clock: any CabinetClock, manualClock: ManualCabinetClock?, output: FrontPanelOutput) {
+                clock: any CabinetClock, manualClock: ManualCabinetClock?, output: FrontPanelOutput, coldChain: ColdChainService? = nil) {
+        self.coldChain = coldChain
         self.cabinet = cabinet
         self.inbox = inbox
         self.configuration = configuration
@@ -38,6 +40,11 @@ public struct FrontPanel: Sendable {
           jam DOOR | unjam DOOR   make a latch fail / repair it
           board N down | board N up
                                   make a lock board stop answering / come back
+          compressor ZONE broken | compressor ZONE fixed
+                                  a cold zone's compressor (or heater) stops working / works again
+          probe ZONE crc | unplugged | power-on | ok
+                                  a cold zone's probe fails its CRC, is unplugged, reads 85 °C / is fine
+          temps                   the cold zones' temperatures
           mark TEXT               print "mark TEXT" once everything before it is done
           help | quit
         """
@@ -99,6 +106,25 @@ public struct FrontPanel: Sendable {
                   ["up", "down"].contains(arguments[1].lowercased())
             else { return fail("usage: board N up|down, with N one of \(configuration.boards.map(\.address))") }
             await cabinet.setBoardDown(address, arguments[1].lowercased() == "down")
+        case "compressor", "heater":
+            guard arguments.count == 2, let zone = coldChain?.simulatedZones[arguments[0]],
+                  ["broken", "fixed"].contains(arguments[1].lowercased())
+            else { return fail("usage: \(command) ZONE broken|fixed, with ZONE one of \(zoneNames)") }
+            zone.setRelayBroken(arguments[1].lowercased() == "broken")
+        case "probe":
+            let failure = arguments.count == 2 ? SimulatedColdZone.ProbeFailure(rawValue: arguments[1].lowercased()) : nil
+            guard arguments.count == 2, let zone = coldChain?.simulatedZones[arguments[0]],
+                  failure != nil || arguments[1].lowercased() == "ok"
+            else { return fail("usage: probe ZONE crc|unplugged|power-on|ok, with ZONE one of \(zoneNames)") }
+            zone.setProbeFailure(failure)
+        case "temps":
+            guard let coldChain else { return fail("this cabinet has no cold zones") }
+            await coldChain.step()
+            for report in coldChain.reports {
+                let reading = report.celsius.map { String(format: "%.1f °C", $0) } ?? "no reading"
+                output.line("\(report.zone): \(reading), band \(report.lowCelsius)...\(report.highCelsius) °C, \(report.state)"
+                            + (report.relayOn == true ? ", relay on" : "") + (report.detail.map { " (\($0))" } ?? ""))
+            }
         case "show", "map":
             let now = clock.now()
             let output = self.output
@@ -148,6 +174,7 @@ public struct FrontPanel: Sendable {
             manualClock.advance(seconds: now)
             left -= now
             await inbox.tick()
+            await coldChain?.step()
             await cabinet.events.drain()
         }
     }
@@ -156,6 +183,10 @@ public struct FrontPanel: Sendable {
         guard let entry = configuration.compartments.first(where: { $0.label.caseInsensitiveCompare(label) == .orderedSame })
         else { return nil }
         return HardwareMap.Address(board: entry.board, channel: entry.channel)
+    }
+
+    private var zoneNames: String {
+        (coldChain?.simulatedZones.keys.sorted() ?? []).joined(separator: ", ")
     }
 
     private var labelsHint: String {

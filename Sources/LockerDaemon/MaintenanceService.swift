@@ -25,12 +25,15 @@ final class MaintenanceService: MaintenanceResponder {
     let uplinkStatus: (@Sendable () -> UplinkStatus)?
     let simulator: SimulatorConsole?
     let inputDevices: InputDeviceRegistry
+    let temperatures: (@Sendable () -> [TemperatureReport])?
     let logger: Logger
     private let forbiddenRecords = ForbiddenAttemptThrottle(interval: 60)
 
     init(inbox: CabinetInbox, store: CabinetStore, configuration: CabinetConfiguration, metrics: CabinetMetrics,
          clock: any CabinetClock, stateDirectory: URL, recentLog: RecentLogLines, uplinkStatus: (@Sendable () -> UplinkStatus)?,
-         simulator: SimulatorConsole?, inputDevices: InputDeviceRegistry = InputDeviceRegistry(), logger: Logger) {
+         simulator: SimulatorConsole?, inputDevices: InputDeviceRegistry = InputDeviceRegistry(),
+         temperatures: (@Sendable () -> [TemperatureReport])? = nil, logger: Logger) {
+        self.temperatures = temperatures
         self.uplinkStatus = uplinkStatus
         self.inputDevices = inputDevices
         self.inbox = inbox
@@ -101,8 +104,7 @@ final class MaintenanceService: MaintenanceResponder {
         case .queue:
             response.queue = try await reading { try self.queue() }
         case .temps:
-            // No temperature-controlled zones are configured in this build yet (cold chain).
-            response.temperatures = []
+            response.temperatures = temperatures?() ?? []
         case .diag:
             response.diagnostics = try await diagnostics(peer: peer)
         case .auditVerify:

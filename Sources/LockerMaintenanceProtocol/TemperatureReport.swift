@@ -9,6 +9,12 @@ public struct TemperatureReport: Sendable, Codable, Equatable {
     /// "in_band", "excursion", "probe_fault".
     public var state: String
     public var sampledAt: Date?
+    /// Whether the zone's compressor or heater runs (protocol 1 additions, absent from older daemons).
+    public var relayOn: Bool?
+    /// The doors the zone cools or heats.
+    public var doors: [String]?
+    /// A probe fault or relay failure, in words.
+    public var detail: String?
 
     public init(zone: String, celsius: Double?, lowCelsius: Double, highCelsius: Double, state: String, sampledAt: Date?) {
         self.zone = zone

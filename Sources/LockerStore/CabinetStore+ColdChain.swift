@@ -8,6 +8,35 @@ import GRDB
 /// proves the temperature then), after it, present. Excursions are written in the same transaction
 /// as their custody event (`CustodyTransaction.startExcursion`), so the outbox and the record agree.
 extension CabinetStore {
+    /// Writes a zone's open segment as it grows (insert when `id` is nil, else update that row)
+    /// and returns its row id. Power failure: the row holds the samples up to its last commit;
+    /// the minutes after show as a gap, which is the truth (nothing proves them).
+    @discardableResult
+    public func saveTemperatureSegment(_ segment: StoredTemperatureSegment, id: Int64?) throws -> Int64 {
+        try pool.write { db in
+            let arguments: StatementArguments = [
+                segment.zone, segment.start.timeIntervalSince1970, segment.end.timeIntervalSince1970,
+                segment.minCelsius, segment.maxCelsius, segment.lastCelsius, segment.sampleCount,
+            ]
+            if let id {
+                try db.execute(
+                    sql: """
+                        UPDATE temperature_segments SET zone = ?, start_time = ?, end_time = ?, min_celsius = ?, max_celsius = ?,
+                            last_celsius = ?, sample_count = ? WHERE id = ?
+                        """,
+                    arguments: arguments + [id])
+                if db.changesCount == 1 { return id }
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO temperature_segments (zone, start_time, end_time, min_celsius, max_celsius, last_celsius, sample_count)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: arguments)
+            return db.lastInsertedRowID
+        }
+    }
+
     public func appendTemperatureSegment(_ segment: StoredTemperatureSegment) throws {
         try pool.write { db in
             try db.execute(

@@ -18,13 +18,15 @@ final class CabinetHarness: @unchecked Sendable {
     let inbox: CabinetInbox
     let store: CabinetStore
     let hardware: HardwareAssembly
+    /// The cold chain on the simulated zones, when asked for.
+    let coldChain: ColdChainService?
     private var tasks: [Task<Void, Never>] = []
 
     /// - Parameter directory: reuse one to simulate a restart on the same store and physical cabinet.
     /// - Parameter wrapBoards: puts a test double around each board (to look at the store when a latch moves).
     init(configuration: CabinetConfiguration = .simulatedDefault, directory: URL? = nil,
          clock: ManualCabinetClock = ManualCabinetClock(),
-         wrapBoards: (@Sendable (any LockBoard) -> any LockBoard)? = nil) async throws {
+         wrapBoards: (@Sendable (any LockBoard) -> any LockBoard)? = nil, withColdChain: Bool = false) async throws {
         let directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("lockerd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -52,6 +54,17 @@ final class CabinetHarness: @unchecked Sendable {
             display: simulated.display, buzzer: simulated.buzzer, lights: simulated.lights, logger: logger)
         let loopInbox = CabinetInbox()
         inbox = loopInbox
+        if withColdChain {
+            let simulationClock = ColdChainService.SimulationClock(clock: clock)
+            let zones = ColdChainHardware.build(configuration: configuration, cabinet: simulated, clock: simulationClock, logger: logger)
+            coldChain = ColdChainService(configuration: configuration, hardware: zones.hardware, store: opened, inbox: loopInbox,
+                                         clock: clock, simulationClock: simulationClock, logger: logger)
+            controller.coldChainSummary = { id, from, to in
+                ColdChainService.summary(compartmentID: id, from: from, to: to, configuration: configuration, store: opened)
+            }
+        } else {
+            coldChain = nil
+        }
         tasks.append(Task { await loopInbox.run(controller) })
         tasks.append(Task { await simulated.events.run(delivering: loopInbox) })
         for source in hardware.eventSources {
@@ -79,6 +92,19 @@ final class CabinetHarness: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(5))
         }
         return false
+    }
+
+    /// Lets time pass as the daemon would: ticks, and cold-chain samples every `step` seconds.
+    func advance(seconds: Double, step: Double = 30) async {
+        var left = seconds
+        while left > 0 {
+            let now = min(step, left)
+            clock.advance(seconds: now)
+            left -= now
+            await inbox.tick()
+            await coldChain?.step()
+            await settle()
+        }
     }
 
     func removeFiles() {

@@ -1,0 +1,81 @@
+import Foundation
+import LockerColdChain
+public import LockerDrivers
+import LockerHAL
+public import LockerSimulator
+public import Logging
+
+/// Builds each zone's probe and relay from the configuration: DS18B20 probes and GPIO relays on a
+/// board, or a simulated zone (a thermal model behind both) for the simulated cabinet and tests.
+public enum ColdChainHardware {
+    public static func build(configuration: CabinetConfiguration, cabinet: SimulatedCabinet, clock: ColdChainService.SimulationClock,
+                      logger: Logger) -> (hardware: [String: ColdChainService.ZoneHardware], relays: [GPIORelay]) {
+        var hardware: [String: ColdChainService.ZoneHardware] = [:]
+        var relays: [GPIORelay] = []
+        for zone in configuration.zones {
+            let entries = configuration.compartments.filter { entry in
+                zone.compartments.contains { $0.caseInsensitiveCompare(entry.label) == .orderedSame }
+            }
+            let doors = entries.map { (board: $0.board, channel: $0.channel) }
+            var simulated: SimulatedColdZone?
+            if zone.probe.kind == "simulated" || zone.relay.kind == "simulated" {
+                var model: ThermalZoneModel
+                switch entries.first?.temperatureClass.lowercased() {
+                case "frozen": model = .frozen
+                case "heated": model = .heated
+                default: model = .chilled
+                }
+                // Start where the thermostat would keep it: a simulated cabinet is not delivered warm.
+                model.celsius = (zone.lowCelsius + zone.highCelsius) / 2
+                simulated = SimulatedColdZone(
+                    name: zone.name, model: model, now: { clock.now() },
+                    doorOpen: { doors.contains { cabinet.isDoorOpen(board: $0.board, channel: $0.channel) } })
+            }
+            let probe: any TemperatureProbe
+            if zone.probe.kind == "ds18b20", let id = zone.probe.id {
+                probe = DS18B20Probe(name: zone.name, deviceID: id, baseDirectory: zone.probe.baseDirectory ?? DS18B20Probe.defaultBaseDirectory)
+            } else {
+                probe = simulated!
+            }
+            let relay: any Relay
+            if zone.relay.kind == "gpio", let chip = zone.relay.chip, let line = zone.relay.line {
+                do {
+                    // Requested in the safe state (off) from the first instant: a restarted
+                    // daemon never starts a compressor by accident.
+                    let created = try GPIORelay(name: zone.name, chip: chip, line: line, activeLow: zone.relay.activeLow ?? false,
+                                                safeOn: false, logger: logger)
+                    relays.append(created)
+                    relay = created
+                } catch {
+                    logger.error("relay of a cold zone cannot be used", metadata: ["zone": "\(zone.name)", "error": "\(error)"])
+                    relay = UnavailableRelay(name: zone.name, reason: "\(error)")
+                }
+            } else {
+                relay = simulated!
+            }
+            hardware[zone.name] = ColdChainService.ZoneHardware(probe: probe, relay: relay, simulated: simulated)
+        }
+        return (hardware, relays)
+    }
+
+    /// Cold compartments no zone watches: they have no control and no record.
+    public static func unwatchedColdCompartments(_ configuration: CabinetConfiguration) -> [String] {
+        configuration.compartments.filter { entry in
+            entry.temperatureClass.lowercased() != "ambient"
+                && !configuration.zones.contains { $0.compartments.contains { $0.caseInsensitiveCompare(entry.label) == .orderedSame } }
+        }.map(\.label)
+    }
+}
+
+/// A relay that could not be opened: every switch fails with the reason, so the zone's status and
+/// log say why its compressor does not run.
+struct UnavailableRelay: Relay {
+    let name: String
+    let reason: String
+
+    func set(on: Bool) async throws {
+        throw HardwareError.io(device: "relay \(name)", operation: "switch \(on ? "on" : "off")", detail: reason)
+    }
+
+    func setSafeState() async {}
+}
