@@ -297,7 +297,9 @@ public actor ColdChainService {
     /// pickup), and never while a parcel deposited in it is still in custody.
     private func prune(now: Date) {
         var cutoff = now.addingTimeInterval(-35 * 86_400)
-        if let parcels = try? store.parcels(), let oldest = parcels.map(\.depositedAt).min() { cutoff = min(cutoff, oldest) }
+        if let parcels = try? store.parcels(), let oldest = parcels.filter(\.status.isLive).map(\.depositedAt).min() {
+            cutoff = min(cutoff, oldest)
+        }
         do {
             let removed = try store.pruneTemperatureSegments(endedBefore: cutoff)
             if removed > 0 { logger.info("old temperature record pruned", metadata: ["segments": "\(removed)"]) }
@@ -322,6 +324,35 @@ public actor ColdChainService {
         return ColdChainSummary.summarize(
             segments: segments.map(\.segment), excursions: excursions.map(\.excursion), from: from, to: to,
             band: TemperatureBand(lowCelsius: zone.lowCelsius, highCelsius: zone.highCelsius))
+    }
+
+    /// A parcel's whole temperature record, for `lockerctl temps --parcel` (nil: no such parcel;
+    /// a parcel in a compartment no zone watches has a record with no segments).
+    public nonisolated static func record(trackingNumber: String, configuration: CabinetConfiguration, store: CabinetStore,
+                                          now: Date) throws -> ParcelTemperatureRecord? {
+        guard let (parcel, endedAt) = try store.custody(ofTrackingNumber: trackingNumber) else { return nil }
+        let door = configuration.compartments.indices.contains(parcel.compartmentID)
+            ? configuration.compartments[parcel.compartmentID].label : "#\(parcel.compartmentID)"
+        guard let zone = zone(of: parcel.compartmentID, in: configuration) else {
+            return ParcelTemperatureRecord(
+                trackingNumber: parcel.trackingNumber, door: door, zone: "", lowCelsius: 0, highCelsius: 0, depositedAt: parcel.depositedAt,
+                pickedUpAt: endedAt, minCelsius: nil, maxCelsius: nil, secondsOutOfBand: 0,
+                gapSeconds: (endedAt ?? now).timeIntervalSince(parcel.depositedAt), segments: [], excursions: [])
+        }
+        let to = endedAt ?? now
+        let segments = try store.temperatureSegments(zone: zone.name, from: parcel.depositedAt, to: to)
+        let excursions = try store.excursions(zone: zone.name, from: parcel.depositedAt, to: to)
+        let band = TemperatureBand(lowCelsius: zone.lowCelsius, highCelsius: zone.highCelsius)
+        let summary = ColdChainSummary.summarize(segments: segments.map(\.segment), excursions: excursions.map(\.excursion),
+                                                 from: parcel.depositedAt, to: to, band: band)
+        return ParcelTemperatureRecord(
+            trackingNumber: parcel.trackingNumber, door: door, zone: zone.name, lowCelsius: zone.lowCelsius, highCelsius: zone.highCelsius,
+            depositedAt: parcel.depositedAt, pickedUpAt: endedAt, minCelsius: summary.minCelsius, maxCelsius: summary.maxCelsius,
+            secondsOutOfBand: summary.secondsOutOfBand, gapSeconds: summary.gapSeconds,
+            segments: segments.map {
+                .init(start: $0.start, end: $0.end, minCelsius: $0.minCelsius, maxCelsius: $0.maxCelsius, samples: $0.sampleCount)
+            },
+            excursions: excursions.map { .init(direction: $0.direction, start: $0.start, end: $0.end, peakCelsius: $0.peakCelsius) })
     }
 
     // MARK: - Conversions

@@ -104,7 +104,17 @@ final class MaintenanceService: MaintenanceResponder {
         case .queue:
             response.queue = try await reading { try self.queue() }
         case .temps:
-            response.temperatures = temperatures?() ?? []
+            if let parcel = request.parcel {
+                let configuration = self.configuration, store = self.store, now = clock.now()
+                guard let record = try await reading({
+                    try ColdChainService.record(trackingNumber: parcel, configuration: configuration, store: store, now: now)
+                }) else {
+                    throw MaintenanceFailure(.badRequest, "no parcel with tracking number \"\(parcel.prefix(64))\" was ever in this cabinet")
+                }
+                response.temperatureRecord = record
+            } else {
+                response.temperatures = temperatures?() ?? []
+            }
         case .diag:
             response.diagnostics = try await diagnostics(peer: peer)
         case .auditVerify:

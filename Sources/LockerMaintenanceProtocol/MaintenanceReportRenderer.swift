@@ -187,16 +187,41 @@ public enum MaintenanceReportRenderer {
     public static func temperatures(_ zones: [TemperatureReport], now: Date) -> String {
         if zones.isEmpty { return "no temperature-controlled zones configured" }
         var table = TextTable([
-            .init("ZONE"), .init("TEMP", .right), .init("BAND"), .init("STATE"), .init("SAMPLED"),
+            .init("ZONE"), .init("TEMP", .right), .init("BAND"), .init("STATE"), .init("RELAY"), .init("DOORS"), .init("SAMPLED"),
         ])
         for zone in zones {
             table.append([
                 zone.zone, zone.celsius.map(MaintenanceTextFormat.celsius) ?? "-",
                 "\(MaintenanceTextFormat.celsius(zone.lowCelsius)) .. \(MaintenanceTextFormat.celsius(zone.highCelsius))",
-                zone.state, zone.sampledAt.map { MaintenanceTextFormat.timestamp($0, relativeTo: now) } ?? "never",
+                zone.state, zone.relayOn.map { $0 ? "on" : "off" } ?? "-", (zone.doors ?? []).joined(separator: ","),
+                zone.sampledAt.map { MaintenanceTextFormat.timestamp($0, relativeTo: now) } ?? "never",
             ])
         }
-        return table.lines().joined(separator: "\n")
+        var lines = table.lines()
+        for zone in zones { if let detail = zone.detail { lines.append("\(zone.zone): \(singleLine(detail))") } }
+        return lines.joined(separator: "\n")
+    }
+
+    /// A parcel's temperature record: the summary, then one line per segment and excursion, as CSV
+    /// so it can be pasted into a spreadsheet for a claim.
+    public static func temperatureRecord(_ record: ParcelTemperatureRecord) -> String {
+        func time(_ date: Date) -> String { date.formatted(Date.ISO8601FormatStyle()) }
+        var lines = [
+            "parcel \(record.trackingNumber) in door \(record.door), zone \(record.zone) "
+                + "(band \(MaintenanceTextFormat.celsius(record.lowCelsius)) .. \(MaintenanceTextFormat.celsius(record.highCelsius)))",
+            "custody: \(time(record.depositedAt)) to \(record.pickedUpAt.map(time) ?? "now (still in the cabinet)")",
+            "range: " + (record.minCelsius.map(MaintenanceTextFormat.celsius) ?? "-") + " .. "
+                + (record.maxCelsius.map(MaintenanceTextFormat.celsius) ?? "-")
+                + ", out of band \(Int(record.secondsOutOfBand)) s, unrecorded \(Int(record.gapSeconds)) s, "
+                + "\(record.excursions.count) excursion(s)",
+            "start,end,min_celsius,max_celsius,samples",
+        ]
+        lines += record.segments.map { "\(time($0.start)),\(time($0.end)),\($0.minCelsius),\($0.maxCelsius),\($0.samples)" }
+        if !record.excursions.isEmpty {
+            lines.append("excursion_start,excursion_end,direction,peak_celsius")
+            lines += record.excursions.map { "\(time($0.start)),\($0.end.map(time) ?? ""),\($0.direction),\($0.peakCelsius)" }
+        }
+        return lines.joined(separator: "\n")
     }
 
     // MARK: - diagnostics

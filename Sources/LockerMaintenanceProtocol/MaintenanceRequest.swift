@@ -18,11 +18,14 @@ public struct MaintenanceRequest: Sendable, Codable, Equatable {
     public var limit: Int?
     /// sim: one line of the simulated cabinet's front-panel language ("force A01", "wait 30").
     public var line: String?
+    /// temps: a parcel's tracking number, for its whole temperature record instead of the zones.
+    public var parcel: String?
 
     public init(
         command: MaintenanceProtocol.Command, id: Int? = nil, door: String? = nil, doors: [String]? = nil,
-        reason: String? = nil, after: Int64? = nil, limit: Int? = nil, line: String? = nil
+        reason: String? = nil, after: Int64? = nil, limit: Int? = nil, line: String? = nil, parcel: String? = nil
     ) {
+        self.parcel = parcel
         self.v = MaintenanceProtocol.version
         self.id = id
         self.command = command

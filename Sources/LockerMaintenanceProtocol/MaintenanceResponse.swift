@@ -15,6 +15,8 @@ public struct MaintenanceResponse: Sendable, Codable, Equatable {
     public var selftest: [SelftestResult]?
     public var queue: QueueReport?
     public var temperatures: [TemperatureReport]?
+    /// temps with a parcel: its whole temperature record.
+    public var temperatureRecord: ParcelTemperatureRecord?
     public var diagnostics: DiagnosticsReport?
     public var audit: AuditReport?
     /// Prometheus text exposition format.

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+public import LockerCore
 
 /// The cold chain's record: temperature segments and excursions per zone.
 ///
@@ -98,6 +99,18 @@ extension CabinetStore {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM temperature_segments WHERE end_time < ?", arguments: [cutoff.timeIntervalSince1970])
             return db.changesCount
+        }
+    }
+
+    /// The most recent parcel with this tracking number, live or not, and when its custody ended
+    /// (nil while it is in the cabinet): the span a temperature record covers.
+    public func custody(ofTrackingNumber trackingNumber: String) throws -> (parcel: Parcel, endedAt: Date?)? {
+        try pool.read { db in
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT * FROM parcels WHERE tracking_number = ? ORDER BY id DESC LIMIT 1", arguments: [trackingNumber])
+            else { return nil }
+            let ended: Double? = row["ended_at"]
+            return (try CustodyTransaction.parcel(from: row), ended.map(Date.init(timeIntervalSince1970:)))
         }
     }
 

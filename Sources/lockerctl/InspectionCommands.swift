@@ -78,13 +78,22 @@ struct Queue: ParsableCommand {
 }
 
 struct Temps: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Temperature-controlled zones: reading, band and state.")
+    static let configuration = CommandConfiguration(
+        abstract: "Temperature-controlled zones: reading, band, state and relay; or one parcel's whole temperature record.")
 
     @OptionGroup var global: GlobalOptions
 
+    @Option(name: .long, help: "A parcel's tracking number: print its temperature record from deposit to pickup (CSV lines).")
+    var parcel: String?
+
     func run() throws {
-        let response = try MaintenanceSession.perform(MaintenanceRequest(command: .temps), options: global)
+        let response = try MaintenanceSession.perform(MaintenanceRequest(command: .temps, parcel: parcel), options: global)
         guard !global.json else { return }
+        if parcel != nil {
+            let record = try MaintenanceSession.report(response.temperatureRecord, named: "temperature record")
+            TerminalOutput.write(MaintenanceReportRenderer.temperatureRecord(record))
+            return
+        }
         let zones = try MaintenanceSession.report(response.temperatures, named: "temperatures")
         TerminalOutput.write(MaintenanceReportRenderer.temperatures(zones, now: Date()))
     }

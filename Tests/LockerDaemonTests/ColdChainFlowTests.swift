@@ -154,14 +154,27 @@ import Testing
         #expect(Self.double(payload["temperature_record_gap_seconds"]) == 0)
         #expect(payload["temperature_excursions"] == .int(0))
 
-        // The exported record: segments from deposit to pickup, none missing in between.
-        let segments = try cabinet.store.temperatureSegments(zone: "chilled-a", from: deposited, to: pickup.occurredAt)
-        let first = try #require(segments.first), last = try #require(segments.last)
-        #expect(first.start <= deposited.addingTimeInterval(30))
-        #expect(last.end >= pickup.occurredAt.addingTimeInterval(-30))
-        for (earlier, later) in zip(segments, segments.dropFirst()) {
-            #expect(later.start.timeIntervalSince(earlier.end) <= 60, "a gap from \(earlier.end) to \(later.start)")
+        // The exported record (lockerctl temps --parcel): from deposit to pickup, nothing missing.
+        let record = try #require(try ColdChainService.record(
+            trackingNumber: "CC0000000002", configuration: cabinet.configuration, store: cabinet.store, now: cabinet.clock.now()))
+        #expect(record.zone == (label.hasPrefix("A") ? "chilled-a" : "chilled-b") && record.door == label, "\(record.zone) \(label)")
+        #expect(record.depositedAt == deposited && record.pickedUpAt == pickup.occurredAt)
+        #expect(record.gapSeconds == 0 && record.secondsOutOfBand == 0)
+        #expect(record.minCelsius == minimum && record.maxCelsius == maximum)
+        let first = try #require(record.segments.first), last = try #require(record.segments.last)
+        #expect(first.start <= deposited && last.end >= pickup.occurredAt.addingTimeInterval(-30))
+        for (earlier, later) in zip(record.segments, record.segments.dropFirst()) {
+            #expect(later.start == earlier.end, "a gap from \(earlier.end) to \(later.start)")
         }
+        // Samples at least every 60 s: no segment holds fewer samples than its length allows.
+        for segment in record.segments where segment.end > segment.start {
+            #expect(Double(segment.samples) >= segment.end.timeIntervalSince(segment.start) / 60, "\(segment)")
+        }
+        let text = MaintenanceReportRenderer.temperatureRecord(record)
+        #expect(text.split(separator: "\n").count == 4 + record.segments.count)
+        #expect(text.contains("out of band 0 s, unrecorded 0 s, 0 excursion(s)"))
+        #expect(try ColdChainService.record(trackingNumber: "NOPE0000", configuration: cabinet.configuration, store: cabinet.store,
+                                            now: cabinet.clock.now()) == nil)
         await cabinet.stop()
     }
 }
