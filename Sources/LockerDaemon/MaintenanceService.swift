@@ -197,6 +197,9 @@ final class MaintenanceService: MaintenanceResponder {
             (controller.offlineBoards.count, controller.doors.filter(\.isOpen).count,
              Dictionary(grouping: controller.model.compartments, by: { $0.state.rawValue }).mapValues(\.count))
         }
+        for zone in temperatures?() ?? [] {
+            if let celsius = zone.celsius { metrics.setCellTemperature(zone: zone.zone, celsius: celsius) }
+        }
         if let (offline, open, states) = sample {
             metrics.setBoardsOffline(offline)
             metrics.setDoorsOpen(open)

@@ -48,6 +48,18 @@ import Testing
          "needs its path"),
         (#"{"display":{"kind":"hd44780-i2c","bus":"/dev/i2c-1","address":"zz"},"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
          "is not an I2C address like 0x27"),
+        (#"{"zones":[{"name":"z","compartments":["X"],"lowCelsius":2,"highCelsius":8}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
+         "ambient compartments need no zone"),
+        (#"{"zones":[{"name":"z","compartments":["X"],"lowCelsius":8,"highCelsius":2}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","temperatureClass":"chilled","board":1,"channel":1}]}"#,
+         "lowCelsius must be below highCelsius"),
+        (#"{"zones":[{"name":"z","compartments":["Y"],"lowCelsius":2,"highCelsius":8}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","temperatureClass":"chilled","board":1,"channel":1}]}"#,
+         "compartment Y is not configured"),
+        (#"{"zones":[{"name":"z","compartments":["X"],"lowCelsius":2,"highCelsius":8,"sampleSeconds":300}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","temperatureClass":"chilled","board":1,"channel":1}]}"#,
+         "sampleSeconds must be 1...60"),
+        (#"{"zones":[{"name":"z","compartments":["X"],"lowCelsius":2,"highCelsius":8,"probe":{"kind":"ds18b20"}}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","temperatureClass":"chilled","board":1,"channel":1}]}"#,
+         "needs its id"),
+        (#"{"zones":[{"name":"z","compartments":["X","W"],"lowCelsius":2,"highCelsius":8},{"name":"y","compartments":["X"],"lowCelsius":2,"highCelsius":8}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","temperatureClass":"chilled","board":1,"channel":1},{"label":"W","size":"M","temperatureClass":"frozen","board":1,"channel":2}]}"#,
+         "already in zone"),
     ])
     func problemsAreNamed(json: String, problem: String) throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-config-\(UUID().uuidString).json")
@@ -77,6 +89,9 @@ import Testing
         #expect(configuration.keypads.first?.matrix?.columns.count == 3)
         #expect(configuration.display == .init(kind: "hd44780-i2c", bus: "/dev/i2c-1", address: 0x27, columns: 20, rows: 4))
         #expect(configuration.buzzer == .init(chip: "gpiochip0", line: .offset(18)))
+        #expect(configuration.zones.map(\.name) == ["chilled-b", "frozen-c", "heated-c"])
+        #expect(configuration.zones[1].relayOnWhenProbeFaulty && configuration.zones[1].graceSeconds == 900)
+        #expect(configuration.zones[2].relay == .init(kind: "gpio", chip: "gpiochip0", line: .offset(25)))
     }
 
     @Test func theSimulatedSerialCabinetMatchesTheBuiltInLayout() throws {
