@@ -44,6 +44,9 @@ public struct CustodyEvent: Sendable, Equatable {
         /// an impossible jump): its zone runs in its safe state and takes no cold parcels.
         case probeFault = "coldchain.probe_fault"
         case probeRecovered = "coldchain.probe_recovered"
+        /// The database was damaged at start and moved aside (`moved_to`, `reason`); this record
+        /// starts afresh and every door is quarantined until a technician checks it.
+        case storeMovedAside = "store.moved_aside"
     }
 
     public var kind: Kind

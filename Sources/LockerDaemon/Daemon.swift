@@ -51,7 +51,7 @@ public enum Daemon {
         } catch {
             throw StartError(description: "cannot create state directory \(directory.path): \(error.localizedDescription)")
         }
-        let store = try CabinetStore(path: directory.appendingPathComponent("lockerd.sqlite").path)
+        let (store, movedAside) = try openStore(at: directory.appendingPathComponent("lockerd.sqlite").path, logger: logger)
         let key = try DeviceKey.loadOrCreate(at: directory.appendingPathComponent("device.key"))
         let output = FrontPanelOutput()
         let manualClock = options.manualClock ? ManualCabinetClock(start: Date()) : nil
@@ -74,6 +74,7 @@ public enum Daemon {
             boards: hardware.boards,
             display: hardware.display ?? cabinet.display, buzzer: hardware.buzzer ?? cabinet.buzzer, lights: cabinet.lights,
             logger: logger)
+        if let movedAside { controller.storeWasMovedAside(to: movedAside.path, reason: movedAside.reason) }
         let inbox = CabinetInbox()
         let simulationClock = ColdChainService.SimulationClock(clock: clock)
         let zoneHardware = ColdChainHardware.build(configuration: configuration, cabinet: cabinet, clock: simulationClock, logger: logger)
@@ -181,6 +182,20 @@ public enum Daemon {
         for relay in zoneHardware.relays { await relay.close() }
         await hardware.stop()
         logger.info("lockerd stopped")
+    }
+
+    /// Opens the store. A damaged database is never written over nor silently recreated: it is
+    /// moved aside (with its WAL) for a person to recover what they can, a new one is created, and
+    /// the caller raises the alarm and takes every door out of service (custody is unknown).
+    static func openStore(at path: String, logger: Logger) throws -> (CabinetStore, movedAside: (path: String, reason: String)?) {
+        do {
+            return (try CabinetStore(path: path), nil)
+        } catch let error as StoreError where error.isCorruption {
+            let aside = try CabinetStore.moveAside(path: path, at: Date())
+            logger.critical("the database is damaged: moved aside, starting with a new one and every door out of service",
+                            metadata: ["store.path": "\(path)", "store.moved_to": "\(aside)", "error": "\(error)"])
+            return (try CabinetStore(path: path), (aside, "\(error)"))
+        }
     }
 
     /// The uplink when one is configured. Its signing key is created on first start; the public

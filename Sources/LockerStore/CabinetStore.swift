@@ -34,20 +34,43 @@ public final class CabinetStore: Sendable {
                 throw StoreError.unsafePragma(name: "synchronous", expected: "2 (FULL)", found: String(synchronous))
             }
         }
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        let journalMode = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
-        guard journalMode.lowercased() == "wal" else {
-            throw StoreError.unsafePragma(name: "journal_mode", expected: "wal", found: journalMode)
-        }
-        let check = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
-        guard check == ["ok"] else {
-            throw StoreError.integrityCheckFailed(path: path, detail: check.prefix(5).joined(separator: "; "))
+        let pool: DatabasePool
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            let journalMode = try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+            guard journalMode.lowercased() == "wal" else {
+                throw StoreError.unsafePragma(name: "journal_mode", expected: "wal", found: journalMode)
+            }
+            let check = try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
+            guard check == ["ok"] else {
+                throw StoreError.integrityCheckFailed(path: path, detail: check.prefix(5).joined(separator: "; "))
+            }
+        } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
+            throw StoreError.corrupt(path: path, detail: error.message ?? "\(error)")
         }
         try Self.migrator.migrate(pool)
         self.pool = pool
         self.currentEpoch = Mutex(try pool.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
         })
+    }
+
+    /// Moves a damaged database (and its WAL and shared-memory files) aside to
+    /// `<path>.corrupt-<UTC time>` so a new one can be created without writing over anything a
+    /// person may still recover custody from. Returns the new path of the database file.
+    /// Power failure: each rename is atomic. The WAL and shared memory go first, so a new database
+    /// is never created next to the old one's WAL (SQLite would try to replay it into the new
+    /// file). A cut between the renames leaves the damaged files under two names; nothing is
+    /// ever deleted, and the next start moves what is left aside again.
+    public static func moveAside(path: String, at date: Date) throws -> String {
+        let stamp = date.formatted(Date.ISO8601FormatStyle().year().month().day().time(includingFractionalSeconds: false)
+            .timeSeparator(.omitted).dateSeparator(.omitted))
+        let aside = "\(path).corrupt-\(stamp)"
+        let manager = FileManager.default
+        for suffix in ["-wal", "-shm", ""] where manager.fileExists(atPath: path + suffix) {
+            try manager.moveItem(atPath: path + suffix, toPath: aside + suffix)
+        }
+        return aside
     }
 
     // MARK: - Epochs
