@@ -143,6 +143,13 @@ extension CabinetConfiguration {
                 problems.append("\(what): maximumRunSeconds must be above minimumOnSeconds and at most 86400")
             }
             if !(zone.sampleSeconds >= 1 && zone.sampleSeconds <= 60) { problems.append("\(what): sampleSeconds must be 1...60") }
+            let simulatedParts = [zone.probe.kind, zone.relay.kind].filter { $0 == "simulated" }.count
+            if simulatedParts == 1 {
+                problems.append("\(what): probe and relay must both be real or both simulated (a model cannot stand in for one half of a real zone)")
+            }
+            if simulatedParts > 0 && !isFullySimulated {
+                problems.append("\(what): a simulated probe or relay belongs to the simulated cabinet only; give this zone a ds18b20 probe and a gpio relay")
+            }
             switch zone.probe.kind {
             case "ds18b20": if (zone.probe.id ?? "").isEmpty { problems.append("\(what): a ds18b20 probe needs its id (28-...)") }
             case "simulated": break
@@ -152,6 +159,13 @@ extension CabinetConfiguration {
             case "gpio": if zone.relay.chip == nil || zone.relay.line == nil { problems.append("\(what): a gpio relay needs chip and line") }
             case "simulated": break
             default: problems.append("\(what): relay kind must be gpio or simulated, is \"\(zone.relay.kind)\"")
+            }
+        }
+        // With a cold chain configured, a cold compartment outside every zone would take cold
+        // parcels with no control and no record.
+        if !zones.isEmpty {
+            for entry in compartments where entry.temperatureClass.lowercased() != "ambient" && zoneOfCompartment[entry.label.uppercased()] == nil {
+                problems.append("compartment \(entry.label) is \(entry.temperatureClass) but in no zone: add it to the zone that cools or heats it")
             }
         }
         return problems

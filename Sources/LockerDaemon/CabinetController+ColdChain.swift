@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import LockerColdChain
 import LockerCore
 import LockerStore
@@ -9,7 +9,7 @@ import LockerStore
 extension CabinetController {
     /// A zone went out of (or back into) range or health: its compartments stop (or resume)
     /// taking new parcels. Parcels already inside stay and can be picked up.
-    func setClimateFit(_ isFit: Bool, compartmentIDs: [Int]) {
+    public func setClimateFit(_ isFit: Bool, compartmentIDs: [Int]) {
         model.setClimateFit(isFit, compartmentIDs: compartmentIDs)
     }
 

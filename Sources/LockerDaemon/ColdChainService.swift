@@ -58,7 +58,7 @@ public actor ColdChainService {
         var detector = ProbeFaultDetector(settings: .init(maximumCelsiusPerMinute: 10))
         var thermostat: Thermostat
         var tracker: ExcursionTracker
-        var compactor = TemperatureSeriesCompactor()
+        var compactor: TemperatureSeriesCompactor
         var openSegmentID: Int64?
         var lastStep: Date?
         var assessment: ProbeAssessment?
@@ -66,6 +66,7 @@ public actor ColdChainService {
         var raisedFault: String?
         var isFit: Bool?
         var relayProblem: String?
+        var consecutiveFaults = 0
 
         var band: TemperatureBand { TemperatureBand(lowCelsius: entry.lowCelsius, highCelsius: entry.highCelsius) }
     }
@@ -80,6 +81,11 @@ public actor ColdChainService {
     private let logger: Logger
     private let reportsSnapshot = Mutex<[TemperatureReport]>([])
     private var lastPrune: Date?
+    private var stepping: Task<Void, Never>?
+
+    /// Every compartment some zone serves: unfit for new parcels until its zone's first healthy,
+    /// in-band sample (the daemon marks them before the cabinet takes its first input).
+    public nonisolated let zoneCompartmentIDs: [Int]
 
     /// Zones whose compartment labels are not configured are left out (validation reports them).
     public init(configuration: CabinetConfiguration, hardware: [String: ZoneHardware], store: CabinetStore, inbox: CabinetInbox,
@@ -101,11 +107,14 @@ public actor ColdChainService {
                 entry: entry, compartmentIDs: ids, labels: ids.map { configuration.compartments[$0].label }, hardware: hardware,
                 thermostat: Thermostat(settings: settings, startedAt: now),
                 tracker: ExcursionTracker(settings: .init(band: settings.band, graceSeconds: entry.graceSeconds,
-                                                          doorOpenGraceSeconds: entry.doorOpenGraceSeconds)))
+                                                          doorOpenGraceSeconds: entry.doorOpenGraceSeconds)),
+                // Samples further apart than three intervals (or 3 minutes) leave a gap in the record.
+                compactor: TemperatureSeriesCompactor(settings: .init(maximumGapSeconds: min(180, 3 * entry.sampleSeconds))))
             zone.openExcursionID = ongoing.last { $0.zone == entry.name }?.id
             return zone
         }
         simulatedZones = hardware.compactMapValues(\.simulated)
+        zoneCompartmentIDs = zones.flatMap(\.compartmentIDs)
         self.store = store
         self.inbox = inbox
         self.clock = clock
@@ -120,6 +129,16 @@ public actor ColdChainService {
     /// jump of the clock (a manual-clock wait), the missed samples are taken at their own
     /// instants, up to a day of them per call.
     public func step() async {
+        // One step at a time: the actor is re-entered at every await, and two interleaved steps
+        // would sample a zone twice and write back stale copies of its state.
+        while let running = stepping { await running.value }
+        let task = Task { await self.performStep() }
+        stepping = task
+        await task.value
+        stepping = nil
+    }
+
+    private func performStep() async {
         let now = clock.now()
         for index in zones.indices {
             let interval = zones[index].entry.sampleSeconds
@@ -127,7 +146,9 @@ public actor ColdChainService {
             var instants: [Date] = []
             if let last = zones[index].lastStep, zones[index].hardware.simulated != nil, simulationClock != nil {
                 var instant = last.addingTimeInterval(interval)
-                while instant < now, instants.count < Int(86_400 / interval) {
+                // Only samples a whole interval before now are missed ones (the real clock's
+                // loop lands a little after each interval, and must not sample twice).
+                while instant <= now.addingTimeInterval(-interval), instants.count < Int(86_400 / interval) {
                     instants.append(instant)
                     instant = instant.addingTimeInterval(interval)
                 }
@@ -167,7 +188,15 @@ public actor ColdChainService {
         var zone = zones[index]
         defer { zones[index] = zone }
         zone.lastStep = now
-        let assessment = zone.detector.assess(Self.reading(await zone.hardware.probe.read()), now: now)
+        var assessment = zone.detector.assess(Self.reading(await zone.hardware.probe.read()), now: now)
+        // One bad read (a 1-Wire timeout, a glitch) is not yet a broken probe: the last healthy
+        // value stands for one sample; the second bad read in a row is the alarm.
+        if case .faulty = assessment {
+            zone.consecutiveFaults += 1
+            if zone.consecutiveFaults < 2, case .healthy(let last)? = zone.assessment { assessment = .healthy(celsius: last) }
+        } else {
+            zone.consecutiveFaults = 0
+        }
         zone.assessment = assessment
         let name = zone.entry.name, labels = zone.labels
         switch assessment {
@@ -177,9 +206,12 @@ public actor ColdChainService {
                 logger.error("probe fault: the zone runs in its safe state and takes no cold parcels",
                              metadata: ["zone": "\(name)", "fault": "\(detail)"])
                 await inbox.perform { $0.recordProbeFault(zone: name, labels: labels, detail: detail) }
+                // The record must show the time nobody could measure as a gap, not bridge it.
+                closeSegment(&zone)
             }
             zone.raisedFault = detail
-            _ = zone.tracker.observeProbeFault(now: now)
+            // The grace keeps running while the probe is out: an excursion may start now.
+            for event in zone.tracker.observeProbeFault(now: now) { await handle(event, zone: &zone) }
         case .healthy(let celsius):
             if zone.raisedFault != nil {
                 logger.notice("probe recovered", metadata: ["zone": "\(name)"])
@@ -204,7 +236,8 @@ public actor ColdChainService {
             }
         }
         await drive(&zone, now: now)
-        let fit = assessment.celsius.map { zone.band.contains($0) } == true && !zone.tracker.isInExcursion
+        // Fit: a healthy probe, in band, no excursion, and a relay that obeys.
+        let fit = assessment.celsius.map { zone.band.contains($0) } == true && !zone.tracker.isInExcursion && zone.relayProblem == nil
         if fit != zone.isFit {
             zone.isFit = fit
             let ids = zone.compartmentIDs
@@ -213,12 +246,28 @@ public actor ColdChainService {
         }
     }
 
+    private func closeSegment(_ zone: inout Zone) {
+        guard let closed = zone.compactor.close() else { return }
+        let id = zone.openSegmentID
+        zone.openSegmentID = nil
+        do {
+            try store.saveTemperatureSegment(Self.stored(closed, zone: zone.entry.name), id: id)
+        } catch {
+            logger.error("temperature record not written: the record shows a gap here", metadata: [
+                "zone": "\(zone.entry.name)", "error": "\(error)",
+            ])
+        }
+    }
+
     private func record(_ zone: inout Zone, celsius: Double, at now: Date) {
         let closed = zone.compactor.add(celsius: celsius, at: now)
         do {
             if let closed {
-                try store.saveTemperatureSegment(Self.stored(closed, zone: zone.entry.name), id: zone.openSegmentID)
+                // The id is let go first: if this write fails, the next open segment gets a row of
+                // its own instead of overwriting the closed one's.
+                let id = zone.openSegmentID
                 zone.openSegmentID = nil
+                try store.saveTemperatureSegment(Self.stored(closed, zone: zone.entry.name), id: id)
             }
             if let open = zone.compactor.open {
                 zone.openSegmentID = try store.saveTemperatureSegment(Self.stored(open, zone: zone.entry.name), id: zone.openSegmentID)
@@ -297,9 +346,12 @@ public actor ColdChainService {
     /// pickup), and never while a parcel deposited in it is still in custody.
     private func prune(now: Date) {
         var cutoff = now.addingTimeInterval(-35 * 86_400)
-        if let parcels = try? store.parcels(), let oldest = parcels.filter(\.status.isLive).map(\.depositedAt).min() {
-            cutoff = min(cutoff, oldest)
-        }
+        // Parcels still inside, and those whose custody ended within the 35 days, keep their
+        // record from their deposit; if they cannot be read, nothing is pruned this time.
+        guard let parcels = try? store.parcels() else { return }
+        let retentionStart = cutoff
+        let held = parcels.filter { $0.status.isLive || $0.retentionDeadline >= retentionStart || $0.depositedAt >= retentionStart }
+        if let oldest = held.map(\.depositedAt).min() { cutoff = min(cutoff, oldest) }
         do {
             let removed = try store.pruneTemperatureSegments(endedBefore: cutoff)
             if removed > 0 { logger.info("old temperature record pruned", metadata: ["segments": "\(removed)"]) }
@@ -322,7 +374,8 @@ public actor ColdChainService {
         let segments = (try? store.temperatureSegments(zone: zone.name, from: from, to: to)) ?? []
         let excursions = (try? store.excursions(zone: zone.name, from: from, to: to)) ?? []
         return ColdChainSummary.summarize(
-            segments: segments.map(\.segment), excursions: excursions.map(\.excursion), from: from, to: to,
+            segments: heldToNow(segments, until: to, sampleSeconds: zone.sampleSeconds).map(\.segment),
+            excursions: excursions.map(\.excursion), from: from, to: to,
             band: TemperatureBand(lowCelsius: zone.lowCelsius, highCelsius: zone.highCelsius))
     }
 
@@ -340,7 +393,8 @@ public actor ColdChainService {
                 gapSeconds: (endedAt ?? now).timeIntervalSince(parcel.depositedAt), segments: [], excursions: [])
         }
         let to = endedAt ?? now
-        let segments = try store.temperatureSegments(zone: zone.name, from: parcel.depositedAt, to: to)
+        let segments = heldToNow(try store.temperatureSegments(zone: zone.name, from: parcel.depositedAt, to: to), until: to,
+                                 sampleSeconds: zone.sampleSeconds)
         let excursions = try store.excursions(zone: zone.name, from: parcel.depositedAt, to: to)
         let band = TemperatureBand(lowCelsius: zone.lowCelsius, highCelsius: zone.highCelsius)
         let summary = ColdChainSummary.summarize(segments: segments.map(\.segment), excursions: excursions.map(\.excursion),
@@ -353,6 +407,14 @@ public actor ColdChainService {
                 .init(start: $0.start, end: $0.end, minCelsius: $0.minCelsius, maxCelsius: $0.maxCelsius, samples: $0.sampleCount)
             },
             excursions: excursions.map { .init(direction: $0.direction, start: $0.start, end: $0.end, peakCelsius: $0.peakCelsius) })
+    }
+
+    /// The last sample's reading stands until the next sample is due: a pickup between two samples
+    /// is not a gap in the record. Later than two intervals after it, it is one.
+    nonisolated static func heldToNow(_ segments: [StoredTemperatureSegment], until: Date, sampleSeconds: Double) -> [StoredTemperatureSegment] {
+        guard var last = segments.last, until > last.end, until.timeIntervalSince(last.end) <= 2 * sampleSeconds else { return segments }
+        last.end = until
+        return segments.dropLast() + [last]
     }
 
     // MARK: - Conversions

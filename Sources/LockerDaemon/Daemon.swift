@@ -81,6 +81,8 @@ public enum Daemon {
         let coldChain: ColdChainService? = configuration.zones.isEmpty ? nil : ColdChainService(
             configuration: configuration, hardware: zoneHardware.hardware, store: store, inbox: inbox, clock: clock,
             simulationClock: simulationClock, logger: logger)
+        // Cold cells take no parcel before their zone's first healthy, in-band sample.
+        if let coldChain { controller.setClimateFit(false, compartmentIDs: coldChain.zoneCompartmentIDs) }
         controller.coldChainSummary = { id, from, to in
             ColdChainService.summary(compartmentID: id, from: from, to: to, configuration: configuration, store: store)
         }

@@ -60,6 +60,12 @@ import Testing
          "needs its id"),
         (#"{"zones":[{"name":"z","compartments":["X","W"],"lowCelsius":2,"highCelsius":8},{"name":"y","compartments":["X"],"lowCelsius":2,"highCelsius":8}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","temperatureClass":"chilled","board":1,"channel":1},{"label":"W","size":"M","temperatureClass":"frozen","board":1,"channel":2}]}"#,
          "already in zone"),
+        (#"{"zones":[{"name":"z","compartments":["X"],"lowCelsius":2,"highCelsius":8}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","temperatureClass":"chilled","board":1,"channel":1},{"label":"W","size":"M","temperatureClass":"frozen","board":1,"channel":2}]}"#,
+         "compartment W is frozen but in no zone"),
+        (#"{"zones":[{"name":"z","compartments":["X"],"lowCelsius":2,"highCelsius":8,"probe":{"kind":"ds18b20","id":"28-1"}}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","temperatureClass":"chilled","board":1,"channel":1}]}"#,
+         "must both be real or both simulated"),
+        (#"{"zones":[{"name":"z","compartments":["X"],"lowCelsius":2,"highCelsius":8}],"boards":[{"address":1,"channels":4,"kind":"gpio"}],"compartments":[{"label":"X","size":"M","temperatureClass":"chilled","board":1,"channel":1}]}"#,
+         "belongs to the simulated cabinet only"),
     ])
     func problemsAreNamed(json: String, problem: String) throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-config-\(UUID().uuidString).json")

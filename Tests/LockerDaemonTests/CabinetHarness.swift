@@ -59,6 +59,7 @@ final class CabinetHarness: @unchecked Sendable {
             let zones = ColdChainHardware.build(configuration: configuration, cabinet: simulated, clock: simulationClock, logger: logger)
             coldChain = ColdChainService(configuration: configuration, hardware: zones.hardware, store: opened, inbox: loopInbox,
                                          clock: clock, simulationClock: simulationClock, logger: logger)
+            controller.setClimateFit(false, compartmentIDs: coldChain?.zoneCompartmentIDs ?? [])
             controller.coldChainSummary = { id, from, to in
                 ColdChainService.summary(compartmentID: id, from: from, to: to, configuration: configuration, store: opened)
             }
