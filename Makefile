@@ -5,12 +5,20 @@ SHELL := /bin/bash
 SWIFT ?= swift
 STATE ?= state
 # openssl: the uplink tests make a CA and certificates for their mutual-TLS server.
-APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl
+# systemd: the unit tests run systemd-analyze (verify, security), systemd-sysusers and systemd-tmpfiles.
+APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000
+# `make deb`: the package's version comes from the newest vX.Y.Z tag (v1.2.0-3-gabc1234 gives
+# 1.2.0+3.gabc1234), else 0.1.0. ARCH=arm64 packages binaries cross-built with
+# SWIFT_BUILD_FLAGS="--swift-sdk ID" (see README "Packaging and installation").
+VERSION ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/^v//; s/-\([0-9]*\)-g/+\1.g/' | grep . || echo 0.1.0)
+ARCH ?= $(shell dpkg --print-architecture)
+SWIFT_BUILD_FLAGS ?=
+RELEASE_SCRATCH := .build-release
 
-.PHONY: deps build run ctl test crash-test bench clean
+.PHONY: deps build run ctl test crash-test bench deb clean
 
 deps:
 	@missing=""; \
@@ -47,5 +55,13 @@ crash-test: deps
 bench: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
 
+# The Debian package: release binaries with the Swift runtime linked statically, stripped, with the
+# systemd unit, sysusers.d/tmpfiles.d snippets, udev rules, a starting configuration and man pages.
+deb: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) $(SWIFT_BUILD_FLAGS) --product lockerd
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) $(SWIFT_BUILD_FLAGS) --product lockerctl
+	VERSION="$(VERSION)" ARCH="$(ARCH)" systemd/packaging/build-deb \
+	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) $(SWIFT_BUILD_FLAGS) --show-bin-path)" $(RELEASE_SCRATCH)
+
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build $(RELEASE_SCRATCH) Benchmarks/.build

@@ -45,8 +45,10 @@ public final class CabinetInbox: HardwareEventHandler, Sendable {
     }
 
     /// The loop: starts the controller (reconciliation), then handles inputs until `finish`.
-    public func run(_ controller: CabinetController) async {
+    /// `started` runs once the doors are reconciled, before the first input (systemd's READY).
+    public func run(_ controller: CabinetController, started: (@Sendable () -> Void)? = nil) async {
         await controller.start()
+        started?()
         for await input in stream {
             switch input {
             case .hardware(let event, let posted, let done):

@@ -25,9 +25,13 @@ public enum Daemon {
         public var maintenanceSocketPath: String?
         /// The last log lines, for the diagnostics bundle.
         public var recentLog: RecentLogLines
+        /// systemd's notification socket (a no-op outside systemd).
+        public var supervision: ServiceSupervision?
 
         public init(stateDirectory: URL, configuration: CabinetConfiguration, frontPanel: Bool, manualClock: Bool,
-                    maintenanceSocketPath: String? = nil, recentLog: RecentLogLines = RecentLogLines()) {
+                    maintenanceSocketPath: String? = nil, recentLog: RecentLogLines = RecentLogLines(),
+                    supervision: ServiceSupervision? = nil) {
+            self.supervision = supervision
             self.stateDirectory = stateDirectory
             self.configuration = configuration
             self.frontPanel = frontPanel
@@ -43,8 +47,10 @@ public enum Daemon {
 
     public static func run(_ options: Options, logger: Logger) async throws {
         let configuration = options.configuration
+        let supervision = options.supervision
         try configuration.validate()
         let directory = options.stateDirectory
+        supervision?.status("opening and checking the store")
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -59,6 +65,7 @@ public enum Daemon {
         // Each start is a new epoch (see CabinetStore.beginEpoch): a restored or cloned database
         // can never send new events under a key the server already holds.
         let epoch = try store.beginEpoch(at: clock.now())
+        supervision?.status("opening the hardware")
 
         let cabinet = SimulatedCabinet(
             boards: configuration.boards.map {
@@ -122,7 +129,7 @@ public enum Daemon {
             "cabinet.compartments": "\(configuration.compartments.count)",
         ])
 
-        let signals = installShutdownSignals(inbox: inbox, logger: logger)
+        let signals = installShutdownSignals(inbox: inbox, supervision: supervision, logger: logger)
         defer { signals.forEach { $0.cancel() } }
         let maintenance = await startMaintenance(options, service: service, metrics: metrics, logger: logger)
 
@@ -134,6 +141,9 @@ public enum Daemon {
                 group.addTask { await EventSourceSupervisor.run(source, delivering: inbox, logger: logger) }
             }
             group.addTask { await hardware.hotplug.run() }
+            if let supervision {
+                group.addTask { await supervision.runWatchdog(inbox: inbox, store: store, hardwareEvents: cabinet.events) }
+            }
             if let coldChain {
                 // On the manual clock, time (and so sampling) moves with the front panel's wait.
                 group.addTask { if manualClock == nil { await coldChain.run() } else { await coldChain.step() } }
@@ -172,7 +182,11 @@ public enum Daemon {
                     inbox.finish()
                 }
             }
-            await inbox.run(controller)
+            supervision?.status("reconciling doors with their sensors")
+            let doorCount = configuration.compartments.count
+            await inbox.run(controller) {
+                supervision?.ready(status: "serving \(doorCount) doors")
+            }
             cabinet.events.finish()
             group.cancelAll()
         }
@@ -293,12 +307,13 @@ public enum Daemon {
     }
 
     /// SIGTERM and SIGINT only request shutdown: the loop finishes the input in hand and returns.
-    static func installShutdownSignals(inbox: CabinetInbox, logger: Logger) -> [any DispatchSourceSignal] {
+    static func installShutdownSignals(inbox: CabinetInbox, supervision: ServiceSupervision?, logger: Logger) -> [any DispatchSourceSignal] {
         [SIGTERM, SIGINT].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 logger.notice("shutdown requested", metadata: ["signal": "\(number)"])
+                supervision?.stopping()
                 inbox.finish()
             }
             source.resume()

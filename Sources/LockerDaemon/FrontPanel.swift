@@ -45,6 +45,7 @@ public struct FrontPanel: Sendable {
           probe ZONE crc | unplugged | power-on | ok
                                   a cold zone's probe fails its CRC, is unplugged, reads 85 °C / is fine
           temps                   the cold zones' temperatures
+          wedge SECONDS           make the cabinet's loop hang (1...60 s), to see the watchdog act
           mark TEXT               print "mark TEXT" once everything before it is done
           help | quit
         """
@@ -117,6 +118,14 @@ public struct FrontPanel: Sendable {
                   failure != nil || arguments[1].lowercased() == "ok"
             else { return fail("usage: probe ZONE crc|unplugged|power-on|ok, with ZONE one of \(zoneNames)") }
             zone.setProbeFailure(failure)
+        case "wedge":
+            guard arguments.count == 1, let seconds = Double(arguments[0]), (1...60).contains(seconds) else {
+                return fail("usage: wedge SECONDS (1...60)")
+            }
+            // A fault on purpose: the loop blocks as a deadlocked driver call would, so the
+            // watchdog's heartbeat stops and systemd would restart the daemon.
+            await inbox.inspect { _ in usleep(useconds_t(seconds * 1_000_000)) }
+            output.line("the cabinet loop was stuck for \(Int(seconds)) s")
         case "temps":
             guard let coldChain else { return fail("this cabinet has no cold zones") }
             await coldChain.step()

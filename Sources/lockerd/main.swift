@@ -58,6 +58,8 @@ struct LockerdCommand: AsyncParsableCommand {
             return MultiplexLogHandler([primary, kept])
         }
         let logger = Logger(label: "lockerd")
+        // Under systemd (Type=notify) every reason not to become ready is also said on STATUS=.
+        let supervision = ServiceSupervision(notifier: SystemdNotifier(logger: logger), logger: logger)
         let configuration: CabinetConfiguration
         do {
             configuration = try config.map { try CabinetConfiguration.load(from: URL(fileURLWithPath: $0)) }
@@ -65,6 +67,7 @@ struct LockerdCommand: AsyncParsableCommand {
             try configuration.validate()
         } catch {
             FileHandle.standardError.write(Data("lockerd: \(error)\n".utf8))
+            supervision.status("not starting: the configuration is invalid: \(error)")
             throw ExitCode(78)  // EX_CONFIG
         }
         if checkConfig {
@@ -75,10 +78,11 @@ struct LockerdCommand: AsyncParsableCommand {
             try await Daemon.run(
                 Daemon.Options(stateDirectory: URL(fileURLWithPath: stateDirectory), configuration: configuration,
                                frontPanel: frontPanel, manualClock: manualClock, maintenanceSocketPath: maintenanceSocket,
-                               recentLog: recentLog),
+                               recentLog: recentLog, supervision: checkConfig ? nil : supervision),
                 logger: logger)
         } catch {
             logger.critical("lockerd cannot run: \(error)")
+            supervision.status("not running: \(error)")
             throw ExitCode.failure
         }
     }

@@ -22,7 +22,11 @@ public final class LockerdProcess {
     }
 
     /// - Parameter arguments: more options for lockerd (a configuration file, say).
-    public init(stateDirectory: URL, arguments: [String] = []) throws {
+    /// - Parameter environment: more environment variables (systemd's NOTIFY_SOCKET, say).
+    public init(stateDirectory: URL, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        }
         process.executableURL = Self.binary
         process.arguments = ["--state-directory", stateDirectory.path, "--front-panel", "--manual-clock", "--log-level", "critical"]
             + arguments
@@ -82,6 +86,14 @@ public final class LockerdProcess {
         process.waitUntilExit()
         try? input.fileHandleForWriting.close()
         try? output.fileHandleForReading.close()
+    }
+
+    /// SIGTERM, as systemd stops a service; returns the exit status once the process ended.
+    public func terminate() -> Int32 {
+        if process.isRunning { Glibc.kill(process.processIdentifier, SIGTERM) }
+        while readLine() != nil {}
+        process.waitUntilExit()
+        return process.terminationStatus
     }
 
     /// A clean end through the front panel's quit.
