@@ -171,6 +171,7 @@ import Testing
     @Test func severalParcelsOfOneRecipientShareADoorAndOneCode() async throws {
         var configuration = CabinetConfiguration.simulatedDefault
         configuration.boards = [.init(address: 1, channels: 3, hasItemSensors: true)]
+        configuration.zones = []  // three ambient doors: no cold chain
         configuration.compartments = [
             .init(label: "D01", size: "S", board: 1, channel: 1),
             .init(label: "D02", size: "M", board: 1, channel: 2),

@@ -43,9 +43,12 @@ import Testing
         return logger
     }
 
-    /// Polls (bounded) until `condition` holds: the readers run on threads of their own.
+    /// Polls (bounded) until `condition` holds: the readers run on threads of their own. The bound
+    /// is generous: with the whole suite running in parallel on two cores, other tests can hold
+    /// the shared threads for seconds.
     static func eventually(_ what: String, _ condition: () -> Bool) async throws {
-        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         try #require(condition(), "never happened: \(what)")
     }
 

@@ -58,7 +58,7 @@ import Testing
                 return state.isHolding
             }
             if mustWait {
-                _ = release.wait(timeout: .now() + .seconds(5))
+                _ = release.wait(timeout: .now() + .seconds(60))
                 state.withLock { $0.heldWrites -= 1 }
             }
             try state.withLock { state in
@@ -75,7 +75,7 @@ import Testing
     }
 
     /// Waits (at most `limit`) until the display has written everything shown; false if it has not.
-    static func untilIdle(_ display: HD44780Display, within limit: Duration = .seconds(5)) async -> Bool {
+    static func untilIdle(_ display: HD44780Display, within limit: Duration = .seconds(60)) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await display.untilIdle()
@@ -92,7 +92,7 @@ import Testing
     }
 
     /// Polls `condition` every millisecond for at most `limit`; whether it came true.
-    static func eventually(within limit: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+    static func eventually(within limit: Duration = .seconds(60), _ condition: () -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + limit
         while !condition() {
             if ContinuousClock.now >= deadline { return false }
@@ -280,7 +280,7 @@ import Testing
             await display.show("Thank you.")
             shown.withLock { $0 = true }
         }
-        #expect(await Self.eventually(within: .seconds(2)) { shown.withLock { $0 } })
+        #expect(await Self.eventually { shown.withLock { $0 } })
         #expect(device.heldWrites == 1 && device.writes.isEmpty, "returned while the write was still blocked")
 
         device.releaseWrites()

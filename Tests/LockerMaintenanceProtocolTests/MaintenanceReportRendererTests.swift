@@ -68,7 +68,7 @@ final class MaintenanceReportRendererTests: XCTestCase {
 
     func testStatusSaysNoneConfiguredForEmptyDeviceListsAndMarksOfflineBoards() {
         let text = MaintenanceReportRenderer.status(status(doors: [door("A01")]))
-        XCTAssertTrue(text.contains("scanners:\n  none configured"), text)
+        XCTAssertTrue(text.contains("scanners and keypads:\n  none configured"), text)
         XCTAssertTrue(text.contains("probes:\n  none configured"), text)
         XCTAssertTrue(text.contains("OFFLINE"), text)
     }
