@@ -147,7 +147,10 @@ extension CabinetConfiguration {
             if simulatedParts == 1 {
                 problems.append("\(what): probe and relay must both be real or both simulated (a model cannot stand in for one half of a real zone)")
             }
-            if simulatedParts > 0 && !isFullySimulated {
+            // A zone with no probe or relay configured would default to the simulated ones: on a
+            // cabinet without any simulated board that is a mistake, never a thermal model.
+            let hasSimulatedBoards = boards.contains { $0.kind == "simulated" || $0.kind.hasPrefix("simulated-") }
+            if simulatedParts > 0 && !hasSimulatedBoards {
                 problems.append("\(what): a simulated probe or relay belongs to the simulated cabinet only; give this zone a ds18b20 probe and a gpio relay")
             }
             switch zone.probe.kind {

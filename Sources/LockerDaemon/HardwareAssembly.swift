@@ -153,13 +153,15 @@ public struct HardwareAssembly: Sendable {
                 inputs.append(InputDeviceSupervisor(
                     name: name, kind: "hid scanner", selector: selector(device: scanner.device, match: scanner.match, subsystem: "input"),
                     hotplug: hotplug, registry: registry, logger: logger
-                ) { node in EvdevScanner(name: name, path: node, layout: layout, logger: logger) })
+                ) { node, opened in EvdevScanner(name: name, path: node, layout: layout, logger: logger, onOpened: opened) })
             } else {
                 let baud = scanner.baud
                 inputs.append(InputDeviceSupervisor(
                     name: name, kind: "serial scanner", selector: selector(device: scanner.device, match: scanner.match, subsystem: "tty"),
                     hotplug: hotplug, registry: registry, logger: logger
-                ) { node in SerialScanner(name: name, configuration: SerialPortConfiguration(path: node, baud: baud), logger: logger) })
+                ) { node, opened in
+                    SerialScanner(name: name, configuration: SerialPortConfiguration(path: node, baud: baud), logger: logger, onOpened: opened)
+                })
             }
         }
         for keypad in configuration.keypads where keypad.kind == "hid" {
@@ -167,7 +169,7 @@ public struct HardwareAssembly: Sendable {
             inputs.append(InputDeviceSupervisor(
                 name: name, kind: "hid keypad", selector: selector(device: keypad.device, match: keypad.match, subsystem: "input"),
                 hotplug: hotplug, registry: registry, logger: logger
-            ) { node in EvdevKeypad(name: name, path: node, logger: logger) })
+            ) { node, opened in EvdevKeypad(name: name, path: node, logger: logger, onOpened: opened) })
         }
         for keypad in configuration.keypads where keypad.kind == "matrix" {
             guard let matrix = keypad.matrix else { continue }
@@ -196,11 +198,17 @@ public struct HardwareAssembly: Sendable {
             inputs.append(InputDeviceSupervisor(
                 name: "sim-keypad", kind: "simulated hid keypad", selector: PluggedDeviceSelector(.path(keypad.path), subsystem: "input"),
                 hotplug: hotplug, registry: registry, logger: logger
-            ) { node in EvdevKeypad(name: "sim-keypad", path: node, grab: false, logger: logger) { _ in keypad.outcomeReported() } })
+            ) { node, opened in
+                EvdevKeypad(name: "sim-keypad", path: node, grab: false, logger: logger, onOutcome: { _ in keypad.outcomeReported() },
+                            onOpened: opened)
+            })
             inputs.append(InputDeviceSupervisor(
                 name: "sim-scanner", kind: "simulated hid scanner", selector: PluggedDeviceSelector(.path(scanner.path), subsystem: "input"),
                 hotplug: hotplug, registry: registry, logger: logger
-            ) { node in EvdevScanner(name: "sim-scanner", path: node, grab: false, logger: logger) { _ in scanner.outcomeReported() } })
+            ) { node, opened in
+                EvdevScanner(name: "sim-scanner", path: node, grab: false, logger: logger, onOutcome: { _ in scanner.outcomeReported() },
+                             onOpened: opened)
+            })
             simulatedInputs = [keypad, scanner]
             cabinet.attach(keypad: keypad, scanner: scanner)
         } catch {

@@ -14,7 +14,9 @@ public final class InputDeviceSupervisor: Sendable {
     public let name: String
     let kind: String
     let selector: PluggedDeviceSelector
-    let makeReader: @Sendable (_ node: String) -> any HardwareEventSource
+    /// Builds the reader for a node; it calls `opened` once the device is open (only then is the
+    /// device "in use").
+    let makeReader: @Sendable (_ node: String, _ opened: @escaping @Sendable () -> Void) -> any HardwareEventSource
     let hotplug: HotplugMonitor
     let registry: InputDeviceRegistry
     let logger: Logger
@@ -25,7 +27,8 @@ public final class InputDeviceSupervisor: Sendable {
     private let reading = Mutex<(node: String, task: Task<Void, any Error>)?>(nil)
 
     public init(name: String, kind: String, selector: PluggedDeviceSelector, hotplug: HotplugMonitor, registry: InputDeviceRegistry,
-                logger: Logger, lookAgainEvery: Duration = .seconds(1), makeReader: @escaping @Sendable (_ node: String) -> any HardwareEventSource) {
+                logger: Logger, lookAgainEvery: Duration = .seconds(1),
+                makeReader: @escaping @Sendable (_ node: String, _ opened: @escaping @Sendable () -> Void) -> any HardwareEventSource) {
         self.name = name
         self.kind = kind
         self.selector = selector
@@ -53,11 +56,13 @@ public final class InputDeviceSupervisor: Sendable {
                 await wake.wait(atMost: lookAgainEvery)
                 continue
             }
-            let reader = makeReader(node)
+            let (name, registry, logger) = (self.name, self.registry, self.logger)
+            let reader = makeReader(node) {
+                registry.set(name, .inUse(node: node, since: Date()))
+                logger.info("input device in use", metadata: ["device.name": "\(name)", "device.node": "\(node)"])
+            }
             let task = Task { try await reader.run(delivering: handler) }
             reading.withLock { $0 = (node, task) }
-            registry.set(name, .inUse(node: node, since: Date()))
-            if failure == nil { logger.info("input device in use", metadata: ["device.name": "\(name)", "device.node": "\(node)"]) }
             let result = await withTaskCancellationHandler { await task.result } onCancel: { task.cancel() }
             reading.withLock { $0 = nil }
             if Task.isCancelled { return }

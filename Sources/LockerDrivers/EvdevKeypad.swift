@@ -14,9 +14,12 @@ public final class EvdevKeypad: HardwareEventSource {
     let grab: Bool
     let logger: Logger
     let onOutcome: InputOutcomeObserver?
+    let onOpened: (@Sendable () -> Void)?
 
     public init(name: String, path: String, keyMap: EvdevKeypadKeyMap = .standard, grab: Bool = true, logger: Logger,
-                onOutcome: InputOutcomeObserver? = nil) {
+                onOutcome: InputOutcomeObserver? = nil,
+                onOpened: (@Sendable () -> Void)? = nil) {
+        self.onOpened = onOpened
         self.name = name
         self.path = path
         self.keyMap = keyMap
@@ -27,6 +30,7 @@ public final class EvdevKeypad: HardwareEventSource {
 
     public func run(delivering handler: any HardwareEventHandler) async throws {
         let device = try EvdevInputDevice(path: path, grab: grab)
+        onOpened?()
         logger.info("HID keypad opened", metadata: ["keypad": "\(name)", "device": "\(path)", "device.name": "\(device.deviceName ?? "-")"])
         let keyMap = self.keyMap
         let (presses, stop) = ReaderThread.start(name: "keypad \(name)") { (isStopped, yield: (EvdevKeypadKeyMap.Press) -> Void) in

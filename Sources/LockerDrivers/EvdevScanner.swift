@@ -14,9 +14,12 @@ public final class EvdevScanner: HardwareEventSource {
     let grab: Bool
     let logger: Logger
     let onOutcome: InputOutcomeObserver?
+    let onOpened: (@Sendable () -> Void)?
 
     public init(name: String, path: String, layout: KeyboardLayout = .us, grab: Bool = true, logger: Logger,
-                onOutcome: InputOutcomeObserver? = nil) {
+                onOutcome: InputOutcomeObserver? = nil,
+                onOpened: (@Sendable () -> Void)? = nil) {
+        self.onOpened = onOpened
         self.name = name
         self.path = path
         self.layout = layout
@@ -27,6 +30,7 @@ public final class EvdevScanner: HardwareEventSource {
 
     public func run(delivering handler: any HardwareEventHandler) async throws {
         let device = try EvdevInputDevice(path: path, grab: grab)
+        onOpened?()
         logger.info("HID scanner opened", metadata: ["scanner": "\(name)", "device": "\(path)", "device.name": "\(device.deviceName ?? "-")"])
         let layout = self.layout
         let (outputs, stop) = ReaderThread.start(name: "scanner \(name)") { (isStopped, yield: (KeyEventTranslator.Output) -> Void) in

@@ -14,16 +14,22 @@ public final class SerialScanner: HardwareEventSource {
     let configuration: SerialPortConfiguration
     let logger: Logger
     let onOutcome: InputOutcomeObserver?
+    let onOpened: (@Sendable () -> Void)?
 
-    public init(name: String, configuration: SerialPortConfiguration, logger: Logger, onOutcome: InputOutcomeObserver? = nil) {
+    /// - Parameter onOpened: called once the line is open and configured, so a supervisor says
+    ///   "in use" only for a device that really is.
+    public init(name: String, configuration: SerialPortConfiguration, logger: Logger, onOutcome: InputOutcomeObserver? = nil,
+                onOpened: (@Sendable () -> Void)? = nil) {
         self.name = name
         self.configuration = configuration
         self.logger = logger
         self.onOutcome = onOutcome
+        self.onOpened = onOpened
     }
 
     public func run(delivering handler: any HardwareEventHandler) async throws {
         let port = try SerialPort(configuration)
+        onOpened?()
         let (outputs, stop) = ReaderThread.start(name: "scanner \(name)") { (isStopped, yield: (ScannerLineFramer.Output) -> Void) in
             defer { port.close() }
             var framer = ScannerLineFramer()

@@ -12,7 +12,7 @@ import Testing
 /// writes; see the fault battery).
 @Suite struct PowerLossTests {
     @Test func killedAtRandomPointsLosesNothingCommitted() async throws {
-        let points = Int(ProcessInfo.processInfo.environment["LOCKERD_CRASH_POINTS"] ?? "") ?? 200
+        let points = Int(ProcessInfo.processInfo.environment["LOCKERD_CRASH_POINTS"] ?? "") ?? 50
         let seed = UInt64(ProcessInfo.processInfo.environment["LOCKERD_CRASH_SEED"] ?? "") ?? 20_261_123
         let report = await withCheckedContinuation { (done: CheckedContinuation<CrashWorkloadDriver.Report, Never>) in
             // Blocking pipe reads: on a thread of its own, never on the concurrency pool.
