@@ -175,6 +175,14 @@ let package = Package(
             name: "LockerCrashTests",
             dependencies: ["LockerTestSupport", "LockerStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // Test-only: an SQLite VFS (in the system libsqlite3 GRDB links) that holds un-synced writes
+        // in memory and loses them on a simulated power cut, and injects ENOSPC and EIO.
+        .target(name: "CFaultVFS", path: "Tests/CFaultVFS", linkerSettings: [.linkedLibrary("sqlite3")]),
+        // The store under lost un-synced writes, ENOSPC and EIO, through that VFS.
+        .testTarget(
+            name: "LockerFaultTests",
+            dependencies: ["CFaultVFS", "LockerStore", "LockerCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

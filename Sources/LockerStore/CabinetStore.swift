@@ -45,6 +45,19 @@ public final class CabinetStore: Sendable {
             guard check == ["ok"] else {
                 throw StoreError.integrityCheckFailed(path: path, detail: check.prefix(5).joined(separator: "; "))
             }
+            // GRDB puts its writer connection in WAL mode after `prepareDatabase` ran, and that
+            // sets `synchronous = NORMAL` on it: commits would then not sync the WAL, and a
+            // transaction that returned could vanish in a power cut (the fault battery's lost-write
+            // test proved it). So FULL is set again on the writer itself and read back there, and
+            // a checkpoint makes GRDB's own WAL-creating commit durable before anything relies on it.
+            let writerSynchronous = try pool.writeWithoutTransaction { db -> Int in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                _ = try db.checkpoint(.passive)
+                return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+            }
+            guard writerSynchronous == 2 else {
+                throw StoreError.unsafePragma(name: "synchronous (writer)", expected: "2 (FULL)", found: String(writerSynchronous))
+            }
         } catch let error as DatabaseError where [.SQLITE_CORRUPT, .SQLITE_NOTADB].contains(error.resultCode) {
             throw StoreError.corrupt(path: path, detail: error.message ?? "\(error)")
         }
@@ -357,6 +370,14 @@ public final class CabinetStore: Sendable {
     }
 
     // MARK: - Writing
+
+    /// Whether `error` is a failed fsync: after one, the kernel may have dropped the pages it could
+    /// not write, and nothing this process believes about the file can be trusted. The only safe
+    /// reaction is to stop at once (without closing, which would checkpoint) and start again
+    /// from what is on disk; the fault battery shows that carrying on can read a damaged file.
+    public static func isFailedSync(_ error: any Error) -> Bool {
+        (error as? DatabaseError)?.extendedResultCode == .SQLITE_IOERR_FSYNC
+    }
 
     /// Runs `body` in one durable transaction; see the type's durability contract.
     /// Any error (including a violated schema invariant) rolls back everything `body` did.
