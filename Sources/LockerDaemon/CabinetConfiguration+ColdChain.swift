@@ -5,16 +5,22 @@ extension CabinetConfiguration {
     public struct ZoneEntry: Sendable, Codable, Equatable {
         /// Where the zone's probe is read.
         public struct ProbeEntry: Sendable, Codable, Equatable {
-            /// "ds18b20" (1-Wire sysfs) or "simulated" (the thermal model of the simulated cabinet).
+            /// "ds18b20" (1-Wire sysfs), "own-board" (a probe on one of our own lock boards, read
+            /// over its bus) or "simulated" (the thermal model of the simulated cabinet).
             public var kind: String
             /// ds18b20: the probe's id ("28-0316a2791aff") and the sysfs directory holding it.
             public var id: String?
             public var baseDirectory: String?
+            /// own-board: the board (its cabinet address) and the probe's number on it.
+            public var board: Int?
+            public var number: Int?
 
-            public init(kind: String, id: String? = nil, baseDirectory: String? = nil) {
+            public init(kind: String, id: String? = nil, baseDirectory: String? = nil, board: Int? = nil, number: Int? = nil) {
                 self.kind = kind
                 self.id = id
                 self.baseDirectory = baseDirectory
+                self.board = board
+                self.number = number
             }
         }
 
@@ -155,8 +161,14 @@ extension CabinetConfiguration {
             }
             switch zone.probe.kind {
             case "ds18b20": if (zone.probe.id ?? "").isEmpty { problems.append("\(what): a ds18b20 probe needs its id (28-...)") }
+            case "own-board":
+                let board = boards.first { $0.address == zone.probe.board }
+                if board == nil || !["own-protocol", "simulated-own-protocol"].contains(board?.kind ?? "") {
+                    problems.append("\(what): an own-board probe needs \"board\": the address of a board of kind own-protocol")
+                }
+                if !(0...255).contains(zone.probe.number ?? -1) { problems.append("\(what): an own-board probe needs its \"number\" (0...255)") }
             case "simulated": break
-            default: problems.append("\(what): probe kind must be ds18b20 or simulated, is \"\(zone.probe.kind)\"")
+            default: problems.append("\(what): probe kind must be ds18b20, own-board or simulated, is \"\(zone.probe.kind)\"")
             }
             switch zone.relay.kind {
             case "gpio": if zone.relay.chip == nil || zone.relay.line == nil { problems.append("\(what): a gpio relay needs chip and line") }

@@ -1,15 +1,16 @@
 import Foundation
 import LockerColdChain
 public import LockerDrivers
-import LockerHAL
+public import LockerHAL
 public import LockerSimulator
 public import Logging
 
 /// Builds each zone's probe and relay from the configuration: DS18B20 probes and GPIO relays on a
 /// board, or a simulated zone (a thermal model behind both) for the simulated cabinet and tests.
 public enum ColdChainHardware {
+    /// - Parameter boards: the lock-board drivers (a zone's probe may be on one of our own boards).
     public static func build(configuration: CabinetConfiguration, cabinet: SimulatedCabinet, clock: ColdChainService.SimulationClock,
-                      logger: Logger) -> (hardware: [String: ColdChainService.ZoneHardware], relays: [GPIORelay]) {
+                             boards: [any LockBoard] = [], logger: Logger) -> (hardware: [String: ColdChainService.ZoneHardware], relays: [GPIORelay]) {
         var hardware: [String: ColdChainService.ZoneHardware] = [:]
         var relays: [GPIORelay] = []
         for zone in configuration.zones {
@@ -34,6 +35,17 @@ public enum ColdChainHardware {
             let probe: any TemperatureProbe
             if zone.probe.kind == "ds18b20", let id = zone.probe.id {
                 probe = DS18B20Probe(name: zone.name, deviceID: id, baseDirectory: zone.probe.baseDirectory ?? DS18B20Probe.defaultBaseDirectory)
+            } else if zone.probe.kind == "own-board", let address = zone.probe.board, let number = zone.probe.number {
+                let driver = boards.lazy.compactMap { board -> OwnProtocolLockBoard? in
+                    guard board.address == address else { return nil }
+                    return (board as? OwnProtocolLockBoard) ?? ((board as? ReaddressedLockBoard)?.inner as? OwnProtocolLockBoard)
+                }.first
+                probe = OwnBoardTemperatureProbe(name: zone.name, board: address, probe: UInt8(clamping: number)) {
+                    guard let driver else {
+                        throw HardwareError.deviceMissing(device: "board \(address)", detail: "no driver of our own protocol at this address")
+                    }
+                    return try await driver.readTemperatures()
+                }
             } else {
                 probe = simulated!
             }

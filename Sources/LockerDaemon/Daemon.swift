@@ -84,7 +84,8 @@ public enum Daemon {
         if let movedAside { controller.storeWasMovedAside(to: movedAside.path, reason: movedAside.reason) }
         let inbox = CabinetInbox()
         let simulationClock = ColdChainService.SimulationClock(clock: clock)
-        let zoneHardware = ColdChainHardware.build(configuration: configuration, cabinet: cabinet, clock: simulationClock, logger: logger)
+        let zoneHardware = ColdChainHardware.build(configuration: configuration, cabinet: cabinet, clock: simulationClock,
+                                                  boards: hardware.boards, logger: logger)
         let coldChain: ColdChainService? = configuration.zones.isEmpty ? nil : ColdChainService(
             configuration: configuration, hardware: zoneHardware.hardware, store: store, inbox: inbox, clock: clock,
             simulationClock: simulationClock, logger: logger)

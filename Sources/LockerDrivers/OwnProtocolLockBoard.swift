@@ -1,5 +1,5 @@
 public import LockerHAL
-import LockerWire
+public import LockerWire
 
 /// A lock board speaking our own protocol (firmware-protocol/PROTOCOL.md) on a `SerialBus`.
 ///
@@ -103,6 +103,16 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
         }
     }
 
+
+    /// The board's temperature probes (READ TEMPERATURES, firmware-protocol §5): one transaction
+    /// for all of them, on the same bus as the latches.
+    public func readTemperatures() async throws -> [OwnBoardMessage.Temperature] {
+        let reply = try await request(.readTemperatures)
+        guard case .temperatures(let readings) = reply else {
+            throw HardwareError.io(device: "board \(address)", operation: "read temperatures", detail: "unexpected reply \(reply)")
+        }
+        return readings
+    }
 
     private func request(_ message: OwnBoardMessage) async throws -> OwnBoardMessage {
         // Sequence 0 is reserved for unsolicited events.

@@ -13,12 +13,16 @@ public struct SimulatedOwnBoard: Sendable {
         public var channelCount: Int
         public var readDoors: @Sendable () -> (doors: [Bool], items: [Bool])
         public var pulse: @Sendable (_ channel: Int) -> Bool
+        /// The board's temperature probes, as its READ TEMPERATURES reply reports them.
+        public var readTemperatures: @Sendable () -> [OwnBoardMessage.Temperature]
 
         public init(channelCount: Int, readDoors: @escaping @Sendable () -> (doors: [Bool], items: [Bool]),
-                    pulse: @escaping @Sendable (Int) -> Bool) {
+                    pulse: @escaping @Sendable (Int) -> Bool,
+                    readTemperatures: @escaping @Sendable () -> [OwnBoardMessage.Temperature] = { [] }) {
             self.channelCount = channelCount
             self.readDoors = readDoors
             self.pulse = pulse
+            self.readTemperatures = readTemperatures
         }
     }
 
@@ -107,7 +111,7 @@ public struct SimulatedOwnBoard: Sendable {
         case .buzzer(let pattern, _):
             return .buzzerSet(pattern: pattern)
         case .readTemperatures:
-            return .temperatures([])
+            return .temperatures(hardware.readTemperatures())
         case .setRelay(let relay, _):
             return .error(failedCommand: 0x05, code: relay == 0 ? .channelOutOfRange : .hardwareFault)
         case .identity, .status, .unlocked, .temperatures, .relaySet, .indicatorSet, .buzzerSet, .events,

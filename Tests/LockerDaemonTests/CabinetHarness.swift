@@ -56,7 +56,8 @@ final class CabinetHarness: @unchecked Sendable {
         inbox = loopInbox
         if withColdChain {
             let simulationClock = ColdChainService.SimulationClock(clock: clock)
-            let zones = ColdChainHardware.build(configuration: configuration, cabinet: simulated, clock: simulationClock, logger: logger)
+            let zones = ColdChainHardware.build(configuration: configuration, cabinet: simulated, clock: simulationClock,
+                                                  boards: hardware.boards, logger: logger)
             coldChain = ColdChainService(configuration: configuration, hardware: zones.hardware, store: opened, inbox: loopInbox,
                                          clock: clock, simulationClock: simulationClock, logger: logger)
             controller.setClimateFit(false, compartmentIDs: coldChain?.zoneCompartmentIDs ?? [])
