@@ -155,7 +155,7 @@ public actor ColdChainService {
             }
             for instant in instants {
                 simulationClock?.pin(instant)
-                await sample(index, at: instant)
+                await sample(index, at: instant, replaying: true)
             }
             simulationClock?.pin(nil)
             await sample(index, at: now)
@@ -184,7 +184,10 @@ public actor ColdChainService {
 
     // MARK: - One sample of one zone
 
-    private func sample(_ index: Int, at now: Date) async {
+    /// - Parameter replaying: a missed sample of a simulated zone, replayed after a manual-clock
+    ///   jump: its open segment is written once the replay reaches now, not at every sample (a
+    ///   wait of days would otherwise be thousands of durable writes).
+    private func sample(_ index: Int, at now: Date, replaying: Bool = false) async {
         var zone = zones[index]
         defer { zones[index] = zone }
         zone.lastStep = now
@@ -218,7 +221,7 @@ public actor ColdChainService {
                 await inbox.perform { $0.recordProbeFault(zone: name, labels: labels, detail: nil) }
                 zone.raisedFault = nil
             }
-            record(&zone, celsius: celsius, at: now)
+            record(&zone, celsius: celsius, at: now, persistOpen: !replaying)
             let ids = zone.compartmentIDs
             let doorOpen = await inbox.perform { controller in ids.contains { controller.doors[$0].isOpen } } ?? false
             for event in zone.tracker.observe(celsius: celsius, doorOpen: doorOpen, now: now) {
@@ -259,7 +262,7 @@ public actor ColdChainService {
         }
     }
 
-    private func record(_ zone: inout Zone, celsius: Double, at now: Date) {
+    private func record(_ zone: inout Zone, celsius: Double, at now: Date, persistOpen: Bool) {
         let closed = zone.compactor.add(celsius: celsius, at: now)
         do {
             if let closed {
@@ -269,7 +272,7 @@ public actor ColdChainService {
                 zone.openSegmentID = nil
                 try store.saveTemperatureSegment(Self.stored(closed, zone: zone.entry.name), id: id)
             }
-            if let open = zone.compactor.open {
+            if persistOpen, let open = zone.compactor.open {
                 zone.openSegmentID = try store.saveTemperatureSegment(Self.stored(open, zone: zone.entry.name), id: zone.openSegmentID)
             }
         } catch {
@@ -348,10 +351,9 @@ public actor ColdChainService {
         var cutoff = now.addingTimeInterval(-35 * 86_400)
         // Parcels still inside, and those whose custody ended within the 35 days, keep their
         // record from their deposit; if they cannot be read, nothing is pruned this time.
-        guard let parcels = try? store.parcels() else { return }
-        let retentionStart = cutoff
-        let held = parcels.filter { $0.status.isLive || $0.retentionDeadline >= retentionStart || $0.depositedAt >= retentionStart }
-        if let oldest = held.map(\.depositedAt).min() { cutoff = min(cutoff, oldest) }
+        let held: Date?
+        do { held = try store.earliestDeposit(ofParcelsLiveOrEndedSince: cutoff) } catch { return }
+        if let held { cutoff = min(cutoff, held) }
         do {
             let removed = try store.pruneTemperatureSegments(endedBefore: cutoff)
             if removed > 0 { logger.info("old temperature record pruned", metadata: ["segments": "\(removed)"]) }

@@ -10,8 +10,15 @@ public final class SimulatedDisplay: Display {
         self.output = output
     }
 
+    /// How many messages are remembered: enough for any test, bounded so a long simulated session
+    /// does not grow.
+    static let remembered = 1_000
+
     public func show(_ text: String) async {
-        shown.withLock { $0.append(text) }
+        shown.withLock { messages in
+            messages.append(text)
+            if messages.count > Self.remembered { messages.removeFirst(messages.count - Self.remembered) }
+        }
         output("display: \(text)")
     }
 

@@ -114,6 +114,17 @@ extension CabinetStore {
         }
     }
 
+    /// The earliest deposit among the parcels still in custody or whose custody ended at or after
+    /// `endedSince` (nil if none): their temperature record must be kept. One query, whatever
+    /// the history's length.
+    public func earliestDeposit(ofParcelsLiveOrEndedSince endedSince: Date) throws -> Date? {
+        try pool.read { db in
+            try Double.fetchOne(db, sql: """
+                SELECT MIN(deposited_at) FROM parcels WHERE status IN ('in_custody', 'overdue') OR ended_at >= ?
+                """, arguments: [endedSince.timeIntervalSince1970]).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
     /// How many segments the record holds (status, tests, the footprint benchmark).
     public func temperatureSegmentCount() throws -> Int {
         try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM temperature_segments") ?? 0 }
