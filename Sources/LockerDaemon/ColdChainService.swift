@@ -7,6 +7,9 @@ public import LockerSimulator
 public import LockerStore
 public import Logging
 import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The cold chain's shell: reads each zone's probe, judges it, drives its compressor or heater,
 /// keeps its temperature record and raises its excursions and probe alarms.
@@ -256,9 +259,7 @@ public actor ColdChainService {
         do {
             try store.saveTemperatureSegment(Self.stored(closed, zone: zone.entry.name), id: id)
         } catch {
-            logger.error("temperature record not written: the record shows a gap here", metadata: [
-                "zone": "\(zone.entry.name)", "error": "\(error)",
-            ])
+            recordNotWritten(error, zone: zone.entry.name)
         }
     }
 
@@ -276,10 +277,23 @@ public actor ColdChainService {
                 zone.openSegmentID = try store.saveTemperatureSegment(Self.stored(open, zone: zone.entry.name), id: zone.openSegmentID)
             }
         } catch {
-            logger.error("temperature record not written: the record shows a gap here", metadata: [
-                "zone": "\(zone.entry.name)", "error": "\(error)",
-            ])
+            recordNotWritten(error, zone: zone.entry.name)
         }
+    }
+
+    /// A segment that could not be written leaves a gap in the record, which says the truth. A
+    /// failed fsync, though, means nothing the process believes about the file holds any more:
+    /// as for custody writes (`CabinetController.commit`), the daemon stops at once and systemd
+    /// restarts it from what is on disk.
+    private func recordNotWritten(_ error: any Error, zone: String) {
+        if CabinetStore.isFailedSync(error) {
+            logger.critical("the disk failed to sync the temperature record: stopping at once to restart from what is on disk",
+                            metadata: ["zone": "\(zone)", "error": "\(error)"])
+            _exit(74)  // EX_IOERR
+        }
+        logger.error("temperature record not written: the record shows a gap here", metadata: [
+            "zone": "\(zone)", "error": "\(error)",
+        ])
     }
 
     private func handle(_ event: ExcursionEvent, zone: inout Zone) async {
