@@ -1,9 +1,25 @@
+public import Foundation
+
 /// The in-memory picture of the cabinet's custody: compartments, live parcels, pickup-code hashes
 /// and pending door operations, plus the assignment index.
 ///
 /// It mirrors the store: the daemon loads it at start and applies every change *after* the store
 /// committed it, so it is never ahead of what would survive a power failure.
 public struct CabinetModel: Sendable {
+    /// A resident's pickup just committed: the same code reopens the door once until `until`, for
+    /// whoever closed it before taking everything.
+    public struct GraceWindow: Sendable, Equatable {
+        public var compartmentID: Int
+        public var until: Date
+        public var reopened: Bool
+
+        public init(compartmentID: Int, until: Date, reopened: Bool = false) {
+            self.compartmentID = compartmentID
+            self.until = until
+            self.reopened = reopened
+        }
+    }
+
     public private(set) var compartments: [Compartment]
     public private(set) var liveParcels: [Int: [Parcel]]
     public private(set) var pending: [Int: PendingOperation]
@@ -11,6 +27,14 @@ public struct CabinetModel: Sendable {
     /// Cold compartments whose zone is out of its band or has a faulty probe: they take no new
     /// parcels (the ones inside stay and can be picked up) until the zone is back in range.
     public private(set) var climateUnfit: Set<Int>
+    /// The keypad's wrong-code count and lockout (durable: a restart gives a guesser nothing).
+    public private(set) var attemptGuard: CodeAttemptGuard
+    /// The id the next deposited parcel gets (ids are never reused, as the store's AUTOINCREMENT).
+    public private(set) var nextParcelID: Int64
+    /// Pickup grace windows by code hash (in memory only).
+    public private(set) var graceWindows: [String: GraceWindow] = [:]
+    /// Pre-advice from the central server by tracking number, until its deposit commits.
+    public private(set) var preAdvice: [String: ParcelIntake] = [:]
     private var codeHashByCompartment: [Int: String]
     private var compartmentByCodeHash: [String: Int]
     private var assigner: CompartmentAssigner
@@ -18,7 +42,8 @@ public struct CabinetModel: Sendable {
     /// - Parameter compartments: ids must be 0..<count in order (the id is the assigner's slot index).
     public init(
         compartments: [Compartment], liveParcels: [Parcel] = [], codeHashes: [Int: String] = [:],
-        pending: [Int: PendingOperation] = [:]
+        pending: [Int: PendingOperation] = [:], attemptGuard: CodeAttemptGuard = CodeAttemptGuard(),
+        nextParcelID: Int64? = nil, preAdvice: [ParcelIntake] = []
     ) {
         precondition(compartments.enumerated().allSatisfy { $0.offset == $0.element.id },
                      "compartment ids must be 0..<count in order")
@@ -27,6 +52,9 @@ public struct CabinetModel: Sendable {
         self.pending = pending
         self.offline = []
         self.climateUnfit = []
+        self.attemptGuard = attemptGuard
+        self.nextParcelID = max(nextParcelID ?? 1, (liveParcels.map(\.id).max() ?? 0) + 1)
+        for intake in preAdvice { self.preAdvice[intake.trackingNumber] = intake }
         self.codeHashByCompartment = codeHashes
         self.compartmentByCodeHash = Dictionary(codeHashes.map { ($0.value, $0.key) }, uniquingKeysWith: { a, _ in a })
         self.assigner = CompartmentAssigner(slots: [])
@@ -41,6 +69,11 @@ public struct CabinetModel: Sendable {
 
     public func compartment(labelled label: String) -> Compartment? {
         compartments.first { $0.label.caseInsensitiveCompare(label) == .orderedSame }
+    }
+
+    /// A compartment's stored row as it is now, for a change to modify and write.
+    public func record(_ id: Int) -> CompartmentRecord {
+        CompartmentRecord(compartment: compartments[id], pending: pending[id], codeHash: codeHashByCompartment[id])
     }
 
     public func compartmentID(forCodeHash hash: String) -> Int? { compartmentByCodeHash[hash] }
@@ -103,6 +136,14 @@ public struct CabinetModel: Sendable {
             refreshSlot(id)
         }
     }
+
+    mutating func setAttemptGuard(_ value: CodeAttemptGuard) { attemptGuard = value }
+
+    mutating func advanceNextParcelID(past id: Int64) { nextParcelID = max(nextParcelID, id + 1) }
+
+    mutating func setGraceWindow(_ window: GraceWindow?, codeHash: String) { graceWindows[codeHash] = window }
+
+    mutating func setPreAdvice(_ intake: ParcelIntake?, trackingNumber: String) { preAdvice[trackingNumber] = intake }
 
     // MARK: - Private
 

@@ -56,76 +56,19 @@ extension CabinetController {
         }
     }
 
-    /// A pickup by signed credential: the same custody steps as a typed code, with the
-    /// credential's id recorded as used in the transaction that opens the door (a power failure
-    /// leaves both or neither), so the same QR code never opens the door twice.
+    /// A pickup by signed credential (see `CustodyStateMachine.credentialPresented`).
     private func pickUp(with claims: OfflineCredential.Claims) async {
-        guard let parcelID = claims.parcel, let parcel = model.allLiveParcels.first(where: { $0.id == parcelID }),
-              parcel.trackingNumber == claims.trk
-        else {
-            await buzzer.play(.error)
-            await show(.failure("This parcel is no longer in the cabinet."))
-            return
-        }
-        let id = parcel.compartmentID
-        let compartment = model.compartments[id]
-        guard model.codeHash(ofCompartment: id) != nil else {
-            // revoke_code ends every way in for this door, the QR code too.
-            await buzzer.play(.error)
-            await show(.failure("This code was withdrawn. Please contact the sender."))
-            return
-        }
-        guard model.pending[id] == nil, !model.offline.contains(id),
-              compartment.state == .occupied || compartment.state == .overdue
-        else {
-            // Refused before the credential is used: the resident can try again later.
-            await show(.doorUnavailable(label: compartment.label))
-            return
-        }
-        let parcelIDs = (model.liveParcels[id] ?? []).map(\.id)
-        let operation = PendingOperation.pickup(parcelIDs: parcelIDs, codeHash: "credential:" + claims.jti)
-        let jti = claims.jti
-        let outcome: Bool? = commit("credential pickup door opening") { tx in
-            guard try !tx.isCredentialUsed(jti) else { return false }
-            try tx.markCredentialUsed(jti)
-            var c = try tx.compartment(id)
-            c.latchCycles += 1
-            try tx.update(c)
-            try tx.setPending(operation, compartmentID: id)
-            try tx.append(CustodyEvent(.pickupDoorOpened, compartmentID: id, payload: [
-                "label": .string(c.label), "parcel_ids": .ints(parcelIDs), "credential_id": .string(jti),
-            ]))
-            return true
-        }
-        guard let outcome else {
+        let alreadyUsed: Bool
+        do {
+            alreadyUsed = try store.isCredentialUsed(claims.jti)
+        } catch {
             await show(.failure("The cabinet cannot record this pickup right now. Please see staff."))
             return
         }
-        guard outcome else {
-            logger.notice("a used pickup credential was shown again", metadata: ["credential.id": "\(jti)"])
-            await buzzer.play(.error)
-            await show(.failure("This code was already used."))
-            return
-        }
-        if let updated = try? store.snapshot().compartments.first(where: { $0.id == id }) { model.replace(updated) }
-        model.setPending(operation, compartmentID: id)
-        publishNewEvents()
-        if await pulse(id) {
-            await show(.pickupDoorOpen(label: compartment.label))
-            await buzzer.play(.confirm)
-        } else {
-            // The door never opened: the credential is given back with the operation cleared.
-            let cleared: Bool? = commit("credential pickup not opened") { tx in
-                try tx.setPending(nil, compartmentID: id)
-                try tx.forgetCredentialUse(jti)
-                try tx.append(CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
-                    "label": .string(compartment.label), "reason": "board not answering",
-                ]))
-                return true
-            }
-            if cleared != nil { model.setPending(nil, compartmentID: id) }
-            await show(.doorUnavailable(label: compartment.label))
-        }
+        if alreadyUsed { logger.notice("a used pickup credential was shown again", metadata: ["credential.id": "\(claims.jti)"]) }
+        let change = custody.credentialPresented(parcelID: claims.parcel, trackingNumber: claims.trk, credentialID: claims.jti,
+                                                 alreadyUsed: alreadyUsed, in: model)
+        await carryOut(change, "credential pickup door opening")
     }
 
     /// A courier in the configuration or in the server's list.

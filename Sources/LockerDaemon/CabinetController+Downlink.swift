@@ -48,7 +48,10 @@ extension CabinetController {
     }
 
     enum CommandEffect {
-        case done(String, @Sendable (CustodyTransaction) throws -> Void, after: () -> Void)
+        /// Carried out: the custody change (decided in Core) and any other rows, written with the
+        /// command's record; `after` runs once they are durable.
+        case done(String, CustodyChange = CustodyChange(), alsoWriting: (@Sendable (CustodyTransaction) throws -> Void)? = nil,
+                  after: () -> Void = {})
         case refused(String)
     }
 
@@ -57,24 +60,29 @@ extension CabinetController {
     @discardableResult
     private func settle(_ command: UplinkAcknowledgement.Command, effect: CommandEffect) -> Bool {
         let status: String, detail: String
-        let change: (@Sendable (CustodyTransaction) throws -> Void)?
+        let change: CustodyChange
+        let extra: (@Sendable (CustodyTransaction) throws -> Void)?
         let after: (() -> Void)?
         switch effect {
-        case .done(let text, let write, let then):
-            (status, detail, change, after) = ("done", text, write, then)
+        case .done(let text, let custodyChange, let write, let then):
+            (status, detail, change, extra, after) = ("done", text, custodyChange, write, then)
         case .refused(let text):
-            (status, detail, change, after) = ("refused", text, nil, nil)
+            (status, detail, change, extra, after) = ("refused", text, CustodyChange(), nil, nil)
         }
         let id = command.id, type = command.type
         let written: Bool? = commit("command \(type)") { tx in
-            try change?(tx)
+            _ = try CabinetStore.write(change, in: tx)
+            try extra?(tx)
             try tx.recordDownlinkCommand(id: id, type: type, status: status, detail: detail)
             try tx.append(CustodyEvent(.commandResult, payload: [
                 "command_id": .string(id), "type": .string(type), "status": .string(status), "detail": .string(detail),
             ]))
             return true
         }
-        if written == true { after?() }
+        if written == true {
+            model.apply(change)
+            after?()
+        }
         logger.notice("server command", metadata: ["command.id": "\(id)", "command.type": "\(type)", "command.status": "\(status)",
                                                    "command.detail": "\(detail)", "command.recorded": "\(written == true)"])
         return written == true
@@ -99,7 +107,7 @@ extension CabinetController {
             }
             let hash = hasher.hash(code: code)
             // Two live parcels behind different doors must never share a code.
-            guard !model.isCodeHashLive(hash), !preAdvice.values.contains(where: { $0.serverCodeHash == hash }) else {
+            guard !model.isCodeHashLive(hash), !model.preAdvice.values.contains(where: { $0.serverCodeHash == hash }) else {
                 return .refused("pickupCode is already in use at this cabinet; issue another")
             }
             intake.serverCodeHash = hash
@@ -108,7 +116,7 @@ extension CabinetController {
             + (intake.serverCodeHash != nil ? " with the server's code" : "")
             + (intake.retentionHours.map { ", retention \($0) h" } ?? "")
         let advised = intake
-        return .done(detail, { tx in try tx.savePreAdvice(advised) }, after: { self.preAdvice[advised.trackingNumber] = advised })
+        return .done(detail, custody.preAdviceReceived(advised))
     }
 
     /// Policy changes (retention, door timings, lockout, storage budget) in force at once and kept
@@ -130,7 +138,7 @@ extension CabinetController {
         }
         guard let json = try? JSONEncoder().encode(overrides) else { return .refused("the changes could not be recorded") }
         let text = String(decoding: json, as: UTF8.self)
-        return .done("changed: \(changes.keys.sorted().joined(separator: ", "))", { tx in try tx.saveConfigurationOverrides(text) },
+        return .done("changed: \(changes.keys.sorted().joined(separator: ", "))", alsoWriting: { tx in try tx.saveConfigurationOverrides(text) },
                      after: { self.applyConfiguration(changed) })
     }
 
@@ -140,7 +148,7 @@ extension CabinetController {
               couriers.allSatisfy({ !$0.id.isEmpty && $0.pinHash.count == 64 && $0.pinHash.allSatisfy(\.isHexDigit) })
         else { return .refused("the courier list has empty or repeated ids, or PIN hashes that are not 64 hex digits") }
         let rows = couriers.map { (id: $0.id, name: $0.name, carrier: $0.carrier ?? "", pinHash: $0.pinHash.lowercased()) }
-        return .done("\(rows.count) couriers", { tx in try tx.replaceServerCouriers(rows) }, after: {})
+        return .done("\(rows.count) couriers", alsoWriting: { tx in try tx.replaceServerCouriers(rows) })
     }
 
     private func revokeEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {
@@ -149,40 +157,17 @@ extension CabinetController {
         }
         let id = parcel.compartmentID
         // Codes are per door: revoking one ends the code for every parcel behind that door.
-        return .done("the code for door \(label(id)) no longer opens it", { tx in try tx.setCodeHash(nil, compartmentID: id) },
-                     after: { self.model.setCodeHash(nil, compartmentID: id) })
+        return .done("the code for door \(label(id)) no longer opens it", custody.codeRevoked(compartmentID: id, in: model))
     }
 
     private func extendEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {
         guard let parcelID = command.parcelId, let hours = command.extendHours, hours > 0, hours <= 24 * 90 else {
             return .refused("extend_code needs parcelId and extendHours (0...2160)")
         }
-        guard let parcel = model.allLiveParcels.first(where: { $0.id == parcelID }) else {
+        guard let change = custody.retentionExtended(parcelID: parcelID, bySeconds: hours * 3_600, in: model, now: clock.now()) else {
             return .refused("parcel \(parcelID) is not in this cabinet")
         }
-        let compartmentID = parcel.compartmentID
-        let store = self.store
-        let now = clock.now()
-        return .done("retention of parcel \(parcelID) extended by \(hours) h", { tx in
-            guard let extended = try tx.extendRetention(parcelID: parcelID, bySeconds: hours * 3_600) else {
-                throw StoreError.invariantViolated("parcel \(parcelID) left custody meanwhile")
-            }
-            // An overdue parcel given time again is back in custody, and no longer handed to a
-            // courier for retrieval.
-            if extended.status == .overdue, extended.retentionDeadline > now {
-                try tx.setStatus(.inCustody, parcelIDs: [parcelID])
-                var c = try tx.compartment(compartmentID)
-                if c.state == .overdue, try tx.liveParcels(compartmentID: compartmentID).allSatisfy({ $0.status != .overdue }) {
-                    c.state = .occupied
-                    try tx.update(c)
-                }
-            }
-        }, after: {
-            if let live = try? store.parcels(compartmentID: compartmentID).filter(\.status.isLive) {
-                self.model.setLiveParcels(live, compartmentID: compartmentID)
-            }
-            if let updated = try? store.snapshot().compartments.first(where: { $0.id == compartmentID }) { self.model.replace(updated) }
-        })
+        return .done("retention of parcel \(parcelID) extended by \(hours) h", change)
     }
 
     private func remoteOpen(_ command: UplinkAcknowledgement.Command) async {
@@ -214,12 +199,8 @@ extension CabinetController {
         }
         let reason = command.reason ?? ""
         // Recorded before the latch moves, like every opening; no record, no opening.
-        guard settle(command, effect: .done("door \(compartment.label) unlocked (\(reason))", { tx in
-            var c = try tx.compartment(id)
-            c.latchCycles += 1
-            try tx.update(c)
-        }, after: {})) else { return }
-        if let updated = try? store.snapshot().compartments.first(where: { $0.id == id }) { model.replace(updated) }
+        guard settle(command, effect: .done("door \(compartment.label) unlocked (\(reason))",
+                                            custody.latchesPulsed([id], audit: nil, in: model))) else { return }
         if !(await pulse(id)) {
             // The board is offline now (pulse took it there) and the door watch records nothing:
             // say it, so the server does not take the door for opened.

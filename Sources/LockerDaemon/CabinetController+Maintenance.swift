@@ -82,9 +82,16 @@ extension CabinetController {
     ) -> Int64? {
         let event = Self.auditEvent(action, by: peer, reason: reason, result: result, detail: detail,
                                     compartmentID: compartmentID, doors: doors)
-        let recorded = commit("maintenance record") { tx in try tx.append(event) }
+        return commitRecording(custody.recorded(event), "maintenance record")?.last?.sequence
+    }
+
+    /// Commits a technician's change (no latch, no effects: the action pulses afterwards, door by
+    /// door), applies it and publishes its events; returns them (nil: the store refused).
+    private func commitRecording(_ change: CustodyChange, _ what: String) -> [RecordedEvent]? {
+        guard let recorded = commit(what, { tx in try CabinetStore.write(change, in: tx) }) else { return nil }
+        model.apply(change)
         publishNewEvents()
-        return recorded?.sequence
+        return recorded
     }
 
     static func auditEvent(
@@ -111,18 +118,13 @@ extension CabinetController {
         if let problem = cannotPulse(compartment.id) {
             return refuse("open", by: peer, reason: reason, MaintenanceFailure(.refused, problem), compartmentID: compartment.id)
         }
-        let event = Self.auditEvent("open", by: peer, reason: reason, result: "commanded", compartmentID: compartment.id)
         let id = compartment.id
-        guard let (updated, audit) = commit("maintenance open", { tx -> (Compartment, RecordedEvent) in
-            var c = try tx.compartment(id)
-            c.latchCycles += 1
-            try tx.update(c)
-            return (c, try tx.append(event))
-        }) else {
+        let audit = Self.auditEvent("open", by: peer, reason: reason, result: "commanded", compartmentID: id)
+        let change = custody.latchesPulsed([id], audit: audit, in: model)
+        guard let recorded = commitRecording(change, "maintenance open") else {
             return .failure(MaintenanceFailure(.failed, "the store refused the audit record; the door was not opened"))
         }
-        model.replace(updated)
-        publishNewEvents()
+        let updated = model.compartments[id]
         logger.notice("technician opened a door", metadata: [
             "compartment.label": "\(updated.label)", "maintenance.user": "\(peer.userName)", "maintenance.reason": "\(reason)",
         ])
@@ -132,7 +134,7 @@ extension CabinetController {
             result = ActionReport.DoorResult(door: updated.label, result: "failed", detail: "the board did not accept the unlock")
             recordMaintenance("open", by: peer, reason: reason, result: "failed", detail: result.detail, compartmentID: id)
         }
-        return .success(ActionReport(auditSequence: audit.sequence, doors: [result]))
+        return .success(ActionReport(auditSequence: recorded.last?.sequence, doors: [result]))
     }
 
     /// Opens every door that can be opened, one after another (a whole cabinet's latches pulsed
@@ -148,23 +150,11 @@ extension CabinetController {
             }
         }
         let labels = openable.map(label)
-        let event = Self.auditEvent("open-all", by: peer, reason: reason, result: "commanded", doors: labels)
-        let ids = openable
-        guard let (updated, audit) = commit("maintenance open-all", { tx -> ([Compartment], RecordedEvent) in
-            var changed: [Compartment] = []
-            for id in ids {
-                var c = try tx.compartment(id)
-                c.latchCycles += 1
-                try tx.update(c)
-                changed.append(c)
-            }
-            return (changed, try tx.append(event))
-        }) else {
+        let audit = Self.auditEvent("open-all", by: peer, reason: reason, result: "commanded", doors: labels)
+        guard let recorded = commitRecording(custody.latchesPulsed(openable, audit: audit, in: model), "maintenance open-all") else {
             return ActionReport(auditSequence: nil, doors: [.init(door: "*", result: "failed",
                                                                   detail: "the store refused the audit record; no door was opened")])
         }
-        updated.forEach { model.replace($0) }
-        publishNewEvents()
         logger.notice("technician opened all doors", metadata: [
             "maintenance.user": "\(peer.userName)", "maintenance.reason": "\(reason)", "doors": "\(labels.count)",
         ])
@@ -182,7 +172,7 @@ extension CabinetController {
                               doors: failed)
         }
         results.sort { $0.door < $1.door }
-        return ActionReport(auditSequence: audit.sequence, doors: results)
+        return ActionReport(auditSequence: recorded.last?.sequence, doors: results)
     }
 
     /// Takes a door out of service: no new parcels, no pickups, until `enable`.
@@ -202,22 +192,12 @@ extension CabinetController {
                           compartmentID: id)
         }
         let audit = Self.auditEvent("quarantine", by: peer, reason: reason, result: "done", compartmentID: id)
-        let user = peer.userName
-        guard let (updated, record) = commit("maintenance quarantine", { tx -> (Compartment, RecordedEvent) in
-            var c = try tx.compartment(id)
-            c.state = .quarantined
-            c.quarantineReason = "technician \(user): \(reason)"
-            try tx.update(c)
-            try tx.append(CustodyEvent(.compartmentQuarantined, compartmentID: id, payload: [
-                "label": .string(c.label), "reason": .string(c.quarantineReason ?? ""),
-            ]))
-            return (c, try tx.append(audit))
-        }) else {
+        let change = custody.quarantined(id, reason: "technician \(peer.userName): \(reason)", audit: audit, in: model)
+        guard let recorded = commitRecording(change, "maintenance quarantine") else {
             return .failure(MaintenanceFailure(.failed, "the store refused the change; door \(compartment.label) is unchanged"))
         }
-        model.replace(updated)
-        publishNewEvents()
-        return .success(ActionReport(auditSequence: record.sequence, doors: [.init(door: updated.label, result: "done", detail: "quarantined")]))
+        return .success(ActionReport(auditSequence: recorded.last?.sequence,
+                                     doors: [.init(door: compartment.label, result: "done", detail: "quarantined")]))
     }
 
     /// Puts a quarantined or disabled door back into service: occupied (or overdue) when parcels
@@ -232,24 +212,13 @@ extension CabinetController {
                           MaintenanceFailure(.refused, "door \(compartment.label) is \(compartment.state.rawValue), not quarantined or disabled"),
                           compartmentID: id)
         }
-        let parcels = model.liveParcels[id] ?? []
-        let state: CompartmentState = parcels.isEmpty ? .available : (parcels.contains { $0.status == .overdue } ? .overdue : .occupied)
         let audit = Self.auditEvent("enable", by: peer, reason: reason, result: "done", compartmentID: id)
-        guard let (updated, record) = commit("maintenance enable", { tx -> (Compartment, RecordedEvent) in
-            var c = try tx.compartment(id)
-            c.state = state
-            c.quarantineReason = nil
-            try tx.update(c)
-            try tx.append(CustodyEvent(.compartmentEnabled, compartmentID: id, payload: [
-                "label": .string(c.label), "state": .string(state.rawValue),
-            ]))
-            return (c, try tx.append(audit))
-        }) else {
+        guard let recorded = commitRecording(custody.enabled(id, audit: audit, in: model), "maintenance enable") else {
             return .failure(MaintenanceFailure(.failed, "the store refused the change; door \(compartment.label) is unchanged"))
         }
-        model.replace(updated)
-        publishNewEvents()
-        return .success(ActionReport(auditSequence: record.sequence, doors: [.init(door: updated.label, result: "done", detail: "now \(state.rawValue)")]))
+        return .success(ActionReport(auditSequence: recorded.last?.sequence, doors: [
+            .init(door: compartment.label, result: "done", detail: "now \(model.compartments[id].state.rawValue)"),
+        ]))
     }
 
     // MARK: - Self-test
@@ -291,16 +260,10 @@ extension CabinetController {
             reply.resume(returning: SelftestResult(door: doorLabel, outcome: "skipped", detail: problem))
             return
         }
-        guard let updated = commit("self-test pulse", { tx -> Compartment in
-            var c = try tx.compartment(id)
-            c.latchCycles += 1
-            try tx.update(c)
-            return c
-        }) else {
+        guard commitRecording(custody.latchesPulsed([id], audit: nil, in: model), "self-test pulse") != nil else {
             reply.resume(returning: SelftestResult(door: doorLabel, outcome: "failed", detail: "the store refused the write; not pulsed"))
             return
         }
-        model.replace(updated)
         // While it is tested the door is out of assignment: a courier must not be sent to it.
         model.setOnline(false, compartmentIDs: [id])
         doorOpenWaiters[id] = { failure in

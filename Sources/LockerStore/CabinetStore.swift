@@ -190,6 +190,13 @@ public final class CabinetStore: Sendable {
         }
     }
 
+    /// Whether a single-use credential (a pickup QR code) was already used here.
+    public func isCredentialUsed(_ id: String) throws -> Bool {
+        try pool.read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM used_credentials WHERE id = ?)", arguments: [id]) ?? false
+        }
+    }
+
     /// The server's configuration changes, a JSON object (nil: none).
     public func configurationOverrides() throws -> String? {
         try pool.read { db in try String.fetchOne(db, sql: "SELECT json FROM configuration_overrides WHERE id = 1") }
@@ -267,6 +274,8 @@ public final class CabinetStore: Sendable {
         public var codeHashes: [Int: String]
         public var pending: [Int: PendingOperation]
         public var attemptGuard: CodeAttemptGuard
+        /// The id the next parcel gets: past every parcel this database ever had.
+        public var nextParcelID: Int64
     }
 
     /// Everything the daemon needs to rebuild its in-memory model at start.
@@ -291,8 +300,12 @@ public final class CabinetStore: Sendable {
                 consecutiveFailures: guardRow?["consecutive_failures"] ?? 0,
                 lockedUntil: lockedUntil.map(Date.init(timeIntervalSince1970:))
             )
+            // AUTOINCREMENT's own counter, so an id is never reused even after the newest parcel
+            // row was deleted by hand.
+            let lastParcelID = max(try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'parcels'") ?? 0,
+                                   try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM parcels") ?? 0)
             return Snapshot(compartments: compartments, liveParcels: parcels, codeHashes: codeHashes,
-                            pending: pending, attemptGuard: attemptGuard)
+                            pending: pending, attemptGuard: attemptGuard, nextParcelID: lastParcelID + 1)
         }
     }
 

@@ -169,8 +169,6 @@ public struct CustodyTransaction {
 
     // MARK: - Outbox
 
-    /// Appends an event with the next gap-free sequence number (the schema enforces it).
-    @discardableResult
     /// Records the start of an excursion (with its event, in this transaction); returns its id.
     public func startExcursion(zone: String, direction: String, start: Date, peakCelsius: Double) throws -> Int64 {
         try db.execute(
@@ -186,6 +184,8 @@ public struct CustodyTransaction {
             arguments: [end.timeIntervalSince1970, peakCelsius, id])
     }
 
+    /// Appends an event with the next gap-free sequence number (the schema enforces it).
+    @discardableResult
     public func append(_ event: CustodyEvent) throws -> RecordedEvent {
         let sequence = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'") ?? 1
         let encoder = JSONEncoder()

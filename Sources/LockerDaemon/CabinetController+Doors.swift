@@ -1,0 +1,132 @@
+import Foundation
+import LockerCore
+import LockerHAL
+import LockerStore
+
+/// The door-supervision room: door sensors, the door watch's alarms, latches that did not open,
+/// boards that go silent and come back. What a closed door settles is decided by
+/// `PendingOperationSettlement` and the flows of `CustodyStateMachine`; this file carries the
+/// changes out and touches only the controller.
+extension CabinetController {
+    func doorChanged(_ id: Int, isOpen: Bool) async {
+        if let change = custody.doorSensorChanged(id, isOpen: isOpen, in: model) { await carryOut(change, "door state") }
+        for action in doors[id].sensorChanged(isOpen: isOpen, now: clock.now()) {
+            await doorAction(action, compartmentID: id)
+        }
+    }
+
+    func doorAction(_ action: DoorWatchStateMachine.Action, compartmentID id: Int) async {
+        switch action {
+        case .openedAsCommanded:
+            resolveDoorWaiter(id, failure: nil)
+        case .forcedOpen:
+            logger.warning("door opened without a command", metadata: ["compartment.label": "\(label(id))"])
+            await carryOut(custody.doorForcedOpen(id, in: model), "forced-open alarm")
+        case .latchDidNotOpen:
+            resolveDoorWaiter(id, failure: "the door did not open within \(Int(configuration.doorOpenConfirmationSeconds)) s "
+                + "after the pulse (latch, wiring or sensor); quarantined")
+            if case .deposit = model.pending[id] {
+                await depositLatchFailed(id, reportedByCourier: false)
+            } else {
+                await carryOut(custody.latchDidNotOpen(id, in: model), "latch failure")
+            }
+        case .remindToClose:
+            await show(.pleaseCloseDoor(label: label(id)))
+            await buzzer.play(.reminder)
+        case .leftOpenAlarm(let seconds):
+            logger.warning("door left open", metadata: ["compartment.label": "\(label(id))", "door.open_seconds": "\(seconds)"])
+            await carryOut(custody.doorLeftOpen(id, openSeconds: seconds, in: model), "left-open alarm")
+        case .closed(let afterAlarm):
+            await carryOut(custody.doorClosed(id, afterAlarm: afterAlarm, in: model), "alarm end")
+            await doorClosed(id)
+        }
+    }
+
+    /// A door closed: settle whatever it was opened for.
+    private func doorClosed(_ id: Int) async {
+        guard let operation = model.pending[id] else { return }
+        let interrupted: Bool
+        switch operation {
+        case .deposit: interrupted = !panel.isDepositOpen(compartmentID: id)
+        case .cancelledDeposit, .pickup, .retrieval: interrupted = false
+        }
+        await settle(id, operation, interrupted: interrupted)
+    }
+
+    /// Carries out `PendingOperationSettlement` for a closed door.
+    func settle(_ id: Int, _ operation: PendingOperation, interrupted: Bool) async {
+        let settlement = PendingOperationSettlement.settle(operation, itemPresent: itemPresent[id], interrupted: interrupted)
+        let wasOpenForCourier = panel.isDepositOpen(compartmentID: id)
+        switch (settlement, operation) {
+        case (.commitDeposit(let recovered), .deposit(let intake, let courierID, let shared)):
+            await completeDeposit(id, intake: intake, courierID: courierID, shared: shared, recovered: recovered)
+        case (.releaseReservation(let reason), _):
+            if let release = custody.depositReleased(id, reason: reason, in: model),
+               await carryOut(release, "deposit release") == .done, wasOpenForCourier {
+                await perform(panel.depositFinished(.depositClosedEmpty(label: label(id)), now: clock.now()))
+            }
+        case (.quarantineForInspection(let reason), _):
+            if let release = custody.depositReleased(id, reason: reason, quarantine: reason, in: model),
+               await carryOut(release, "deposit release") == .done, wasOpenForCourier {
+                await perform(panel.depositFinished(.failure("Door \(label(id)) is out of service: \(reason)."), now: clock.now()))
+            }
+        case (.commitPickup, .pickup(let parcelIDs, let codeHash)):
+            await completePickup(id, parcelIDs: parcelIDs, codeHash: codeHash)
+        case (.keepParcels(let reason), _):
+            await carryOut(custody.pickupNotTaken(id, reason: reason, interrupted: interrupted, in: model), "pending clear")
+        case (.commitRetrieval, .retrieval(let parcelIDs, let courierID)):
+            await completeRetrieval(id, parcelIDs: parcelIDs, courierID: courierID)
+        case (.keepOverdueParcels(let reason), _):
+            await carryOut(custody.retrievalNotTaken(id, reason: reason, interrupted: interrupted, in: model), "pending clear")
+        default:
+            logger.critical("settlement does not fit its operation", metadata: ["compartment.id": "\(id)"])
+        }
+    }
+
+    // MARK: - Boards
+
+    func boardLost(_ board: Int, detail: String) async {
+        guard offlineBoards.insert(board).inserted else { return }
+        for id in map.compartments(onBoard: board) { resolveDoorWaiter(id, failure: "board \(board) went offline: \(detail)") }
+        logger.error("lock board offline", metadata: ["board.address": "\(board)", "error": "\(detail)"])
+        model.setOnline(false, compartmentIDs: map.compartments(onBoard: board))
+        await carryOut(custody.boardOffline(board, detail: detail), "board offline")
+    }
+
+    func boardBack(_ board: Int) async {
+        guard offlineBoards.contains(board), let link = boards[board] else { return }
+        guard let status = try? await link.readStatus() else { return }
+        offlineBoards.remove(board)
+        logger.notice("lock board back online", metadata: ["board.address": "\(board)"])
+        await carryOut(custody.boardOnline(board), "board online")
+        // Its doors are re-read and reconciled before any of them is used again.
+        await reconcile(board: board, status: status)
+        model.setOnline(true, compartmentIDs: map.compartments(onBoard: board))
+    }
+
+    /// Makes the store agree with the sensors of one board and resolves operations that were
+    /// interrupted (by a power failure or a board outage) while the door is closed.
+    func reconcile(board: Int, status: LockBoardStatus) async {
+        let now = clock.now()
+        let channels = map.compartments(onBoard: board).map { map.address(of: $0).channel }
+        if let missing = channels.first(where: { !status.doorOpen.indices.contains($0 - 1) }) {
+            // A board that reports fewer doors than configured cannot be trusted with any of them.
+            await boardLost(board, detail: "reports \(status.doorOpen.count) doors, but channel \(missing) is configured")
+            return
+        }
+        for id in map.compartments(onBoard: board) {
+            let channel = map.address(of: id).channel
+            let sensorOpen = status.doorOpen[channel - 1]
+            itemPresent[id] = status.itemPresent.flatMap { $0.indices.contains(channel - 1) ? $0[channel - 1] : nil }
+            if let change = custody.doorReconciled(id, sensorOpen: sensorOpen, in: model) {
+                await carryOut(change, "door reconciliation")
+            }
+            doors[id] = DoorWatchStateMachine(isOpen: sensorOpen, now: now)
+            // A door found closed with an operation in flight is settled now; one found open is
+            // settled when it closes.
+            if !sensorOpen, let pending = model.pending[id] {
+                await settle(id, pending, interrupted: true)
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+public import LockerCore
+import LockerStore
+
+/// The housekeeping room: what time passing does (the time high-water mark, the storage budget,
+/// overdue parcels, polling offline boards, forgetting grace windows), the configuration in force,
+/// pre-advice typed at the simulator's panel, and a store moved aside at start. Decisions are
+/// `CustodyStateMachine+Housekeeping`'s; this file touches only the controller.
+extension CabinetController {
+    func housekeeping(now: Date) async {
+        if lastTimeHighWater.map({ now.timeIntervalSince($0) >= 600 }) ?? true {
+            // The latest time seen, kept durably every 10 minutes even when nothing happens, so
+            // that setting the clock back cannot revive an expired credential (see presentCredential).
+            lastTimeHighWater = now
+            commit("time high-water mark") { tx in try tx.advanceTimeHighWater() }
+        }
+        if lastStorageCheck.map({ now.timeIntervalSince($0) >= 30 }) ?? true {
+            lastStorageCheck = now
+            checkStorage()
+        }
+        if lastOverdueCheck.map({ now.timeIntervalSince($0) >= 10 }) ?? true {
+            lastOverdueCheck = now
+            for change in custody.overdueFound(in: model, now: now) { await carryOut(change, "overdue flag") }
+        }
+        if !offlineBoards.isEmpty, lastBoardPoll.map({ now.timeIntervalSince($0) >= 5 }) ?? true {
+            lastBoardPoll = now
+            for board in offlineBoards.sorted() { await boardBack(board) }
+        }
+        model.expireGraceWindows(now: now)
+    }
+
+    /// Compares the store's size and its disk's free space with the configured limits; records
+    /// the change when the verdict flips (so the server and the technician learn of it).
+    func checkStorage() {
+        let (used, free) = storageProbe()
+        let budget = Int64(configuration.storeBudgetMegabytes * 1_048_576)
+        let reserve = Int64(configuration.minimumFreeDiskMegabytes * 1_048_576)
+        let full = used >= budget || (free.map { $0 < reserve } ?? false)
+        guard full != storageFull else { return }
+        storageFull = full
+        if full {
+            logger.critical("store is full: deposits stop until storeBudgetMegabytes is raised or disk space is freed; pickups go on",
+                            metadata: ["store.bytes": "\(used)", "store.budget": "\(budget)", "disk.free": "\(free ?? -1)"])
+        } else {
+            logger.notice("store has room again: deposits resume", metadata: ["store.bytes": "\(used)"])
+        }
+        let change = custody.storageVerdictChanged(full: full, databaseBytes: used, budgetBytes: budget, freeBytes: free,
+                                                   reserveBytes: reserve)
+        commitAndApply(change, "storage alarm")
+    }
+
+    /// Puts a changed configuration into force (policy fields only; see `remotelyChangeable`).
+    func applyConfiguration(_ changed: CabinetConfiguration) {
+        configuration = changed
+        custody.attemptPolicy = Self.attemptPolicy(changed)
+        custody.retention = changed.retentionPolicy
+        custody.pickupGraceSeconds = changed.pickupGraceSeconds
+        doorPolicy = Self.doorPolicy(changed)
+    }
+
+    /// Pre-advice from the central server (its delivery comes with the uplink; the simulator's
+    /// front panel can enter some by hand).
+    public func addPreAdvice(_ intake: ParcelIntake) {
+        commitAndApply(custody.preAdviceReceived(intake), "pre-advice")
+    }
+
+    /// The store was damaged and moved aside at start: this database knows nothing of the parcels
+    /// in the cabinet. Every door is quarantined (no deposit into a door that may hold a parcel,
+    /// no pickup by a code this record never issued) until a technician has looked and enabled
+    /// it, and the alarm goes upstream with where the old database was kept.
+    ///
+    /// Power failure: one transaction; before it commits the next start finds a healthy (new)
+    /// database without this record and without the quarantine, which is why the daemon keeps the
+    /// moved-aside files (and logs them critically) rather than relying on this alone.
+    func storeWasMovedAside(to path: String, reason: String) {
+        commitAndApply(custody.storeMovedAside(to: path, reason: reason, in: model), "store moved aside")
+    }
+}

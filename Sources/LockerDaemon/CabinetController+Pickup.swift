@@ -1,0 +1,63 @@
+import Foundation
+import LockerCore
+import LockerStore
+import LockerUplink
+
+/// The pickup room: a resident's code opens the door, the door closing commits the pickup; and the
+/// courier's PIN, which counts against the same keypad lockout. Decisions are
+/// `CustodyStateMachine+Pickup`'s; this file carries them out and touches only the controller.
+extension CabinetController {
+    /// A resident typed a complete code.
+    func attemptPickup(code: String) async {
+        await carryOut(custody.codeEntered(codeHash: hasher.hash(code: code), in: model, now: clock.now()), "pickup door opening")
+    }
+
+    /// The door of a pickup closed and the parcels are gone.
+    func completePickup(_ id: Int, parcelIDs: [Int64], codeHash: String) async {
+        let now = clock.now()
+        // Read before the commit (a read inside the write transaction could not see it anyway).
+        let temperature = coldChainPayload(
+            compartmentID: id, parcels: (model.liveParcels[id] ?? []).filter { parcelIDs.contains($0.id) }, until: now)
+        await carryOut(custody.pickupCompleted(id, parcelIDs: parcelIDs, codeHash: codeHash, temperature: temperature,
+                                               in: model, now: now), "pickup")
+    }
+
+    /// Courier PINs count against the same keypad lockout as pickup codes: a known courier id
+    /// must not be a way to guess without limit.
+    func authenticateCourier(id: String, pin: String) async {
+        if case .lockedOut(let seconds) = model.attemptGuard.verdict(now: clock.now()) {
+            await buzzer.play(.error)
+            await perform(panel.courierAuthenticated(nil, now: clock.now()))
+            await show(.lockedOut(seconds: seconds))
+            return
+        }
+        guard let courier = authenticate(id: id, pin: pin) else {
+            logger.notice("courier login refused", metadata: ["courier.id": "\(id)"])
+            await perform(panel.courierAuthenticated(nil, now: clock.now()))
+            await carryOut(custody.wrongCode(courierPIN: true, in: model, now: clock.now()), "wrong-code count")
+            return
+        }
+        if let reset = custody.attemptGuardReset(in: model) { await carryOut(reset, "keypad guard reset") }
+        await perform(panel.courierAuthenticated(courier, now: clock.now()))
+    }
+
+    /// The configuration's couriers first, then the list the central server sent (PIN hashes).
+    private func authenticate(id: String, pin: String) -> Courier? {
+        if let entry = configuration.couriers.first(where: { $0.id == id }) {
+            return Self.sameBytes(entry.pin, pin) ? Courier(id: entry.id, name: entry.name, carrier: entry.carrier) : nil
+        }
+        guard let entry = (try? store.serverCouriers())?.first(where: { $0.id == id }) else { return nil }
+        let hash = UplinkAcknowledgement.Command.CourierCredential.pinHash(cabinetID: configuration.cabinetID, courierID: id, pin: pin)
+        return Self.sameBytes(entry.pinHash, hash) ? Courier(id: entry.id, name: entry.name, carrier: entry.carrier) : nil
+    }
+
+    /// Constant-time comparison: the keypad must not leak how many PIN digits were right.
+    static func sameBytes(_ first: String, _ second: String) -> Bool {
+        let a = Array(first.utf8), b = Array(second.utf8)
+        var difference = UInt8(a.count == b.count ? 0 : 1)
+        for index in 0..<max(a.count, b.count) {
+            difference |= (index < a.count ? a[index] : 0) ^ (index < b.count ? b[index] : 0)
+        }
+        return difference == 0
+    }
+}
