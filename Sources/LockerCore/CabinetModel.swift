@@ -100,23 +100,26 @@ public struct CabinetModel: Sendable {
 
     // MARK: - Changes (apply only after the store committed them)
 
-    public mutating func replace(_ compartment: Compartment) {
+    // Custody fields change only through `apply(_:)` (CabinetModel+Apply.swift): these setters are
+    // internal so that nothing outside Core assigns custody state (the tests reach them with
+    // `@testable`).
+    mutating func replace(_ compartment: Compartment) {
         compartments[compartment.id] = compartment
         refreshSlot(compartment.id)
     }
 
-    public mutating func setLiveParcels(_ parcels: [Parcel], compartmentID: Int) {
+    mutating func setLiveParcels(_ parcels: [Parcel], compartmentID: Int) {
         liveParcels[compartmentID] = parcels.isEmpty ? nil : parcels
         refreshSlot(compartmentID)
     }
 
-    public mutating func setCodeHash(_ hash: String?, compartmentID: Int) {
+    mutating func setCodeHash(_ hash: String?, compartmentID: Int) {
         if let old = codeHashByCompartment[compartmentID] { compartmentByCodeHash[old] = nil }
         codeHashByCompartment[compartmentID] = hash
         if let hash { compartmentByCodeHash[hash] = compartmentID }
     }
 
-    public mutating func setPending(_ operation: PendingOperation?, compartmentID: Int) {
+    mutating func setPending(_ operation: PendingOperation?, compartmentID: Int) {
         pending[compartmentID] = operation
         refreshSlot(compartmentID)
     }

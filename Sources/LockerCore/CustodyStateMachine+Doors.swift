@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Door supervision: what the sensors say becomes the record, alarms are raised, latches that did
 /// not open take their door out of service, and a board's doors are reconciled when it (re)appears.
 extension CustodyStateMachine {
@@ -85,5 +87,55 @@ extension CustodyStateMachine {
         var change = CustodyChange()
         change.record(CustodyEvent(.boardOnline, payload: ["board": .int(Int64(board))]))
         return change
+    }
+}
+
+extension CustodyStateMachine {
+    /// A door with an operation in flight is closed (seen closing, or found closed at start or
+    /// when its board came back): what it was opened for is settled by
+    /// `PendingOperationSettlement` (the item sensor decides where it can; without evidence,
+    /// custody is never invented and never given up). Nil when nothing was pending, or when no
+    /// free pickup code could be drawn for a deposit (the deposit then stays pending).
+    /// - Parameters:
+    ///   - itemPresent: the item sensor now; nil where there is none.
+    ///   - interrupted: the person who opened it is not known to be there any more.
+    ///   - courierAtPanel: the courier of this deposit is still at the panel (told the outcome).
+    ///   - issueCode: draws the deposit's code (see `issueCode(for:compartmentID:shared:in:using:)`).
+    ///   - seal: the drawn code sealed for the central server (nil: no sealing configured, or it failed).
+    ///   - temperature: the cold-chain summary for a pickup's event.
+    public func pendingDoorClosed(
+        _ id: Int, itemPresent: Bool?, interrupted: Bool, courierAtPanel: Bool, in model: CabinetModel, now: Date,
+        issueCode: (_ intake: ParcelIntake, _ shared: Bool) -> IssuedCode?,
+        seal: (_ code: String, _ trackingNumber: String) -> String? = { _, _ in nil },
+        temperature: [String: EventValue]? = nil
+    ) -> CustodyChange? {
+        guard let operation = model.pending[id] else { return nil }
+        let label = model.compartments[id].label
+        switch (PendingOperationSettlement.settle(operation, itemPresent: itemPresent, interrupted: interrupted), operation) {
+        case (.commitDeposit(let recovered), .deposit(let intake, let courierID, let shared)):
+            guard let code = issueCode(intake, shared) else { return nil }
+            let sealed = code.code.flatMap { seal($0, intake.trackingNumber) }
+            return depositCommitted(id, intake: intake, courierID: courierID, shared: shared, recovered: recovered, code: code,
+                                    sealedCode: sealed, in: model, now: now)
+        case (.releaseReservation(let reason), _):
+            var change = depositReleased(id, reason: reason, in: model)
+            if courierAtPanel { change?.effects = [.panel(.depositFinished(.depositClosedEmpty(label: label)))] }
+            return change
+        case (.quarantineForInspection(let reason), _):
+            var change = depositReleased(id, reason: reason, quarantine: reason, in: model)
+            if courierAtPanel { change?.effects = [.panel(.depositFinished(.failure("Door \(label) is out of service: \(reason).")))] }
+            return change
+        case (.commitPickup, .pickup(let parcelIDs, let codeHash)):
+            return pickupCompleted(id, parcelIDs: parcelIDs, codeHash: codeHash, temperature: temperature, in: model, now: now)
+        case (.keepParcels(let reason), _):
+            return pickupNotTaken(id, reason: reason, interrupted: interrupted, in: model)
+        case (.commitRetrieval, .retrieval(let parcelIDs, let courierID)):
+            return retrievalCompleted(id, parcelIDs: parcelIDs, courierID: courierID, in: model)
+        case (.keepOverdueParcels(let reason), _):
+            return retrievalNotTaken(id, reason: reason, interrupted: interrupted, in: model)
+        default:
+            // `settle` answers each operation with its own kinds only.
+            preconditionFailure("settlement \(operation) does not fit its operation")
+        }
     }
 }

@@ -82,31 +82,16 @@ extension CabinetController {
         }
     }
 
-    /// The deposit door closed with the parcel inside: the parcel enters custody and its code is
-    /// issued (sealed for the central server, which tells the resident).
-    func completeDeposit(_ id: Int, intake: ParcelIntake, courierID: String, shared: Bool, recovered: Bool) async {
-        let now = clock.now()
-        guard let code = custody.issueCode(for: intake, compartmentID: id, shared: shared, in: model, using: &generator) else {
-            logger.critical("no free pickup code could be drawn", metadata: ["compartment.id": "\(id)"])
-            return
+    /// The code sealed for the central server, which tells the resident (nil: no sealing key, or
+    /// it failed, which is logged: the resident will then not learn the code from the server).
+    func seal(code: String, trackingNumber: String, compartmentID id: Int) -> String? {
+        guard let codeSealer else { return nil }
+        do {
+            return try codeSealer.seal(code: code, trackingNumber: trackingNumber)
+        } catch {
+            logger.error("the pickup code could not be sealed for the server; the resident will not learn it from there",
+                         metadata: ["compartment.id": "\(id)", "error": "\(error)"])
+            return nil
         }
-        var sealedCode: String?
-        if let text = code.code, let codeSealer {
-            do {
-                sealedCode = try codeSealer.seal(code: text, trackingNumber: intake.trackingNumber)
-            } catch {
-                logger.error("the pickup code could not be sealed for the server; the resident will not learn it from there",
-                             metadata: ["compartment.id": "\(id)", "error": "\(error)"])
-            }
-        }
-        let change = custody.depositCommitted(id, intake: intake, courierID: courierID, shared: shared, recovered: recovered,
-                                              code: code, sealedCode: sealedCode, in: model, now: now)
-        guard await carryOut(change, "deposit") == .refusedByStore else { return }
-        // Nothing is recorded, but the parcel may be inside: out of service until someone looks.
-        if let release = custody.depositReleased(id, reason: "the store refused the deposit",
-                                                 quarantine: "deposit could not be recorded: check the contents", in: model) {
-            await carryOut(release, "deposit release")
-        }
-        await perform(panel.depositFinished(.failure("The deposit could not be recorded. Please take the parcel back and see staff."), now: now))
     }
 }

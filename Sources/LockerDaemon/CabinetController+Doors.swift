@@ -53,34 +53,40 @@ extension CabinetController {
         await settle(id, operation, interrupted: interrupted)
     }
 
-    /// Carries out `PendingOperationSettlement` for a closed door.
+    /// Settles what a closed door was opened for (see `CustodyStateMachine.pendingDoorClosed`).
     func settle(_ id: Int, _ operation: PendingOperation, interrupted: Bool) async {
-        let settlement = PendingOperationSettlement.settle(operation, itemPresent: itemPresent[id], interrupted: interrupted)
-        let wasOpenForCourier = panel.isDepositOpen(compartmentID: id)
-        switch (settlement, operation) {
-        case (.commitDeposit(let recovered), .deposit(let intake, let courierID, let shared)):
-            await completeDeposit(id, intake: intake, courierID: courierID, shared: shared, recovered: recovered)
-        case (.releaseReservation(let reason), _):
-            if let release = custody.depositReleased(id, reason: reason, in: model),
-               await carryOut(release, "deposit release") == .done, wasOpenForCourier {
-                await perform(panel.depositFinished(.depositClosedEmpty(label: label(id)), now: clock.now()))
-            }
-        case (.quarantineForInspection(let reason), _):
-            if let release = custody.depositReleased(id, reason: reason, quarantine: reason, in: model),
-               await carryOut(release, "deposit release") == .done, wasOpenForCourier {
-                await perform(panel.depositFinished(.failure("Door \(label(id)) is out of service: \(reason)."), now: clock.now()))
-            }
-        case (.commitPickup, .pickup(let parcelIDs, let codeHash)):
-            await completePickup(id, parcelIDs: parcelIDs, codeHash: codeHash)
-        case (.keepParcels(let reason), _):
-            await carryOut(custody.pickupNotTaken(id, reason: reason, interrupted: interrupted, in: model), "pending clear")
-        case (.commitRetrieval, .retrieval(let parcelIDs, let courierID)):
-            await completeRetrieval(id, parcelIDs: parcelIDs, courierID: courierID)
-        case (.keepOverdueParcels(let reason), _):
-            await carryOut(custody.retrievalNotTaken(id, reason: reason, interrupted: interrupted, in: model), "pending clear")
-        default:
-            logger.critical("settlement does not fit its operation", metadata: ["compartment.id": "\(id)"])
+        let now = clock.now()
+        var temperature: [String: EventValue]?
+        if case .pickup(let parcelIDs, _) = operation {
+            // Read before the commit (a read inside the write transaction could not see it anyway).
+            temperature = coldChainPayload(
+                compartmentID: id, parcels: (model.liveParcels[id] ?? []).filter { parcelIDs.contains($0.id) }, until: now)
         }
+        let model = self.model
+        let custody = self.custody
+        var generator = self.generator
+        guard let change = custody.pendingDoorClosed(
+            id, itemPresent: itemPresent[id], interrupted: interrupted, courierAtPanel: panel.isDepositOpen(compartmentID: id),
+            in: model, now: now,
+            issueCode: { intake, shared in
+                custody.issueCode(for: intake, compartmentID: id, shared: shared, in: model, using: &generator)
+            },
+            seal: { code, trackingNumber in self.seal(code: code, trackingNumber: trackingNumber, compartmentID: id) },
+            temperature: temperature)
+        else {
+            logger.critical("no free pickup code could be drawn", metadata: ["compartment.id": "\(id)"])
+            return
+        }
+        guard await carryOut(change, "door closed: \(Self.pendingName(operation))") == .refusedByStore,
+              case .deposit = operation, !change.insertedParcels.isEmpty
+        else { return }
+        // The deposit could not be recorded, but the parcel may be inside: out of service until
+        // someone looks.
+        if let release = custody.depositReleased(id, reason: "the store refused the deposit",
+                                                 quarantine: "deposit could not be recorded: check the contents", in: self.model) {
+            await carryOut(release, "deposit release")
+        }
+        await perform(panel.depositFinished(.failure("The deposit could not be recorded. Please take the parcel back and see staff."), now: now))
     }
 
     // MARK: - Boards

@@ -12,16 +12,6 @@ extension CabinetController {
         await carryOut(custody.codeEntered(codeHash: hasher.hash(code: code), in: model, now: clock.now()), "pickup door opening")
     }
 
-    /// The door of a pickup closed and the parcels are gone.
-    func completePickup(_ id: Int, parcelIDs: [Int64], codeHash: String) async {
-        let now = clock.now()
-        // Read before the commit (a read inside the write transaction could not see it anyway).
-        let temperature = coldChainPayload(
-            compartmentID: id, parcels: (model.liveParcels[id] ?? []).filter { parcelIDs.contains($0.id) }, until: now)
-        await carryOut(custody.pickupCompleted(id, parcelIDs: parcelIDs, codeHash: codeHash, temperature: temperature,
-                                               in: model, now: now), "pickup")
-    }
-
     /// Courier PINs count against the same keypad lockout as pickup codes: a known courier id
     /// must not be a way to guess without limit.
     func authenticateCourier(id: String, pin: String) async {

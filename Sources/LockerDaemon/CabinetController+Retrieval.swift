@@ -6,8 +6,4 @@ extension CabinetController {
     func startRetrieval(courierID: String) async {
         await carryOut(custody.retrievalRequested(courierID: courierID, in: model), "retrieval door opening")
     }
-
-    func completeRetrieval(_ id: Int, parcelIDs: [Int64], courierID: String) async {
-        await carryOut(custody.retrievalCompleted(id, parcelIDs: parcelIDs, courierID: courierID, in: model), "retrieval")
-    }
 }

@@ -1,5 +1,5 @@
 import Foundation
-import LockerCore
+@testable import LockerCore
 import Testing
 
 private let t0 = Date(timeIntervalSince1970: 1_700_000_000)
