@@ -157,7 +157,9 @@ public struct CabinetModel: Sendable {
     private func slot(for id: Int) -> CompartmentSlot {
         let compartment = compartments[id]
         let parcels = liveParcels[id] ?? []
-        let usable = !offline.contains(id) && !climateUnfit.contains(id) && pending[id] == nil
+        // A door standing open (a resident reopening it in the grace window, a technician, a
+        // forced door) is never sent a courier: two people would be at one door.
+        let usable = !offline.contains(id) && !climateUnfit.contains(id) && pending[id] == nil && !compartment.isDoorOpen
         let availability: SlotAvailability
         switch compartment.state {
         case .available where usable && parcels.isEmpty: availability = .available

@@ -77,14 +77,17 @@ extension CabinetController {
             logger.critical("no free pickup code could be drawn", metadata: ["compartment.id": "\(id)"])
             return
         }
-        guard await carryOut(change, "door closed: \(Self.pendingName(operation))") == .refusedByStore,
-              case .deposit = operation, !change.insertedParcels.isEmpty
-        else { return }
+        guard await carryOut(change, "door closed: \(Self.pendingName(operation))") == .refusedByStore else { return }
+        guard case .deposit = operation, !change.insertedParcels.isEmpty else {
+            unsettledDoors.insert(id)
+            return
+        }
         // The deposit could not be recorded, but the parcel may be inside: out of service until
         // someone looks.
         if let release = custody.depositReleased(id, reason: "the store refused the deposit",
-                                                 quarantine: "deposit could not be recorded: check the contents", in: self.model) {
-            await carryOut(release, "deposit release")
+                                                 quarantine: "deposit could not be recorded: check the contents", in: self.model),
+           await carryOut(release, "deposit release") == .refusedByStore {
+            unsettledDoors.insert(id)
         }
         await perform(panel.depositFinished(.failure("The deposit could not be recorded. Please take the parcel back and see staff."), now: now))
     }

@@ -3,7 +3,8 @@ public import LockerCore
 import LockerStore
 
 /// The housekeeping room: what time passing does (the time high-water mark, the storage budget,
-/// overdue parcels, polling offline boards, forgetting grace windows), the configuration in force,
+/// overdue parcels, polling offline boards, forgetting grace windows, settling again what the store
+/// refused to settle), the configuration in force,
 /// pre-advice typed at the simulator's panel, and a store moved aside at start. Decisions are
 /// `CustodyStateMachine+Housekeeping`'s; this file touches only the controller.
 extension CabinetController {
@@ -27,6 +28,11 @@ extension CabinetController {
             for board in offlineBoards.sorted() { await boardBack(board) }
         }
         model.expireGraceWindows(now: now)
+        for id in unsettledDoors.sorted() where !doors[id].isOpen && !offlineBoards.contains(map.address(of: id).board) {
+            unsettledDoors.remove(id)
+            // Whoever closed it may have left: settled as interrupted (no sensor, no guess).
+            if let pending = model.pending[id] { await settle(id, pending, interrupted: true) }
+        }
     }
 
     /// Compares the store's size and its disk's free space with the configured limits; records

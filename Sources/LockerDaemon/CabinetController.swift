@@ -52,6 +52,9 @@ public final class CabinetController {
     var lastBoardPoll: Date?
     var lastStorageCheck: Date?
     var lastTimeHighWater: Date?
+    /// Closed doors whose settlement the store refused (a full disk, an I/O error): settled again
+    /// on each tick until it commits, so a pickup is not left pending until the next restart.
+    var unsettledDoors: Set<Int> = []
     /// Draws pickup codes (the kernel's CSPRNG).
     var generator = SystemRandomNumberGenerator()
 
