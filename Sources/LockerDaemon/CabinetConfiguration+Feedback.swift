@@ -14,6 +14,10 @@ extension CabinetConfiguration {
         /// file: where each message is written (a FIFO the screen process reads, or a file).
         public var path: String?
 
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case kind, bus, address, columns, rows, path
+        }
+
         public init(kind: String, bus: String? = nil, address: Int? = nil, columns: Int = 16, rows: Int = 2, path: String? = nil) {
             self.kind = kind
             self.bus = bus
@@ -48,6 +52,10 @@ extension CabinetConfiguration {
         public var chip: String
         public var line: GPIOLineAddress
         public var activeLow: Bool
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case chip, line, activeLow
+        }
 
         public init(chip: String, line: GPIOLineAddress, activeLow: Bool = false) {
             self.chip = chip

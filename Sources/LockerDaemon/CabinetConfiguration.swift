@@ -34,6 +34,12 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         /// Lines of a `gpio` board (see `GPIOLockBoardConfiguration`).
         public var gpio: GPIOLockBoardConfiguration?
 
+        /// Every key a board may have in the file (`CaseIterable` for the unknown-key check).
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case address, busAddress, channels, hasItemSensors, kind, device, baud, parity, rs485DirectionControl, polarity
+            case pollMilliseconds, gpio
+        }
+
         public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated",
                     device: String? = nil, baud: Int? = nil, polarity: String? = nil, pollMilliseconds: Int = 250) {
             self.address = address
@@ -129,6 +135,10 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var board: Int
         public var channel: Int
 
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case label, size, temperatureClass, accessible, board, channel
+        }
+
         public init(label: String, size: String, temperatureClass: String = "ambient", accessible: Bool = false,
                     board: Int, channel: Int) {
             self.label = label
@@ -155,6 +165,10 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var name: String
         public var pin: String
         public var carrier: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case id, name, pin, carrier
+        }
 
         public init(id: String, name: String, pin: String, carrier: String = "") {
             self.id = id
@@ -202,6 +216,14 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var minimumFreeDiskMegabytes: Double = 64
     /// The central server; nil: the cabinet keeps its events until one is configured.
     public var uplink: UplinkConfiguration?
+
+    /// Every top-level key of the file (`CaseIterable` for the unknown-key check).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case cabinetID, pickupCodeLength, retentionHours, latchPulseMilliseconds, doorOpenConfirmationSeconds
+        case doorReminderSeconds, doorAlarmSeconds, pickupGraceSeconds, wrongCodesBeforeLockout, firstLockoutSeconds
+        case maximumLockoutSeconds, boards, compartments, couriers, scanners, keypads, display, zones, buzzer, maintenance
+        case storeBudgetMegabytes, minimumFreeDiskMegabytes, uplink
+    }
 
     public init() {}
 
