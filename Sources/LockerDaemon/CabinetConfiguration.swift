@@ -260,29 +260,6 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         minimumFreeDiskMegabytes = try c.decodeIfPresent(Double.self, forKey: .minimumFreeDiskMegabytes) ?? d.minimumFreeDiskMegabytes
     }
 
-    public static func load(from url: URL) throws -> CabinetConfiguration {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigurationError(problems: ["cannot read \(url.path): \(error.localizedDescription)"])
-        }
-        let configuration: CabinetConfiguration
-        do { configuration = try JSONDecoder().decode(CabinetConfiguration.self, from: withoutComments(data)) } catch {
-            throw ConfigurationError(problems: ["\(url.path) is not a valid configuration: \(error)"])
-        }
-        try configuration.validate()
-        return configuration
-    }
-
-    /// The file is JSON in which whole lines starting with `//` are comments (so the example can
-    /// explain itself); they are blanked before parsing, keeping line numbers in error messages.
-    static func withoutComments(_ data: Data) -> Data {
-        let text = String(decoding: data, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("//") ? "" : String(line)
-        }
-        return Data(lines.joined(separator: "\n").utf8)
-    }
-
     /// Checks everything a running cabinet relies on; lists every problem at once.
     public func validate() throws {
         var problems: [String] = []
