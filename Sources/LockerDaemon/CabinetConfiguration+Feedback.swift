@@ -72,7 +72,15 @@ extension CabinetConfiguration {
     }
 
     func feedbackProblems() -> [String] {
-        guard let display else { return [] }
+        guard let display else {
+            // Without a display the daemon shows messages on the simulated cabinet's front panel,
+            // which only a fully simulated cabinet has. A real cabinet where people enter codes
+            // (a keypad, or a scanner for badges and QR codes) would then take a deposit whose
+            // pickup code nobody sees.
+            guard !isFullySimulated, !(keypads.isEmpty && scanners.isEmpty) else { return [] }
+            return ["keypads or scanners are configured but no display: a courier could never be shown a pickup code; "
+                    + "configure \"display\" (kind hd44780-i2c, or file for a screen process that shows what it reads)"]
+        }
         switch display.kind {
         case "hd44780-i2c":
             var problems: [String] = []
