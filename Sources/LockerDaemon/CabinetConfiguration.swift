@@ -268,7 +268,11 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             problems.append("latchPulseMilliseconds must be 100...5000, is \(latchPulseMilliseconds)")
         }
         if wrongCodesBeforeLockout < 1 { problems.append("wrongCodesBeforeLockout must be at least 1, is \(wrongCodesBeforeLockout)") }
-        if boards.isEmpty { problems.append("no boards configured") }
+        // A file that sets only a few fields (say `uplink`) does not add to the built-in simulated
+        // cabinet: it describes a whole cabinet, so say why it has no boards.
+        if boards.isEmpty {
+            problems.append("no boards configured (a configuration file describes the whole cabinet; it does not extend the built-in simulated one)")
+        }
         problems += maintenance.problems()
         problems += inputDeviceProblems()
         problems += feedbackProblems()
