@@ -151,7 +151,8 @@ import Testing
         let directory = Self.repository.appendingPathComponent("systemd")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".json") }.sorted()
         #expect(files.contains("lockerd.example.json"))
-        for file in files {
+        // The package's /etc/lockerd/lockerd.json too: build-deb refuses a package whose file fails.
+        for file in files + ["packaging/lockerd.json"] {
             let configuration = try CabinetConfiguration.load(from: directory.appendingPathComponent(file))
             #expect(!configuration.boards.isEmpty, "\(file)")
         }
