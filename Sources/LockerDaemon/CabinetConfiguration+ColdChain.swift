@@ -15,6 +15,10 @@ extension CabinetConfiguration {
             public var board: Int?
             public var number: Int?
 
+            enum CodingKeys: String, CodingKey, CaseIterable {
+                case kind, id, baseDirectory, board, number
+            }
+
             public init(kind: String, id: String? = nil, baseDirectory: String? = nil, board: Int? = nil, number: Int? = nil) {
                 self.kind = kind
                 self.id = id
@@ -31,6 +35,10 @@ extension CabinetConfiguration {
             public var chip: String?
             public var line: GPIOLineAddress?
             public var activeLow: Bool?
+
+            enum CodingKeys: String, CodingKey, CaseIterable {
+                case kind, chip, line, activeLow
+            }
 
             public init(kind: String, chip: String? = nil, line: GPIOLineAddress? = nil, activeLow: Bool? = nil) {
                 self.kind = kind
@@ -61,6 +69,11 @@ extension CabinetConfiguration {
         public var sampleSeconds: Double
         public var probe: ProbeEntry
         public var relay: RelayEntry
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, compartments, lowCelsius, highCelsius, hysteresisCelsius, minimumOffSeconds, minimumOnSeconds
+            case maximumRunSeconds, relayOnWhenProbeFaulty, graceSeconds, doorOpenGraceSeconds, sampleSeconds, probe, relay
+        }
 
         public init(name: String, compartments: [String], lowCelsius: Double, highCelsius: Double, hysteresisCelsius: Double = 1,
                     minimumOffSeconds: Double = 180, minimumOnSeconds: Double = 60, maximumRunSeconds: Double = 3_600,

@@ -14,6 +14,10 @@ extension CabinetConfiguration {
         /// file: where each message is written (a FIFO the screen process reads, or a file).
         public var path: String?
 
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case kind, bus, address, columns, rows, path
+        }
+
         public init(kind: String, bus: String? = nil, address: Int? = nil, columns: Int = 16, rows: Int = 2, path: String? = nil) {
             self.kind = kind
             self.bus = bus
@@ -49,6 +53,10 @@ extension CabinetConfiguration {
         public var line: GPIOLineAddress
         public var activeLow: Bool
 
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case chip, line, activeLow
+        }
+
         public init(chip: String, line: GPIOLineAddress, activeLow: Bool = false) {
             self.chip = chip
             self.line = line
@@ -64,7 +72,15 @@ extension CabinetConfiguration {
     }
 
     func feedbackProblems() -> [String] {
-        guard let display else { return [] }
+        guard let display else {
+            // Without a display the daemon shows messages on the simulated cabinet's front panel,
+            // which only a fully simulated cabinet has. A real cabinet where people enter codes
+            // (a keypad, or a scanner for badges and QR codes) would then take a deposit whose
+            // pickup code nobody sees.
+            guard !isFullySimulated, !(keypads.isEmpty && scanners.isEmpty) else { return [] }
+            return ["keypads or scanners are configured but no display: a courier could never be shown a pickup code; "
+                    + "configure \"display\" (kind hd44780-i2c, or file for a screen process that shows what it reads)"]
+        }
         switch display.kind {
         case "hd44780-i2c":
             var problems: [String] = []

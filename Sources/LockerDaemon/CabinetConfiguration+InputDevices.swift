@@ -9,6 +9,10 @@ extension CabinetConfiguration {
         public var product: String
         public var serial: String?
 
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case vendor, product, serial
+        }
+
         public init(vendor: String, product: String, serial: String? = nil) {
             self.vendor = vendor
             self.product = product
@@ -30,6 +34,10 @@ extension CabinetConfiguration {
         /// HID scanners set to another national layout: key code → the two characters it types,
         /// unshifted then shifted, over the US layout (German: `{"21": "zZ", "44": "yY"}`).
         public var layout: [String: String]
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, kind, device, match, baud, layout
+        }
 
         public init(name: String, kind: String = "serial", device: String? = nil, match: DeviceMatchEntry? = nil, baud: Int = 9_600,
                     layout: [String: String] = [:]) {
@@ -61,6 +69,10 @@ extension CabinetConfiguration {
         public var match: DeviceMatchEntry?
         public var matrix: MatrixEntry?
 
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, kind, device, match, matrix
+        }
+
         public init(name: String, kind: String = "hid", device: String? = nil, match: DeviceMatchEntry? = nil, matrix: MatrixEntry? = nil) {
             self.name = name
             self.kind = kind
@@ -88,6 +100,10 @@ extension CabinetConfiguration {
         public var activeLow: Bool
         /// "3x4" (123/456/789/*0#) or "4x4" (with A-D in a fourth column).
         public var layout: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case chip, rows, columns, activeLow, layout
+        }
 
         public init(chip: String, rows: [GPIOLineAddress], columns: [GPIOLineAddress], activeLow: Bool = true, layout: String = "3x4") {
             self.chip = chip

@@ -34,6 +34,12 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         /// Lines of a `gpio` board (see `GPIOLockBoardConfiguration`).
         public var gpio: GPIOLockBoardConfiguration?
 
+        /// Every key a board may have in the file (`CaseIterable` for the unknown-key check).
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case address, busAddress, channels, hasItemSensors, kind, device, baud, parity, rs485DirectionControl, polarity
+            case pollMilliseconds, gpio
+        }
+
         public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated",
                     device: String? = nil, baud: Int? = nil, polarity: String? = nil, pollMilliseconds: Int = 250) {
             self.address = address
@@ -129,6 +135,10 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var board: Int
         public var channel: Int
 
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case label, size, temperatureClass, accessible, board, channel
+        }
+
         public init(label: String, size: String, temperatureClass: String = "ambient", accessible: Bool = false,
                     board: Int, channel: Int) {
             self.label = label
@@ -155,6 +165,10 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var name: String
         public var pin: String
         public var carrier: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case id, name, pin, carrier
+        }
 
         public init(id: String, name: String, pin: String, carrier: String = "") {
             self.id = id
@@ -203,6 +217,14 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     /// The central server; nil: the cabinet keeps its events until one is configured.
     public var uplink: UplinkConfiguration?
 
+    /// Every top-level key of the file (`CaseIterable` for the unknown-key check).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case cabinetID, pickupCodeLength, retentionHours, latchPulseMilliseconds, doorOpenConfirmationSeconds
+        case doorReminderSeconds, doorAlarmSeconds, pickupGraceSeconds, wrongCodesBeforeLockout, firstLockoutSeconds
+        case maximumLockoutSeconds, boards, compartments, couriers, scanners, keypads, display, zones, buzzer, maintenance
+        case storeBudgetMegabytes, minimumFreeDiskMegabytes, uplink
+    }
+
     public init() {}
 
     /// Every board is simulated (in process or behind a pseudo-terminal): `lockerctl sim` may act.
@@ -238,29 +260,6 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         minimumFreeDiskMegabytes = try c.decodeIfPresent(Double.self, forKey: .minimumFreeDiskMegabytes) ?? d.minimumFreeDiskMegabytes
     }
 
-    public static func load(from url: URL) throws -> CabinetConfiguration {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ConfigurationError(problems: ["cannot read \(url.path): \(error.localizedDescription)"])
-        }
-        let configuration: CabinetConfiguration
-        do { configuration = try JSONDecoder().decode(CabinetConfiguration.self, from: withoutComments(data)) } catch {
-            throw ConfigurationError(problems: ["\(url.path) is not a valid configuration: \(error)"])
-        }
-        try configuration.validate()
-        return configuration
-    }
-
-    /// The file is JSON in which whole lines starting with `//` are comments (so the example can
-    /// explain itself); they are blanked before parsing, keeping line numbers in error messages.
-    static func withoutComments(_ data: Data) -> Data {
-        let text = String(decoding: data, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix("//") ? "" : String(line)
-        }
-        return Data(lines.joined(separator: "\n").utf8)
-    }
-
     /// Checks everything a running cabinet relies on; lists every problem at once.
     public func validate() throws {
         var problems: [String] = []
@@ -269,7 +268,11 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             problems.append("latchPulseMilliseconds must be 100...5000, is \(latchPulseMilliseconds)")
         }
         if wrongCodesBeforeLockout < 1 { problems.append("wrongCodesBeforeLockout must be at least 1, is \(wrongCodesBeforeLockout)") }
-        if boards.isEmpty { problems.append("no boards configured") }
+        // A file that sets only a few fields (say `uplink`) does not add to the built-in simulated
+        // cabinet: it describes a whole cabinet, so say why it has no boards.
+        if boards.isEmpty {
+            problems.append("no boards configured (a configuration file describes the whole cabinet; it does not extend the built-in simulated one)")
+        }
         problems += maintenance.problems()
         problems += inputDeviceProblems()
         problems += feedbackProblems()

@@ -17,6 +17,11 @@ public struct MaintenanceConfiguration: Sendable, Codable, Equatable {
     /// At most this many clients at once; more are told "busy" and closed.
     public var maximumClients: Int
 
+    /// Every key of the section (`CaseIterable` for the configuration's unknown-key check).
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case socketPath, group, readOnlyGroup, metricsListen, maximumClients
+    }
+
     public init(socketPath: String? = nil, group: String = "lockerd-maint", readOnlyGroup: String? = nil,
                 metricsListen: String? = nil, maximumClients: Int = 16) {
         self.socketPath = socketPath

@@ -28,6 +28,11 @@ public struct GPIOLockBoardConfiguration: Sendable, Equatable, Codable {
         /// nil when this door has no sensor: its door then always reads closed.
         public var doorSensor: DoorSensor?
 
+        /// Public and `CaseIterable` so the daemon's configuration check can refuse unknown keys.
+        public enum CodingKeys: String, CodingKey, CaseIterable {
+            case latch, latchActiveLow, doorSensor
+        }
+
         public init(latch: GPIOLineAddress, latchActiveLow: Bool = false, doorSensor: DoorSensor? = nil) {
             self.latch = latch
             self.latchActiveLow = latchActiveLow
@@ -59,6 +64,11 @@ public struct GPIOLockBoardConfiguration: Sendable, Equatable, Codable {
         public var line: GPIOLineAddress
         public var activeLow: Bool
         public var openWhen: OpenLevel
+
+        /// Public and `CaseIterable` so the daemon's configuration check can refuse unknown keys.
+        public enum CodingKeys: String, CodingKey, CaseIterable {
+            case line, activeLow, openWhen
+        }
 
         public init(line: GPIOLineAddress, activeLow: Bool = false, openWhen: OpenLevel = .active) {
             self.line = line
@@ -93,6 +103,11 @@ public struct GPIOLockBoardConfiguration: Sendable, Equatable, Codable {
     /// A door change counts once the sensor held the new level this long; shorter bounces are
     /// not reported.
     public var debounceMilliseconds: Int
+
+    /// Public and `CaseIterable` so the daemon's configuration check can refuse unknown keys.
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case chip, channels, minimumPulseMilliseconds, maximumPulseMilliseconds, debounceMilliseconds
+    }
 
     public init(
         chip: String, channels: [Channel],

@@ -32,6 +32,13 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
     /// their deposit events; without it the code reaches only the courier's display.
     public var codeSealingKey: String?
 
+    /// Every key of the section; public and `CaseIterable` so the daemon's configuration check
+    /// can refuse unknown keys with exactly the list this decoder reads.
+    public enum CodingKeys: String, CodingKey, CaseIterable {
+        case url, caFile, clientCertificateFile, clientKeyFile, batchEvents, batchBytes, backoffBaseSeconds, backoffCapSeconds
+        case pollSeconds, timeoutSeconds, commandPublicKey, remoteOpensPerHour, credentialKeys, codeSealingKey
+    }
+
     public init(url: String, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
                 batchEvents: Int = 200, batchBytes: Int = 256 * 1024, backoffBaseSeconds: Double = 1,
                 backoffCapSeconds: Double = 300, pollSeconds: Double = 60, timeoutSeconds: Double = 30) {

@@ -71,7 +71,7 @@ struct LockerdCommand: AsyncParsableCommand {
             throw ExitCode(78)  // EX_CONFIG
         }
         if checkConfig {
-            print("configuration OK: \(configuration.compartments.count) compartments on \(configuration.boards.count) boards")
+            print("configuration OK: \(configuration.summary)")
             return
         }
         do {

@@ -107,13 +107,6 @@ import Testing
         #expect(configuration.boards.map(\.kind) == ["simulated-kerong-cu16", "simulated-own-protocol"])
     }
 
-    @Test func commentLinesAreBlankedKeepingLineNumbers() {
-        let data = Data("// a comment\n  // indented\n{\"cabinetID\": \"x\" // not a whole-line comment stays\n}".utf8)
-        let cleaned = String(decoding: CabinetConfiguration.withoutComments(data), as: UTF8.self)
-        #expect(cleaned.hasPrefix("\n\n{"))
-        #expect(cleaned.contains("not a whole-line comment stays"))
-    }
-
     @Test func aFileThatIsNotJSONSaysWhere() throws {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-config-\(UUID().uuidString).json")
         try Data("{ boards: nope".utf8).write(to: url)
