@@ -80,8 +80,8 @@ public struct HardwareAssembly: Sendable {
             buses.append(created)
             return created
         }
-        func add(_ driver: any LockBoard & HardwareEventSource, _ board: CabinetConfiguration.Board) {
-            let placed: any LockBoard & HardwareEventSource =
+        func add(_ driver: any LockBoard & HeartbeatingEventSource, _ board: CabinetConfiguration.Board) {
+            let placed: any LockBoard & HeartbeatingEventSource =
                 driver.address == board.address ? driver : ReaddressedLockBoard(cabinetAddress: board.address, inner: driver)
             boards.append(placed)
             eventSources.append(placed)
