@@ -166,7 +166,7 @@ let package = Package(
         .testTarget(
             name: "LockerMaintenanceTests",
             dependencies: [
-                "LockerTestSupport", "LockerMaintenanceProtocol", "LockerStore",
+                "LockerTestSupport", "LockerMaintenanceProtocol", "LockerStore", "LockerDrivers", "LockerSimulator",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

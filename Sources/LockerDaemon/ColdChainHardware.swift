@@ -8,8 +8,11 @@ public import Logging
 /// Builds each zone's probe and relay from the configuration: DS18B20 probes and GPIO relays on a
 /// board, or a simulated zone (a thermal model behind both) for the simulated cabinet and tests.
 public enum ColdChainHardware {
-    /// - Parameter boards: the lock-board drivers (a zone's probe may be on one of our own boards).
-    public static func build(configuration: CabinetConfiguration, cabinet: SimulatedCabinet, clock: ColdChainService.SimulationClock,
+    /// - Parameters:
+    ///   - cabinet: the simulated cabinet whose doors a simulated zone's model warms up through;
+    ///     always there when a zone is simulated (see `SimulatedWorld`).
+    ///   - boards: the lock-board drivers (a zone's probe may be on one of our own boards).
+    public static func build(configuration: CabinetConfiguration, cabinet: SimulatedCabinet?, clock: ColdChainService.SimulationClock,
                              boards: [any LockBoard] = [], logger: Logger) -> (hardware: [String: ColdChainService.ZoneHardware], relays: [GPIORelay]) {
         var hardware: [String: ColdChainService.ZoneHardware] = [:]
         var relays: [GPIORelay] = []
@@ -30,7 +33,7 @@ public enum ColdChainHardware {
                 model.celsius = (zone.lowCelsius + zone.highCelsius) / 2
                 simulated = SimulatedColdZone(
                     name: zone.name, model: model, now: { clock.now() },
-                    doorOpen: { doors.contains { cabinet.isDoorOpen(board: $0.board, channel: $0.channel) } })
+                    doorOpen: { doors.contains { cabinet?.isDoorOpen(board: $0.board, channel: $0.channel) ?? false } })
             }
             let probe: any TemperatureProbe
             if zone.probe.kind == "ds18b20", let id = zone.probe.id {

@@ -67,19 +67,16 @@ public enum Daemon {
         let epoch = try store.beginEpoch(at: clock.now())
         supervision?.status("opening the hardware")
 
-        let cabinet = SimulatedCabinet(
-            boards: configuration.boards.map {
-                SimulatedCabinet.BoardSpec(address: $0.address, channelCount: $0.channels, hasItemSensors: $0.hasItemSensors)
-            },
-            stateFile: directory.appendingPathComponent("simulated-cabinet.json"),
-            output: { output.line($0) })
+        // Only what the configuration simulates is simulated: a cabinet of real boards has none.
+        let cabinet = SimulatedWorld.make(for: configuration, stateDirectory: directory, output: { output.line($0) })
         let hardware = try HardwareAssembly(
             configuration: configuration, cabinet: cabinet, deviceSource: LibudevDeviceSource(),
             simulatedInputDirectory: directory, logger: logger)
+        let feedback = CabinetFeedback(configuredDisplay: hardware.display, configuredBuzzer: hardware.buzzer, simulator: cabinet,
+                                       fullySimulated: configuration.isFullySimulated, logger: logger)
         let controller = try CabinetController(
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
-            boards: hardware.boards,
-            display: hardware.display ?? cabinet.display, buzzer: hardware.buzzer ?? cabinet.buzzer, lights: cabinet.lights,
+            boards: hardware.boards, display: feedback.display, buzzer: feedback.buzzer, lights: feedback.lights,
             logger: logger)
         if let movedAside { controller.storeWasMovedAside(to: movedAside.path, reason: movedAside.reason) }
         let inbox = CabinetInbox()
@@ -105,11 +102,13 @@ public enum Daemon {
         let metrics = CabinetMetrics()
         let uplinkStatus: (@Sendable () -> UplinkStatus)? = uplink.map { service in { @Sendable in service.status } }
         let temperatures: (@Sendable () -> [TemperatureReport])? = coldChain.map { service in { @Sendable in service.reports } }
+        let console = configuration.isFullySimulated ? cabinet.map {
+            simulatorConsole(cabinet: $0, inbox: inbox, configuration: configuration, clock: clock, manualClock: manualClock,
+                             coldChain: coldChain)
+        } : nil
         let service = MaintenanceService(
             inbox: inbox, store: store, configuration: configuration, metrics: metrics, clock: clock,
-            stateDirectory: directory, recentLog: options.recentLog, uplinkStatus: uplinkStatus,
-            simulator: configuration.isFullySimulated ? simulatorConsole(cabinet: cabinet, inbox: inbox, configuration: configuration,
-                                                                          clock: clock, manualClock: manualClock, coldChain: coldChain) : nil,
+            stateDirectory: directory, recentLog: options.recentLog, uplinkStatus: uplinkStatus, simulator: console,
             inputDevices: hardware.inputRegistry, temperatures: temperatures, logger: logger)
         controller.onEvent = { event in
             var line = "event #\(event.sequence) \(event.kind)"
@@ -136,14 +135,24 @@ public enum Daemon {
 
         // The simulated hardware's event loop is not cancelled but finished, after the controller
         // stopped, so that nothing waiting on it is left hanging.
-        let hardwareEvents = Task { await cabinet.events.run(delivering: inbox) }
+        let simulatedEvents = cabinet.map { cabinet in Task { await cabinet.events.run(delivering: inbox) } }
+        // Each board driver's loop beats the watchdog after every round, answered or not.
+        let loopNames = hardware.eventSources.map { ServiceSupervision.watchedLoopName(of: $0) }
+        let heartbeats = loopNames.map { name -> @Sendable () -> Void in
+            guard let name, let supervision else { return {} }
+            return supervision.heartbeat(for: name)
+        }
+        let watchedLoops = loopNames.compactMap { $0 }
+        let simulatedQueue = cabinet?.events
         await withTaskGroup(of: Void.self) { group in
-            for source in hardware.eventSources {
-                group.addTask { await EventSourceSupervisor.run(source, delivering: inbox, logger: logger) }
+            for (source, heartbeat) in zip(hardware.eventSources, heartbeats) {
+                group.addTask { await EventSourceSupervisor.run(source, delivering: inbox, heartbeat: heartbeat, logger: logger) }
             }
             group.addTask { await hardware.hotplug.run() }
             if let supervision {
-                group.addTask { await supervision.runWatchdog(inbox: inbox, store: store, hardwareEvents: cabinet.events) }
+                group.addTask {
+                    await supervision.runWatchdog(inbox: inbox, store: store, hardwareLoops: watchedLoops, simulatedEvents: simulatedQueue)
+                }
             }
             if let coldChain {
                 // On the manual clock, time (and so sampling) moves with the front panel's wait.
@@ -170,12 +179,15 @@ public enum Daemon {
                     }
                 }
             }
-            if options.frontPanel {
+            if options.frontPanel, cabinet == nil {
+                logger.warning("--front-panel acts on simulated boards and this cabinet has none: ignored")
+            }
+            if options.frontPanel, let cabinet {
                 let panel = FrontPanel(cabinet: cabinet, inbox: inbox, configuration: configuration, clock: clock,
                                        manualClock: manualClock, output: output, coldChain: coldChain)
                 let echo = isatty(0) == 0
                 group.addTask {
-                    output.line("lockerd: simulated cabinet with \(configuration.compartments.count) doors. Type help for the commands.")
+                    output.line("lockerd: \(frontPanelBanner(configuration)). Type help for the commands.")
                     for await line in standardInputLines() {
                         if echo { output.line("> \(line)") }
                         if await !panel.run(line: line) { break }
@@ -188,10 +200,10 @@ public enum Daemon {
             await inbox.run(controller) {
                 supervision?.ready(status: "serving \(doorCount) doors")
             }
-            cabinet.events.finish()
+            cabinet?.events.finish()
             group.cancelAll()
         }
-        await hardwareEvents.value
+        await simulatedEvents?.value
         for server in maintenance.servers { await server.stop() }
         await uplink?.shutdown()
         await maintenance.metricsEndpoint?.stop()
@@ -279,6 +291,15 @@ public enum Daemon {
             }
         }
         return (servers, endpoint)
+    }
+
+    /// What the front panel says it is in front of: "simulated cabinet with 30 doors" only when
+    /// every board is simulated, else "cabinet with 5 doors on 2 boards".
+    static func frontPanelBanner(_ configuration: CabinetConfiguration) -> String {
+        func counted(_ count: Int, _ noun: String) -> String { "\(count) \(noun)\(count == 1 ? "" : "s")" }
+        let doors = counted(configuration.compartments.count, "door")
+        if configuration.isFullySimulated { return "simulated cabinet with \(doors)" }
+        return "cabinet with \(doors) on \(counted(configuration.boards.count, "board"))"
     }
 
     /// `lockerctl sim LINE`: one front-panel line, its output collected for the answer.

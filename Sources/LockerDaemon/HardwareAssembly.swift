@@ -25,7 +25,7 @@ public struct HardwareAssembly: Sendable {
     /// The simulated cabinet's HID keypad and scanner (FIFOs), kept open while the daemon runs.
     public var simulatedInputs: [SimulatedInputDevice]
 
-    /// The configured display and buzzer; nil: the simulated cabinet's.
+    /// The configured display and buzzer; nil: none configured (see `CabinetFeedback`).
     public var display: (any Display)?
     public var buzzer: (any Buzzer)?
     private var gpioBuzzer: GPIOBuzzer?
@@ -35,9 +35,11 @@ public struct HardwareAssembly: Sendable {
     ///
     /// - Parameters:
     ///   - deviceSource: the hotplug layer (libudev on a board); nil: devices are found by path only.
+    ///   - cabinet: the simulated cabinet (see `SimulatedWorld`): the in-process boards and the
+    ///     physical world behind simulated firmware; nil for a cabinet of real boards only.
     ///   - simulatedInputDirectory: where a fully simulated cabinet without configured scanners or
     ///     keypads gets its HID keypad and scanner stand-ins; nil: none.
-    public init(configuration: CabinetConfiguration, cabinet: SimulatedCabinet, deviceSource: (any PluggedDeviceSource)? = nil,
+    public init(configuration: CabinetConfiguration, cabinet: SimulatedCabinet?, deviceSource: (any PluggedDeviceSource)? = nil,
                 simulatedInputDirectory: URL? = nil, logger: Logger) throws {
         boards = []
         eventSources = []
@@ -53,7 +55,8 @@ public struct HardwareAssembly: Sendable {
         let kinds = configuration.boards.map { CabinetConfiguration.Board.BoardKind(rawValue: $0.kind) }
         for family in [SimulatedFirmwareLink.Family.ownProtocol, .kerongCU16, .kerongCU48, .eightA] {
             let members = zip(configuration.boards, kinds).filter { $0.1?.simulatedFamily == family }.map(\.0)
-            guard !members.isEmpty else { continue }
+            // Without the simulated cabinet (never built for these kinds) the boards fail to open below.
+            guard !members.isEmpty, let cabinet else { continue }
             let link = try SimulatedFirmwareLink(
                 cabinet: cabinet, family: family, boardAddresses: members.map(\.address),
                 setBitMeansOpen: members.first?.setBitMeansOpen ?? true)
@@ -80,8 +83,8 @@ public struct HardwareAssembly: Sendable {
             buses.append(created)
             return created
         }
-        func add(_ driver: any LockBoard & HardwareEventSource, _ board: CabinetConfiguration.Board) {
-            let placed: any LockBoard & HardwareEventSource =
+        func add(_ driver: any LockBoard & HeartbeatingEventSource, _ board: CabinetConfiguration.Board) {
+            let placed: any LockBoard & HeartbeatingEventSource =
                 driver.address == board.address ? driver : ReaddressedLockBoard(cabinetAddress: board.address, inner: driver)
             boards.append(placed)
             eventSources.append(placed)
@@ -94,7 +97,7 @@ public struct HardwareAssembly: Sendable {
             do {
                 switch kind {
                 case .simulated?, nil:
-                    if let simulated = cabinet.board(board.address) { boards.append(simulated) }
+                    if let simulated = cabinet?.board(board.address) { boards.append(simulated) }
                 case .gpio?:
                     guard let gpio = board.gpio else { continue }
                     let driver = try GPIOLockBoard(address: board.address, configuration: gpio, logger: logger)
@@ -133,7 +136,7 @@ public struct HardwareAssembly: Sendable {
 
     /// Scanners and keypads: hot-pluggable ones get a supervisor each; a matrix keypad is wired in
     /// and runs as an event source.
-    private mutating func addInputDevices(configuration: CabinetConfiguration, cabinet: SimulatedCabinet,
+    private mutating func addInputDevices(configuration: CabinetConfiguration, cabinet: SimulatedCabinet?,
                                           simulatedInputDirectory: URL?, logger: Logger) {
         func selector(device: String?, match: CabinetConfiguration.DeviceMatchEntry?, subsystem: String) -> PluggedDeviceSelector {
             if let device, !device.isEmpty { return PluggedDeviceSelector(.path(device), subsystem: subsystem) }
@@ -189,7 +192,7 @@ public struct HardwareAssembly: Sendable {
         }
         // The simulated cabinet's keypad and scanner are HID stand-ins read by the real evdev
         // readers, so `make run` exercises the path a board's devices take.
-        guard let directory = simulatedInputDirectory, configuration.isFullySimulated,
+        guard let directory = simulatedInputDirectory, let cabinet, configuration.isFullySimulated,
               configuration.scanners.isEmpty, configuration.keypads.isEmpty
         else { return }
         do {

@@ -47,6 +47,14 @@ public final class ProgressWatchdog: Sendable {
         }
     }
 
+    /// A beat for one loop, to hand to the loop itself (a board driver's poll loop calls it after
+    /// every round). `now` is injectable so tests can move time without sleeping.
+    public func heartbeat(
+        for name: String, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
+    ) -> @Sendable () -> Void {
+        { [self] in beat(name, now: now()) }
+    }
+
     /// True when every registered loop beat within its allowed staleness (also when none is
     /// registered: then the process being alive is all there is to tell).
     public func shouldPing(now: ContinuousClock.Instant) -> Bool {

@@ -3,11 +3,11 @@ public import LockerHAL
 /// A board whose address on its bus differs from its number in the cabinet configuration (two
 /// buses may both have a board 1). Calls pass through; events coming back are renumbered to the
 /// cabinet's board number, which is what compartments refer to.
-public struct ReaddressedLockBoard: LockBoard, HardwareEventSource {
+public struct ReaddressedLockBoard: LockBoard, HeartbeatingEventSource {
     public let address: Int
-    let inner: any LockBoard & HardwareEventSource
+    let inner: any LockBoard & HeartbeatingEventSource
 
-    public init(cabinetAddress: Int, inner: any LockBoard & HardwareEventSource) {
+    public init(cabinetAddress: Int, inner: any LockBoard & HeartbeatingEventSource) {
         self.address = cabinetAddress
         self.inner = inner
     }
@@ -25,6 +25,10 @@ public struct ReaddressedLockBoard: LockBoard, HardwareEventSource {
 
     public func run(delivering handler: any HardwareEventHandler) async throws {
         try await inner.run(delivering: Renumbering(address: address, handler: handler))
+    }
+
+    public func run(delivering handler: any HardwareEventHandler, heartbeat: @escaping @Sendable () -> Void) async throws {
+        try await inner.run(delivering: Renumbering(address: address, handler: handler), heartbeat: heartbeat)
     }
 
     struct Renumbering: HardwareEventHandler {

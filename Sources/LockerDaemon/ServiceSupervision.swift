@@ -1,4 +1,5 @@
 import Foundation
+public import LockerHAL
 import LockerSimulator
 import LockerStore
 public import Logging
@@ -9,10 +10,12 @@ import Synchronization
 /// that it is stopping, and the watchdog.
 ///
 /// The watchdog is pinged only while the loops that matter make progress: the cabinet's loop
-/// (every input goes through it), the store (a read answers) and the hardware event loop (its
-/// queue drains). Each has a heartbeat task that beats only when its probe comes back; the
-/// pinger sends `WATCHDOG=1` at half the interval only while every loop beat recently. A wedged
-/// loop therefore stops the pings and systemd restarts the daemon (`WatchdogSec=`).
+/// (every input goes through it), the store (a read answers), each board driver's poll or read
+/// loop (it beats after every round, see `HeartbeatingEventSource`) and, when there is a
+/// simulated cabinet, its event queue (it drains). The pinger sends `WATCHDOG=1` at half the
+/// interval only while every loop beat recently. A wedged loop therefore stops the pings and
+/// systemd restarts the daemon (`WatchdogSec=`). A board that stops answering does not: its loop
+/// goes on polling (and reports it lost), since a restart would not bring it back.
 public final class ServiceSupervision: Sendable {
     public let notifier: SystemdNotifier
     let watchdog = ProgressWatchdog()
@@ -43,13 +46,41 @@ public final class ServiceSupervision: Sendable {
         notifier.stopping(status: "stopping: finishing the input in hand, releasing latches")
     }
 
+    /// The shortest quiet time allowed to a board's loop: one round may include the supervisor's
+    /// restart pause (5 s) or several reply timeouts of boards sharing its bus.
+    static let boardLoopMinimumAllowance: Duration = .seconds(12)
+
+    /// The watchdog's name for a source's loop, or nil for a source that is not watched: one
+    /// whose loop does not come round on its own (a keypad waiting for a press cannot tell idle
+    /// from stuck, so it is not registered at all).
+    public static func watchedLoopName(of source: any HardwareEventSource) -> String? {
+        guard source is any HeartbeatingEventSource, let board = source as? any LockBoard else { return nil }
+        return "board \(board.address) event loop"
+    }
+
+    /// What a watched hardware loop calls after every round (ignored until `runWatchdog`
+    /// registered the loop, and always without a watchdog).
+    public func heartbeat(for loop: String) -> @Sendable () -> Void {
+        watchdog.heartbeat(for: loop)
+    }
+
     /// Runs the heartbeats and the pinger until cancelled (nothing to do without a watchdog).
-    func runWatchdog(inbox: CabinetInbox, store: CabinetStore, hardwareEvents: SimulatedEventQueue) async {
+    ///
+    /// - Parameters:
+    ///   - hardwareLoops: the names of the driver loops that beat through `heartbeat(for:)`.
+    ///   - simulatedEvents: the simulated cabinet's event queue, when there is one.
+    func runWatchdog(inbox: CabinetInbox, store: CabinetStore, hardwareLoops: [String],
+                     simulatedEvents: SimulatedEventQueue?) async {
         guard let interval = notifier.watchdogInterval else { return }
         let period = max(interval / 4, .milliseconds(100))
         let start = ContinuousClock.now
-        for loop in ["cabinet loop", "store", "hardware events"] {
+        var ownLoops = ["cabinet loop", "store"]
+        if simulatedEvents != nil { ownLoops.append("simulated hardware events") }
+        for loop in ownLoops {
             watchdog.register(loop, allowedStaleness: interval / 2, now: start)
+        }
+        for loop in hardwareLoops {
+            watchdog.register(loop, allowedStaleness: max(interval / 2, Self.boardLoopMinimumAllowance), now: start)
         }
         let watchdog = self.watchdog
         let storeQueue = DispatchQueue(label: "lockerd.watchdog.store")
@@ -72,11 +103,13 @@ public final class ServiceSupervision: Sendable {
                     try? await Task.sleep(for: period)
                 }
             }
-            group.addTask {
-                while !Task.isCancelled {
-                    await hardwareEvents.drain()
-                    watchdog.beat("hardware events", now: .now)
-                    try? await Task.sleep(for: period)
+            if let simulatedEvents {
+                group.addTask {
+                    while !Task.isCancelled {
+                        await simulatedEvents.drain()
+                        watchdog.beat("simulated hardware events", now: .now)
+                        try? await Task.sleep(for: period)
+                    }
                 }
             }
             group.addTask {

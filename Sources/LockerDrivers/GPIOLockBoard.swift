@@ -33,7 +33,7 @@ import Synchronization
 /// `init` opens the chip and requests all lines (so a wrong chip, a missing line or a line held by
 /// another program fails at start-up, with a message naming it). Run `run(delivering:)` in its own
 /// task; at shutdown cancel that task, then call `close()` (which calls `releaseAll()` first).
-public final class GPIOLockBoard: LockBoard, HardwareEventSource {
+public final class GPIOLockBoard: LockBoard, HeartbeatingEventSource {
     /// The consumer name the kernel shows for our lines (`gpioinfo`).
     public static let consumer = "lockerd"
 
@@ -234,6 +234,12 @@ public final class GPIOLockBoard: LockBoard, HardwareEventSource {
     /// this loop. Edges the kernel queued before that reading are already reflected in it and
     /// are skipped by their timestamps.
     public func run(delivering handler: any HardwareEventHandler) async throws {
+        try await run(delivering: handler, heartbeat: {})
+    }
+
+    /// As `run(delivering:)`, with a heartbeat after every wait for edges (at least every
+    /// `idleWait` while the doors stay still), so the daemon sees the loop is alive.
+    public func run(delivering handler: any HardwareEventHandler, heartbeat: @escaping @Sendable () -> Void) async throws {
         let sensors = channels.compactMap { channel in channel.sensor.map { (channel: channel.channel, sensor: $0) } }
         guard !sensors.isEmpty else { return }
         let sensorByOffset = Dictionary(uniqueKeysWithValues: sensors.map { ($0.sensor.line.offset, $0) })
@@ -289,6 +295,7 @@ public final class GPIOLockBoard: LockBoard, HardwareEventSource {
             for change in changes {
                 await deliver(channel: change.channel, isOpen: change.isOpen, to: handler)
             }
+            heartbeat()
         }
     }
 
