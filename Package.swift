@@ -44,6 +44,9 @@ let package = Package(
         // The uplink: HTTPS with a configurable CA and an optional client certificate.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // Every long-running part of the daemon is a Service of one ServiceGroup: started in order,
+        // shut down gracefully in reverse, with a bound.
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // Pure: choose a compartment. No dependencies at all, no allocation on the decision path.
@@ -108,6 +111,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -148,6 +152,7 @@ let package = Package(
                 "LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore", "LockerDrivers",
                 "LockerMaintenanceProtocol", "LockerColdChain", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(name: "LockerMaintenanceProtocolTests", dependencies: ["LockerMaintenanceProtocol"]),

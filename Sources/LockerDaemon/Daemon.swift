@@ -7,6 +7,7 @@ import LockerMaintenanceProtocol
 import LockerSimulator
 import LockerStore
 import LockerUplink
+import ServiceLifecycle
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,6 +45,11 @@ public enum Daemon {
     public struct StartError: Error, CustomStringConvertible {
         public var description: String
     }
+
+    /// How long the parts of lockerd have to stop gracefully (the cabinet loop to finish its
+    /// input, sockets to close) before they are cancelled, and how long cancellation may take.
+    public static let gracefulShutdownBound: Duration = .seconds(10)
+    public static let cancellationBound: Duration = .seconds(4)
 
     public static func run(_ options: Options, logger: Logger) async throws {
         let configuration = options.configuration
@@ -129,13 +135,6 @@ public enum Daemon {
             "cabinet.compartments": "\(configuration.compartments.count)",
         ])
 
-        let signals = installShutdownSignals(inbox: inbox, supervision: supervision, logger: logger)
-        defer { signals.forEach { $0.cancel() } }
-        let maintenance = await startMaintenance(options, service: service, metrics: metrics, logger: logger)
-
-        // The simulated hardware's event loop is not cancelled but finished, after the controller
-        // stopped, so that nothing waiting on it is left hanging.
-        let simulatedEvents = cabinet.map { cabinet in Task { await cabinet.events.run(delivering: inbox) } }
         // Each board driver's loop beats the watchdog after every round, answered or not.
         let loopNames = hardware.eventSources.map { ServiceSupervision.watchedLoopName(of: $0) }
         let heartbeats = loopNames.map { name -> @Sendable () -> Void in
@@ -144,72 +143,109 @@ public enum Daemon {
         }
         let watchedLoops = loopNames.compactMap { $0 }
         let simulatedQueue = cabinet?.events
-        await withTaskGroup(of: Void.self) { group in
-            for (source, heartbeat) in zip(hardware.eventSources, heartbeats) {
-                group.addTask { await EventSourceSupervisor.run(source, delivering: inbox, heartbeat: heartbeat, logger: logger) }
-            }
-            group.addTask { await hardware.hotplug.run() }
-            if let supervision {
-                group.addTask {
-                    await supervision.runWatchdog(inbox: inbox, store: store, hardwareLoops: watchedLoops, simulatedEvents: simulatedQueue)
-                }
-            }
-            if let coldChain {
-                // On the manual clock, time (and so sampling) moves with the front panel's wait.
-                group.addTask { if manualClock == nil { await coldChain.run() } else { await coldChain.step() } }
-            }
-            for input in hardware.inputs {
-                group.addTask { await input.run(delivering: inbox) }
-            }
-            if let uplink {
-                group.addTask { await uplink.run() }
-            }
-            group.addTask {
-                // Gauges (outbox depth, doors open, boards offline) are sampled, not pushed.
-                while !Task.isCancelled {
-                    await service.refreshGauges()
-                    try? await Task.sleep(for: .seconds(15))
-                }
-            }
-            if manualClock == nil {
-                group.addTask {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: .milliseconds(250))
-                        await inbox.tick()
-                    }
-                }
-            }
-            if options.frontPanel, cabinet == nil {
-                logger.warning("--front-panel acts on simulated boards and this cabinet has none: ignored")
-            }
-            if options.frontPanel, let cabinet {
-                let panel = FrontPanel(cabinet: cabinet, inbox: inbox, configuration: configuration, clock: clock,
-                                       manualClock: manualClock, output: output, coldChain: coldChain)
-                let echo = isatty(0) == 0
-                group.addTask {
-                    output.line("lockerd: \(frontPanelBanner(configuration)). Type help for the commands.")
-                    for await line in standardInputLines() {
-                        if echo { output.line("> \(line)") }
-                        if await !panel.run(line: line) { break }
-                    }
-                    inbox.finish()
-                }
-            }
-            supervision?.status("reconciling doors with their sensors")
-            let doorCount = configuration.compartments.count
-            await inbox.run(controller) {
-                supervision?.ready(status: "serving \(doorCount) doors")
-            }
-            cabinet?.events.finish()
-            group.cancelAll()
+        if options.frontPanel, cabinet == nil {
+            logger.warning("--front-panel acts on simulated boards and this cabinet has none: ignored")
         }
-        await simulatedEvents?.value
-        for server in maintenance.servers { await server.stop() }
-        await uplink?.shutdown()
-        await maintenance.metricsEndpoint?.stop()
-        await coldChain?.stop()
-        for relay in zoneHardware.relays { await relay.close() }
-        await hardware.stop()
+        let doorCount = configuration.compartments.count
+        // Handed to the cabinet loop's service and used by nothing else from here on (every other
+        // part reaches it through the inbox), so it is never touched from two tasks.
+        nonisolated(unsafe) let loopController = controller
+
+        // Started in this order and shut down gracefully in the reverse one (see README "Running
+        // as a service"): systemd hears STOPPING first; the cabinet loop finishes the input in
+        // hand and takes no more; then the front panel, the ticker, the sockets and the uplink
+        // stop; the hardware's loops last, and the hardware itself is released at the very end.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        func add(_ service: DaemonService, endsTheDaemon: Bool = false) {
+            services.append(.init(service: service, successTerminationBehavior: endsTheDaemon ? .gracefullyShutdownGroup : .ignore,
+                                  failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: service.description))
+        }
+        add(.holding("hardware", teardown: {
+            for relay in zoneHardware.relays { await relay.close() }
+            await hardware.stop()
+        }))
+        for (source, heartbeat) in zip(hardware.eventSources, heartbeats) {
+            add(DaemonService("board event loop \(source)", body: {
+                await EventSourceSupervisor.run(source, delivering: inbox, heartbeat: heartbeat, logger: logger)
+            }))
+        }
+        if let cabinet {
+            // Finished, not cancelled, so that nothing waiting on the simulated hardware hangs.
+            add(DaemonService("simulated hardware", body: { await cabinet.events.run(delivering: inbox) },
+                              onGracefulShutdown: { cabinet.events.finish() }))
+        }
+        add(DaemonService("hotplug", body: { await hardware.hotplug.run() }))
+        for input in hardware.inputs {
+            add(DaemonService("input \(input)", body: { await input.run(delivering: inbox) }))
+        }
+        if let supervision {
+            add(DaemonService("watchdog", body: {
+                await supervision.runWatchdog(inbox: inbox, store: store, hardwareLoops: watchedLoops, simulatedEvents: simulatedQueue)
+            }))
+        }
+        if let coldChain {
+            // On the manual clock, time (and so sampling) moves with the front panel's wait.
+            add(DaemonService("cold chain", body: { if manualClock == nil { await coldChain.run() } else { await coldChain.step() } },
+                              teardown: { await coldChain.stop() }))
+        }
+        if let uplink {
+            add(DaemonService("uplink", body: { await uplink.run() }, teardown: { await uplink.shutdown() }))
+        }
+        add(DaemonService("maintenance socket", body: {
+            let maintenance = await startMaintenance(options, service: service, metrics: metrics, logger: logger)
+            try? await gracefulShutdown()
+            for server in maintenance.servers { await server.stop() }
+            await maintenance.metricsEndpoint?.stop()
+        }, onGracefulShutdown: {}))
+        add(DaemonService("gauges", body: {
+            // Gauges (outbox depth, doors open, boards offline) are sampled, not pushed.
+            while !Task.isCancelled {
+                await service.refreshGauges()
+                try? await Task.sleep(for: .seconds(15))
+            }
+        }))
+        if manualClock == nil {
+            add(DaemonService("ticker", body: {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    await inbox.tick()
+                }
+            }))
+        }
+        if options.frontPanel, let cabinet {
+            let panel = FrontPanel(cabinet: cabinet, inbox: inbox, configuration: configuration, clock: clock,
+                                   manualClock: manualClock, output: output, coldChain: coldChain)
+            let echo = isatty(0) == 0
+            add(DaemonService("front panel", body: {
+                output.line("lockerd: \(frontPanelBanner(configuration)). Type help for the commands.")
+                for await line in standardInputLines() {
+                    if echo { output.line("> \(line)") }
+                    if await !panel.run(line: line) { break }
+                }
+                // quit, or the end of standard input: the cabinet loop ends, and with it the daemon.
+                inbox.finish()
+            }))
+        }
+        add(DaemonService("cabinet loop", body: {
+            supervision?.status("reconciling doors with their sensors")
+            await inbox.run(loopController) { supervision?.ready(status: "serving \(doorCount) doors") }
+        }, onGracefulShutdown: { inbox.finish() }), endsTheDaemon: true)
+        add(DaemonService("systemd notifier", body: { try? await gracefulShutdown() }, onGracefulShutdown: {
+            logger.notice("shutdown requested")
+            supervision?.stopping()
+        }))
+
+        var group = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        // Well inside systemd's TimeoutStopSec=15s: a part that does not stop in time is cancelled,
+        // and whatever still hangs after that is systemd's to kill.
+        group.maximumGracefulShutdownDuration = Self.gracefulShutdownBound
+        group.maximumCancellationDuration = Self.cancellationBound
+        do {
+            try await ServiceGroup(configuration: group).run()
+        } catch {
+            logger.error("a part of lockerd failed while stopping", metadata: ["error": "\(error)"])
+        }
         logger.info("lockerd stopped")
     }
 
@@ -325,21 +361,6 @@ public enum Daemon {
                 continuation.finish()
             }
             thread.start()
-        }
-    }
-
-    /// SIGTERM and SIGINT only request shutdown: the loop finishes the input in hand and returns.
-    static func installShutdownSignals(inbox: CabinetInbox, supervision: ServiceSupervision?, logger: Logger) -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                logger.notice("shutdown requested", metadata: ["signal": "\(number)"])
-                supervision?.stopping()
-                inbox.finish()
-            }
-            source.resume()
-            return source
         }
     }
 }
