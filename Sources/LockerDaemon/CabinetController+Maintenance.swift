@@ -10,59 +10,6 @@ import LockerStore
 /// the commit, nothing happened and the technician sees no answer; after it, the record says what
 /// was commanded and the door watch records what the door then did (opened, or latch.failed).
 extension CabinetController {
-    // MARK: - Reports
-
-    func doorReports(now: Date) -> [DoorReport] {
-        model.compartments.map { compartment in
-            let id = compartment.id
-            let address = map.address(of: id)
-            let parcels = model.liveParcels[id] ?? []
-            let offline = offlineBoards.contains(address.board)
-            var alarms: [String] = []
-            if case .open(_, let commanded, _, let alarmed) = doors[id].phase {
-                if !commanded { alarms.append("forced_open") }
-                if alarmed { alarms.append("left_open") }
-            }
-            if offline { alarms.append("board_offline") }
-            if compartment.state == .quarantined { alarms.append("quarantined") }
-            if compartment.state == .overdue { alarms.append("overdue") }
-            return DoorReport(
-                label: compartment.label, size: compartment.size.description, temperatureClass: compartment.temperatureClass.description,
-                accessible: compartment.isAccessible, state: compartment.state.rawValue,
-                quarantineReason: compartment.quarantineReason, recordedOpen: compartment.isDoorOpen,
-                sensor: offline ? "unknown" : (doors[id].isOpen ? "open" : "closed"), itemPresent: itemPresent[id],
-                parcels: parcels.count,
-                oldestParcelSeconds: parcels.map(\.depositedAt).min().map { max(0, Int(now.timeIntervalSince($0))) },
-                pending: model.pending[id].map(Self.pendingName), alarms: alarms,
-                board: address.board, channel: address.channel, latchCycles: compartment.latchCycles)
-        }
-    }
-
-    func parcelReports(now: Date) -> [ParcelReport] {
-        model.allLiveParcels.map { parcel in
-            ParcelReport(
-                id: parcel.id, trackingNumber: parcel.trackingNumber, door: label(parcel.compartmentID),
-                size: parcel.size.description, temperatureClass: parcel.temperatureClass.description, courier: parcel.courierID,
-                depositedAt: parcel.depositedAt, retentionDeadline: parcel.retentionDeadline,
-                ageSeconds: max(0, Int(now.timeIntervalSince(parcel.depositedAt))),
-                overdue: parcel.status == .overdue || parcel.retentionDeadline <= now)
-        }
-    }
-
-    func boardReports() -> [CabinetStatusReport.Board] {
-        configuration.boards.map { board in
-            CabinetStatusReport.Board(address: board.address, kind: board.kind, online: !offlineBoards.contains(board.address),
-                                      doors: map.compartments(onBoard: board.address).count)
-        }
-    }
-
-    var keypadLockedUntil: Date? {
-        if case .lockedOut(let seconds) = attemptGuard.verdict(now: clock.now()) {
-            return clock.now().addingTimeInterval(Double(seconds))
-        }
-        return nil
-    }
-
     static func pendingName(_ operation: PendingOperation) -> String {
         switch operation {
         case .deposit: "deposit"

@@ -76,9 +76,9 @@ final class MaintenanceService: MaintenanceResponder {
         case .status:
             response.status = try await status()
         case .compartments:
-            response.compartments = try await onLoop { $0.doorReports(now: $0.clock.now()) }
+            response.compartments = try await onLoop { CabinetReportProjection($0).doorReports() }
         case .parcels:
-            response.parcels = try await onLoop { $0.parcelReports(now: $0.clock.now()) }
+            response.parcels = try await onLoop { CabinetReportProjection($0).parcelReports() }
         case .events:
             let (after, limit) = (request.after, request.limit)
             response.events = try await reading { try self.events(after: after, limit: limit) }
@@ -144,10 +144,11 @@ final class MaintenanceService: MaintenanceResponder {
         let last = try store.lastEventSequence()
         let scanners = inputDevices.reports
         return try await onLoop { controller in
+            let reports = CabinetReportProjection(controller)
             var report = CabinetStatusReport(
                 cabinetName: name, time: controller.clock.now(), storeEpoch: epoch, lastEventSequence: last,
-                keypadLockedUntil: controller.keypadLockedUntil, doors: controller.doorReports(now: controller.clock.now()),
-                boards: controller.boardReports(), scanners: scanners, probes: [], uplink: queue)
+                keypadLockedUntil: reports.keypadLockedUntil, doors: reports.doorReports(),
+                boards: reports.boardReports(), scanners: scanners, probes: [], uplink: queue)
             report.alerts = controller.storageFull
                 ? ["storage_full: deposits are refused until storeBudgetMegabytes is raised or disk space is freed"] : []
             return report
