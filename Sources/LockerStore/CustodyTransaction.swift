@@ -90,10 +90,6 @@ public struct CustodyTransaction {
 
     // MARK: - Offline credentials
 
-    public func isCredentialUsed(_ id: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM used_credentials WHERE id = ?)", arguments: [id]) ?? false
-    }
-
     /// Records a single-use credential as used; a second time is refused by the schema.
     public func markCredentialUsed(_ id: String) throws {
         try db.execute(sql: "INSERT INTO used_credentials (id, used_at) VALUES (?, ?)", arguments: [id, stamp.wallClock.timeIntervalSince1970])
@@ -151,20 +147,6 @@ public struct CustodyTransaction {
 
     public func removePreAdvice(trackingNumber: String) throws {
         try db.execute(sql: "DELETE FROM pre_advice WHERE tracking_number = ?", arguments: [trackingNumber])
-    }
-
-    /// Moves the retention deadline of live parcels; returns them as they are now.
-    public func extendRetention(parcelID: Int64, bySeconds seconds: Double) throws -> Parcel? {
-        try db.execute(sql: "UPDATE parcels SET retention_deadline = retention_deadline + ? WHERE id = ? AND status IN ('in_custody','overdue')",
-                       arguments: [seconds, parcelID])
-        guard db.changesCount == 1 else { return nil }
-        return try Row.fetchOne(db, sql: "SELECT * FROM parcels WHERE id = ?", arguments: [parcelID]).map(Self.parcel(from:))
-    }
-
-    /// A live parcel by id.
-    public func liveParcel(_ id: Int64) throws -> Parcel? {
-        try Row.fetchOne(db, sql: "SELECT * FROM parcels WHERE id = ? AND status IN ('in_custody','overdue')", arguments: [id])
-            .map(Self.parcel(from:))
     }
 
     // MARK: - Outbox
