@@ -26,6 +26,16 @@ public struct CustodyEvent: Sendable, Equatable {
         case doorLeftOpen = "door.left_open"
         case doorClosedAfterAlarm = "door.closed_after_alarm"
         case doorReconciled = "door.reconciled"
+        /// Found open after its board was silent or lockerd was down, with no operation that
+        /// opened it: someone opened it unseen (`outage_from`, `outage_to`, `parcel_ids`).
+        case doorOpenedUnseen = "door.opened_unseen"
+        /// An occupied door's item sensor sees nothing, with no pickup or retrieval under way:
+        /// the parcels were taken unseen; the door is quarantined (`parcel_ids`,
+        /// `tracking_numbers`, `outage_from`, `outage_to`).
+        case parcelMissing = "parcel.missing"
+        /// A free door's item sensor sees something nobody deposited: the door is quarantined
+        /// so that no courier puts a second parcel behind it.
+        case unexpectedItem = "door.unexpected_item"
         case boardOffline = "board.offline"
         case boardOnline = "board.online"
         /// A technician's action on the maintenance socket: who (uid, user), what, why, and the

@@ -14,18 +14,61 @@ extension CustodyStateMachine {
         return change
     }
 
-    /// The sensor disagrees with the record when a board is read at start or on its return.
-    public func doorReconciled(_ id: Int, sensorOpen: Bool, in model: CabinetModel) -> CustodyChange? {
-        let recorded = model.compartments[id].isDoorOpen
-        guard recorded != sensorOpen else { return nil }
+    /// A door read again at start or when its board answers after an outage: the record follows
+    /// the sensors, and every difference a person could have caused while nobody was watching is
+    /// an alarm with the door, its parcels and the outage. Doors with an operation in flight are
+    /// left to `pendingDoorClosed` (or to their closing). Nil when everything agrees.
+    /// - Parameters:
+    ///   - itemPresent: the item sensor now; nil where there is none.
+    ///   - outage: from the last moment the door was watched (the board went silent, the last
+    ///     time lockerd recorded) to now; nil when unknown.
+    public func doorReconciled(
+        _ id: Int, sensorOpen: Bool, itemPresent: Bool? = nil, outage: DateInterval? = nil, in model: CabinetModel
+    ) -> CustodyChange? {
         var change = CustodyChange()
         var record = model.record(id)
-        record.compartment.isDoorOpen = sensorOpen
+        let label = record.compartment.label
+        let recorded = record.compartment.isDoorOpen
+        if recorded != sensorOpen {
+            record.compartment.isDoorOpen = sensorOpen
+            change.record(CustodyEvent(.doorReconciled, compartmentID: id, payload: Self.payload(label, [
+                "recorded_open": .bool(recorded), "sensor_open": .bool(sensorOpen),
+            ])))
+        }
+        if model.pending[id] == nil {
+            let parcels = model.liveParcels[id] ?? []
+            var when: [String: EventValue] = [:]
+            if let outage {
+                when["outage_from"] = .double(outage.start.timeIntervalSince1970)
+                when["outage_to"] = .double(outage.end.timeIntervalSince1970)
+            }
+            if sensorOpen && !recorded {
+                change.record(CustodyEvent(.doorOpenedUnseen, compartmentID: id, payload: Self.payload(label, when.merging([
+                    "parcel_ids": .ints(parcels.map(\.id)),
+                ]) { first, _ in first })))
+                change.effects.append(.sound(.alarm))
+            }
+            let quarantinable = record.compartment.state != .quarantined && record.compartment.state != .disabled
+            if itemPresent == false, !parcels.isEmpty {
+                change.record(CustodyEvent(.parcelMissing, compartmentID: id, payload: Self.payload(label, when.merging([
+                    "parcel_ids": .ints(parcels.map(\.id)), "tracking_numbers": .strings(parcels.map(\.trackingNumber)),
+                ]) { first, _ in first })))
+                if quarantinable { quarantine(&record, &change, reason: "the item sensor sees none of its parcels: check the door") }
+            } else if itemPresent == true, parcels.isEmpty, record.compartment.state == .available {
+                change.record(CustodyEvent(.unexpectedItem, compartmentID: id, payload: Self.payload(label, when)))
+                quarantine(&record, &change, reason: "the item sensor sees something nobody deposited: check the door")
+            }
+        }
+        guard !change.events.isEmpty else { return nil }
         change.write(record)
-        change.record(CustodyEvent(.doorReconciled, compartmentID: id, payload: Self.payload(record.compartment.label, [
-            "recorded_open": .bool(recorded), "sensor_open": .bool(sensorOpen),
-        ])))
         return change
+    }
+
+    private func quarantine(_ record: inout CompartmentRecord, _ change: inout CustodyChange, reason: String) {
+        record.compartment.state = .quarantined
+        record.compartment.quarantineReason = reason
+        change.record(CustodyEvent(.compartmentQuarantined, compartmentID: record.compartment.id, payload: Self.payload(
+            record.compartment.label, ["reason": .string(reason)])))
     }
 
     public func doorForcedOpen(_ id: Int, in model: CabinetModel) -> CustodyChange {

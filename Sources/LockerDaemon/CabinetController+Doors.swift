@@ -96,6 +96,7 @@ extension CabinetController {
 
     func boardLost(_ board: Int, detail: String) async {
         guard offlineBoards.insert(board).inserted else { return }
+        unwatchedSince[board] = unwatchedSince[board] ?? clock.now()
         for id in map.compartments(onBoard: board) { resolveDoorWaiter(id, failure: "board \(board) went offline: \(detail)") }
         logger.error("lock board offline", metadata: ["board.address": "\(board)", "error": "\(detail)"])
         model.setOnline(false, compartmentIDs: map.compartments(onBoard: board))
@@ -117,6 +118,10 @@ extension CabinetController {
     /// interrupted (by a power failure or a board outage) while the door is closed.
     func reconcile(board: Int, status: LockBoardStatus) async {
         let now = clock.now()
+        // Since when nobody watched these doors: the board went silent, or lockerd last recorded
+        // anything before this start.
+        let unwatchedSince = unwatchedSince.removeValue(forKey: board) ?? lastRecordedBeforeStart
+        let outage = unwatchedSince.flatMap { $0 <= now ? DateInterval(start: $0, end: now) : nil }
         let channels = map.compartments(onBoard: board).map { map.address(of: $0).channel }
         if let missing = channels.first(where: { !status.doorOpen.indices.contains($0 - 1) }) {
             // A board that reports fewer doors than configured cannot be trusted with any of them.
@@ -127,7 +132,13 @@ extension CabinetController {
             let channel = map.address(of: id).channel
             let sensorOpen = status.doorOpen[channel - 1]
             itemPresent[id] = status.itemPresent.flatMap { $0.indices.contains(channel - 1) ? $0[channel - 1] : nil }
-            if let change = custody.doorReconciled(id, sensorOpen: sensorOpen, in: model) {
+            if let change = custody.doorReconciled(id, sensorOpen: sensorOpen, itemPresent: itemPresent[id], outage: outage,
+                                                   in: model) {
+                if change.events.contains(where: { $0.kind != .doorReconciled }) {
+                    logger.warning("door changed while nobody watched it", metadata: [
+                        "compartment.label": "\(label(id))", "events": "\(change.events.map(\.kind.rawValue))",
+                    ])
+                }
                 await carryOut(change, "door reconciliation")
             }
             doors[id] = DoorWatchStateMachine(isOpen: sensorOpen, now: now)

@@ -52,6 +52,12 @@ public final class CabinetController {
     var lastBoardPoll: Date?
     var lastStorageCheck: Date?
     var lastTimeHighWater: Date?
+    /// When each silent board's doors were last watched (its outage started): the interval its
+    /// reconciliation alarms carry.
+    var unwatchedSince: [Int: Date] = [:]
+    /// The latest time recorded before this start (nil on a new store): a door changed while
+    /// lockerd was down changed after it.
+    var lastRecordedBeforeStart: Date?
     /// Closed doors whose settlement the store refused (a full disk, an I/O error): settled again
     /// on each tick until it commits, so a pickup is not left pending until the next restart.
     var unsettledDoors: Set<Int> = []
@@ -138,6 +144,8 @@ public final class CabinetController {
     /// Records the start, reads every door sensor and reconciles it with the store, so that a door
     /// that was mid-transition when power failed ends in a defined, recorded state.
     public func start() async {
+        let highWater = (try? store.timeHighWater()) ?? .distantPast
+        lastRecordedBeforeStart = highWater > Date(timeIntervalSince1970: 0) ? highWater : nil
         await carryOut(custody.daemonStarted(in: model), "start record")
         for board in configuration.boards.map(\.address) {
             guard let link = boards[board] else {
@@ -151,6 +159,7 @@ public final class CabinetController {
                 await boardLost(board, detail: "\(error)")
             }
         }
+        lastRecordedBeforeStart = nil
         await show(.welcome)
         publishNewEvents()
     }

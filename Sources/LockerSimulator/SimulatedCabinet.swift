@@ -106,6 +106,8 @@ public final class SimulatedCabinet: Sendable {
     /// Delivers a sensor change: to the board's firmware if it has one, else to the daemon
     /// (waiting for it to be handled when `wait` is set).
     private func report(_ event: HardwareEvent, board: Int, wait: Bool) async {
+        // A board that is down reports nothing: the change is seen only when it is read again.
+        if physical.withLock({ $0.boardsDown.contains(board) }) { return }
         if let sink = firmwareSinks.withLock({ $0[board] }) {
             sink(event)
         } else if wait {
@@ -208,8 +210,10 @@ public final class SimulatedCabinet: Sendable {
             if down { state.boardsDown.insert(board) } else { state.boardsDown.remove(board) }
             save(state)
         }
-        // A real board that recovers is noticed by polling; the simulation says so at once.
-        if !down { await events.deliver(.boardBack(board: board)) }
+        // A real board that goes silent or recovers is noticed by polling; the simulation says so at
+        // once (boards behind the simulated firmware are polled by their real driver instead).
+        guard firmwareSinks.withLock({ $0[board] }) == nil else { return }
+        await events.deliver(down ? .boardLost(board: board, detail: "no reply (simulated board is down)") : .boardBack(board: board))
     }
 
     // MARK: - Queries (tests, the front panel's map)
