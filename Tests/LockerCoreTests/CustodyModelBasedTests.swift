@@ -4,7 +4,8 @@ import LockerTestSupport
 import Testing
 
 /// Custody decided by `CustodyStateMachine` against a model of the physical cabinet: long random
-/// sequences of couriers, residents, technicians and faults (jammed latches, silent boards, a
+/// sequences of couriers, residents, technicians and faults (jammed latches, silent boards, doors
+/// forced while their board is silent, a
 /// refused commit, power failing at any point, even between a commit and its latch), with the
 /// promises of the product checked after every step. A failure prints its seed and the whole
 /// sequence that led to it; `LOCKER_CUSTODY_SEEDS` runs more seeds.
@@ -111,7 +112,9 @@ extension CustodyWorld {
         case 77..<80: technicianQuarantinesOrEnables()
         case 80..<82: latchJams()
         case 82..<85: boardGoesSilent()
-        case 85..<90: boardComesBack()
+        case 85..<88: boardComesBack()
+        case 88: thiefActsDuringAnOutage()
+        case 89: passerByClosesADoor()
         case 90..<93:
             log.append("the store will refuse the next commit")
             storeWillRefuse = true

@@ -38,6 +38,9 @@ struct CustodyWorld {
     var powerFailsAfterCommit = false
     /// Doors whose settlement the store refused: settled again as time passes (as the daemon does).
     var unsettled: Set<Int> = []
+    /// Alarms a door owes: someone opened it (or emptied it) while nobody watched; each must be
+    /// recorded when the door is read again.
+    var owedAlarms: [Int: Set<CustodyEvent.Kind>] = [:]
     /// Doors pulsed whose jammed latch kept them shut: the door watch's verdict is due.
     var unopenedAfterPulse: Set<Int> = []
     private var nextTracking = 1
@@ -69,12 +72,15 @@ struct CustodyWorld {
         log.append("  \(what): \(change.events.map(\.kind.rawValue).joined(separator: ", "))"
             + (change.latch.map { " latch \($0)" } ?? ""))
         if change.writesStore {
-            if storeWillRefuse {
+            if storeWillRefuse, change.events.allSatisfy({ ![.doorOpenedUnseen, .parcelMissing].contains($0.kind) }) {
                 storeWillRefuse = false
                 log.append("  store refused the commit")
                 return .refusedByStore
             }
             durable.apply(change)
+            for event in change.events {
+                if let id = event.compartmentID { owedAlarms[id]?.remove(event.kind) }
+            }
         }
         model.apply(change)
         if powerFailsAfterCommit && change.writesStore {
@@ -252,6 +258,37 @@ struct CustodyWorld {
 
     // MARK: - Faults
 
+    /// Someone forces a closed door whose board is silent, takes what is inside, and closes it
+    /// again or walks away leaving it open.
+    mutating func thiefActsDuringAnOutage() {
+        guard let id = world.doors.indices.filter({
+            !world.answers($0) && !world.doors[$0].isOpen && courier?.compartmentID != $0 && personAtDoor != $0
+        }).randomElement(using: &rng) else { return }
+        let leavesOpen = Bool.random(using: &rng)
+        log.append("thief opens \(id) during the outage, takes \(world.doors[id].items.keys.sorted())"
+            + (leavesOpen ? ", leaves it open" : ", closes it"))
+        var owed = owedAlarms[id] ?? []
+        // Detectable only against a record that says closed (a door already recorded open that was
+        // closed and opened again while unwatched looks the same as one never touched).
+        if leavesOpen && !model.compartments[id].isDoorOpen { owed.insert(.doorOpenedUnseen) }
+        if world.doors[id].hasItemSensor && !world.doors[id].items.isEmpty { owed.insert(.parcelMissing) }
+        world.doors[id].items = [:]
+        world.doors[id].isOpen = leavesOpen
+        owedAlarms[id] = owed.isEmpty ? nil : owed
+    }
+
+    /// A passer-by closes a door nobody stands at.
+    mutating func passerByClosesADoor() {
+        guard let id = world.doors.indices.first(where: {
+            world.doors[$0].isOpen && courier?.compartmentID != $0 && personAtDoor != $0
+        }) else { return }
+        log.append("passer-by closes \(id)")
+        world.doors[id].isOpen = false
+        // Closed again before anyone watched: that it was ever open can no longer be known.
+        if !world.answers(id) { owedAlarms[id]?.remove(.doorOpenedUnseen) }
+        if world.answers(id), !model.offline.contains(id) { doorClosed(id, interrupted: true, courierAtPanel: false) }
+    }
+
     mutating func latchJams() {
         let id = Int.random(in: 0..<world.doors.count, using: &rng)
         world.doors[id].latchJammed = true
@@ -336,8 +373,12 @@ struct CustodyWorld {
 
     private mutating func reconcile(board: Int) {
         for id in doors(ofBoard: board) {
-            if let change = machine.doorReconciled(id, sensorOpen: world.doors[id].isOpen, in: model) {
+            if let change = machine.doorReconciled(id, sensorOpen: world.doors[id].isOpen, itemPresent: world.doors[id].itemSensor,
+                                                   in: model) {
                 carryOut(change, "reconcile \(id)")
+            }
+            if let owed = owedAlarms.removeValue(forKey: id), !owed.isEmpty, model.pending[id] == nil {
+                violations.append("door \(id) was tampered with unseen but no \(owed.map(\.rawValue).sorted()) was recorded")
             }
             if !world.doors[id].isOpen, model.pending[id] != nil {
                 if courier?.compartmentID == id { courier = nil }
