@@ -99,7 +99,7 @@ let package = Package(
         .target(
             name: "LockerDaemon",
             dependencies: [
-                "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire",
+                "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire", "LockerInput",
                 "LockerMaintenanceProtocol", "LockerUplink", "LockerColdChain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -134,7 +134,10 @@ let package = Package(
         .testTarget(name: "LockerColdChainTests", dependencies: ["LockerColdChain", "LockerTestSupport"]),
         .testTarget(
             name: "LockerDriversTests",
-            dependencies: ["LockerDrivers", "LockerHAL", "LockerWire", "LockerSimulator", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "LockerDrivers", "LockerHAL", "LockerWire", "LockerInput", "LockerSimulator",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "LockerSimulatorTests", dependencies: ["LockerSimulator", "LockerWire", "LockerHAL"]),
         // Helpers shared by the test targets (seeded random numbers).
@@ -146,7 +149,8 @@ let package = Package(
             name: "LockerDaemonTests",
             dependencies: [
                 "LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore", "LockerDrivers",
-                "LockerMaintenanceProtocol", "LockerColdChain", .product(name: "Logging", package: "swift-log"),
+                "LockerMaintenanceProtocol", "LockerColdChain", "LockerUplink", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -159,7 +163,7 @@ let package = Package(
                 "LockerUplink", "LockerStore", "LockerCore", "LockerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Spawns the real `lockerd` and drives it with the real `lockerctl` (other users, stuck clients, fuzz).
