@@ -62,10 +62,14 @@ let package = Package(
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         // Linux calls Swift cannot make directly (variadic ioctl).
         .target(name: "CSystemShims"),
+        // The one module of ours that calls the C library for system calls: EINTR-retrying
+        // wrappers whose errors name the call and the path, descriptors and poll, termios and the
+        // tty/evdev ioctls, pseudo-terminals, reader threads, the sd_notify datagram, one-offs.
+        .target(name: "LockerSystem", dependencies: ["CSystemShims"], swiftSettings: strict),
         // Real drivers: serial lines and lock-board families, GPIO latches and door sensors.
         .target(
             name: "LockerDrivers",
-            dependencies: ["LockerHAL", "LockerWire", "LockerInput", "CGPIOD", "CUdev", "CSystemShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LockerHAL", "LockerWire", "LockerInput", "LockerSystem", "CGPIOD", "CUdev", "CSystemShims", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Small hardware protocols and hardware errors.
@@ -75,7 +79,10 @@ let package = Package(
         // SQLite: frozen migrations, the one writer, the transactional outbox.
         .target(
             name: "LockerStore",
-            dependencies: ["LockerCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "LockerCore", "LockerSystem", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // The technician's socket protocol: requests, responses and reports (shared by lockerd and lockerctl).
@@ -99,7 +106,7 @@ let package = Package(
         .target(
             name: "LockerDaemon",
             dependencies: [
-                "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire", "LockerInput",
+                "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire", "LockerInput", "LockerSystem",
                 "LockerMaintenanceProtocol", "LockerUplink", "LockerColdChain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -135,13 +142,17 @@ let package = Package(
         .testTarget(
             name: "LockerDriversTests",
             dependencies: [
-                "LockerDrivers", "LockerHAL", "LockerWire", "LockerInput", "LockerSimulator",
+                "LockerDrivers", "LockerHAL", "LockerWire", "LockerInput", "LockerSimulator", "LockerTesting", "LockerSystem",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .testTarget(name: "LockerSystemTests", dependencies: ["LockerSystem"]),
         .testTarget(name: "LockerSimulatorTests", dependencies: ["LockerSimulator", "LockerWire", "LockerHAL"]),
         // Helpers shared by the test targets (seeded random numbers).
         .target(name: "LockerTestSupport", path: "Tests/LockerTestSupport"),
+        // Fakes of our own hardware protocols (the scripted GPIO line driver). Only test targets
+        // depend on it: no product or executable links a fake.
+        .target(name: "LockerTesting", dependencies: ["LockerDrivers", "LockerHAL"], path: "Tests/LockerTesting"),
         .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment", "LockerTestSupport"]),
         .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore", "LockerTestSupport"]),
         .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -149,7 +160,7 @@ let package = Package(
             name: "LockerDaemonTests",
             dependencies: [
                 "LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore", "LockerDrivers",
-                "LockerMaintenanceProtocol", "LockerColdChain", "LockerUplink", .product(name: "Logging", package: "swift-log"),
+                "LockerMaintenanceProtocol", "LockerColdChain", "LockerUplink", "LockerSystem", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -170,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "LockerMaintenanceTests",
             dependencies: [
-                "LockerTestSupport", "LockerMaintenanceProtocol", "LockerStore", "LockerDrivers", "LockerSimulator",
+                "LockerTestSupport", "LockerMaintenanceProtocol", "LockerStore", "LockerDrivers", "LockerSimulator", "LockerSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

@@ -7,9 +7,7 @@ import LockerMaintenanceProtocol
 import LockerSimulator
 import LockerStore
 import LockerUplink
-#if canImport(Glibc)
-import Glibc
-#endif
+import LockerSystem
 
 /// The daemon's short, ordered main: configuration → state directory → store → device key →
 /// hardware → controller → run → stop, in that order and torn down in reverse.
@@ -185,7 +183,7 @@ public enum Daemon {
             if options.frontPanel, let cabinet {
                 let panel = FrontPanel(cabinet: cabinet, inbox: inbox, configuration: configuration, clock: clock,
                                        manualClock: manualClock, output: output, coldChain: coldChain)
-                let echo = isatty(0) == 0
+                let echo = !ProcessCalls.isTerminal(0)
                 group.addTask {
                     output.line("lockerd: \(frontPanelBanner(configuration)). Type help for the commands.")
                     for await line in standardInputLines() {
@@ -330,8 +328,8 @@ public enum Daemon {
 
     /// SIGTERM and SIGINT only request shutdown: the loop finishes the input in hand and returns.
     static func installShutdownSignals(inbox: CabinetInbox, supervision: ServiceSupervision?, logger: Logger) -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGINT].map { number in
-            signal(number, SIG_IGN)
+        ProcessCalls.shutdownSignals.map { number in
+            ProcessCalls.ignoreDefaultAction(of: number)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 logger.notice("shutdown requested", metadata: ["signal": "\(number)"])
