@@ -65,10 +65,14 @@ let package = Package(
         .systemLibrary(name: "CUdev", pkgConfig: "libudev", providers: [.apt(["libudev-dev"])]),
         // Linux calls Swift cannot make directly (variadic ioctl).
         .target(name: "CSystemShims"),
+        // The one module of ours that calls the C library for system calls: EINTR-retrying
+        // wrappers whose errors name the call and the path, descriptors and poll, termios and the
+        // tty/evdev ioctls, pseudo-terminals, reader threads, the sd_notify datagram, one-offs.
+        .target(name: "LockerSystem", dependencies: ["CSystemShims"], swiftSettings: strict),
         // Real drivers: serial lines and lock-board families, GPIO latches and door sensors.
         .target(
             name: "LockerDrivers",
-            dependencies: ["LockerHAL", "LockerWire", "LockerInput", "CGPIOD", "CUdev", "CSystemShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LockerHAL", "LockerWire", "LockerInput", "LockerSystem", "CGPIOD", "CUdev", "CSystemShims", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Small hardware protocols and hardware errors.
@@ -78,7 +82,10 @@ let package = Package(
         // SQLite: frozen migrations, the one writer, the transactional outbox.
         .target(
             name: "LockerStore",
-            dependencies: ["LockerCore", .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "LockerCore", "LockerSystem", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         // The technician's socket protocol: requests, responses and reports (shared by lockerd and lockerctl).
@@ -102,7 +109,7 @@ let package = Package(
         .target(
             name: "LockerDaemon",
             dependencies: [
-                "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire",
+                "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire", "LockerInput", "LockerSystem",
                 "LockerMaintenanceProtocol", "LockerUplink", "LockerColdChain",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -138,11 +145,18 @@ let package = Package(
         .testTarget(name: "LockerColdChainTests", dependencies: ["LockerColdChain", "LockerTestSupport"]),
         .testTarget(
             name: "LockerDriversTests",
-            dependencies: ["LockerDrivers", "LockerHAL", "LockerWire", "LockerSimulator", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "LockerDrivers", "LockerHAL", "LockerWire", "LockerInput", "LockerSimulator", "LockerTesting", "LockerSystem",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
+        .testTarget(name: "LockerSystemTests", dependencies: ["LockerSystem"]),
         .testTarget(name: "LockerSimulatorTests", dependencies: ["LockerSimulator", "LockerWire", "LockerHAL"]),
         // Helpers shared by the test targets (seeded random numbers).
         .target(name: "LockerTestSupport", path: "Tests/LockerTestSupport"),
+        // Fakes of our own hardware protocols (the scripted GPIO line driver). Only test targets
+        // depend on it: no product or executable links a fake.
+        .target(name: "LockerTesting", dependencies: ["LockerDrivers", "LockerHAL"], path: "Tests/LockerTesting"),
         .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment", "LockerTestSupport"]),
         .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore", "LockerTestSupport"]),
         .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore", .product(name: "GRDB", package: "GRDB.swift")]),
@@ -150,7 +164,8 @@ let package = Package(
             name: "LockerDaemonTests",
             dependencies: [
                 "LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore", "LockerDrivers",
-                "LockerMaintenanceProtocol", "LockerColdChain", .product(name: "Logging", package: "swift-log"),
+                "LockerMaintenanceProtocol", "LockerColdChain", "LockerUplink", "LockerSystem", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
@@ -164,14 +179,14 @@ let package = Package(
                 "LockerUplink", "LockerStore", "LockerCore", "LockerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Spawns the real `lockerd` and drives it with the real `lockerctl` (other users, stuck clients, fuzz).
         .testTarget(
             name: "LockerMaintenanceTests",
             dependencies: [
-                "LockerTestSupport", "LockerMaintenanceProtocol", "LockerStore", "LockerDrivers", "LockerSimulator",
+                "LockerTestSupport", "LockerMaintenanceProtocol", "LockerStore", "LockerDrivers", "LockerSimulator", "LockerSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

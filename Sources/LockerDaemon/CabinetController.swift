@@ -1,7 +1,4 @@
 public import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 public import LockerColdChain
 public import Logging
 public import LockerCore
@@ -313,13 +310,7 @@ public final class CabinetController {
         do {
             return try store.transaction(at: stamp, body)
         } catch {
-            if CabinetStore.isFailedSync(error) {
-                // systemd restarts the daemon (Restart=on-failure), which reconciles every door
-                // from what the disk really holds.
-                logger.critical("the disk failed to sync a commit: stopping at once to restart from what is on disk",
-                                metadata: ["write": "\(what)", "error": "\(error)"])
-                _exit(74)  // EX_IOERR
-            }
+            CabinetStore.stopOnFailedSync(error, syncing: "a commit", metadata: ["write": "\(what)"], logger: logger)
             logger.error("store refused a write; nothing was changed", metadata: ["write": "\(what)", "error": "\(error)"])
             return nil
         }

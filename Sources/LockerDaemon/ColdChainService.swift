@@ -7,9 +7,6 @@ public import LockerSimulator
 public import LockerStore
 public import Logging
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The cold chain's shell: reads each zone's probe, judges it, drives its compressor or heater,
 /// keeps its temperature record and raises its excursions and probe alarms.
@@ -286,11 +283,7 @@ public actor ColdChainService {
     /// as for custody writes (`CabinetController.commit`), the daemon stops at once and systemd
     /// restarts it from what is on disk.
     private func recordNotWritten(_ error: any Error, zone: String) {
-        if CabinetStore.isFailedSync(error) {
-            logger.critical("the disk failed to sync the temperature record: stopping at once to restart from what is on disk",
-                            metadata: ["zone": "\(zone)", "error": "\(error)"])
-            _exit(74)  // EX_IOERR
-        }
+        CabinetStore.stopOnFailedSync(error, syncing: "the temperature record", metadata: ["zone": "\(zone)"], logger: logger)
         logger.error("temperature record not written: the record shows a gap here", metadata: [
             "zone": "\(zone)", "error": "\(error)",
         ])

@@ -7,10 +7,8 @@ import LockerMaintenanceProtocol
 import LockerSimulator
 import LockerStore
 import LockerUplink
+import LockerSystem
 import ServiceLifecycle
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The daemon's short, ordered main: configuration → state directory → store → device key →
 /// hardware → controller → run → stop, in that order and torn down in reverse.
@@ -215,7 +213,7 @@ public enum Daemon {
         if options.frontPanel, let cabinet {
             let panel = FrontPanel(cabinet: cabinet, inbox: inbox, configuration: configuration, clock: clock,
                                    manualClock: manualClock, output: output, coldChain: coldChain)
-            let echo = isatty(0) == 0
+            let echo = !ProcessCalls.isTerminal(0)
             add(DaemonService("front panel", body: {
                 output.line("lockerd: \(frontPanelBanner(configuration)). Type help for the commands.")
                 for await line in standardInputLines() {

@@ -247,7 +247,9 @@ public struct HardwareAssembly: Sendable {
 
     /// Closes serial lines and stops simulated firmware (shutdown, in reverse order of start).
     public func stop() async {
-        // Latches first: nothing may stay energised.
+        // Latches first: nothing may stay energised. Every board is asked for its inert state,
+        // then GPIO boards give their lines back.
+        for board in boards { await board.releaseAll() }
         for board in gpioBoards { board.close() }
         await gpioBuzzer?.close()
         for bus in buses { await bus.close() }

@@ -23,6 +23,11 @@ public struct ReaddressedLockBoard: LockBoard, HeartbeatingEventSource {
         try await inner.readStatus()
     }
 
+    /// The inner board's inert state.
+    public func releaseAll() async {
+        await inner.releaseAll()
+    }
+
     public func run(delivering handler: any HardwareEventHandler) async throws {
         try await inner.run(delivering: Renumbering(address: address, handler: handler))
     }

@@ -2,6 +2,7 @@ import Foundation
 public import LockerDrivers
 import LockerHAL
 public import LockerSimulator
+public import LockerSystem
 import LockerWire
 import Synchronization
 
@@ -75,7 +76,11 @@ public final class SimulatedFirmwareLink: Sendable {
     }
 
     public init(cabinet: SimulatedCabinet, family: Family = .ownProtocol, boardAddresses: [Int], setBitMeansOpen: Bool = true) throws {
-        terminal = try PseudoTerminal()
+        do {
+            terminal = try PseudoTerminal()
+        } catch {
+            throw HardwareError(error)
+        }
         let specs = cabinet.boards.filter { boardAddresses.contains($0.address) }
         boards = Mutex(specs.map { spec in
             let address = spec.address

@@ -1,9 +1,7 @@
 import Foundation
 public import Logging
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
+import LockerSystem
 
 /// Tells systemd how the daemon is doing: `sd_notify(3)` written directly over `$NOTIFY_SOCKET`,
 /// without linking libsystemd (one small protocol is not worth a C dependency on every board).
@@ -43,7 +41,7 @@ public final class SystemdNotifier: Sendable {
         self.logger = logger
         let name = environment["NOTIFY_SOCKET"] ?? ""
         socketName = name
-        watchdogInterval = Self.watchdogInterval(environment: environment, processID: Int(getpid()))
+        watchdogInterval = Self.watchdogInterval(environment: environment, processID: Int(ProcessCalls.processID))
         if name.isEmpty {
             destination = nil
         } else if let address = Self.socketAddress(name) {
@@ -143,7 +141,7 @@ public final class SystemdNotifier: Sendable {
     static func socketAddress(_ name: String) -> [UInt8]? {
         var bytes = Array(name.utf8)
         guard bytes.count >= 2, !bytes.contains(0) else { return nil }
-        let capacity = MemoryLayout.size(ofValue: sockaddr_un().sun_path)
+        let capacity = UnixDatagram.pathCapacity
         switch bytes[0] {
         case UInt8(ascii: "@"):
             // The abstract name is every byte after the NUL, up to the address length: no terminator.
@@ -159,34 +157,8 @@ public final class SystemdNotifier: Sendable {
 
     // MARK: - The one system call
 
-    /// What went wrong, or nil when the datagram was sent.
+    /// What went wrong, or nil when the datagram was sent (see `UnixDatagram`).
     private static func sendDatagram(_ message: [UInt8], to pathBytes: [UInt8]) -> String? {
-        #if os(Linux)
-        // A new socket per message, as libsystemd does: nothing to keep open or to repair after an
-        // error, and a few datagrams a minute cost nothing. Non-blocking: if systemd's receive
-        // queue is full, this message is lost, but the caller (the watchdog's loop) never waits.
-        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue | SOCK_CLOEXEC.rawValue | SOCK_NONBLOCK.rawValue), 0)
-        guard descriptor >= 0 else { return "socket: \(String(cString: strerror(errno)))" }
-        defer { close(descriptor) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: pathBytes) }
-        // An abstract address is exactly as long as its name; a path's length includes its NUL.
-        let pathLength = pathBytes.first == 0 ? pathBytes.count : pathBytes.count + 1
-        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + pathLength)
-        while true {
-            let sent = withUnsafePointer(to: &address) { pointer in
-                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    message.withUnsafeBytes { sendto(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL), socketAddress, length) }
-                }
-            }
-            if sent == message.count { return nil }
-            if sent >= 0 { return "sendto: sent \(sent) of \(message.count) bytes" }
-            if errno == EINTR { continue }
-            return "sendto: \(String(cString: strerror(errno)))"
-        }
-        #else
-        return "sd_notify is only implemented on Linux"
-        #endif
+        UnixDatagram.send(message, to: pathBytes)
     }
 }

@@ -22,4 +22,7 @@ public struct UnavailableLockBoard: LockBoard {
     public func readStatus() async throws -> LockBoardStatus {
         throw HardwareError.boardNotAnswering(board: address, detail: reason)
     }
+
+    /// Nothing was opened, so nothing can be energised.
+    public func releaseAll() async {}
 }

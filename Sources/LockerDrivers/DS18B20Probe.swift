@@ -1,9 +1,7 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Dispatch
 import Foundation
 public import LockerHAL
+import LockerSystem
 import Synchronization
 
 /// A DS18B20 1-Wire probe read through the kernel's w1_therm driver (sysfs).
@@ -126,16 +124,13 @@ public struct DS18B20Probe: TemperatureProbe {
     }
 
     private static func readFile(at path: String) throws -> String {
-        let descriptor = try SystemCall.run(path, "open") { Int(open(path, O_RDONLY | O_CLOEXEC)) }
-        defer { close(Int32(descriptor)) }
+        let file = try hardwareCall { () throws(SystemCallError) in try FileDescriptor.open(path, .readOnly) }
+        defer { file.close() }
         var contents: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 512)
         while contents.count < maximumFileLength {
-            let count = try chunk.withUnsafeMutableBytes { buffer in
-                try SystemCall.run(path, "read") { Glibc.read(Int32(descriptor), buffer.baseAddress, buffer.count) }
-            }
-            if count == 0 { break }
-            contents += chunk.prefix(count)
+            let result = try hardwareCall { () throws(SystemCallError) in try file.read(maximum: 512) }
+            guard case .bytes(let chunk) = result else { break }
+            contents += chunk
         }
         return String(decoding: contents.prefix(maximumFileLength), as: UTF8.self)
     }

@@ -74,6 +74,11 @@ public actor EightALockBoard: PolledLockBoard {
         lastUnlockReportedOpen = reply.isOpen(polarity: polarity)
     }
 
+    /// Inert already: the board times each latch pulse itself (fixed, 300 ms by default) and the protocol has no
+    /// command to end one early, and no
+    /// latch stays energised between pulses. Nothing to send.
+    public func releaseAll() async {}
+
     public func readStatus() async throws -> LockBoardStatus {
         let board = address
         let reply = try await transact(.readAll(board: board)) { frame in

@@ -2,6 +2,7 @@ import Foundation
 public import LockerHAL
 import LockerInput
 public import Logging
+import LockerSystem
 
 /// A USB HID numeric keypad read through evdev (grabbed, see `EvdevInputDevice`). Each key press
 /// becomes a `.key`; releases and autorepeat are dropped, so holding a key types it once. The

@@ -2,6 +2,7 @@ import Foundation
 public import LockerHAL
 public import LockerInput
 public import Logging
+import LockerSystem
 
 /// A barcode/QR scanner in USB HID keyboard mode, read through evdev: it "types" each code and
 /// presses ENTER. The node is grabbed (see `EvdevInputDevice`), key events are translated with the

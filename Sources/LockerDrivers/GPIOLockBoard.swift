@@ -67,7 +67,7 @@ public final class GPIOLockBoard: LockBoard, HeartbeatingEventSource {
     ///
     /// - Parameters:
     ///   - address: the board's number in the cabinet configuration (compartments refer to it).
-    ///   - driver: `LibgpiodV1LineDriver()` on real hardware, `ScriptedGPIOLineDriver` in tests.
+    ///   - driver: `LibgpiodV1LineDriver()` on real hardware, `ScriptedGPIOLineDriver` (in `LockerTesting`) in tests.
     ///   - sleep: waits out a latch pulse; tests pass a function that returns at once.
     public init(
         address: Int,
@@ -193,9 +193,16 @@ public final class GPIOLockBoard: LockBoard, HeartbeatingEventSource {
         return LockBoardStatus(doorOpen: doorOpen)
     }
 
+    /// The inert state of a GPIO board: every latch line driven to its inactive level (the
+    /// physical level depends on `latchActiveLow`). Failures are logged as critical by
+    /// `deEnergiseEveryLatch`, which a caller that wants the error can use instead.
+    public func releaseAll() async {
+        try? deEnergiseEveryLatch()
+    }
+
     /// Drives every latch inactive: for shutdown, and whenever the daemon wants the inert state.
     /// Tries every latch even when one fails, then throws the first failure.
-    public func releaseAll() throws {
+    public func deEnergiseEveryLatch() throws {
         var firstFailure: (any Error)?
         for channel in channels {
             do {
@@ -208,15 +215,15 @@ public final class GPIOLockBoard: LockBoard, HeartbeatingEventSource {
         if let firstFailure { throw firstFailure }
     }
 
-    /// Releases every latch (`releaseAll`), gives all lines back and closes the chip. Call after
-    /// `run` has ended; later calls do nothing.
+    /// Releases every latch (`deEnergiseEveryLatch`), gives all lines back and closes the chip.
+    /// Call after `run` has ended; later calls do nothing.
     public func close() {
         let wasClosed = closed.withLock { closed in
             defer { closed = true }
             return closed
         }
         guard !wasClosed else { return }
-        try? releaseAll()
+        try? deEnergiseEveryLatch()
         for channel in channels {
             if let sensor = channel.sensor { driver.release(sensor.line) }
             driver.release(channel.latch)

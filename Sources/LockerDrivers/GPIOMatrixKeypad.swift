@@ -115,7 +115,7 @@ public final class GPIOMatrixKeypad: HardwareEventSource {
     private let pause: @Sendable (Duration) async throws -> Void
 
     /// - Parameters:
-    ///   - driver: `LibgpiodV1LineDriver()` on real hardware, `ScriptedGPIOLineDriver` in tests.
+    ///   - driver: `LibgpiodV1LineDriver()` on real hardware, `ScriptedGPIOLineDriver` (in `LockerTesting`) in tests.
     ///   - pause: waits between two scans; tests pass one that does not sleep.
     public init(
         configuration: Configuration,

@@ -74,6 +74,11 @@ public actor KerongCU16LockBoard: PolledLockBoard {
         try await StatusPoller.confirmOpen(channel: channel, board: address, window: window) { try await readStatus() }
     }
 
+    /// Inert already: the board times each latch pulse itself (a board setting) and the protocol has no command to
+    /// end one early, and no
+    /// latch stays energised between pulses. Nothing to send.
+    public func releaseAll() async {}
+
     public func readStatus() async throws -> LockBoardStatus {
         let board = address
         let request = KerongCU16Codec.encode(.statusRequest(board: board))

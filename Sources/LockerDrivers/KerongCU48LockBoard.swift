@@ -91,6 +91,11 @@ public actor KerongCU48LockBoard: PolledLockBoard {
         try await StatusPoller.confirmOpen(channel: channel, board: address, window: window) { try await readStatus() }
     }
 
+    /// Inert already: the board times each latch pulse itself (a board setting) and the protocol has no command to
+    /// end one early, and no
+    /// latch stays energised between pulses. Nothing to send.
+    public func releaseAll() async {}
+
     public func readStatus() async throws -> LockBoardStatus {
         let board = address
         let request = KerongCU48Codec.encode(.statusRequest(board: board))

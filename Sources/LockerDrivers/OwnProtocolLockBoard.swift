@@ -46,6 +46,11 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
         }
     }
 
+    /// Inert already: the firmware times each pulse it was asked for and de-energises the latch itself (see
+    /// firmware-protocol/PROTOCOL.md); the protocol has no command to end one early, and no
+    /// latch stays energised between pulses. Nothing to send.
+    public func releaseAll() async {}
+
     public func readStatus() async throws -> LockBoardStatus {
         let reply = try await request(.readStatus)
         guard case .status(let status) = reply else {

@@ -1,20 +1,18 @@
-import CSystemShims
-#if canImport(Glibc)
-import Glibc
-#endif
 public import LockerHAL
+import LockerSystem
 
 /// An open serial line in raw mode: bytes in, bytes out, nothing interpreted.
 ///
 /// Raw 8-bit mode with the configured speed and parity, exclusive (`TIOCEXCL`: a second process
 /// cannot open the adapter and garble the bus), non-blocking with `poll` for timeouts. An adapter
 /// that is unplugged shows up as EIO or a hang-up: reads then throw `HardwareError.deviceMissing`
-/// and the owner reopens the port when the device is back.
+/// and the owner reopens the port when the device is back. The system calls themselves are
+/// `LockerSystem`'s (`FileDescriptor`, `SerialLineSettings`).
 public final class SerialPort: ByteLink, @unchecked Sendable {
-    // Unchecked: `fd` is set once in init and closed once in `close()`; the bus that owns the port
+    // Unchecked: `file` is set once in init and closed once in `close()`; the bus that owns the port
     // serialises every read and write (one transaction at a time on a half-duplex line).
     public let configuration: SerialPortConfiguration
-    private var fd: Int32
+    private var file: FileDescriptor?
 
     public init(_ configuration: SerialPortConfiguration) throws {
         self.configuration = configuration
@@ -22,65 +20,63 @@ public final class SerialPort: ByteLink, @unchecked Sendable {
         guard let speed = configuration.speed else {
             throw HardwareError.io(device: path, operation: "configure", detail: "\(configuration.baud) baud is not a standard rate")
         }
-        fd = Int32(try SystemCall.run(path, "open") { Int(open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) })
+        let file = try hardwareCall { () throws(SystemCallError) in
+            try FileDescriptor.open(path, .readWrite, options: [.noControllingTerminal, .nonBlocking])
+        }
         do {
-            try SystemCall.run(path, "claim exclusive access (TIOCEXCL)") { Int(lockerd_tty_set_exclusive(fd)) }
+            try hardwareCall { () throws(SystemCallError) in try SerialLineSettings.claimExclusiveAccess(file) }
             // TIOCEXCL does not stop a privileged process; an advisory lock also keeps a second
             // lockerd (or a tool that honours locks) off the bus, whoever runs it.
-            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-                throw HardwareError.io(device: path, operation: "lock the line", detail: errno == EWOULDBLOCK
-                    ? "another process is using it" : String(cString: strerror(errno)))
+            do {
+                guard try SerialLineSettings.lockAdvisory(file) else {
+                    throw HardwareError.io(device: path, operation: "lock the line", detail: "another process is using it")
+                }
+            } catch let failure as SystemCallError {
+                throw HardwareError.io(device: path, operation: "lock the line", detail: failure.message)
             }
-            var options = termios()
-            try SystemCall.run(path, "read line settings") { Int(tcgetattr(fd, &options)) }
-            cfmakeraw(&options)
-            options.c_cflag |= tcflag_t(CLOCAL) | tcflag_t(CREAD)
-            options.c_cflag &= ~(tcflag_t(CSTOPB) | tcflag_t(CRTSCTS) | tcflag_t(PARENB) | tcflag_t(PARODD))
-            switch configuration.parity {
-            case .none: break
-            case .even: options.c_cflag |= tcflag_t(PARENB)
-            case .odd: options.c_cflag |= tcflag_t(PARENB) | tcflag_t(PARODD)
+            let parity: SerialLineSettings.Parity = switch configuration.parity {
+            case .none: .none
+            case .even: .even
+            case .odd: .odd
             }
-            cfsetispeed(&options, speed_t(speed))
-            cfsetospeed(&options, speed_t(speed))
-            try SystemCall.run(path, "apply line settings") { Int(tcsetattr(fd, TCSANOW, &options)) }
+            try hardwareCall { () throws(SystemCallError) in try SerialLineSettings.makeRaw(file, speed: speed, parity: parity) }
             // Where the adapter supports it: most USB adapters switch direction by themselves and
             // answer ENOTTY or EINVAL, which is fine; any other error is a real failure.
-            if configuration.kernelRS485, lockerd_tty_enable_rs485(fd, 0, 0) != 0, errno != ENOTTY, errno != EINVAL {
-                throw SystemCall.error(path, "enable RS-485 direction control (TIOCSRS485)", errno: errno)
+            if configuration.kernelRS485 {
+                _ = try hardwareCall { () throws(SystemCallError) in try SerialLineSettings.enableKernelRS485(file) }
             }
-            tcflush(fd, TCIOFLUSH)
+            SerialLineSettings.flush(file)
         } catch {
-            Glibc.close(fd)
+            file.close()
             throw error
         }
+        self.file = file
     }
 
     deinit { close() }
 
     public func close() {
-        if fd >= 0 {
-            Glibc.close(fd)
-            fd = -1
-        }
+        file?.close()
+        file = nil
     }
 
     public func write(_ bytes: [UInt8]) throws {
         let path = configuration.path
         var offset = 0
         while offset < bytes.count {
-            guard fd >= 0 else { throw HardwareError.deviceMissing(device: path, detail: "port is closed") }
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                if errno == EAGAIN {
-                    // A line that will not take bytes for a second is as good as gone.
-                    guard try wait(for: Int16(POLLOUT), milliseconds: 1_000, operation: "write") else {
-                        throw HardwareError.deviceMissing(device: path, detail: "the line accepted no data for 1 s")
-                    }
-                    continue
+            guard let file else { throw HardwareError.deviceMissing(device: path, detail: "port is closed") }
+            let written: Int?
+            do {
+                written = try file.writeOnce(bytes[offset...])
+            } catch {
+                throw Self.unplugged(error)
+            }
+            guard let written else {
+                // A line that will not take bytes for a second is as good as gone.
+                guard try wait(for: .writable, milliseconds: 1_000, operation: "write") else {
+                    throw HardwareError.deviceMissing(device: path, detail: "the line accepted no data for 1 s")
                 }
-                throw SystemCall.error(path, "write", errno: errno == EIO ? ENODEV : errno)
+                continue
             }
             offset += written
         }
@@ -90,31 +86,35 @@ public final class SerialPort: ByteLink, @unchecked Sendable {
     /// timeout; throws when the adapter is gone.
     public func read(timeoutMilliseconds milliseconds: Int, maximum: Int = 512) throws -> [UInt8] {
         let path = configuration.path
-        guard fd >= 0 else { throw HardwareError.deviceMissing(device: path, detail: "port is closed") }
-        guard try wait(for: Int16(POLLIN), milliseconds: milliseconds, operation: "read") else { return [] }
-        var buffer = [UInt8](repeating: 0, count: maximum)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, maximum) }
-            if count > 0 { return Array(buffer[..<count]) }
-            if count == 0 { throw HardwareError.deviceMissing(device: path, detail: "the line hung up (adapter unplugged?)") }
-            if errno == EINTR { continue }
-            if errno == EAGAIN { return [] }
-            throw SystemCall.error(path, "read", errno: errno == EIO ? ENODEV : errno)
+        guard let file else { throw HardwareError.deviceMissing(device: path, detail: "port is closed") }
+        guard try wait(for: .readable, milliseconds: milliseconds, operation: "read") else { return [] }
+        let result: FileDescriptor.ReadResult
+        do {
+            result = try file.read(maximum: maximum)
+        } catch {
+            throw Self.unplugged(error)
+        }
+        switch result {
+        case .bytes(let bytes): return bytes
+        case .endOfFile: throw HardwareError.deviceMissing(device: path, detail: "the line hung up (adapter unplugged?)")
+        case .wouldBlock: return []
         }
     }
 
+    /// EIO on a tty is how an unplugged USB adapter reads: reported as a missing device.
+    private static func unplugged(_ failure: SystemCallError) -> HardwareError {
+        let code = failure.isInputOutputError ? SystemErrno.noSuchDevice : failure.code
+        return HardwareError(SystemCallError(call: failure.call, path: failure.path, code: code))
+    }
+
     @discardableResult
-    private func wait(for events: Int16, milliseconds: Int, operation: String) throws -> Bool {
-        var descriptor = pollfd(fd: fd, events: events, revents: 0)
-        while true {
-            let ready = poll(&descriptor, 1, Int32(clamping: milliseconds))
-            if ready < 0 && errno == EINTR { continue }
-            if ready < 0 { throw SystemCall.error(configuration.path, operation, errno: errno) }
-            if ready == 0 { return false }
-            if descriptor.revents & Int16(POLLHUP | POLLERR | POLLNVAL) != 0 && descriptor.revents & events == 0 {
-                throw HardwareError.deviceMissing(device: configuration.path, detail: "the line hung up (adapter unplugged?)")
-            }
-            return true
+    private func wait(for events: FileDescriptor.PollEvents, milliseconds: Int, operation: String) throws -> Bool {
+        guard let file else { throw HardwareError.deviceMissing(device: configuration.path, detail: "port is closed") }
+        let seen = try hardwareCall { () throws(SystemCallError) in try file.poll(for: events, milliseconds: milliseconds, call: operation) }
+        if seen.isEmpty { return false }
+        if !seen.isDisjoint(with: [.hangUp, .error, .invalid]) && seen.isDisjoint(with: events) {
+            throw HardwareError.deviceMissing(device: configuration.path, detail: "the line hung up (adapter unplugged?)")
         }
+        return true
     }
 }

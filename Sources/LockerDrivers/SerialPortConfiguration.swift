@@ -20,15 +20,7 @@ public struct SerialPortConfiguration: Sendable, Equatable, Codable {
     public var isStandardSpeed: Bool { speed != nil }
 
     /// The termios speed constant for `baud`, nil when the rate is not a standard one.
-    var speed: speed_t? {
-        let table: [Int: Int32] = [
-            1_200: B1200, 2_400: B2400, 4_800: B4800, 9_600: B9600, 19_200: B19200, 38_400: B38400,
-            57_600: B57600, 115_200: B115200, 230_400: B230400,
-        ]
-        return table[baud].map { speed_t($0) }
-    }
+    var speed: UInt32? { SerialLineSettings.speed(forBaud: baud) }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
+import LockerSystem

@@ -2,6 +2,7 @@ import Foundation
 public import LockerHAL
 import LockerInput
 public import Logging
+import LockerSystem
 
 /// A barcode/QR scanner on a serial line (USB CDC: `/dev/ttyACM*`, best through a stable
 /// `/dev/locker/...` udev symlink). Its codes become `.scan` events named after the scanner;

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 public import LockerHAL
+import LockerSystem
 
 /// A TCP connection to a bus unit that bridges lock-board frames (Kerong's KR-BU does this for
 /// CU16 frames). Connects with a timeout; a closed or reset connection reads as a missing device,
@@ -23,13 +24,13 @@ public final class TCPByteLink: ByteLink, @unchecked Sendable {
         }
         defer { freeaddrinfo(found) }
         let socketFD = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard socketFD >= 0 else { throw SystemCall.error("tcp://\(host):\(port)", "socket", errno: errno) }
+        guard socketFD >= 0 else { throw HardwareError(SystemCallError(call: "socket", path: "tcp://\(host):\(port)", code: errno)) }
         fd = socketFD
         if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
             guard errno == EINPROGRESS else {
                 let code = errno
                 Glibc.close(fd)
-                throw SystemCall.error(name, "connect", errno: code == ECONNREFUSED ? ENODEV : code)
+                throw HardwareError(SystemCallError(call: "connect", path: name, code: code == ECONNREFUSED ? ENODEV : code))
             }
             var descriptor = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
             let ready = poll(&descriptor, 1, Int32(connectTimeoutMilliseconds))

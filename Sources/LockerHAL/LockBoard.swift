@@ -11,6 +11,14 @@ public protocol LockBoard: Sendable {
     var hasItemSensors: Bool { get }
     func unlock(channel: Int, pulseMilliseconds: Int) async throws
     func readStatus() async throws -> LockBoardStatus
+
+    /// Puts the board in its inert state: every latch de-energised, no pulse in progress. The
+    /// daemon calls it when it tears the hardware down, so nothing stays energised after lockerd
+    /// stops (wiring must still fail secure: see `GPIOLockBoard`). What "inert" takes depends on
+    /// the board, and each conformer documents it: GPIO latches are driven to their inactive level;
+    /// boards that time their own pulses have nothing to stop and do nothing. Never throws: at
+    /// shutdown there is no one to hand an error to, so a failure is logged by the driver.
+    func releaseAll() async
 }
 
 public struct LockBoardStatus: Sendable, Equatable {

@@ -62,6 +62,7 @@ public final class SimulatedCabinet: Sendable {
     /// real driver) instead of straight to the daemon.
     private let firmwareSinks = Mutex<[Int: @Sendable (HardwareEvent) -> Void]>([:])
     private let unlockLog: Mutex<[BoardChannel]>
+    private let releaseLog = Mutex<[Int]>([])
 
     public init(boards: [BoardSpec], stateFile: URL? = nil, output: @escaping @Sendable (String) -> Void = { _ in }) {
         self.boards = boards
@@ -228,6 +229,15 @@ public final class SimulatedCabinet: Sendable {
 
     /// Every latch pulse the boards received, in order (tests check the expected calls).
     public var unlocks: [BoardChannel] { unlockLog.withLock { $0 } }
+
+    /// The boards asked for their inert state (`LockBoard.releaseAll`), in order.
+    public var latchReleases: [Int] { releaseLog.withLock { $0 } }
+
+    /// A board was asked to release every latch. Simulated pulses end at once, so only the call is
+    /// recorded.
+    public func latchesReleased(board: Int) {
+        releaseLog.withLock { $0.append(board) }
+    }
 
     // MARK: - Board side (used by SimulatedLockBoard)
 

@@ -16,4 +16,10 @@ public struct SimulatedLockBoard: LockBoard {
     public func readStatus() async throws -> LockBoardStatus {
         try cabinet.sensorStatus(board: spec.address)
     }
+
+    /// A simulated pulse is instantaneous, so no latch is ever left energised; the cabinet only
+    /// records the call, so tests can check that shutdown reached every board.
+    public func releaseAll() async {
+        cabinet.latchesReleased(board: spec.address)
+    }
 }

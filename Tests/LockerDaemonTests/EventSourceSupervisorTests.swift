@@ -12,6 +12,7 @@ import Testing
         var hasItemSensors: Bool { false }
         func unlock(channel: Int, pulseMilliseconds: Int) async throws {}
         func readStatus() async throws -> LockBoardStatus { LockBoardStatus(doorOpen: [false, false, false]) }
+        func releaseAll() async {}
         func run(delivering handler: any HardwareEventHandler) async throws {
             runs.add(1, ordering: .relaxed)
             throw HardwareError.io(device: "gpiochip0", operation: "wait for edges", detail: "Input/output error")

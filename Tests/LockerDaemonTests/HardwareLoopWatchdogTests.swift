@@ -4,6 +4,7 @@ import LockerDrivers
 import LockerHAL
 import Synchronization
 import Testing
+import LockerSystem
 
 /// Each board driver's loop beats the watchdog after every round, whether its board answered or
 /// not: a wedged loop (a call that never returns) stops the pings, a silent board that keeps being
@@ -33,6 +34,7 @@ import Testing
         var hasItemSensors: Bool { false }
         func unlock(channel: Int, pulseMilliseconds: Int) async throws {}
         func readStatus() async throws -> LockBoardStatus { LockBoardStatus(doorOpen: [false, false]) }
+        func releaseAll() async {}
         func poll() { requester.yield() }
 
         func run(delivering handler: any HardwareEventHandler) async throws {
@@ -60,6 +62,7 @@ import Testing
         var hasItemSensors: Bool { false }
         func unlock(channel: Int, pulseMilliseconds: Int) async throws {}
         func readStatus() async throws -> LockBoardStatus { LockBoardStatus(doorOpen: [false, false]) }
+        func releaseAll() async {}
 
         func run(delivering handler: any HardwareEventHandler) async throws {
             try await run(delivering: handler, heartbeat: {})

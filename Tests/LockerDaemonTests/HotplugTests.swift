@@ -5,6 +5,7 @@ import LockerHAL
 import Logging
 import Synchronization
 import Testing
+import LockerSystem
 
 /// Scanners found, lost and found again through the hotplug layer's interface, fed udev-like add
 /// and remove events by hand (this machine has no udev daemon), with real readers on a

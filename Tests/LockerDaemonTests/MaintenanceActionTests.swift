@@ -133,6 +133,7 @@ final class LatchOrderProbe: LockBoard, Sendable {
     }
 
     func readStatus() async throws -> LockBoardStatus { try await inner.readStatus() }
+    func releaseAll() async { await inner.releaseAll() }
 }
 
 @Suite struct MaintenanceAuditOrderTests {

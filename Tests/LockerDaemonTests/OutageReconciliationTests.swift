@@ -21,6 +21,7 @@ final class PulseRefusingBoard: LockBoard {
         try await inner.unlock(channel: channel, pulseMilliseconds: pulseMilliseconds)
     }
     func readStatus() async throws -> LockBoardStatus { try await inner.readStatus() }
+    func releaseAll() async { await inner.releaseAll() }
 }
 
 /// What happens to a door while nobody watches it (its board silent) is found when the board

@@ -1,6 +1,7 @@
 import Foundation
 import LockerDrivers
 import Synchronization
+import LockerSystem
 
 /// Simulated boards of any family on the controller side of a pseudo-terminal, served from a
 /// thread of their own: every responder hears every byte the driver writes (as on RS-485) and

@@ -100,12 +100,12 @@ import Testing
         #expect(rig.driver.calls.isEmpty)
     }
 
-    @Test func releaseAllDeEnergisesEveryLatch() async throws {
+    @Test func deEnergiseEveryLatchDrivesEveryLatchInactive() async throws {
         let rig = GPIOTestRig()
         let board = try rig.board()
         let mark = rig.driver.recordedCalls.count
 
-        try board.releaseAll()
+        try board.deEnergiseEveryLatch()
 
         #expect(rig.calls(after: mark) == [
             .setValue(offset: 0, active: false), .setValue(offset: 1, active: false), .setValue(offset: 2, active: false),
@@ -115,13 +115,13 @@ import Testing
         #expect(rig.driver.level(of: .offset(2)) == .low)
     }
 
-    @Test func releaseAllTriesEveryLatchEvenWhenOneFails() throws {
+    @Test func deEnergiseEveryLatchTriesEveryLatchEvenWhenOneFails() throws {
         let rig = GPIOTestRig()
         let board = try rig.board()
         rig.driver.failSetValue(of: .name("LATCH1"), toActive: false, errno: EIO)
         let mark = rig.driver.recordedCalls.count
 
-        #expect(throws: HardwareError.self) { try board.releaseAll() }
+        #expect(throws: HardwareError.self) { try board.deEnergiseEveryLatch() }
 
         #expect(rig.calls(after: mark).count == 3)
         #expect(rig.log.lines.contains { $0.level == .critical && $0.message.contains("LATCH1") })

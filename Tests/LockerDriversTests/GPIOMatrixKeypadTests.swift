@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LockerDrivers
+import LockerTesting
 import LockerHAL
 import LockerInput
 import Synchronization

@@ -1,4 +1,5 @@
 import LockerDrivers
+import LockerTesting
 import LockerHAL
 import Logging
 import Testing

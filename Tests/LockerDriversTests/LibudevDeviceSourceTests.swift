@@ -2,6 +2,7 @@ import Foundation
 @testable import LockerDrivers
 import LockerHAL
 import Testing
+import LockerSystem
 
 /// The libudev hotplug source against this machine's real sysfs and netlink, plus its pure mapping
 /// of udev properties. Nothing here needs a udev daemon: without one the ID_* properties are simply

@@ -4,6 +4,7 @@ import LockerSimulator
 import LockerWire
 import Synchronization
 import Testing
+import LockerSystem
 
 /// Probes on our own lock board, read over a pseudo-terminal with the real driver: each of the
 /// board's verdicts becomes the sample the cold chain's fault detector judges.

@@ -5,6 +5,7 @@ import LockerSimulator
 import LockerWire
 import Synchronization
 import Testing
+import LockerSystem
 
 /// The real serial driver of our own protocol, over a pseudo-terminal, against simulated boards
 /// that use the same codec from the board side.

@@ -2,6 +2,7 @@ import Foundation
 import LockerDrivers
 import LockerSimulator
 import Synchronization
+import LockerSystem
 
 /// Simulated boards of our own protocol on the controller side of a pseudo-terminal, served from a
 /// thread of their own: every board hears every byte (as on RS-485) and only the addressed one

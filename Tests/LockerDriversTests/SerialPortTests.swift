@@ -1,6 +1,7 @@
 import LockerDrivers
 import LockerHAL
 import Testing
+import LockerSystem
 
 /// The serial line itself, on a pseudo-terminal.
 @Suite struct SerialPortTests {

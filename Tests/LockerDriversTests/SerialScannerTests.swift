@@ -4,6 +4,7 @@ import LockerHAL
 import Logging
 import Synchronization
 import Testing
+import LockerSystem
 
 /// A serial scanner over a pseudo-terminal: codes in any line ending arrive as scans; garbage does not.
 @Suite struct SerialScannerTests {

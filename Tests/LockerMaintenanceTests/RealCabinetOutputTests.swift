@@ -4,6 +4,7 @@ import LockerTestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
+import LockerSystem
 #endif
 
 /// A cabinet with a real board (our own protocol, on a pseudo-terminal whose far end the test

@@ -2,6 +2,7 @@ import Foundation
 import LockerDrivers
 import LockerSimulator
 import Synchronization
+import LockerSystem
 
 /// A lock board of our own protocol at the far end of a pseudo-terminal, served from a thread of
 /// its own: the daemon opens `terminal.subordinatePath` as the board's serial device and drives it

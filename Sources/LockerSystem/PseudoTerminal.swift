@@ -2,7 +2,6 @@ import CSystemShims
 #if canImport(Glibc)
 import Glibc
 #endif
-public import LockerHAL
 
 /// A pseudo-terminal pair: the far end (`subordinatePath`) is opened like a serial adapter by the
 /// driver under test; this side (`controllerFD`) plays the board. Used by the tests and by the
@@ -12,9 +11,9 @@ public final class PseudoTerminal: @unchecked Sendable {
     public let controllerFD: Int32
     public let subordinatePath: String
 
-    public init() throws {
+    public init() throws(SystemCallError) {
         var name = [CChar](repeating: 0, count: 128)
-        let fd = Int32(try SystemCall.run("/dev/ptmx", "open a pseudo-terminal") {
+        let fd = Int32(try SystemCall.run("open a pseudo-terminal", path: "/dev/ptmx") {
             Int(lockerd_open_pseudo_terminal(&name, UInt(name.count)))
         })
         subordinatePath = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -32,7 +31,7 @@ public final class PseudoTerminal: @unchecked Sendable {
     /// Reads what the driver wrote, waiting at most `milliseconds`.
     public func read(timeoutMilliseconds milliseconds: Int) -> [UInt8] {
         var descriptor = pollfd(fd: controllerFD, events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, Int32(milliseconds)) > 0, descriptor.revents & Int16(POLLIN) != 0 else { return [] }
+        guard Glibc.poll(&descriptor, 1, Int32(milliseconds)) > 0, descriptor.revents & Int16(POLLIN) != 0 else { return [] }
         var buffer = [UInt8](repeating: 0, count: 512)
         let count = buffer.withUnsafeMutableBytes { Glibc.read(controllerFD, $0.baseAddress, 512) }
         return count > 0 ? Array(buffer[..<count]) : []

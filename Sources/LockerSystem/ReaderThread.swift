@@ -7,11 +7,11 @@ import Synchronization
 /// threads Swift concurrency shares. The loop polls with a short timeout so that it notices a stop
 /// within that timeout; it owns its device from open to close, so no file descriptor is ever
 /// shared across threads.
-enum ReaderThread {
+public enum ReaderThread {
     /// Starts `body` on a new thread. `body` reads until `isStopped()` turns true, yielding each
     /// element; an error it throws ends the stream with that error. The returned `stop` is also
     /// what the stream's termination calls, so a consumer that stops iterating stops the thread.
-    static func start<Element: Sendable>(
+    public static func start<Element: Sendable>(
         name: String,
         _ body: @escaping @Sendable (_ isStopped: () -> Bool, _ yield: (Element) -> Void) throws -> Void
     ) -> (elements: AsyncThrowingStream<Element, any Error>, stop: @Sendable () -> Void) {

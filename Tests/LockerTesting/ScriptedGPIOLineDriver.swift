@@ -1,13 +1,14 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import LockerDrivers
 import LockerHAL
 import Synchronization
 
 /// A `GPIOLineDriver` for tests: one simulated chip whose lines behave as the kernel's do
 /// (requests, active-low inversion, edges queued on event lines, EBUSY for a held line), which
-/// records every call and lets a test inject edges and failures. It lives in the library so that
-/// any test target can drive a `GPIOLockBoard` without hardware.
+/// records every call and lets a test inject edges and failures. It lives in `LockerTesting` so that
+/// any test target can drive a `GPIOLockBoard` without hardware, and no product ships it.
 ///
 /// Levels are physical (`.high`/`.low`), as a technician would measure them; the calls the fake
 /// records are logical, as the driver protocol speaks. A test therefore sees both what lockerd
