@@ -32,12 +32,11 @@ public struct SimulatedKerongBoard<Codec: KerongCodec>: Sendable {
     /// Whether an unlock is answered (with the status after the pulse).
     public let answersUnlock: Bool
     let hardware: Hardware
-    private var decoder = Codec()
-    private var received: [UInt8] = []
+    private var receiver = SimulatedBusReceiver(Codec())
     /// Requests to this board (or the bus) that were executed, in order, for tests.
     public private(set) var executed: [Frame] = []
     /// Frames dropped as garbage, with the decoder's reason.
-    public private(set) var garbage: [String] = []
+    public var garbage: [String] { receiver.garbage }
 
     /// - Precondition: `board` is one of the model's addresses.
     public init(board: Int, polarity: KerongLockPolarity = Codec.defaultPolarity, answersUnlock: Bool = false, hardware: Hardware) {
@@ -51,17 +50,7 @@ public struct SimulatedKerongBoard<Codec: KerongCodec>: Sendable {
 
     /// Feeds bytes from the bus; returns the bytes the board transmits in answer.
     public mutating func receive(_ bytes: [UInt8]) -> [UInt8] {
-        received += bytes
-        var output: [UInt8] = []
-        while let result = decoder.decode(&received) {
-            switch result {
-            case .skipped(_, let reason):
-                garbage.append(reason)
-            case .frame(let frame):
-                output += answer(frame)
-            }
-        }
-        return output
+        receiver.frames(from: bytes).flatMap { answer($0) }
     }
 
     private mutating func answer(_ frame: Frame) -> [UInt8] {
