@@ -168,7 +168,7 @@ extension CabinetConfiguration {
             }
             // A zone with no probe or relay configured would default to the simulated ones: on a
             // cabinet without any simulated board that is a mistake, never a thermal model.
-            let hasSimulatedBoards = boards.contains { $0.kind == "simulated" || $0.kind.hasPrefix("simulated-") }
+            let hasSimulatedBoards = boards.contains(where: \.isSimulated)
             if simulatedParts > 0 && !hasSimulatedBoards {
                 problems.append("\(what): a simulated probe or relay belongs to the simulated cabinet only; give this zone a ds18b20 probe and a gpio relay")
             }
@@ -176,7 +176,7 @@ extension CabinetConfiguration {
             case "ds18b20": if (zone.probe.id ?? "").isEmpty { problems.append("\(what): a ds18b20 probe needs its id (28-...)") }
             case "own-board":
                 let board = boards.first { $0.address == zone.probe.board }
-                if board == nil || !["own-protocol", "simulated-own-protocol"].contains(board?.kind ?? "") {
+                if board?.family?.carriesTemperatureProbes != true {
                     problems.append("\(what): an own-board probe needs \"board\": the address of a board of kind own-protocol")
                 }
                 if !(0...255).contains(zone.probe.number ?? -1) { problems.append("\(what): an own-board probe needs its \"number\" (0...255)") }

@@ -18,18 +18,19 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var kind: String
         /// Serial device of a real board (prefer a stable /dev/locker/... udev symlink).
         public var device: String?
-        /// Line speed; nil means the family's default (own protocol 115200, Kerong 19200, 8A 9600).
+        /// Line speed; nil means the family's default (`BoardFamily.defaultBaud`).
         public var baud: Int?
-        /// "none" (default), "even" or "odd".
+        /// "none", "even" or "odd"; nil means the family's default (none for every family so far).
         public var parity: String?
         /// Ask the kernel to drive the RS-485 transmitter (TIOCSRS485) for UARTs wired to a
         /// transceiver; USB adapters switch by themselves (default false).
         public var rs485DirectionControl: Bool
         /// Kerong and 8A boards: what a set lock/feedback bit means on this board revision
         /// ("set-means-open" or "set-means-closed"); sources disagree, so check the board's sheet.
-        /// Nil: the family's default (CU48: set means closed, as its sheet says; others: open).
+        /// Nil: the family's default (`BoardFamily.setBitMeansOpenByDefault`; CU48: set means
+        /// closed, as its sheet says; others: open).
         public var polarity: String?
-        /// How often boards without unsolicited reports are polled.
+        /// How often boards without unsolicited reports are polled (default: the family's).
         public var pollMilliseconds: Int
         /// Lines of a `gpio` board (see `GPIOLockBoardConfiguration`).
         public var gpio: GPIOLockBoardConfiguration?
@@ -41,7 +42,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         }
 
         public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated",
-                    device: String? = nil, baud: Int? = nil, polarity: String? = nil, pollMilliseconds: Int = 250) {
+                    device: String? = nil, baud: Int? = nil, polarity: String? = nil, pollMilliseconds: Int? = nil) {
             self.address = address
             self.channels = channels
             self.hasItemSensors = hasItemSensors
@@ -50,7 +51,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             self.baud = baud
             self.rs485DirectionControl = false
             self.polarity = polarity
-            self.pollMilliseconds = pollMilliseconds
+            self.pollMilliseconds = pollMilliseconds ?? Self.defaultPollMilliseconds(kind: kind)
         }
 
         public init(from decoder: any Decoder) throws {
@@ -65,7 +66,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             parity = try c.decodeIfPresent(String.self, forKey: .parity)
             rs485DirectionControl = try c.decodeIfPresent(Bool.self, forKey: .rs485DirectionControl) ?? false
             polarity = try c.decodeIfPresent(String.self, forKey: .polarity)
-            pollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .pollMilliseconds) ?? 250
+            pollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .pollMilliseconds) ?? Self.defaultPollMilliseconds(kind: kind)
             gpio = try c.decodeIfPresent(GPIOLockBoardConfiguration.self, forKey: .gpio)
         }
 
@@ -92,39 +93,39 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             case eightA = "eight-a"
             /// A simulated 8A/80 board behind a pseudo-terminal, driven by the real driver.
             case simulatedEightA = "simulated-eight-a"
-
-            /// The simulated firmware family behind a pseudo-terminal, for the simulated-* kinds.
-            var simulatedFamily: SimulatedFirmwareLink.Family? {
-                switch self {
-                case .simulatedOwnProtocol: .ownProtocol
-                case .simulatedKerongCU16: .kerongCU16
-                case .simulatedKerongCU48: .kerongCU48
-                case .simulatedEightA: .eightA
-                default: nil
-                }
-            }
-
-            var defaultBaud: Int {
-                switch self {
-                case .kerongCU16, .simulatedKerongCU16, .kerongCU48, .simulatedKerongCU48: 19_200
-                case .eightA, .simulatedEightA: 9_600
-                default: 115_200
-                }
-            }
         }
 
-        /// Whether a set lock/feedback bit means open, in effect.
+        /// The family's poll interval (250 ms for an unknown kind, which validation rejects).
+        static func defaultPollMilliseconds(kind: String) -> Int {
+            BoardKind(rawValue: kind)?.family?.defaultPollMilliseconds ?? 250
+        }
+
+        /// The family of the board's kind; nil for an unknown kind (validation reports it).
+        public var family: BoardFamily? { BoardKind(rawValue: kind)?.family }
+
+        /// Whether the board is simulated (in process, or simulated firmware behind a pseudo-terminal).
+        public var isSimulated: Bool {
+            guard let kind = BoardKind(rawValue: kind), let family else { return false }
+            return family.isSimulated(kind)
+        }
+
+        /// Whether a set lock/feedback bit means open, in effect (the family's default unless
+        /// the board's `polarity` says).
         public var setBitMeansOpen: Bool {
             if let polarity { return polarity == "set-means-open" }
-            let kind = BoardKind(rawValue: kind)
-            return !(kind == .kerongCU48 || kind == .simulatedKerongCU48)
+            return family?.setBitMeansOpenByDefault ?? true
         }
 
         /// The address on the bus in effect.
         public var wireAddress: Int { busAddress ?? address }
 
         /// The line speed in effect.
-        public var effectiveBaud: Int { baud ?? (BoardKind(rawValue: kind)?.defaultBaud ?? 115_200) }
+        public var effectiveBaud: Int { baud ?? family?.defaultBaud ?? 115_200 }
+
+        /// The parity in effect.
+        public var effectiveParity: SerialPortConfiguration.Parity {
+            parity.flatMap(SerialPortConfiguration.Parity.init(rawValue:)) ?? family?.defaultParity ?? .none
+        }
     }
 
     public struct CompartmentEntry: Sendable, Codable, Equatable {
@@ -229,7 +230,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
 
     /// Every board is simulated (in process or behind a pseudo-terminal): `lockerctl sim` may act.
     public var isFullySimulated: Bool {
-        boards.allSatisfy { $0.kind == "simulated" || $0.kind.hasPrefix("simulated-") }
+        boards.allSatisfy(\.isSimulated)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -324,42 +325,13 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             }
         }
         for board in boards {
-            guard let kind = Board.BoardKind(rawValue: board.kind) else {
+            guard let kind = Board.BoardKind(rawValue: board.kind), let family = kind.family else {
                 let known = Board.BoardKind.allCases.map(\.rawValue).joined(separator: ", ")
                 problems.append("board \(board.address): unknown kind \"\(board.kind)\" (known: \(known))")
                 continue
             }
-            if kind == .gpio {
-                if let gpio = board.gpio {
-                    problems += gpio.problems.map { "board \(board.address) (gpio): \($0)" }
-                    if gpio.channels.count != board.channels {
-                        problems.append("board \(board.address): channels is \(board.channels) but gpio lists \(gpio.channels.count) channels")
-                    }
-                } else {
-                    problems.append("board \(board.address): kind gpio needs a \"gpio\" section (chip and lines)")
-                }
-                continue
-            }
-            // Simulated firmware answers to the board number; real boards to their bus address.
-            let usedAddress = kind.simulatedFamily != nil ? board.address : board.wireAddress
-            switch kind {
-            case .ownProtocol, .simulatedOwnProtocol:
-                if !(0...31).contains(usedAddress) { problems.append("board \(board.address): our protocol addresses boards 0...31") }
-            case .kerongCU16, .simulatedKerongCU16:
-                if !(0...9).contains(usedAddress) { problems.append("board \(board.address): Kerong CU16 board ids are 0...9") }
-                if board.channels > 16 { problems.append("board \(board.address): a Kerong CU16 has at most 16 locks") }
-            case .kerongCU48, .simulatedKerongCU48:
-                if !(0...255).contains(usedAddress) { problems.append("board \(board.address): a Kerong CU48 address is one byte, 0...255") }
-                if board.channels > 48 { problems.append("board \(board.address): a Kerong CU48 has at most 48 locks") }
-            case .eightA, .simulatedEightA:
-                if !(1...31).contains(usedAddress) { problems.append("board \(board.address): 8A/80 addresses are 1...31") }
-                if board.channels > 24 { problems.append("board \(board.address): an 8A/80 board has at most 24 channels") }
-            case .simulated, .gpio:
-                break
-            }
-            if [.ownProtocol, .kerongCU16, .kerongCU48, .eightA].contains(kind) && (board.device ?? "").isEmpty {
-                problems.append("board \(board.address): kind \(kind.rawValue) needs \"device\" (e.g. /dev/locker/rs485-1)")
-            }
+            problems += family.problems(of: board, kind: kind)
+            guard family.takesLineSettings else { continue }
             if let parity = board.parity, SerialPortConfiguration.Parity(rawValue: parity) == nil {
                 problems.append("board \(board.address): parity must be none, even or odd, is \"\(parity)\"")
             }

@@ -5,8 +5,9 @@ import LockerInput
 public import LockerSimulator
 public import Logging
 
-/// Builds the lock boards the configuration names: in-process simulated boards, simulated boards
-/// behind a pseudo-terminal (real driver), or real boards on serial devices. Boards on the same
+/// Builds the lock boards the configuration names, each the way its `BoardFamily` says:
+/// in-process simulated boards, simulated boards behind a pseudo-terminal (real driver), GPIO
+/// boards, or real boards on serial devices. Boards on the same
 /// device share one `SerialBus` (one transaction at a time on a half-duplex line).
 public struct HardwareAssembly: Sendable {
     public var boards: [any LockBoard]
@@ -51,81 +52,64 @@ public struct HardwareAssembly: Sendable {
         inputRegistry = InputDeviceRegistry()
         hotplug = HotplugMonitor(source: deviceSource, adapterPaths: configuration.boards.compactMap(\.device), logger: logger)
         // One pseudo-terminal per simulated family, shared by that family's boards (one bus).
-        var linkPaths: [SimulatedFirmwareLink.Family: String] = [:]
-        let kinds = configuration.boards.map { CabinetConfiguration.Board.BoardKind(rawValue: $0.kind) }
-        for family in [SimulatedFirmwareLink.Family.ownProtocol, .kerongCU16, .kerongCU48, .eightA] {
-            let members = zip(configuration.boards, kinds).filter { $0.1?.simulatedFamily == family }.map(\.0)
+        var linkPaths: [CabinetConfiguration.Board.BoardKind: String] = [:]
+        for family in BoardFamily.all {
+            guard let twin = family.simulatedKind, let makeFirmware = family.makeSimulatedFirmware else { continue }
+            let members = configuration.boards.filter { $0.kind == twin.rawValue }
             // Without the simulated cabinet (never built for these kinds) the boards fail to open below.
             guard !members.isEmpty, let cabinet else { continue }
             let link = try SimulatedFirmwareLink(
-                cabinet: cabinet, family: family, boardAddresses: members.map(\.address),
-                setBitMeansOpen: members.first?.setBitMeansOpen ?? true)
+                cabinet: cabinet, boardAddresses: members.map(\.address),
+                setBitMeansOpen: members.first?.setBitMeansOpen ?? true, makeFirmware: makeFirmware)
             firmwareLinks.append(link)
-            linkPaths[family] = link.terminal.subordinatePath
+            linkPaths[twin] = link.terminal.subordinatePath
         }
         addInputDevices(configuration: configuration, cabinet: cabinet, simulatedInputDirectory: simulatedInputDirectory, logger: logger)
         addFeedback(configuration: configuration, logger: logger)
+        func path(of board: CabinetConfiguration.Board) -> String {
+            BoardKind(rawValue: board.kind).flatMap { linkPaths[$0] } ?? board.device ?? ""
+        }
+        // The slowest family on a device sets the bus timing (an 8A reply takes up to ~500 ms).
+        var timingByPath: [String: SerialBus.Timing] = [:]
+        for board in configuration.boards {
+            guard let family = board.family, case .serial = family.driver else { continue }
+            let timing = family.busTiming
+            if let known = timingByPath[path(of: board)], known.replyTimeoutMilliseconds >= timing.replyTimeoutMilliseconds { continue }
+            timingByPath[path(of: board)] = timing
+        }
         var busByPath: [String: SerialBus] = [:]
-        // The slowest board on a device sets the bus timing (an 8A reply takes up to ~500 ms).
-        let slowDevices = Set(zip(configuration.boards, kinds).compactMap { board, kind -> String? in
-            guard kind == .eightA || kind == .simulatedEightA else { return nil }
-            return kind?.simulatedFamily.flatMap { linkPaths[$0] } ?? board.device
-        })
         func bus(for board: CabinetConfiguration.Board, path: String) -> SerialBus {
             if let existing = busByPath[path] { return existing }
-            let timing = slowDevices.contains(path) ? EightALockBoard.recommendedTiming : SerialBus.Timing()
             // A device written tcp://HOST:PORT is a bus unit bridging the same frames over TCP.
-            let parity = board.parity.flatMap(SerialPortConfiguration.Parity.init(rawValue:)) ?? .none
             let created = SerialBus(
-                endpoint: LinkEndpoint(device: path, baud: board.effectiveBaud, parity: parity, kernelRS485: board.rs485DirectionControl),
-                timing: timing)
+                endpoint: LinkEndpoint(device: path, baud: board.effectiveBaud, parity: board.effectiveParity,
+                                       kernelRS485: board.rs485DirectionControl),
+                timing: timingByPath[path] ?? SerialBus.Timing())
             busByPath[path] = created
             buses.append(created)
             return created
         }
-        func add(_ driver: any LockBoard & HeartbeatingEventSource, _ board: CabinetConfiguration.Board) {
-            let placed: any LockBoard & HeartbeatingEventSource =
-                driver.address == board.address ? driver : ReaddressedLockBoard(cabinetAddress: board.address, inner: driver)
-            boards.append(placed)
-            eventSources.append(placed)
-        }
-        for (board, kind) in zip(configuration.boards, kinds) {
-            let path = kind?.simulatedFamily.flatMap { linkPaths[$0] } ?? board.device ?? ""
-            let setMeansOpen = board.setBitMeansOpen
+        for board in configuration.boards {
+            // An unknown kind never passes validation; built as an in-process board all the same.
+            let kind = BoardKind(rawValue: board.kind) ?? .simulated
+            let family = kind.family ?? .inProcessSimulation
             // Simulated firmware answers to the cabinet's board number.
-            let wire = kind?.simulatedFamily != nil ? board.address : board.wireAddress
+            let wire = family.isSimulated(kind) ? board.address : board.wireAddress
             do {
-                switch kind {
-                case .simulated?, nil:
+                switch family.driver {
+                case .inProcessSimulation:
                     if let simulated = cabinet?.board(board.address) { boards.append(simulated) }
-                case .gpio?:
-                    guard let gpio = board.gpio else { continue }
-                    let driver = try GPIOLockBoard(address: board.address, configuration: gpio, logger: logger)
+                case .gpioLines(let makeDriver):
+                    let driver = try makeDriver(board, logger)
                     boards.append(driver)
                     eventSources.append(driver)
                     gpioBoards.append(driver)
-                case .ownProtocol?, .simulatedOwnProtocol?:
-                    let driver = OwnProtocolLockBoard(
-                        address: wire, channelCount: board.channels, hasItemSensors: board.hasItemSensors,
-                        bus: bus(for: board, path: path), pollIntervalMilliseconds: board.pollMilliseconds)
-                    add(driver, board)
-                case .kerongCU16?, .simulatedKerongCU16?:
-                    let driver = try KerongCU16LockBoard(
-                        address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
-                        hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path),
-                        pollIntervalMilliseconds: board.pollMilliseconds)
-                    add(driver, board)
-                case .kerongCU48?, .simulatedKerongCU48?:
-                    let driver = try KerongCU48LockBoard(
-                        address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
-                        hasItemSensors: board.hasItemSensors, bus: bus(for: board, path: path),
-                        pollIntervalMilliseconds: board.pollMilliseconds)
-                    add(driver, board)
-                case .eightA?, .simulatedEightA?:
-                    let driver = try EightALockBoard(
-                        address: wire, channelCount: board.channels, polarity: setMeansOpen ? .setMeansOpen : .setMeansClosed,
-                        bus: bus(for: board, path: path), pollIntervalMilliseconds: board.pollMilliseconds)
-                    add(driver, board)
+                case .serial(let makeDriver):
+                    let driver = try makeDriver(board, wire, bus(for: board, path: path(of: board)))
+                    let placed: any LockBoard & HeartbeatingEventSource =
+                        driver.address == board.address ? driver : ReaddressedLockBoard(cabinetAddress: board.address, inner: driver)
+                    boards.append(placed)
+                    eventSources.append(placed)
                 }
             } catch {
                 logger.error("lock board cannot be opened", metadata: ["board.address": "\(board.address)", "error": "\(error)"])
@@ -133,6 +117,8 @@ public struct HardwareAssembly: Sendable {
             }
         }
     }
+
+    private typealias BoardKind = CabinetConfiguration.Board.BoardKind
 
     /// Scanners and keypads: hot-pluggable ones get a supervisor each; a matrix keypad is wired in
     /// and runs as an event source.

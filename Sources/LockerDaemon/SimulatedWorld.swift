@@ -9,7 +9,7 @@ public import LockerSimulator
 /// deliver events there.
 public enum SimulatedWorld {
     public static func isNeeded(by configuration: CabinetConfiguration) -> Bool {
-        configuration.boards.contains { $0.kind == "simulated" || $0.kind.hasPrefix("simulated-") }
+        configuration.boards.contains(where: \.isSimulated)
             || configuration.zones.contains { $0.probe.kind == "simulated" || $0.relay.kind == "simulated" }
     }
 

@@ -30,12 +30,11 @@ public struct SimulatedEightABoard: Sendable {
     public let address: Int
     public let polarity: EightAFeedbackPolarity
     let hardware: Hardware
-    private var decoder = EightACodec(decoding: .requests)
-    private var received: [UInt8] = []
+    private var receiver = SimulatedBusReceiver(EightACodec(decoding: .requests))
     /// Requests to this board that were executed, in order, for tests.
     public private(set) var executed: [EightAFrame] = []
     /// Frames dropped as garbage, with the decoder's reason.
-    public private(set) var garbage: [String] = []
+    public var garbage: [String] { receiver.garbage }
 
     /// - Precondition: `address` is 1-31, the channel count 1-24.
     public init(address: Int, polarity: EightAFeedbackPolarity = .setMeansOpen, hardware: Hardware) {
@@ -48,17 +47,7 @@ public struct SimulatedEightABoard: Sendable {
 
     /// Feeds bytes from the bus; returns the bytes the board transmits in answer.
     public mutating func receive(_ bytes: [UInt8]) -> [UInt8] {
-        received += bytes
-        var output: [UInt8] = []
-        while let result = decoder.decode(&received) {
-            switch result {
-            case .skipped(_, let reason):
-                garbage.append(reason)
-            case .frame(let frame):
-                output += answer(frame)
-            }
-        }
-        return output
+        receiver.frames(from: bytes).flatMap { answer($0) }
     }
 
     private mutating func answer(_ frame: EightAFrame) -> [UInt8] {

@@ -29,15 +29,15 @@ public struct SimulatedOwnBoard: Sendable {
     public let address: UInt8
     public let bootID: UInt16
     let hardware: Hardware
-    private var decoder = OwnBoardDecoder()
-    private var received: [UInt8] = []
+    /// Empty frames are the line idling between packets, not garbage.
+    private var receiver = SimulatedBusReceiver(OwnBoardDecoder(), ignoring: ["empty frame"])
     private var lastRequest: (sequence: UInt8, command: UInt8, reply: [UInt8])?
     private var events: [OwnBoardMessage.Event] = []
     private var nextEventNumber: UInt8 = 1
     /// Requests executed (not answered from the retry cache), for tests.
     public private(set) var executedCommands: [UInt8] = []
     /// Frames dropped as garbage, with the decoder's reason.
-    public private(set) var garbage: [String] = []
+    public var garbage: [String] { receiver.garbage }
 
     public init(address: UInt8, bootID: UInt16 = 0x0001, hardware: Hardware) {
         self.address = address
@@ -49,16 +49,9 @@ public struct SimulatedOwnBoard: Sendable {
     /// request was for another board, incomplete or garbled: a board never answers what it could
     /// not read).
     public mutating func receive(_ bytes: [UInt8]) -> [UInt8] {
-        received += bytes
         var output: [UInt8] = []
-        while let result = decoder.decode(&received) {
-            switch result {
-            case .skipped(_, let reason):
-                if reason != "empty frame" { garbage.append(reason) }
-            case .frame(let packet):
-                guard !packet.isFromBoard, packet.address == address else { continue }
-                output += answer(packet)
-            }
+        for packet in receiver.frames(from: bytes) where !packet.isFromBoard && packet.address == address {
+            output += answer(packet)
         }
         return output
     }

@@ -9,11 +9,11 @@
 ///   index 0 in the low nibble of the address; the bus status request (32) must use F0;
 /// - the reply to the bus status request (36) is taken to have the layout of the status reply
 ///   (35): the public notes name the command but not its layout.
-public struct KerongCU16Codec: FrameDecoder {
+public struct KerongCU16Codec: KerongCodec {
     public typealias Frame = KerongCU16Frame
 
-    public static let startByte: UInt8 = 0x02
-    public static let endByte: UInt8 = 0x03
+    public static let startByte = KerongFraming.startByte
+    public static let endByte = KerongFraming.endByte
     public static let busAddress: UInt8 = 0xF0
     public static let requestLength = 5
     public static let replyLength = 9
@@ -29,7 +29,11 @@ public struct KerongCU16Codec: FrameDecoder {
         static let busStatusReply: UInt8 = 0x36
     }
 
-    static let family = "Kerong CU16"
+    public static let family = "Kerong CU16"
+    /// Revisions disagree (see `KerongLockPolarity`); most public drivers read a set bit as open.
+    public static let defaultPolarity = KerongLockPolarity.setMeansOpen
+    /// The CU16 never answers an unlock.
+    public static let mayAnswerUnlock = false
 
     public init() {}
 
@@ -38,24 +42,21 @@ public struct KerongCU16Codec: FrameDecoder {
     /// - Precondition: board ids in `KerongCU16Frame.boards`, lock numbers in
     ///   `KerongCU16Frame.locks` (validate configuration before building frames).
     public static func encode(_ frame: KerongCU16Frame) -> [UInt8] {
-        var bytes: [UInt8]
         switch frame {
         case let .statusRequest(board):
-            bytes = [startByte, boardAddress(board), Command.status, endByte]
+            return KerongFraming.seal([startByte, boardAddress(board), Command.status])
         case let .unlock(board, lock):
             precondition(KerongCU16Frame.locks.contains(lock), "\(family) lock \(lock) is outside 1-16")
-            bytes = [startByte, boardAddress(board) | UInt8(lock - 1), Command.unlock, endByte]
+            return KerongFraming.seal([startByte, boardAddress(board) | UInt8(lock - 1), Command.unlock])
         case .busStatusRequest:
-            bytes = [startByte, busAddress, Command.busStatus, endByte]
+            return KerongFraming.seal([startByte, busAddress, Command.busStatus])
         case let .unlockAll(board):
-            bytes = [startByte, boardAddress(board), Command.unlockAll, endByte]
+            return KerongFraming.seal([startByte, boardAddress(board), Command.unlockAll])
         case let .status(board, doorBits, itemBits):
-            bytes = [startByte, boardAddress(board), Command.statusReply] + bitBytes(doorBits, itemBits) + [endByte]
+            return KerongFraming.seal([startByte, boardAddress(board), Command.statusReply] + bitBytes(doorBits, itemBits))
         case let .busStatus(board, doorBits, itemBits):
-            bytes = [startByte, boardAddress(board), Command.busStatusReply] + bitBytes(doorBits, itemBits) + [endByte]
+            return KerongFraming.seal([startByte, boardAddress(board), Command.busStatusReply] + bitBytes(doorBits, itemBits))
         }
-        bytes.append(WireChecksum.sum8(bytes))
-        return bytes
     }
 
     public mutating func decode(_ buffer: inout [UInt8]) -> FrameDecoding<KerongCU16Frame>? {
@@ -79,21 +80,7 @@ public struct KerongCU16Codec: FrameDecoder {
         if let problem = addressProblem(address, command: command) {
             return .invalid(reason: problem, inspected: 3)
         }
-        guard let end = bytes.byteIfPresent(at: length - 2) else { return .needMore }
-        guard end == endByte else {
-            return .invalid(
-                reason: "end byte \(HexBytes.format(end)), expected \(HexBytes.format(endByte))",
-                inspected: length - 1
-            )
-        }
-        guard let sum = bytes.byteIfPresent(at: length - 1) else { return .needMore }
-        let expected = WireChecksum.sum8(bytes.prefix(length - 1))
-        guard sum == expected else {
-            return .invalid(
-                reason: "checksum \(HexBytes.format(sum)), expected \(HexBytes.format(expected))",
-                inspected: length
-            )
-        }
+        if let problem: CandidateCheck<Frame> = KerongFraming.checkTail(bytes, length: length) { return problem }
         let board = Int(address >> 4)
         let frame: KerongCU16Frame
         switch command {

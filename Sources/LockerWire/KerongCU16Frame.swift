@@ -55,52 +55,35 @@ public enum KerongCU16Frame: Sendable, Hashable {
     }
 }
 
-extension KerongCU16Frame {
-    /// For a status reply (`.status` or `.busStatus`): whether lock `lock` (1-16) is open under
-    /// `polarity`. Nil for other frames and for lock numbers outside 1-16.
-    public func isDoorOpen(lock: Int, polarity: KerongLockPolarity) -> Bool? {
-        guard let (_, doorBits, _) = statusBits, Self.locks.contains(lock) else { return nil }
-        return polarity.isOpen(bitSet: LockBits.isSet(UInt64(doorBits), number: lock))
+extension KerongCU16Frame: KerongFrame {
+    public var request: KerongRequest? {
+        switch self {
+        case .statusRequest: .status
+        case let .unlock(_, lock): .unlock(lock: lock)
+        case .busStatusRequest: .busStatus
+        case .unlockAll: .unlockAll
+        case .status, .busStatus: nil
+        }
     }
 
-    /// For a status reply: whether the infrared sensor of lock `lock` (1-16) sees an item.
-    public func isItemPresent(lock: Int) -> Bool? {
-        guard let (_, _, itemBits) = statusBits, Self.locks.contains(lock) else { return nil }
-        return LockBits.isSet(UInt64(itemBits), number: lock)
-    }
+    public var addressedBoard: Int? { board }
 
-    /// For a status reply: every lock's door state; index 0 is lock 1.
-    public func doorsOpen(polarity: KerongLockPolarity) -> [Bool]? {
-        guard let (_, doorBits, _) = statusBits else { return nil }
-        return LockBits.flags(UInt64(doorBits), width: 16).map { polarity.isOpen(bitSet: $0) }
-    }
-
-    /// For a status reply: every lock's item sensor; index 0 is lock 1.
-    public var itemsPresent: [Bool]? {
-        guard let (_, _, itemBits) = statusBits else { return nil }
-        return LockBits.flags(UInt64(itemBits), width: 16)
-    }
-
-    /// A `.status` reply built from per-lock states (index 0 is lock 1; missing entries are
-    /// closed and empty, entries past lock 16 are ignored). For simulated boards.
-    public static func status(
-        board: Int, doorsOpen: [Bool], itemsPresent: [Bool], polarity: KerongLockPolarity
-    ) -> KerongCU16Frame {
-        let doorFlags = (0..<16).map { polarity.bit(open: $0 < doorsOpen.count && doorsOpen[$0]) }
-        return .status(
-            board: board,
-            doorBits: UInt16(truncatingIfNeeded: LockBits.pack(doorFlags)),
-            itemBits: UInt16(truncatingIfNeeded: LockBits.pack(itemsPresent.prefix(16)))
-        )
-    }
-
-    private var statusBits: (board: Int, doorBits: UInt16, itemBits: UInt16)? {
+    /// For a status reply (`.status` or `.busStatus`, same layout).
+    public var statusFields: (board: Int, doorBits: UInt64, itemBits: UInt64)? {
         switch self {
         case let .status(board, doorBits, itemBits), let .busStatus(board, doorBits, itemBits):
-            (board, doorBits, itemBits)
+            (board, UInt64(doorBits), UInt64(itemBits))
         default:
             nil
         }
+    }
+
+    /// `.busStatus` for the bus status request, `.status` for the rest.
+    public static func statusReply(board: Int, doorBits: UInt64, itemBits: UInt64, answering request: KerongRequest) -> KerongCU16Frame {
+        let (doors, items) = (UInt16(truncatingIfNeeded: doorBits), UInt16(truncatingIfNeeded: itemBits))
+        return request == .busStatus
+            ? .busStatus(board: board, doorBits: doors, itemBits: items)
+            : .status(board: board, doorBits: doors, itemBits: items)
     }
 }
 
@@ -117,11 +100,9 @@ extension KerongCU16Frame: CustomStringConvertible {
         case let .unlockAll(board):
             "unlock all locks of board \(board)"
         case let .status(board, doorBits, itemBits):
-            "status of board \(board): lock bits set: \(LockBits.describe(UInt64(doorBits), width: 16)); "
-                + "item bits set: \(LockBits.describe(UInt64(itemBits), width: 16))"
+            "status of board \(board): " + describeBits(doorBits: UInt64(doorBits), itemBits: UInt64(itemBits))
         case let .busStatus(board, doorBits, itemBits):
-            "bus status of board \(board): lock bits set: \(LockBits.describe(UInt64(doorBits), width: 16)); "
-                + "item bits set: \(LockBits.describe(UInt64(itemBits), width: 16))"
+            "bus status of board \(board): " + describeBits(doorBits: UInt64(doorBits), itemBits: UInt64(itemBits))
         }
     }
 }

@@ -8,11 +8,11 @@
 /// - the status request and the status reply carry LOCK 00 (the sheet's example; a board
 ///   revision that echoes something else would show up as skipped frames naming the byte);
 /// - the board address byte may be any value (the public notes give no range).
-public struct KerongCU48Codec: FrameDecoder {
+public struct KerongCU48Codec: KerongCodec {
     public typealias Frame = KerongCU48Frame
 
-    public static let startByte: UInt8 = 0x02
-    public static let endByte: UInt8 = 0x03
+    public static let startByte = KerongFraming.startByte
+    public static let endByte = KerongFraming.endByte
     /// The LOCK byte that, with the unlock command, opens every lock of the board.
     public static let allLocks: UInt8 = 0x30
     public static let requestLength = 6
@@ -26,7 +26,11 @@ public struct KerongCU48Codec: FrameDecoder {
         static let statusReply: UInt8 = 0x75
     }
 
-    static let family = "Kerong CU48"
+    public static let family = "Kerong CU48"
+    /// The sheet's meaning: a set lock bit means closed.
+    public static let defaultPolarity = KerongLockPolarity.setMeansClosed
+    /// The public notes do not say whether the CU48 answers an unlock.
+    public static let mayAnswerUnlock = true
 
     public init() {}
 
@@ -40,12 +44,12 @@ public struct KerongCU48Codec: FrameDecoder {
         var bytes: [UInt8]
         switch frame {
         case .statusRequest:
-            bytes = [startByte, address, 0x00, Command.status, endByte]
+            bytes = [startByte, address, 0x00, Command.status]
         case let .unlock(_, lock):
             precondition(KerongCU48Frame.locks.contains(lock), "\(family) lock \(lock) is outside 1-48")
-            bytes = [startByte, address, UInt8(lock - 1), Command.unlock, endByte]
+            bytes = [startByte, address, UInt8(lock - 1), Command.unlock]
         case .unlockAll:
-            bytes = [startByte, address, allLocks, Command.unlock, endByte]
+            bytes = [startByte, address, allLocks, Command.unlock]
         case let .status(_, doorBits, itemBits):
             precondition(
                 doorBits & ~KerongCU48Frame.bitMask == 0 && itemBits & ~KerongCU48Frame.bitMask == 0,
@@ -58,10 +62,8 @@ public struct KerongCU48Codec: FrameDecoder {
             for shift in stride(from: UInt64(0), to: 48, by: 8) {
                 bytes.append(UInt8(truncatingIfNeeded: itemBits >> shift))
             }
-            bytes.append(endByte)
         }
-        bytes.append(WireChecksum.sum8(bytes))
-        return bytes
+        return KerongFraming.seal(bytes)
     }
 
     public mutating func decode(_ buffer: inout [UInt8]) -> FrameDecoding<KerongCU48Frame>? {
@@ -94,21 +96,7 @@ public struct KerongCU48Codec: FrameDecoder {
                 inspected: 4
             )
         }
-        guard let end = bytes.byteIfPresent(at: length - 2) else { return .needMore }
-        guard end == endByte else {
-            return .invalid(
-                reason: "end byte \(HexBytes.format(end)), expected \(HexBytes.format(endByte))",
-                inspected: length - 1
-            )
-        }
-        guard let sum = bytes.byteIfPresent(at: length - 1) else { return .needMore }
-        let expected = WireChecksum.sum8(bytes.prefix(length - 1))
-        guard sum == expected else {
-            return .invalid(
-                reason: "checksum \(HexBytes.format(sum)), expected \(HexBytes.format(expected))",
-                inspected: length
-            )
-        }
+        if let problem: CandidateCheck<Frame> = KerongFraming.checkTail(bytes, length: length) { return problem }
         let board = Int(address)
         let frame: KerongCU48Frame
         switch command {

@@ -45,43 +45,43 @@ public enum KerongCU48Frame: Sendable, Hashable {
     }
 }
 
-extension KerongCU48Frame {
-    /// For `.status`: whether lock `lock` (1-48) is open; the sheet's meaning is
-    /// `.setMeansClosed`. Nil for other frames and lock numbers outside 1-48.
-    public func isDoorOpen(lock: Int, polarity: KerongLockPolarity = .setMeansClosed) -> Bool? {
-        guard case let .status(_, doorBits, _) = self, Self.locks.contains(lock) else { return nil }
-        return polarity.isOpen(bitSet: LockBits.isSet(doorBits, number: lock))
+extension KerongCU48Frame: KerongFrame {
+    public var request: KerongRequest? {
+        switch self {
+        case .statusRequest: .status
+        case let .unlock(_, lock): .unlock(lock: lock)
+        case .unlockAll: .unlockAll
+        case .status: nil
+        }
     }
 
-    /// For `.status`: whether the sensor of lock `lock` (1-48) sees an item.
-    public func isItemPresent(lock: Int) -> Bool? {
-        guard case let .status(_, _, itemBits) = self, Self.locks.contains(lock) else { return nil }
-        return LockBits.isSet(itemBits, number: lock)
+    public var addressedBoard: Int? { board }
+
+    public var statusFields: (board: Int, doorBits: UInt64, itemBits: UInt64)? {
+        guard case let .status(board, doorBits, itemBits) = self else { return nil }
+        return (board, doorBits, itemBits)
     }
 
-    /// For `.status`: every lock's door state; index 0 is lock 1.
-    public func doorsOpen(polarity: KerongLockPolarity = .setMeansClosed) -> [Bool]? {
-        guard case let .status(_, doorBits, _) = self else { return nil }
-        return LockBits.flags(doorBits, width: 48).map { polarity.isOpen(bitSet: $0) }
+    /// Always `.status`: the CU48 has no bus-wide request.
+    public static func statusReply(board: Int, doorBits: UInt64, itemBits: UInt64, answering request: KerongRequest) -> KerongCU48Frame {
+        .status(board: board, doorBits: doorBits & bitMask, itemBits: itemBits & bitMask)
     }
 
-    /// For `.status`: every lock's item sensor; index 0 is lock 1.
-    public var itemsPresent: [Bool]? {
-        guard case let .status(_, _, itemBits) = self else { return nil }
-        return LockBits.flags(itemBits, width: 48)
+    // The sheet's meaning of a set lock bit (closed) is the default of the CU48 readings below.
+
+    /// For `.status`: whether lock `lock` (1-48) is open, as the sheet reads the bit.
+    public func isDoorOpen(lock: Int) -> Bool? {
+        isDoorOpen(lock: lock, polarity: .setMeansClosed)
     }
 
-    /// A `.status` reply built from per-lock states (index 0 is lock 1; missing entries are
-    /// closed and empty, entries past lock 48 are ignored). For simulated boards.
-    public static func status(
-        board: Int, doorsOpen: [Bool], itemsPresent: [Bool], polarity: KerongLockPolarity = .setMeansClosed
-    ) -> KerongCU48Frame {
-        let doorFlags = (0..<48).map { polarity.bit(open: $0 < doorsOpen.count && doorsOpen[$0]) }
-        return .status(
-            board: board,
-            doorBits: LockBits.pack(doorFlags),
-            itemBits: LockBits.pack(itemsPresent.prefix(48))
-        )
+    /// For `.status`: every lock's door state, as the sheet reads the bits; index 0 is lock 1.
+    public func doorsOpen() -> [Bool]? {
+        doorsOpen(polarity: .setMeansClosed)
+    }
+
+    /// A `.status` reply built from per-lock states under the sheet's polarity. For simulated boards.
+    public static func status(board: Int, doorsOpen: [Bool], itemsPresent: [Bool]) -> KerongCU48Frame {
+        status(board: board, doorsOpen: doorsOpen, itemsPresent: itemsPresent, polarity: .setMeansClosed)
     }
 }
 
@@ -96,8 +96,7 @@ extension KerongCU48Frame: CustomStringConvertible {
         case let .unlockAll(board):
             "unlock all locks of board \(board)"
         case let .status(board, doorBits, itemBits):
-            "status of board \(board): lock bits set: \(LockBits.describe(doorBits, width: 48)); "
-                + "item bits set: \(LockBits.describe(itemBits, width: 48))"
+            "status of board \(board): " + describeBits(doorBits: doorBits, itemBits: itemBits)
         }
     }
 }
