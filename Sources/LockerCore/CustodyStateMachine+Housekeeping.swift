@@ -14,11 +14,7 @@ extension CustodyStateMachine {
         let due = retention.newlyOverdue(model.allLiveParcels, now: now)
         return Dictionary(grouping: due, by: \.compartmentID).sorted(by: { $0.key < $1.key }).map { id, parcels in
             var change = CustodyChange()
-            change.updatedParcels = parcels.map { parcel in
-                var overdue = parcel
-                overdue.status = .overdue
-                return overdue
-            }
+            change.updatedParcels = parcels.map { $0.with(status: .overdue) }
             var record = model.record(id)
             if record.compartment.state == .occupied { record.compartment.state = .overdue }
             change.write(record)

@@ -106,22 +106,7 @@ extension CustodyStateMachine {
     public func pickupCompleted(
         _ id: Int, parcelIDs: [Int64], codeHash: String, temperature: [String: EventValue]?, in model: CabinetModel, now: Date
     ) -> CustodyChange {
-        let live = model.liveParcels[id] ?? []
-        let taken = live.filter { parcelIDs.contains($0.id) }
-        let remaining = live.filter { !parcelIDs.contains($0.id) }
-        var change = CustodyChange()
-        change.updatedParcels = taken.map { parcel in
-            var ended = parcel
-            ended.status = .pickedUp
-            return ended
-        }
-        var record = model.record(id)
-        if remaining.isEmpty {
-            record.codeHash = nil
-            if record.compartment.state == .occupied || record.compartment.state == .overdue { record.compartment.state = .available }
-        }
-        record.pending = nil
-        change.write(record)
+        var (change, record, taken) = parcelsLeft(id, parcelIDs: parcelIDs, as: .pickedUp, in: model)
         change.record(CustodyEvent(.pickupCommitted, compartmentID: id, payload: Self.payload(record.compartment.label, [
             "parcel_ids": .ints(taken.map(\.id)), "tracking_numbers": .strings(taken.map(\.trackingNumber)),
         ]).merging(temperature ?? [:]) { first, _ in first }))

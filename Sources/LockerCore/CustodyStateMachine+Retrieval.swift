@@ -25,21 +25,7 @@ extension CustodyStateMachine {
 
     /// The retrieval door closed and the parcels are gone: they leave custody as retrieved.
     public func retrievalCompleted(_ id: Int, parcelIDs: [Int64], courierID: String, in model: CabinetModel) -> CustodyChange {
-        let live = model.liveParcels[id] ?? []
-        let remaining = live.filter { !parcelIDs.contains($0.id) }
-        var change = CustodyChange()
-        change.updatedParcels = live.filter { parcelIDs.contains($0.id) }.map { parcel in
-            var ended = parcel
-            ended.status = .retrieved
-            return ended
-        }
-        var record = model.record(id)
-        if remaining.isEmpty {
-            record.codeHash = nil
-            if record.compartment.state == .overdue || record.compartment.state == .occupied { record.compartment.state = .available }
-        }
-        record.pending = nil
-        change.write(record)
+        var (change, record, _) = parcelsLeft(id, parcelIDs: parcelIDs, as: .retrieved, in: model)
         change.record(CustodyEvent(.retrievalCommitted, compartmentID: id, payload: Self.payload(record.compartment.label, [
             "courier_id": .string(courierID), "parcel_ids": .ints(parcelIDs),
         ])))

@@ -30,34 +30,22 @@ public struct CustodyStateMachine: Sendable {
     /// What a refused latch pulse undoes (the board did not accept the unlock; the daemon has
     /// taken the board offline).
     public func latchRefused(_ refusal: LatchRefusal, compartmentID id: Int, in model: CabinetModel) -> CustodyChange {
+        let notTaken: CustodyEvent.Kind
         switch refusal {
-        case .nothingToUndo:
-            return CustodyChange()
-        case .releaseDeposit:
-            return depositReleased(id, reason: "board not answering", in: model) ?? CustodyChange()
-        case .pickupNotTaken:
-            var change = pendingCleared(id, event: CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
-                "label": .string(model.compartments[id].label), "reason": "board not answering",
-            ]), in: model)
-            change.effects = [.show(.doorUnavailable(label: model.compartments[id].label))]
-            change.ifStoreRefuses = change.effects
-            return change
-        case .credentialPickupNotOpened(let credentialID):
-            var change = pendingCleared(id, event: CustodyEvent(.pickupNotTaken, compartmentID: id, payload: [
-                "label": .string(model.compartments[id].label), "reason": "board not answering",
-            ]), in: model)
-            change.credentialUses = [.forget(credentialID)]
-            change.effects = [.show(.doorUnavailable(label: model.compartments[id].label))]
-            change.ifStoreRefuses = change.effects
-            return change
-        case .retrievalNotTaken:
-            var change = pendingCleared(id, event: CustodyEvent(.retrievalNotTaken, compartmentID: id, payload: [
-                "label": .string(model.compartments[id].label), "reason": "board not answering",
-            ]), in: model)
-            change.effects = [.show(.doorUnavailable(label: model.compartments[id].label))]
-            change.ifStoreRefuses = change.effects
-            return change
+        case .nothingToUndo: return CustodyChange()
+        case .releaseDeposit: return depositReleased(id, reason: "board not answering", in: model) ?? CustodyChange()
+        case .pickupNotTaken, .credentialPickupNotOpened: notTaken = .pickupNotTaken
+        case .retrievalNotTaken: notTaken = .retrievalNotTaken
         }
+        // The door never opened: the parcels stay, the code (or credential) stays valid.
+        let label = model.compartments[id].label
+        var change = pendingCleared(id, event: CustodyEvent(notTaken, compartmentID: id, payload: Self.payload(label, [
+            "reason": "board not answering",
+        ])), in: model)
+        if case .credentialPickupNotOpened(let credentialID) = refusal { change.credentialUses = [.forget(credentialID)] }
+        change.effects = [.show(.doorUnavailable(label: label))]
+        change.ifStoreRefuses = change.effects
+        return change
     }
 
     /// Clears a pending pickup or retrieval that did not complete; its parcels stay in custody.
@@ -68,6 +56,27 @@ public struct CustodyStateMachine: Sendable {
         change.write(record)
         change.record(event)
         return change
+    }
+
+    /// Parcels leave custody through a closed door (picked up or retrieved): the compartment's
+    /// pending operation ends, and once it holds nothing it gives up its code and is free again.
+    /// Returns the change so far, the compartment's row as written (for the flow's event) and the
+    /// parcels that left.
+    func parcelsLeft(_ id: Int, parcelIDs: [Int64], as status: Parcel.Status, in model: CabinetModel)
+        -> (CustodyChange, CompartmentRecord, [Parcel])
+    {
+        let live = model.liveParcels[id] ?? []
+        let leaving = live.filter { parcelIDs.contains($0.id) }
+        var change = CustodyChange()
+        change.updatedParcels = leaving.map { $0.with(status: status) }
+        var record = model.record(id)
+        if leaving.count == live.count {
+            record.codeHash = nil
+            if record.compartment.state == .occupied || record.compartment.state == .overdue { record.compartment.state = .available }
+        }
+        record.pending = nil
+        change.write(record)
+        return (change, record, leaving)
     }
 
     /// Builds the label-first payload most events carry.

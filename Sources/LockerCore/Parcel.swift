@@ -42,4 +42,11 @@ public struct Parcel: Sendable, Equatable, Identifiable {
         self.retentionDeadline = retentionDeadline
         self.status = status
     }
+
+    /// The same parcel in another status.
+    public func with(status: Status) -> Parcel {
+        var parcel = self
+        parcel.status = status
+        return parcel
+    }
 }
