@@ -125,10 +125,13 @@ public struct UplinkProblem: Sendable, Codable, Equatable {
     public var code: String
     public var message: String
     public var ackedSequence: Int64?
+    /// The event the problem is about (`hash_conflict`, `bad_hash`).
+    public var sequence: Int64?
 
-    public init(code: String, message: String, ackedSequence: Int64? = nil) {
+    public init(code: String, message: String, ackedSequence: Int64? = nil, sequence: Int64? = nil) {
         self.code = code
         self.message = message
         self.ackedSequence = ackedSequence
+        self.sequence = sequence
     }
 }

@@ -14,6 +14,10 @@ import Synchronization
 /// the answer is read: the server may or may not have stored the batch; it is sent again and the
 /// server ignores what it already has (`(epoch, sequence)`). After the answer and before the
 /// acknowledgement commit: the same. After the commit: those events are not sent again.
+///
+/// A `409 hash_conflict` or `422 bad_hash` halts the upload (durably, with an `uplink.halted`
+/// alarm in the same commit): resending cannot resolve it, people must. While halted the cabinet
+/// only polls (commands still arrive); `lockerctl uplink resume` lifts the halt.
 public final class UplinkService: Sendable {
     /// What one attempt did, and how long `run` waits before the next.
     public enum Outcome: Sendable, Equatable {
@@ -23,6 +27,8 @@ public final class UplinkService: Sendable {
         case polled
         /// The attempt failed; wait this long.
         case failed(retryInSeconds: Double, reason: String)
+        /// The upload is halted until people resolve a conflict; only commands were polled.
+        case halted(reason: String)
     }
 
     let configuration: UplinkConfiguration
@@ -36,6 +42,10 @@ public final class UplinkService: Sendable {
     let endpoint: URL
     /// Where the server's commands go (the daemon hands them to the cabinet loop).
     let commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)?
+    /// Records a halt with its alarm; false when the store refused it. The daemon records it on
+    /// the cabinet loop (so the maintenance feed shows the alarm at once); without one the
+    /// service writes it to the store itself.
+    let haltRecorder: @Sendable (UplinkHalt) async -> Bool
 
     private let statusBox = Mutex(UplinkStatus())
     /// Where the next batch starts: the durable acknowledgement, or lower when a server answered
@@ -48,9 +58,19 @@ public final class UplinkService: Sendable {
     public init(
         configuration: UplinkConfiguration, cabinetID: String, store: CabinetStore, transport: any UplinkTransport,
         key: CabinetSigningKey, doorLabel: @escaping @Sendable (Int) -> String?, logger: Logger,
-        commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)? = nil
+        commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)? = nil,
+        haltRecorder: (@Sendable (UplinkHalt) async -> Bool)? = nil
     ) throws {
         self.commandSink = commandSink
+        self.haltRecorder = haltRecorder ?? { [store, logger] halt in
+            do {
+                try store.haltUplink(halt, at: EventStamp(wallClock: halt.haltedAt, monotonicNanoseconds: DispatchTime.now().uptimeNanoseconds))
+                return true
+            } catch {
+                logger.error("uplink: the halt could not be recorded", metadata: ["error": "\(error)"])
+                return false
+            }
+        }
         guard let base = URL(string: configuration.url) else {
             throw HTTPSUplinkTransport.SetupError(description: "uplink.url \(configuration.url) is not a URL")
         }
@@ -65,7 +85,12 @@ public final class UplinkService: Sendable {
         // One component at a time: each is percent-encoded once, whatever the cabinet id holds.
         self.endpoint = base.appendingPathComponent("v1").appendingPathComponent("cabinets")
             .appendingPathComponent(cabinetID).appendingPathComponent("events")
-        statusBox.withLock { $0.acknowledgedSequence = (try? store.uplinkAcknowledgedSequence()) ?? 0 }
+        let halt = try? store.uplinkHalt()
+        statusBox.withLock {
+            $0.acknowledgedSequence = (try? store.uplinkAcknowledgedSequence()) ?? 0
+            $0.halt = halt
+            if halt != nil { $0.state = .halted }
+        }
     }
 
     public var status: UplinkStatus { statusBox.withLock { $0 } }
@@ -92,7 +117,9 @@ public final class UplinkService: Sendable {
     public func run(sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .seconds($0)) }) async {
         var lastContact = Date.distantPast
         while !Task.isCancelled {
-            let pending = ((try? store.uplinkBacklog().count) ?? 0) > 0 || cursorLagsBehind()
+            // Halted: nothing is pending (only the poll goes out, for commands).
+            let halted = ((try? store.uplinkHalt()) ?? nil) != nil
+            let pending = !halted && (((try? store.uplinkBacklog().count) ?? 0) > 0 || cursorLagsBehind())
             let sincePoll = Date().timeIntervalSince(lastContact)
             if !pending && sincePoll < configuration.pollSeconds {
                 // Idle: until events are recorded or the poll is due (no polling of the store).
@@ -100,7 +127,7 @@ public final class UplinkService: Sendable {
                 continue
             }
             switch await attempt(now: Date()) {
-            case .delivered, .polled:
+            case .delivered, .polled, .halted:
                 lastContact = Date()
             case .failed(let seconds, _):
                 await sleep(seconds)
@@ -156,6 +183,8 @@ public final class UplinkService: Sendable {
 
     /// A batch ready to go: its events, the signed body, and where it stands.
     private struct PreparedBatch: Sendable {
+        /// Set when the upload is halted: the batch is an empty poll.
+        var halt: UplinkHalt?
         var start: Int64
         var epoch: String
         var firstSequence: Int64
@@ -171,6 +200,7 @@ public final class UplinkService: Sendable {
         let prepared = try await offloaded { try self.prepare(now: now) }
         let (start, epoch, firstSequence, events, body, signature) =
             (prepared.start, prepared.epoch, prepared.firstSequence, prepared.events, prepared.body, prepared.signature)
+        if prepared.halt != nil { statusBox.withLock { $0.state = .halted } }
         let response: UplinkHTTPResponse
         do {
             response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature)],
@@ -191,6 +221,9 @@ public final class UplinkService: Sendable {
                 // the acknowledgement is weighed, so an upload problem never holds up a revocation.
                 await commandSink?(commands)
             }
+            if let halt = prepared.halt {
+                return .halted(reason: "halted: \(halt.code) at event \(halt.sequence.map(String.init) ?? "?") of epoch \(halt.epoch)")
+            }
             return try await offloaded {
                 try self.acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start,
                                      sent: events, now: now)
@@ -198,11 +231,13 @@ public final class UplinkService: Sendable {
         case 429, 503:
             throw AttemptFailure(reason: "the server is busy (HTTP \(response.status))",
                                  retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))
-        case 409:
+        case 409, 422:
             let problem = try? UplinkEventBatch.decoder().decode(UplinkProblem.self, from: response.body)
-            logger.critical("uplink: the server holds a different event under one of ours; this needs investigation",
-                            metadata: ["epoch": "\(epoch)", "problem": "\(problem?.message ?? "")"])
-            throw AttemptFailure(reason: "conflict: \(problem?.message ?? "HTTP 409")")
+            let code = problem?.code ?? (response.status == 409 ? "hash_conflict" : "bad_hash")
+            logger.critical("uplink: the server holds a different event under one of ours, or cannot recompute one; upload halted until people resolve it",
+                            metadata: ["epoch": "\(epoch)", "problem": "\(code): \(problem?.message ?? "")"])
+            return try await halt(UplinkHalt(epoch: epoch, sequence: problem?.sequence, code: code,
+                                             detail: problem?.message ?? "HTTP \(response.status)", haltedAt: now))
         default:
             let problem = try? UplinkEventBatch.decoder().decode(UplinkProblem.self, from: response.body)
             throw AttemptFailure(reason: "HTTP \(response.status)\(problem.map { ": \($0.code): \($0.message)" } ?? "")",
@@ -210,7 +245,39 @@ public final class UplinkService: Sendable {
         }
     }
 
+    /// Stops sending events until a technician resumes (the alarm goes up with the halt).
+    private func halt(_ halt: UplinkHalt) async throws -> Outcome {
+        guard await haltRecorder(halt) else {
+            throw AttemptFailure(reason: "conflict (\(halt.code)): \(halt.detail); the halt could not be recorded")
+        }
+        let reason = "halted: \(halt.code) at event \(halt.sequence.map(String.init) ?? "?") of epoch \(halt.epoch): \(halt.detail)"
+        statusBox.withLock {
+            $0.state = .halted
+            $0.halt = halt
+            $0.lastError = reason
+            $0.lastErrorAt = halt.haltedAt
+            $0.backoffSeconds = nil
+        }
+        return .halted(reason: reason)
+    }
+
     private func prepare(now: Date) throws -> PreparedBatch {
+        if let halt = try store.uplinkHalt() {
+            // Only a poll: commands (a revocation) must still arrive while people investigate.
+            let head = try store.chainHead()
+            let epoch = store.epoch
+            let firstSequence = try store.firstSequence(ofEpoch: epoch) ?? head.sequence + 1
+            let batch = UplinkEventBatch(cabinetId: cabinetID, epoch: epoch, epochFirstSequence: firstSequence, sentAt: now,
+                                         chainHead: .init(sequence: head.sequence, hash: head.hash), events: [])
+            let body = try encode(batch, events: [])
+            statusBox.withLock { $0.halt = halt }
+            return PreparedBatch(halt: halt, start: head.sequence, epoch: epoch, firstSequence: firstSequence, events: [], body: body,
+                                 signature: try key.signatureHeader(for: body))
+        }
+        statusBox.withLock {
+            // Lifted by a technician since the last attempt.
+            if $0.halt != nil { $0.halt = nil }
+        }
         let acknowledged = try store.uplinkAcknowledgedSequence()
         let start = cursor.withLock { current in
             if current == nil || current! > acknowledged { current = acknowledged }
@@ -230,7 +297,7 @@ public final class UplinkService: Sendable {
             events.removeLast(max(1, events.count / 4))
             body = try encode(batch, events: events)
         }
-        return PreparedBatch(start: start, epoch: epoch, firstSequence: firstSequence, events: events, body: body,
+        return PreparedBatch(halt: nil, start: start, epoch: epoch, firstSequence: firstSequence, events: events, body: body,
                              signature: try key.signatureHeader(for: body))
     }
 
@@ -272,6 +339,8 @@ public final class UplinkService: Sendable {
             $0.lastSuccessAt = now
             $0.consecutiveFailures = 0
             $0.backoffSeconds = nil
+            // A later success makes an earlier error history, not the state of things.
+            $0.lastError = nil
             $0.acknowledgedSequence = durable
         }
         return sent.isEmpty ? .polled : .delivered(acknowledged: durable, events: sent.count)

@@ -51,6 +51,8 @@ final class ContractServer: Sendable {
         var requests = 0
         var badSignatures = 0
         var conflicts = 0
+        /// Events received in batches, duplicates included (what the cabinet spent on the link).
+        var eventsReceived = 0
         var chainHeads: [Int64] = []
         var arrivals = 0
     }
@@ -114,6 +116,7 @@ final class ContractServer: Sendable {
     var requests: Int { state.withLock { $0.requests } }
     var badSignatures: Int { state.withLock { $0.badSignatures } }
     var conflicts: Int { state.withLock { $0.conflicts } }
+    var eventsReceived: Int { state.withLock { $0.eventsReceived } }
     func acked(epoch: String) -> Int64 { state.withLock { $0.acked[epoch] ?? 0 } }
     var highestChainHead: Int64 { state.withLock { $0.chainHeads.max() ?? 0 } }
 
@@ -147,6 +150,7 @@ final class ContractServer: Sendable {
         }
         return state.withLock { state in
             state.requests += 1
+            state.eventsReceived += batch.events.count
             state.chainHeads.append(batch.chainHead.sequence)
             var acked = state.acked[batch.epoch] ?? (batch.epochFirstSequence - 1)
             for event in batch.events {
@@ -156,7 +160,8 @@ final class ContractServer: Sendable {
                     state.duplicatesReceived += 1
                     if stored != event.hash {
                         state.conflicts += 1
-                        return (409, problem("hash_conflict", "event \(event.sequence) differs from the stored one"), nil)
+                        return (409, problem("hash_conflict", "event \(event.sequence) differs from the stored one",
+                                             sequence: event.sequence), nil)
                     }
                     continue
                 }
@@ -193,8 +198,8 @@ final class ContractServer: Sendable {
         return publicKey.isValidSignature(signature, for: body)
     }
 
-    private func problem(_ code: String, _ message: String) -> Data {
-        (try? JSONEncoder().encode(UplinkProblem(code: code, message: message))) ?? Data()
+    private func problem(_ code: String, _ message: String, sequence: Int64? = nil) -> Data {
+        (try? JSONEncoder().encode(UplinkProblem(code: code, message: message, sequence: sequence))) ?? Data()
     }
 }
 
