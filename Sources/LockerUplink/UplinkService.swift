@@ -51,6 +51,9 @@ public final class UplinkService: Sendable {
     /// Where the next batch starts: the durable acknowledgement, or lower when a server answered
     /// that it holds less than that (it lost data: resend, it drops what it has).
     private let cursor: Mutex<Int64?> = Mutex(nil)
+    /// The highest sequence this process has sent of an epoch. The server may have received
+    /// every event up to it, so an answer up to there claims nothing it was never sent.
+    private let highestSent = Mutex<(epoch: String, sequence: Int64)?>(nil)
     private let random = Mutex(SystemRandomNumberGenerator())
     /// A `run` waiting for new events, or a wake that came while nobody waited.
     private let waiter = Mutex<(continuation: CheckedContinuation<Void, Never>?, pending: Bool)>((nil, false))
@@ -201,6 +204,11 @@ public final class UplinkService: Sendable {
         let (start, epoch, firstSequence, events, body, signature) =
             (prepared.start, prepared.epoch, prepared.firstSequence, prepared.events, prepared.body, prepared.signature)
         if prepared.halt != nil { statusBox.withLock { $0.state = .halted } }
+        if let last = events.last?.sequence {
+            highestSent.withLock { sent in
+                if sent?.epoch != epoch || sent!.sequence < last { sent = (epoch, last) }
+            }
+        }
         let response: UplinkHTTPResponse
         do {
             response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature)],
@@ -312,17 +320,24 @@ public final class UplinkService: Sendable {
     /// Moves the acknowledgement by the server's word. The server's number is per epoch; the
     /// store's is over all epochs, so it may move to the end of an epoch the server has all of
     /// (including more than this database: a restored backup), but never into a gap.
+    ///
+    /// A low answer (below what was acknowledged before: a stale or reordered answer, or a server
+    /// that really lost events) costs one batch: the next batch starts at the server's word, and
+    /// its answer, when the server does hold more, takes the cursor straight back.
     private func acknowledge(
         _ acked: Int64, epoch: String, firstSequence: Int64, start: Int64, sent: [RecordedEvent], now: Date
     ) throws -> Outcome {
         let lastOfEpoch = try store.lastSequence(ofEpoch: epoch) ?? (firstSequence - 1)
-        // The server's word counts up to what it was sent, or for the whole epoch when it holds
-        // all of it (a restored database whose original already sent more). An answer beyond
-        // what was sent, short of the epoch's end, is not trusted past the batch: events it
-        // claims but never received would otherwise be skipped for good once the next epoch starts.
-        let lastSent = sent.last?.sequence ?? start
-        let reach = acked >= lastOfEpoch ? lastOfEpoch : min(max(acked, firstSequence - 1), max(lastSent, start))
         let before = try store.uplinkAcknowledgedSequence()
+        // The server's word counts up to events it was sent at some point: this batch, anything
+        // sent earlier by this process, or acknowledged before. Beyond that, short of the epoch's
+        // end, it is not trusted: events it claims but never received would otherwise be skipped
+        // for good once the next epoch starts. When it holds the whole epoch (a restored database
+        // whose original already sent more) it counts to the epoch's end.
+        let lastSent = sent.last?.sequence ?? start
+        let everSent = highestSent.withLock { $0?.epoch == epoch ? $0!.sequence : 0 }
+        let ceiling = max(lastSent, start, min(before, lastOfEpoch), min(everSent, lastOfEpoch))
+        let reach = acked >= lastOfEpoch ? lastOfEpoch : min(max(acked, firstSequence - 1), ceiling)
         let durable = try store.recordUplinkAcknowledgement(upTo: reach)
         let next = cursor.withLock { current -> Int64 in
             // Below what we hold as acknowledged: the server has less than it said before. Send

@@ -26,6 +26,8 @@ final class ContractServer: Sendable {
         case slowAnswer
         /// Stored, but answered with an acknowledgement sent earlier (a duplicated or reordered answer).
         case staleAnswer
+        /// Stored, but answered with the lowest acknowledgement it ever gave for the epoch.
+        case lowAnswer
     }
 
     struct StoredEvent: Sendable, Equatable {
@@ -53,6 +55,7 @@ final class ContractServer: Sendable {
         var conflicts = 0
         /// Events received in batches, duplicates included (what the cabinet spent on the link).
         var eventsReceived = 0
+        var lowAnswers = 0
         var chainHeads: [Int64] = []
         var arrivals = 0
     }
@@ -117,6 +120,7 @@ final class ContractServer: Sendable {
     var badSignatures: Int { state.withLock { $0.badSignatures } }
     var conflicts: Int { state.withLock { $0.conflicts } }
     var eventsReceived: Int { state.withLock { $0.eventsReceived } }
+    var lowAnswers: Int { state.withLock { $0.lowAnswers } }
     func acked(epoch: String) -> Int64 { state.withLock { $0.acked[epoch] ?? 0 } }
     var highestChainHead: Int64 { state.withLock { $0.chainHeads.max() ?? 0 } }
 
@@ -188,6 +192,18 @@ final class ContractServer: Sendable {
                 (try? UplinkEventBatch.decoder().decode(UplinkAcknowledgement.self, from: $0))?.epoch == epoch
             }
             return earlier.randomElement() ?? fresh
+        }
+    }
+
+    /// The lowest answer given for the fresh answer's epoch (for `lowAnswer`).
+    func lowestAnswer(like fresh: Data) -> Data {
+        state.withLock { state in
+            let decoder = UplinkEventBatch.decoder()
+            guard let answer = try? decoder.decode(UplinkAcknowledgement.self, from: fresh) else { return fresh }
+            let lowest = state.answers.compactMap { try? decoder.decode(UplinkAcknowledgement.self, from: $0) }
+                .filter { $0.epoch == answer.epoch }.map(\.ackedSequence).min() ?? answer.ackedSequence
+            if lowest < answer.ackedSequence { state.lowAnswers += 1 }
+            return (try? UplinkEventBatch.encoder().encode(UplinkAcknowledgement(epoch: answer.epoch, ackedSequence: lowest))) ?? fresh
         }
     }
 
@@ -264,6 +280,8 @@ private final class ContractHandler: ChannelInboundHandler {
             }
         case .staleAnswer where status == 200:
             write(status: status, body: server.staleAnswer(like: answer), retryAfter: retryAfter, context: context)
+        case .lowAnswer where status == 200:
+            write(status: status, body: server.lowestAnswer(like: answer), retryAfter: retryAfter, context: context)
         default:
             write(status: status, body: answer, retryAfter: retryAfter, context: context)
         }
