@@ -211,7 +211,8 @@ public final class UplinkService: Sendable {
         }
         let response: UplinkHTTPResponse
         do {
-            response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature)],
+            response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature),
+                                                          ("Lockerd-Contract", String(UplinkEventBatch.contractVersion))],
                                                 timeoutSeconds: configuration.timeoutSeconds)
         } catch {
             throw AttemptFailure(reason: "no answer from \(endpoint.host ?? "the server"): \(error)")
@@ -221,6 +222,7 @@ public final class UplinkService: Sendable {
             guard let answer = try? UplinkEventBatch.decoder().decode(UplinkAcknowledgement.self, from: response.body) else {
                 throw AttemptFailure(reason: "the server's answer is not an acknowledgement (\(response.body.count) bytes)")
             }
+            statusBox.withLock { $0.serverContractVersion = answer.contractVersion ?? 1 }
             guard answer.epoch == epoch else {
                 throw AttemptFailure(reason: "the server acknowledged epoch \(answer.epoch), not \(epoch)")
             }
@@ -276,7 +278,7 @@ public final class UplinkService: Sendable {
             let epoch = store.epoch
             let firstSequence = try store.firstSequence(ofEpoch: epoch) ?? head.sequence + 1
             let batch = UplinkEventBatch(cabinetId: cabinetID, epoch: epoch, epochFirstSequence: firstSequence, sentAt: now,
-                                         chainHead: .init(sequence: head.sequence, hash: head.hash), events: [])
+                                         chainHead: .init(sequence: head.sequence, hash: head.hash, epoch: head.epoch), events: [])
             let body = try encode(batch, events: [])
             statusBox.withLock { $0.halt = halt }
             return PreparedBatch(halt: halt, start: head.sequence, epoch: epoch, firstSequence: firstSequence, events: [], body: body,
@@ -297,7 +299,7 @@ public final class UplinkService: Sendable {
         let firstSequence = try store.firstSequence(ofEpoch: epoch) ?? (events.first?.sequence ?? head.sequence + 1)
         let batch = UplinkEventBatch(
             cabinetId: cabinetID, epoch: epoch, epochFirstSequence: firstSequence, sentAt: now,
-            chainHead: .init(sequence: head.sequence, hash: head.hash), events: [])
+            chainHead: .init(sequence: head.sequence, hash: head.hash, epoch: head.epoch), events: [])
         var body = try encode(batch, events: events)
         // Over the byte budget: fewer events (at least one always goes: a single huge event must
         // still leave, or it would block everything behind it).

@@ -20,6 +20,8 @@ public struct UplinkStatus: Sendable, Equatable {
     public var consecutiveFailures: Int = 0
     public var acknowledgedSequence: Int64 = 0
     public var halt: UplinkHalt?
+    /// The contract version the server announced in its last acknowledgement (1 when it announced none).
+    public var serverContractVersion: Int?
 
     public init() {}
 }

@@ -57,11 +57,15 @@ final class ContractServer: Sendable {
         var eventsReceived = 0
         var lowAnswers = 0
         var chainHeads: [Int64] = []
+        var chainHeadEpochs: [String?] = []
         var arrivals = 0
     }
 
     let publicKey: Curve25519.Signing.PublicKey
     let slowSeconds: Double
+    /// 1: the first contract (answers no version, checks no hash); 2: announces itself and
+    /// answers `422 bad_hash` for an event whose hash does not recompute.
+    let contractVersion: Int
     private let state = Mutex(State())
     private let chooseFault: Mutex<@Sendable (Int) -> Fault>
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -72,9 +76,10 @@ final class ContractServer: Sendable {
     /// HTTPS (and, if its configuration says so, client certificates) when set.
     let tls: NIOSSLContext?
 
-    init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, tls: NIOSSLContext? = nil,
+    init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, tls: NIOSSLContext? = nil, contractVersion: Int = 1,
          fault: @escaping @Sendable (Int) -> Fault = { _ in .none }) {
         self.publicKey = publicKey
+        self.contractVersion = contractVersion
         self.tls = tls
         self.slowSeconds = slowSeconds
         self.chooseFault = Mutex(fault)
@@ -123,6 +128,7 @@ final class ContractServer: Sendable {
     var lowAnswers: Int { state.withLock { $0.lowAnswers } }
     func acked(epoch: String) -> Int64 { state.withLock { $0.acked[epoch] ?? 0 } }
     var highestChainHead: Int64 { state.withLock { $0.chainHeads.max() ?? 0 } }
+    var lastChainHeadEpoch: String? { state.withLock { $0.chainHeadEpochs.last ?? nil } }
 
     /// The server "loses" everything after `sequence` of `epoch` (restored from an old backup).
     func forget(after sequence: Int64, epoch: String) {
@@ -156,6 +162,8 @@ final class ContractServer: Sendable {
             state.requests += 1
             state.eventsReceived += batch.events.count
             state.chainHeads.append(batch.chainHead.sequence)
+            state.chainHeadEpochs.append(batch.chainHead.epoch)
+            var previousInBatch: String?
             var acked = state.acked[batch.epoch] ?? (batch.epochFirstSequence - 1)
             for event in batch.events {
                 guard event.epoch == batch.epoch else { return (400, problem("malformed", "mixed epochs"), nil) }
@@ -170,6 +178,13 @@ final class ContractServer: Sendable {
                     continue
                 }
                 guard event.sequence == acked + 1 else { break }  // a gap: store nothing beyond it
+                if contractVersion >= 2 && (Self.recomputedHash(event) != event.hash
+                                            || (previousInBatch.map { $0 != event.previousHash } ?? false)) {
+                    state.acked[batch.epoch] = acked
+                    return (422, problem("bad_hash", "event \(event.sequence) does not recompute", ackedSequence: acked,
+                                         sequence: event.sequence), nil)
+                }
+                previousInBatch = event.hash
                 state.stored.append(StoredEvent(
                     epoch: event.epoch, sequence: event.sequence, hash: event.hash, previousHash: event.previousHash,
                     kind: event.kind, payload: event.payload, occurredAtSeconds: event.occurredAtSeconds,
@@ -178,7 +193,8 @@ final class ContractServer: Sendable {
                 acked = event.sequence
             }
             state.acked[batch.epoch] = acked
-            let answer = (try? UplinkEventBatch.encoder().encode(UplinkAcknowledgement(epoch: batch.epoch, ackedSequence: acked))) ?? Data()
+            let answer = (try? UplinkEventBatch.encoder().encode(UplinkAcknowledgement(
+                epoch: batch.epoch, ackedSequence: acked, contractVersion: contractVersion >= 2 ? contractVersion : nil))) ?? Data()
             state.answers.append(answer)
             return (200, answer, nil)
         }
@@ -214,8 +230,16 @@ final class ContractServer: Sendable {
         return publicKey.isValidSignature(signature, for: body)
     }
 
-    private func problem(_ code: String, _ message: String, sequence: Int64? = nil) -> Data {
-        (try? JSONEncoder().encode(UplinkProblem(code: code, message: message, sequence: sequence))) ?? Data()
+    private func problem(_ code: String, _ message: String, ackedSequence: Int64? = nil, sequence: Int64? = nil) -> Data {
+        (try? JSONEncoder().encode(UplinkProblem(code: code, message: message, ackedSequence: ackedSequence, sequence: sequence))) ?? Data()
+    }
+
+    /// The event's hash as the contract defines it, from the uploaded text fields.
+    static func recomputedHash(_ event: UplinkEventBatch.Event) -> String {
+        sha256Hex([
+            event.previousHash, String(event.sequence), event.epoch, event.kind, event.occurredAtSeconds, event.monotonicNanoseconds,
+            event.compartmentId.map(String.init) ?? "", event.parcelId.map(String.init) ?? "", event.payload,
+        ].joined(separator: "\n"))
     }
 }
 
