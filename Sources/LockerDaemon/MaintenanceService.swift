@@ -183,6 +183,9 @@ final class MaintenanceService: MaintenanceResponder {
                                  backoffSeconds: halt == nil ? status.backoffSeconds : nil)
         report.haltedSince = halt?.haltedAt
         report.action = halt?.advice
+        if halt == nil, backlog.count > 0, let rate = status.drainEventsPerSecond, rate > 0 {
+            report.estimatedDrainSeconds = Double(backlog.count) / rate
+        }
         return report
     }
 

@@ -15,6 +15,9 @@ public struct QueueReport: Sendable, Codable, Equatable {
     public var haltedSince: Date?
     /// What a person does now (set while halted).
     public var action: String?
+    /// Depth over the recent upload rate (nil when nothing is queued, the upload is halted, or
+    /// no batch has been measured yet).
+    public var estimatedDrainSeconds: Double?
 
     public init(state: String, depth: Int64, oldestUnsentAt: Date?, lastSuccessAt: Date?, lastError: String?,
                 backoffSeconds: Double?) {

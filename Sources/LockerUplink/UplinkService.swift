@@ -209,6 +209,7 @@ public final class UplinkService: Sendable {
                 if sent?.epoch != epoch || sent!.sequence < last { sent = (epoch, last) }
             }
         }
+        let requestStarted = ContinuousClock.now
         let response: UplinkHTTPResponse
         do {
             response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature),
@@ -234,10 +235,19 @@ public final class UplinkService: Sendable {
             if let halt = prepared.halt {
                 return .halted(reason: "halted: \(halt.code) at event \(halt.sequence.map(String.init) ?? "?") of epoch \(halt.epoch)")
             }
-            return try await offloaded {
+            let outcome = try await offloaded {
                 try self.acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start,
                                      sent: events, now: now)
             }
+            if case .delivered = outcome, !events.isEmpty {
+                // Measured on the monotonic clock around the request: the injected `now` of the
+                // tests and a wall clock NTP moves say nothing about how long it took.
+                let elapsed = requestStarted.duration(to: .now)
+                let seconds = max(1e-3, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                let rate = Double(events.count) / seconds
+                statusBox.withLock { $0.drainEventsPerSecond = $0.drainEventsPerSecond.map { 0.7 * $0 + 0.3 * rate } ?? rate }
+            }
+            return outcome
         case 429, 503:
             throw AttemptFailure(reason: "the server is busy (HTTP \(response.status))",
                                  retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))

@@ -22,6 +22,9 @@ public struct UplinkStatus: Sendable, Equatable {
     public var halt: UplinkHalt?
     /// The contract version the server announced in its last acknowledgement (1 when it announced none).
     public var serverContractVersion: Int?
+    /// Events acknowledged per second of request time, smoothed over recent batches (nil before
+    /// the first batch): what `lockerctl queue` estimates the time to drain from.
+    public var drainEventsPerSecond: Double?
 
     public init() {}
 }

@@ -85,6 +85,7 @@ struct UplinkHaltTests {
             }
             #expect(bed.service.status.lastError == nil)
             #expect(bed.service.status.lastErrorAt != nil, "when the last failure was stays known")
+            #expect((bed.service.status.drainEventsPerSecond ?? 0) > 0, "the batch's rate is measured for the time to drain")
         }
     }
 }
