@@ -57,6 +57,10 @@ public struct CustodyEvent: Sendable, Equatable {
         /// The database was damaged at start and moved aside (`moved_to`, `reason`); this record
         /// starts afresh and every door is quarantined until a technician checks it.
         case storeMovedAside = "store.moved_aside"
+        /// The central server holds a different event under one of ours (`409 hash_conflict`) or
+        /// cannot recompute one of our hashes (`422 bad_hash`): the upload stopped and waits for
+        /// people (`epoch`, `sequence`, `code`, `detail`) until a technician resumes it.
+        case uplinkHalted = "uplink.halted"
     }
 
     public var kind: Kind

@@ -58,7 +58,7 @@ extension CabinetController {
     /// Records the command with its effect and result in one transaction, then updates memory.
     /// Returns whether it was committed (nothing moves otherwise).
     @discardableResult
-    private func settle(_ command: UplinkAcknowledgement.Command, effect: CommandEffect) -> Bool {
+    private func settle(_ command: UplinkAcknowledgement.Command, effect: CommandEffect, compartmentID: Int? = nil) -> Bool {
         let status: String, detail: String
         let change: CustodyChange
         let extra: (@Sendable (CustodyTransaction) throws -> Void)?
@@ -70,13 +70,17 @@ extension CabinetController {
             (status, detail, change, extra, after) = ("refused", text, CustodyChange(), nil, nil)
         }
         let id = command.id, type = command.type
-        let written: Bool? = commit("command \(type)") { tx in
+        // The door a command acted on goes into the envelope (the server files it with the door's
+        // other events) and its printed label into the payload, not only into the free text.
+        var payload: [String: EventValue] = [
+            "command_id": .string(id), "type": .string(type), "status": .string(status), "detail": .string(detail),
+        ]
+        if let compartmentID { payload["label"] = .string(label(compartmentID)) }
+        let written: Bool? = commit("command \(type)") { [payload] tx in
             _ = try CabinetStore.write(change, in: tx)
             try extra?(tx)
             try tx.recordDownlinkCommand(id: id, type: type, status: status, detail: detail)
-            try tx.append(CustodyEvent(.commandResult, payload: [
-                "command_id": .string(id), "type": .string(type), "status": .string(status), "detail": .string(detail),
-            ]))
+            try tx.append(CustodyEvent(.commandResult, compartmentID: compartmentID, payload: payload))
             return true
         }
         if written == true {
@@ -200,7 +204,7 @@ extension CabinetController {
         let reason = command.reason ?? ""
         // Recorded before the latch moves, like every opening; no record, no opening.
         guard settle(command, effect: .done("door \(compartment.label) unlocked (\(reason))",
-                                            custody.latchesPulsed([id], audit: nil, in: model))) else { return }
+                                            custody.latchesPulsed([id], audit: nil, in: model)), compartmentID: id) else { return }
         if !(await pulse(id)) {
             // The board is offline now (pulse took it there) and the door watch records nothing:
             // say it, so the server does not take the door for opened.
@@ -208,7 +212,7 @@ extension CabinetController {
             commit("remote open failed") { tx in
                 try tx.append(CustodyEvent(.commandResult, compartmentID: id, payload: [
                     "command_id": .string(command.id), "type": "remote_open", "status": "failed",
-                    "detail": .string("the board did not accept the unlock"),
+                    "detail": .string("the board did not accept the unlock"), "label": .string(compartment.label),
                 ]))
             }
         }

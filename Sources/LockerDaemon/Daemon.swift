@@ -281,6 +281,10 @@ public enum Daemon {
                 commandSink: { commands in
                     // On the cabinet loop, between two inputs, one after another.
                     for command in commands { _ = await inbox.perform { await $0.execute(command) } }
+                },
+                haltRecorder: { halt in
+                    // On the cabinet loop too: the alarm joins the chain and the maintenance feed at once.
+                    await inbox.perform { $0.recordUplinkHalt(halt) } ?? false
                 })
         } catch {
             await transport.shutdown()

@@ -119,6 +119,9 @@ final class MaintenanceService: MaintenanceResponder {
             response.diagnostics = try await diagnostics(peer: peer)
         case .auditVerify:
             response.audit = try await reading { try self.auditVerification() }
+        case .uplinkResume:
+            let reason = try requiredReason(request, peer: peer)
+            response.action = try await onLoop { $0.maintenanceResumeUplink(reason: reason, by: peer) }.get()
         case .metrics:
             await refreshGauges()
             response.metrics = metrics.exposition()
@@ -169,12 +172,21 @@ final class MaintenanceService: MaintenanceResponder {
     /// The outbox: what the server has not acknowledged, and what the uplink is doing about it.
     private func queue() throws -> QueueReport {
         let backlog = try store.uplinkBacklog()
+        // The durable halt, not the service's memory of it: a technician's resume shows at once.
+        let halt = try store.uplinkHalt()
         guard let status = uplinkStatus?() else {
             return QueueReport(state: "not_configured", depth: backlog.count, oldestUnsentAt: backlog.oldest,
                                lastSuccessAt: nil, lastError: nil, backoffSeconds: nil)
         }
-        return QueueReport(state: status.state.rawValue, depth: backlog.count, oldestUnsentAt: backlog.oldest,
-                           lastSuccessAt: status.lastSuccessAt, lastError: status.lastError, backoffSeconds: status.backoffSeconds)
+        var report = QueueReport(state: halt == nil ? status.state.rawValue : "halted", depth: backlog.count,
+                                 oldestUnsentAt: backlog.oldest, lastSuccessAt: status.lastSuccessAt, lastError: status.lastError,
+                                 backoffSeconds: halt == nil ? status.backoffSeconds : nil)
+        report.haltedSince = halt?.haltedAt
+        report.action = halt?.advice
+        if halt == nil, backlog.count > 0, let rate = status.drainEventsPerSecond, rate > 0 {
+            report.estimatedDrainSeconds = Double(backlog.count) / rate
+        }
+        return report
     }
 
     private func auditVerification() throws -> AuditReport {

@@ -30,13 +30,15 @@ public enum MaintenanceProtocol {
         case auditVerify = "audit.verify"
         case metrics
         case sim
+        /// Lifts the uplink's halt after a conflict (audited; needs a reason).
+        case uplinkResume = "uplink.resume"
 
         /// Commands the read-only group may use: they look, they never move a latch or change state.
         public var isReadOnly: Bool {
             switch self {
             case .status, .compartments, .parcels, .events, .eventsFollow, .queue, .temps, .auditVerify, .metrics:
                 return true
-            case .open, .openAll, .quarantine, .enable, .selftest, .diag, .sim:
+            case .open, .openAll, .quarantine, .enable, .selftest, .diag, .sim, .uplinkResume:
                 return false
             }
         }

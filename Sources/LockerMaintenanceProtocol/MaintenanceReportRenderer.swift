@@ -175,6 +175,15 @@ public enum MaintenanceReportRenderer {
         if let error = report.lastError {
             lines.append("last error: \(singleLine(error))")
         }
+        if let drain = report.estimatedDrainSeconds {
+            lines.append("estimated time to drain: \(MaintenanceTextFormat.duration(drain)) (at the recent upload rate)")
+        }
+        if let since = report.haltedSince {
+            lines.append("halted since: \(MaintenanceTextFormat.timestamp(since, relativeTo: now))")
+        }
+        if let action = report.action {
+            lines.append("to do: \(singleLine(action))")
+        }
         if let backoff = report.backoffSeconds {
             lines.append("next attempt in: \(MaintenanceTextFormat.duration(backoff))")
         }

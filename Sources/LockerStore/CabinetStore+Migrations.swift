@@ -243,6 +243,20 @@ extension CabinetStore {
                 CREATE INDEX excursions_by_zone_start ON excursions(zone, start_time);
                 """)
         }
+        migrator.registerMigration("v9-uplink-halt") { db in
+            // At most one row: the upload stopped on a conflict the server reported, until a
+            // technician resumes it. Durable so that a restart does not send (and alarm) again.
+            try db.execute(sql: """
+                CREATE TABLE uplink_halt (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    epoch TEXT NOT NULL,
+                    sequence INTEGER,
+                    code TEXT NOT NULL,
+                    detail TEXT NOT NULL,
+                    halted_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

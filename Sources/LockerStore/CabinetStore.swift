@@ -211,12 +211,14 @@ public final class CabinetStore: Sendable {
         }
     }
 
-    /// The newest event and its hash (sequence 0 and the genesis hash when there is none).
-    public func chainHead() throws -> (sequence: Int64, hash: String) {
+    /// The newest event, its hash and its epoch (sequence 0, the genesis hash and no epoch when
+    /// there is none). The epoch lets the server tell a restored backup from a cut record.
+    public func chainHead() throws -> (sequence: Int64, hash: String, epoch: String?) {
         try pool.read { db in
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
             let hash = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
-            return (last, hash)
+            let epoch = try String.fetchOne(db, sql: "SELECT epoch FROM events WHERE sequence = ?", arguments: [last])
+            return (last, hash, epoch)
         }
     }
 

@@ -75,10 +75,12 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
     public var epoch: String
     /// Highest sequence of `epoch` up to which the server has stored every event.
     public var ackedSequence: Int64
+    /// The contract version the server implements (absent: 1).
+    public var contractVersion: Int?
     public var commands: [Command]?
 
     enum CodingKeys: String, CodingKey {
-        case epoch, ackedSequence, commands
+        case epoch, ackedSequence, contractVersion, commands
     }
 
     /// Commands are read one by one: one the cabinet cannot read becomes a `malformed` command
@@ -88,6 +90,7 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         epoch = try c.decode(String.self, forKey: .epoch)
         ackedSequence = try c.decode(Int64.self, forKey: .ackedSequence)
+        contractVersion = try? c.decodeIfPresent(Int.self, forKey: .contractVersion)
         guard var list = try? c.nestedUnkeyedContainer(forKey: .commands) else {
             commands = nil
             return
@@ -113,9 +116,10 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
         init(from decoder: any Decoder) throws {}
     }
 
-    public init(epoch: String, ackedSequence: Int64, commands: [Command]? = nil) {
+    public init(epoch: String, ackedSequence: Int64, contractVersion: Int? = nil, commands: [Command]? = nil) {
         self.epoch = epoch
         self.ackedSequence = ackedSequence
+        self.contractVersion = contractVersion
         self.commands = commands
     }
 }
@@ -125,10 +129,13 @@ public struct UplinkProblem: Sendable, Codable, Equatable {
     public var code: String
     public var message: String
     public var ackedSequence: Int64?
+    /// The event the problem is about (`hash_conflict`, `bad_hash`).
+    public var sequence: Int64?
 
-    public init(code: String, message: String, ackedSequence: Int64? = nil) {
+    public init(code: String, message: String, ackedSequence: Int64? = nil, sequence: Int64? = nil) {
         self.code = code
         self.message = message
         self.ackedSequence = ackedSequence
+        self.sequence = sequence
     }
 }

@@ -6,12 +6,18 @@ public struct UplinkEventBatch: Sendable, Codable, Equatable {
     public struct ChainHead: Sendable, Codable, Equatable {
         public var sequence: Int64
         public var hash: String
+        /// The epoch of the event at `sequence` (contract version 2; nil before the first event).
+        public var epoch: String?
 
-        public init(sequence: Int64, hash: String) {
+        public init(sequence: Int64, hash: String, epoch: String? = nil) {
             self.sequence = sequence
             self.hash = hash
+            self.epoch = epoch
         }
     }
+
+    /// The contract version this cabinet speaks (openapi.yaml, "Contract versions").
+    public static let contractVersion = 2
 
     /// One event as the server receives it (`Event` in openapi.yaml).
     public struct Event: Sendable, Codable, Equatable {

@@ -14,6 +14,10 @@ import Synchronization
 /// the answer is read: the server may or may not have stored the batch; it is sent again and the
 /// server ignores what it already has (`(epoch, sequence)`). After the answer and before the
 /// acknowledgement commit: the same. After the commit: those events are not sent again.
+///
+/// A `409 hash_conflict` or `422 bad_hash` halts the upload (durably, with an `uplink.halted`
+/// alarm in the same commit): resending cannot resolve it, people must. While halted the cabinet
+/// only polls (commands still arrive); `lockerctl uplink resume` lifts the halt.
 public final class UplinkService: Sendable {
     /// What one attempt did, and how long `run` waits before the next.
     public enum Outcome: Sendable, Equatable {
@@ -23,6 +27,8 @@ public final class UplinkService: Sendable {
         case polled
         /// The attempt failed; wait this long.
         case failed(retryInSeconds: Double, reason: String)
+        /// The upload is halted until people resolve a conflict; only commands were polled.
+        case halted(reason: String)
     }
 
     let configuration: UplinkConfiguration
@@ -36,11 +42,18 @@ public final class UplinkService: Sendable {
     let endpoint: URL
     /// Where the server's commands go (the daemon hands them to the cabinet loop).
     let commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)?
+    /// Records a halt with its alarm; false when the store refused it. The daemon records it on
+    /// the cabinet loop (so the maintenance feed shows the alarm at once); without one the
+    /// service writes it to the store itself.
+    let haltRecorder: @Sendable (UplinkHalt) async -> Bool
 
     private let statusBox = Mutex(UplinkStatus())
     /// Where the next batch starts: the durable acknowledgement, or lower when a server answered
     /// that it holds less than that (it lost data: resend, it drops what it has).
     private let cursor: Mutex<Int64?> = Mutex(nil)
+    /// The highest sequence this process has sent of an epoch. The server may have received
+    /// every event up to it, so an answer up to there claims nothing it was never sent.
+    private let highestSent = Mutex<(epoch: String, sequence: Int64)?>(nil)
     private let random = Mutex(SystemRandomNumberGenerator())
     /// A `run` waiting for new events, or a wake that came while nobody waited.
     private let waiter = Mutex<(continuation: CheckedContinuation<Void, Never>?, pending: Bool)>((nil, false))
@@ -48,9 +61,19 @@ public final class UplinkService: Sendable {
     public init(
         configuration: UplinkConfiguration, cabinetID: String, store: CabinetStore, transport: any UplinkTransport,
         key: CabinetSigningKey, doorLabel: @escaping @Sendable (Int) -> String?, logger: Logger,
-        commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)? = nil
+        commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)? = nil,
+        haltRecorder: (@Sendable (UplinkHalt) async -> Bool)? = nil
     ) throws {
         self.commandSink = commandSink
+        self.haltRecorder = haltRecorder ?? { [store, logger] halt in
+            do {
+                try store.haltUplink(halt, at: EventStamp(wallClock: halt.haltedAt, monotonicNanoseconds: DispatchTime.now().uptimeNanoseconds))
+                return true
+            } catch {
+                logger.error("uplink: the halt could not be recorded", metadata: ["error": "\(error)"])
+                return false
+            }
+        }
         guard let base = URL(string: configuration.url) else {
             throw HTTPSUplinkTransport.SetupError(description: "uplink.url \(configuration.url) is not a URL")
         }
@@ -65,7 +88,12 @@ public final class UplinkService: Sendable {
         // One component at a time: each is percent-encoded once, whatever the cabinet id holds.
         self.endpoint = base.appendingPathComponent("v1").appendingPathComponent("cabinets")
             .appendingPathComponent(cabinetID).appendingPathComponent("events")
-        statusBox.withLock { $0.acknowledgedSequence = (try? store.uplinkAcknowledgedSequence()) ?? 0 }
+        let halt = try? store.uplinkHalt()
+        statusBox.withLock {
+            $0.acknowledgedSequence = (try? store.uplinkAcknowledgedSequence()) ?? 0
+            $0.halt = halt
+            if halt != nil { $0.state = .halted }
+        }
     }
 
     public var status: UplinkStatus { statusBox.withLock { $0 } }
@@ -92,7 +120,9 @@ public final class UplinkService: Sendable {
     public func run(sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(for: .seconds($0)) }) async {
         var lastContact = Date.distantPast
         while !Task.isCancelled {
-            let pending = ((try? store.uplinkBacklog().count) ?? 0) > 0 || cursorLagsBehind()
+            // Halted: nothing is pending (only the poll goes out, for commands).
+            let halted = ((try? store.uplinkHalt()) ?? nil) != nil
+            let pending = !halted && (((try? store.uplinkBacklog().count) ?? 0) > 0 || cursorLagsBehind())
             let sincePoll = Date().timeIntervalSince(lastContact)
             if !pending && sincePoll < configuration.pollSeconds {
                 // Idle: until events are recorded or the poll is due (no polling of the store).
@@ -100,7 +130,7 @@ public final class UplinkService: Sendable {
                 continue
             }
             switch await attempt(now: Date()) {
-            case .delivered, .polled:
+            case .delivered, .polled, .halted:
                 lastContact = Date()
             case .failed(let seconds, _):
                 await sleep(seconds)
@@ -156,6 +186,8 @@ public final class UplinkService: Sendable {
 
     /// A batch ready to go: its events, the signed body, and where it stands.
     private struct PreparedBatch: Sendable {
+        /// Set when the upload is halted: the batch is an empty poll.
+        var halt: UplinkHalt?
         var start: Int64
         var epoch: String
         var firstSequence: Int64
@@ -171,9 +203,17 @@ public final class UplinkService: Sendable {
         let prepared = try await offloaded { try self.prepare(now: now) }
         let (start, epoch, firstSequence, events, body, signature) =
             (prepared.start, prepared.epoch, prepared.firstSequence, prepared.events, prepared.body, prepared.signature)
+        if prepared.halt != nil { statusBox.withLock { $0.state = .halted } }
+        if let last = events.last?.sequence {
+            highestSent.withLock { sent in
+                if sent?.epoch != epoch || sent!.sequence < last { sent = (epoch, last) }
+            }
+        }
+        let requestStarted = ContinuousClock.now
         let response: UplinkHTTPResponse
         do {
-            response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature)],
+            response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature),
+                                                          ("Lockerd-Contract", String(UplinkEventBatch.contractVersion))],
                                                 timeoutSeconds: configuration.timeoutSeconds)
         } catch {
             throw AttemptFailure(reason: "no answer from \(endpoint.host ?? "the server"): \(error)")
@@ -183,6 +223,7 @@ public final class UplinkService: Sendable {
             guard let answer = try? UplinkEventBatch.decoder().decode(UplinkAcknowledgement.self, from: response.body) else {
                 throw AttemptFailure(reason: "the server's answer is not an acknowledgement (\(response.body.count) bytes)")
             }
+            statusBox.withLock { $0.serverContractVersion = answer.contractVersion ?? 1 }
             guard answer.epoch == epoch else {
                 throw AttemptFailure(reason: "the server acknowledged epoch \(answer.epoch), not \(epoch)")
             }
@@ -191,18 +232,32 @@ public final class UplinkService: Sendable {
                 // the acknowledgement is weighed, so an upload problem never holds up a revocation.
                 await commandSink?(commands)
             }
-            return try await offloaded {
+            if let halt = prepared.halt {
+                return .halted(reason: "halted: \(halt.code) at event \(halt.sequence.map(String.init) ?? "?") of epoch \(halt.epoch)")
+            }
+            let outcome = try await offloaded {
                 try self.acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start,
                                      sent: events, now: now)
             }
+            if case .delivered = outcome, !events.isEmpty {
+                // Measured on the monotonic clock around the request: the injected `now` of the
+                // tests and a wall clock NTP moves say nothing about how long it took.
+                let elapsed = requestStarted.duration(to: .now)
+                let seconds = max(1e-3, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+                let rate = Double(events.count) / seconds
+                statusBox.withLock { $0.drainEventsPerSecond = $0.drainEventsPerSecond.map { 0.7 * $0 + 0.3 * rate } ?? rate }
+            }
+            return outcome
         case 429, 503:
             throw AttemptFailure(reason: "the server is busy (HTTP \(response.status))",
                                  retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))
-        case 409:
+        case 409, 422:
             let problem = try? UplinkEventBatch.decoder().decode(UplinkProblem.self, from: response.body)
-            logger.critical("uplink: the server holds a different event under one of ours; this needs investigation",
-                            metadata: ["epoch": "\(epoch)", "problem": "\(problem?.message ?? "")"])
-            throw AttemptFailure(reason: "conflict: \(problem?.message ?? "HTTP 409")")
+            let code = problem?.code ?? (response.status == 409 ? "hash_conflict" : "bad_hash")
+            logger.critical("uplink: the server holds a different event under one of ours, or cannot recompute one; upload halted until people resolve it",
+                            metadata: ["epoch": "\(epoch)", "problem": "\(code): \(problem?.message ?? "")"])
+            return try await halt(UplinkHalt(epoch: epoch, sequence: problem?.sequence, code: code,
+                                             detail: problem?.message ?? "HTTP \(response.status)", haltedAt: now))
         default:
             let problem = try? UplinkEventBatch.decoder().decode(UplinkProblem.self, from: response.body)
             throw AttemptFailure(reason: "HTTP \(response.status)\(problem.map { ": \($0.code): \($0.message)" } ?? "")",
@@ -210,7 +265,39 @@ public final class UplinkService: Sendable {
         }
     }
 
+    /// Stops sending events until a technician resumes (the alarm goes up with the halt).
+    private func halt(_ halt: UplinkHalt) async throws -> Outcome {
+        guard await haltRecorder(halt) else {
+            throw AttemptFailure(reason: "conflict (\(halt.code)): \(halt.detail); the halt could not be recorded")
+        }
+        let reason = "halted: \(halt.code) at event \(halt.sequence.map(String.init) ?? "?") of epoch \(halt.epoch): \(halt.detail)"
+        statusBox.withLock {
+            $0.state = .halted
+            $0.halt = halt
+            $0.lastError = reason
+            $0.lastErrorAt = halt.haltedAt
+            $0.backoffSeconds = nil
+        }
+        return .halted(reason: reason)
+    }
+
     private func prepare(now: Date) throws -> PreparedBatch {
+        if let halt = try store.uplinkHalt() {
+            // Only a poll: commands (a revocation) must still arrive while people investigate.
+            let head = try store.chainHead()
+            let epoch = store.epoch
+            let firstSequence = try store.firstSequence(ofEpoch: epoch) ?? head.sequence + 1
+            let batch = UplinkEventBatch(cabinetId: cabinetID, epoch: epoch, epochFirstSequence: firstSequence, sentAt: now,
+                                         chainHead: .init(sequence: head.sequence, hash: head.hash, epoch: head.epoch), events: [])
+            let body = try encode(batch, events: [])
+            statusBox.withLock { $0.halt = halt }
+            return PreparedBatch(halt: halt, start: head.sequence, epoch: epoch, firstSequence: firstSequence, events: [], body: body,
+                                 signature: try key.signatureHeader(for: body))
+        }
+        statusBox.withLock {
+            // Lifted by a technician since the last attempt.
+            if $0.halt != nil { $0.halt = nil }
+        }
         let acknowledged = try store.uplinkAcknowledgedSequence()
         let start = cursor.withLock { current in
             if current == nil || current! > acknowledged { current = acknowledged }
@@ -222,7 +309,7 @@ public final class UplinkService: Sendable {
         let firstSequence = try store.firstSequence(ofEpoch: epoch) ?? (events.first?.sequence ?? head.sequence + 1)
         let batch = UplinkEventBatch(
             cabinetId: cabinetID, epoch: epoch, epochFirstSequence: firstSequence, sentAt: now,
-            chainHead: .init(sequence: head.sequence, hash: head.hash), events: [])
+            chainHead: .init(sequence: head.sequence, hash: head.hash, epoch: head.epoch), events: [])
         var body = try encode(batch, events: events)
         // Over the byte budget: fewer events (at least one always goes: a single huge event must
         // still leave, or it would block everything behind it).
@@ -230,7 +317,7 @@ public final class UplinkService: Sendable {
             events.removeLast(max(1, events.count / 4))
             body = try encode(batch, events: events)
         }
-        return PreparedBatch(start: start, epoch: epoch, firstSequence: firstSequence, events: events, body: body,
+        return PreparedBatch(halt: nil, start: start, epoch: epoch, firstSequence: firstSequence, events: events, body: body,
                              signature: try key.signatureHeader(for: body))
     }
 
@@ -245,17 +332,24 @@ public final class UplinkService: Sendable {
     /// Moves the acknowledgement by the server's word. The server's number is per epoch; the
     /// store's is over all epochs, so it may move to the end of an epoch the server has all of
     /// (including more than this database: a restored backup), but never into a gap.
+    ///
+    /// A low answer (below what was acknowledged before: a stale or reordered answer, or a server
+    /// that really lost events) costs one batch: the next batch starts at the server's word, and
+    /// its answer, when the server does hold more, takes the cursor straight back.
     private func acknowledge(
         _ acked: Int64, epoch: String, firstSequence: Int64, start: Int64, sent: [RecordedEvent], now: Date
     ) throws -> Outcome {
         let lastOfEpoch = try store.lastSequence(ofEpoch: epoch) ?? (firstSequence - 1)
-        // The server's word counts up to what it was sent, or for the whole epoch when it holds
-        // all of it (a restored database whose original already sent more). An answer beyond
-        // what was sent, short of the epoch's end, is not trusted past the batch: events it
-        // claims but never received would otherwise be skipped for good once the next epoch starts.
-        let lastSent = sent.last?.sequence ?? start
-        let reach = acked >= lastOfEpoch ? lastOfEpoch : min(max(acked, firstSequence - 1), max(lastSent, start))
         let before = try store.uplinkAcknowledgedSequence()
+        // The server's word counts up to events it was sent at some point: this batch, anything
+        // sent earlier by this process, or acknowledged before. Beyond that, short of the epoch's
+        // end, it is not trusted: events it claims but never received would otherwise be skipped
+        // for good once the next epoch starts. When it holds the whole epoch (a restored database
+        // whose original already sent more) it counts to the epoch's end.
+        let lastSent = sent.last?.sequence ?? start
+        let everSent = highestSent.withLock { $0?.epoch == epoch ? $0!.sequence : 0 }
+        let ceiling = max(lastSent, start, min(before, lastOfEpoch), min(everSent, lastOfEpoch))
+        let reach = acked >= lastOfEpoch ? lastOfEpoch : min(max(acked, firstSequence - 1), ceiling)
         let durable = try store.recordUplinkAcknowledgement(upTo: reach)
         let next = cursor.withLock { current -> Int64 in
             // Below what we hold as acknowledged: the server has less than it said before. Send
@@ -272,6 +366,8 @@ public final class UplinkService: Sendable {
             $0.lastSuccessAt = now
             $0.consecutiveFailures = 0
             $0.backoffSeconds = nil
+            // A later success makes an earlier error history, not the state of things.
+            $0.lastError = nil
             $0.acknowledgedSequence = durable
         }
         return sent.isEmpty ? .polled : .delivered(acknowledged: durable, events: sent.count)

@@ -1,4 +1,5 @@
 public import Foundation
+public import LockerStore
 
 /// What the uplink is doing, for the maintenance interface and the metrics.
 public struct UplinkStatus: Sendable, Equatable {
@@ -6,6 +7,8 @@ public struct UplinkStatus: Sendable, Equatable {
         case idle
         case sending
         case backingOff = "backing_off"
+        /// Stopped on a conflict until a technician resumes (`halt` says why and what to do).
+        case halted
     }
 
     public var state: State = .idle
@@ -16,6 +19,12 @@ public struct UplinkStatus: Sendable, Equatable {
     public var backoffSeconds: Double?
     public var consecutiveFailures: Int = 0
     public var acknowledgedSequence: Int64 = 0
+    public var halt: UplinkHalt?
+    /// The contract version the server announced in its last acknowledgement (1 when it announced none).
+    public var serverContractVersion: Int?
+    /// Events acknowledged per second of request time, smoothed over recent batches (nil before
+    /// the first batch): what `lockerctl queue` estimates the time to drain from.
+    public var drainEventsPerSecond: Double?
 
     public init() {}
 }

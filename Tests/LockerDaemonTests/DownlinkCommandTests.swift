@@ -85,6 +85,9 @@ import Testing
         let good = try Self.remoteOpen("open-1", door: "A01", notAfter: now.addingTimeInterval(300))
         _ = await cabinet.inbox.perform { await $0.execute(good) }
         #expect(cabinet.isOpen("A01"))
+        let opened = try #require(try cabinet.events().last { $0.kind == "command.result" })
+        #expect(opened.compartmentID == 0, "the door the command opened is in the envelope")
+        #expect(opened.payload.contains("\"label\":\"A01\"") && opened.payload.contains("\"type\":\"remote_open\""))
         try await cabinet.close("A01")
         _ = await cabinet.inbox.perform { await $0.execute(good) }  // replayed
         #expect(!cabinet.isOpen("A01"), "a command id opens once")

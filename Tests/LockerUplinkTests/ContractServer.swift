@@ -26,6 +26,8 @@ final class ContractServer: Sendable {
         case slowAnswer
         /// Stored, but answered with an acknowledgement sent earlier (a duplicated or reordered answer).
         case staleAnswer
+        /// Stored, but answered with the lowest acknowledgement it ever gave for the epoch.
+        case lowAnswer
     }
 
     struct StoredEvent: Sendable, Equatable {
@@ -51,12 +53,19 @@ final class ContractServer: Sendable {
         var requests = 0
         var badSignatures = 0
         var conflicts = 0
+        /// Events received in batches, duplicates included (what the cabinet spent on the link).
+        var eventsReceived = 0
+        var lowAnswers = 0
         var chainHeads: [Int64] = []
+        var chainHeadEpochs: [String?] = []
         var arrivals = 0
     }
 
     let publicKey: Curve25519.Signing.PublicKey
     let slowSeconds: Double
+    /// 1: the first contract (answers no version, checks no hash); 2: announces itself and
+    /// answers `422 bad_hash` for an event whose hash does not recompute.
+    let contractVersion: Int
     private let state = Mutex(State())
     private let chooseFault: Mutex<@Sendable (Int) -> Fault>
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -67,9 +76,10 @@ final class ContractServer: Sendable {
     /// HTTPS (and, if its configuration says so, client certificates) when set.
     let tls: NIOSSLContext?
 
-    init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, tls: NIOSSLContext? = nil,
+    init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, tls: NIOSSLContext? = nil, contractVersion: Int = 1,
          fault: @escaping @Sendable (Int) -> Fault = { _ in .none }) {
         self.publicKey = publicKey
+        self.contractVersion = contractVersion
         self.tls = tls
         self.slowSeconds = slowSeconds
         self.chooseFault = Mutex(fault)
@@ -114,8 +124,11 @@ final class ContractServer: Sendable {
     var requests: Int { state.withLock { $0.requests } }
     var badSignatures: Int { state.withLock { $0.badSignatures } }
     var conflicts: Int { state.withLock { $0.conflicts } }
+    var eventsReceived: Int { state.withLock { $0.eventsReceived } }
+    var lowAnswers: Int { state.withLock { $0.lowAnswers } }
     func acked(epoch: String) -> Int64 { state.withLock { $0.acked[epoch] ?? 0 } }
     var highestChainHead: Int64 { state.withLock { $0.chainHeads.max() ?? 0 } }
+    var lastChainHeadEpoch: String? { state.withLock { $0.chainHeadEpochs.last ?? nil } }
 
     /// The server "loses" everything after `sequence` of `epoch` (restored from an old backup).
     func forget(after sequence: Int64, epoch: String) {
@@ -147,7 +160,10 @@ final class ContractServer: Sendable {
         }
         return state.withLock { state in
             state.requests += 1
+            state.eventsReceived += batch.events.count
             state.chainHeads.append(batch.chainHead.sequence)
+            state.chainHeadEpochs.append(batch.chainHead.epoch)
+            var previousInBatch: String?
             var acked = state.acked[batch.epoch] ?? (batch.epochFirstSequence - 1)
             for event in batch.events {
                 guard event.epoch == batch.epoch else { return (400, problem("malformed", "mixed epochs"), nil) }
@@ -156,11 +172,19 @@ final class ContractServer: Sendable {
                     state.duplicatesReceived += 1
                     if stored != event.hash {
                         state.conflicts += 1
-                        return (409, problem("hash_conflict", "event \(event.sequence) differs from the stored one"), nil)
+                        return (409, problem("hash_conflict", "event \(event.sequence) differs from the stored one",
+                                             sequence: event.sequence), nil)
                     }
                     continue
                 }
                 guard event.sequence == acked + 1 else { break }  // a gap: store nothing beyond it
+                if contractVersion >= 2 && (Self.recomputedHash(event) != event.hash
+                                            || (previousInBatch.map { $0 != event.previousHash } ?? false)) {
+                    state.acked[batch.epoch] = acked
+                    return (422, problem("bad_hash", "event \(event.sequence) does not recompute", ackedSequence: acked,
+                                         sequence: event.sequence), nil)
+                }
+                previousInBatch = event.hash
                 state.stored.append(StoredEvent(
                     epoch: event.epoch, sequence: event.sequence, hash: event.hash, previousHash: event.previousHash,
                     kind: event.kind, payload: event.payload, occurredAtSeconds: event.occurredAtSeconds,
@@ -169,7 +193,8 @@ final class ContractServer: Sendable {
                 acked = event.sequence
             }
             state.acked[batch.epoch] = acked
-            let answer = (try? UplinkEventBatch.encoder().encode(UplinkAcknowledgement(epoch: batch.epoch, ackedSequence: acked))) ?? Data()
+            let answer = (try? UplinkEventBatch.encoder().encode(UplinkAcknowledgement(
+                epoch: batch.epoch, ackedSequence: acked, contractVersion: contractVersion >= 2 ? contractVersion : nil))) ?? Data()
             state.answers.append(answer)
             return (200, answer, nil)
         }
@@ -186,6 +211,18 @@ final class ContractServer: Sendable {
         }
     }
 
+    /// The lowest answer given for the fresh answer's epoch (for `lowAnswer`).
+    func lowestAnswer(like fresh: Data) -> Data {
+        state.withLock { state in
+            let decoder = UplinkEventBatch.decoder()
+            guard let answer = try? decoder.decode(UplinkAcknowledgement.self, from: fresh) else { return fresh }
+            let lowest = state.answers.compactMap { try? decoder.decode(UplinkAcknowledgement.self, from: $0) }
+                .filter { $0.epoch == answer.epoch }.map(\.ackedSequence).min() ?? answer.ackedSequence
+            if lowest < answer.ackedSequence { state.lowAnswers += 1 }
+            return (try? UplinkEventBatch.encoder().encode(UplinkAcknowledgement(epoch: answer.epoch, ackedSequence: lowest))) ?? fresh
+        }
+    }
+
     private func verify(_ header: String, body: Data) -> Bool {
         guard let range = header.range(of: #"signature=""#) else { return false }
         let encoded = header[range.upperBound...].prefix { $0 != "\"" }
@@ -193,8 +230,16 @@ final class ContractServer: Sendable {
         return publicKey.isValidSignature(signature, for: body)
     }
 
-    private func problem(_ code: String, _ message: String) -> Data {
-        (try? JSONEncoder().encode(UplinkProblem(code: code, message: message))) ?? Data()
+    private func problem(_ code: String, _ message: String, ackedSequence: Int64? = nil, sequence: Int64? = nil) -> Data {
+        (try? JSONEncoder().encode(UplinkProblem(code: code, message: message, ackedSequence: ackedSequence, sequence: sequence))) ?? Data()
+    }
+
+    /// The event's hash as the contract defines it, from the uploaded text fields.
+    static func recomputedHash(_ event: UplinkEventBatch.Event) -> String {
+        sha256Hex([
+            event.previousHash, String(event.sequence), event.epoch, event.kind, event.occurredAtSeconds, event.monotonicNanoseconds,
+            event.compartmentId.map(String.init) ?? "", event.parcelId.map(String.init) ?? "", event.payload,
+        ].joined(separator: "\n"))
     }
 }
 
@@ -259,6 +304,8 @@ private final class ContractHandler: ChannelInboundHandler {
             }
         case .staleAnswer where status == 200:
             write(status: status, body: server.staleAnswer(like: answer), retryAfter: retryAfter, context: context)
+        case .lowAnswer where status == 200:
+            write(status: status, body: server.lowestAnswer(like: answer), retryAfter: retryAfter, context: context)
         default:
             write(status: status, body: answer, retryAfter: retryAfter, context: context)
         }

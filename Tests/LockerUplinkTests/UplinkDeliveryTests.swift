@@ -79,6 +79,26 @@ struct UplinkDeliveryTests {
         }
     }
 
+    /// A low answer (the lowest the server ever gave for the epoch, on every fifth request) costs
+    /// at most one batch sent again, not everything since: the answer to that batch says the
+    /// server holds more, and the cabinet goes straight back to where it was.
+    @Test func aLowAnswerCostsOneBatchNotTheEpoch() async throws {
+        try await UplinkTestBed.run(faults: { $0.isMultiple(of: 5) ? .lowAnswer : .none }) { bed in
+            try bed.store.beginEpoch(at: Date())
+            try bed.record(6_000)
+            let outcomes = try await bed.drain(limit: 200)
+            #expect(try bed.store.uplinkBacklog().count == 0)
+            #expect(try bed.serverHoldsExactlyTheStore() == nil)
+            let low = bed.server.lowAnswers
+            let resent = bed.server.eventsReceived - bed.server.stored.count
+            #expect(low >= 5, "low answers were given: \(low)")
+            // Each low answer hides one batch's acknowledgement and sends one batch from the low
+            // point: two batches of 200 at most.
+            #expect(resent <= low * 2 * 200, "\(resent) events sent again for \(low) low answers")
+            #expect(outcomes.count <= 30 + 2 * low, "\(outcomes.count) attempts")
+        }
+    }
+
     @Test func aServerThatLostEventsIsSentThemAgain() async throws {
         try await UplinkTestBed.run() { bed in
             try bed.store.beginEpoch(at: Date())

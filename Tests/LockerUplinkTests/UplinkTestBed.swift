@@ -20,11 +20,12 @@ final class UplinkTestBed {
     private var recorded = 0
 
     convenience init(faults: @escaping @Sendable (Int) -> ContractServer.Fault = { _ in .none }, timeoutSeconds: Double = 0.3,
-         backoffCapSeconds: Double = 300, serverKey: Curve25519.Signing.PublicKey? = nil) async throws {
+         backoffCapSeconds: Double = 300, serverKey: Curve25519.Signing.PublicKey? = nil, contractVersion: Int = 1) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("uplink-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let key = CabinetSigningKey(privateKey: Curve25519.Signing.PrivateKey(), cabinetID: "cabinet-7")
-        let server = ContractServer(publicKey: serverKey ?? key.privateKey.publicKey, slowSeconds: timeoutSeconds * 2, fault: faults)
+        let server = ContractServer(publicKey: serverKey ?? key.privateKey.publicKey, slowSeconds: timeoutSeconds * 2,
+                                    contractVersion: contractVersion, fault: faults)
         try await server.start()
         try self.init(directory: directory, store: CabinetStore(path: directory.appendingPathComponent("lockerd.sqlite").path),
                       server: server, key: key, timeoutSeconds: timeoutSeconds, backoffCapSeconds: backoffCapSeconds)
@@ -50,10 +51,10 @@ final class UplinkTestBed {
 
     /// Runs `body` with a bed and always tears it down (the HTTP client must be shut down).
     static func run(faults: @escaping @Sendable (Int) -> ContractServer.Fault = { _ in .none }, timeoutSeconds: Double = 0.3,
-                    backoffCapSeconds: Double = 300, serverKey: Curve25519.Signing.PublicKey? = nil,
+                    backoffCapSeconds: Double = 300, serverKey: Curve25519.Signing.PublicKey? = nil, contractVersion: Int = 1,
                     _ body: (UplinkTestBed) async throws -> Void) async throws {
         let bed = try await UplinkTestBed(faults: faults, timeoutSeconds: timeoutSeconds, backoffCapSeconds: backoffCapSeconds,
-                                          serverKey: serverKey)
+                                          serverKey: serverKey, contractVersion: contractVersion)
         do {
             try await body(bed)
         } catch {
@@ -121,6 +122,8 @@ final class UplinkTestBed {
 /// Whether the cabinet's network is up (outage tests: days of refused connections cost no real time).
 final class NetworkSwitch: Sendable {
     let isUp = Mutex(true)
+    /// Rewrites a request body on the way (a corrupting relay); returns the new body and signature header.
+    let rewrite = Mutex<(@Sendable (Data) -> (body: Data, signature: String))?>(nil)
 }
 
 /// A transport behind the network switch.
@@ -134,6 +137,11 @@ struct SwitchedTransport: UplinkTransport {
 
     func post(_ body: Data, to url: URL, headers: [(String, String)], timeoutSeconds: Double) async throws -> UplinkHTTPResponse {
         guard network.isUp.withLock({ $0 }) else { throw ConnectionRefused() }
+        if let rewrite = network.rewrite.withLock({ $0 }) {
+            let (changed, signature) = rewrite(body)
+            let others = headers.filter { $0.0 != "Lockerd-Signature" }
+            return try await inner.post(changed, to: url, headers: others + [("Lockerd-Signature", signature)], timeoutSeconds: timeoutSeconds)
+        }
         return try await inner.post(body, to: url, headers: headers, timeoutSeconds: timeoutSeconds)
     }
 
