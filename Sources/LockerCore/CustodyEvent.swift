@@ -18,6 +18,10 @@ public struct CustodyEvent: Sendable, Equatable {
         case retrievalNotTaken = "retrieval.not_taken"
         case parcelOverdue = "parcel.overdue"
         case codeLockout = "keypad.locked_out"
+        /// One courier id had too many wrong PINs: that id waits `lockout_seconds`.
+        case courierLockout = "courier.locked_out"
+        /// A technician cleared the keypad's lockout and the courier throttles (`lockerctl lockout clear`).
+        case lockoutCleared = "keypad.lockout_cleared"
         case latchFailed = "latch.failed"
         case compartmentQuarantined = "compartment.quarantined"
         /// A technician put a quarantined or disabled compartment back into service.
