@@ -61,6 +61,9 @@ public struct CustodyEvent: Sendable, Equatable {
         /// The database was damaged at start and moved aside (`moved_to`, `reason`); this record
         /// starts afresh and every door is quarantined until a technician checks it.
         case storeMovedAside = "store.moved_aside"
+        /// The device key was lost and made anew: the codes of `parcel_ids` no longer work and
+        /// the server is to issue new ones.
+        case codesInvalidated = "codes.invalidated"
     }
 
     public var kind: Kind
