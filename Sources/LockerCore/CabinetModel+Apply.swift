@@ -31,6 +31,7 @@ extension CabinetModel {
             touched.insert(parcel.compartmentID)
         }
         if let attemptGuard = change.attemptGuard { setAttemptGuard(attemptGuard) }
+        for update in change.courierGuards { setCourierGuard(update.guard, courierID: update.courierID) }
         for intake in change.savedPreAdvice { setPreAdvice(intake, trackingNumber: intake.trackingNumber) }
         for trackingNumber in change.removedPreAdvice { setPreAdvice(nil, trackingNumber: trackingNumber) }
         switch change.graceWindow {

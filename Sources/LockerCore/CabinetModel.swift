@@ -29,6 +29,9 @@ public struct CabinetModel: Sendable {
     public private(set) var climateUnfit: Set<Int>
     /// The keypad's wrong-code count and lockout (durable: a restart gives a guesser nothing).
     public private(set) var attemptGuard: CodeAttemptGuard
+    /// Each courier id's own wrong-PIN throttle (unknown ids share one), kept apart from the
+    /// keypad's so that neither locks the other's people out. In memory only (see README).
+    public private(set) var courierGuards: [String: CodeAttemptGuard] = [:]
     /// The id the next deposited parcel gets (ids are never reused, as the store's AUTOINCREMENT).
     public private(set) var nextParcelID: Int64
     /// Pickup grace windows by code hash (in memory only).
@@ -141,6 +144,7 @@ public struct CabinetModel: Sendable {
     }
 
     mutating func setAttemptGuard(_ value: CodeAttemptGuard) { attemptGuard = value }
+    mutating func setCourierGuard(_ value: CodeAttemptGuard?, courierID: String) { courierGuards[courierID] = value }
 
     mutating func advanceNextParcelID(past id: Int64) { nextParcelID = max(nextParcelID, id + 1) }
 

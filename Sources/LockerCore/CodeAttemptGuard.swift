@@ -11,12 +11,19 @@ public struct CodeAttemptGuard: Sendable, Equatable, Codable {
         public var freeAttempts: Int
         /// First lockout; each further wrong code doubles it.
         public var baseLockoutSeconds: Double
+        /// The cap: no lockout is longer, so a prankster keeps residents who type codes out for at
+        /// most this long per wrong code (QR codes and couriers are never locked out by the keypad).
         public var maximumLockoutSeconds: Double
+        /// Wrong codes are forgotten only after this long without one (not after a right code:
+        /// otherwise every real pickup would hand a guesser a fresh set of free tries).
+        public var forgetAfterSeconds: Double
 
-        public init(freeAttempts: Int = 5, baseLockoutSeconds: Double = 30, maximumLockoutSeconds: Double = 900) {
+        public init(freeAttempts: Int = 5, baseLockoutSeconds: Double = 30, maximumLockoutSeconds: Double = 900,
+                    forgetAfterSeconds: Double = 86_400) {
             self.freeAttempts = max(1, freeAttempts)
             self.baseLockoutSeconds = baseLockoutSeconds
             self.maximumLockoutSeconds = maximumLockoutSeconds
+            self.forgetAfterSeconds = forgetAfterSeconds
         }
     }
 
@@ -34,10 +41,13 @@ public struct CodeAttemptGuard: Sendable, Equatable, Codable {
 
     public var consecutiveFailures: Int
     public var lockedUntil: Date?
+    /// When the last wrong code came (nil: none since the count was last forgotten).
+    public var lastFailureAt: Date?
 
-    public init(consecutiveFailures: Int = 0, lockedUntil: Date? = nil) {
+    public init(consecutiveFailures: Int = 0, lockedUntil: Date? = nil, lastFailureAt: Date? = nil) {
         self.consecutiveFailures = consecutiveFailures
         self.lockedUntil = lockedUntil
+        self.lastFailureAt = lastFailureAt
     }
 
     public func verdict(now: Date) -> Verdict {
@@ -46,6 +56,10 @@ public struct CodeAttemptGuard: Sendable, Equatable, Codable {
     }
 
     public mutating func recordFailure(now: Date, policy: Policy) -> FailureOutcome {
+        if let lastFailureAt, now.timeIntervalSince(lastFailureAt) >= policy.forgetAfterSeconds, verdict(now: now) == .allowed {
+            consecutiveFailures = 0
+        }
+        lastFailureAt = now
         consecutiveFailures += 1
         let overLimit = consecutiveFailures - policy.freeAttempts
         guard overLimit >= 0 else { return .triesLeft(policy.freeAttempts - consecutiveFailures) }
@@ -56,8 +70,25 @@ public struct CodeAttemptGuard: Sendable, Equatable, Codable {
         return .lockedOut(seconds: Int(seconds))
     }
 
-    public mutating func recordSuccess() {
+    /// A technician cleared the lockout (`lockerctl lockout clear`): everything is forgotten.
+    public mutating func clear() {
         consecutiveFailures = 0
         lockedUntil = nil
+        lastFailureAt = nil
+    }
+
+    /// The longest stretch of wrong guesses this policy allows, per day, at the fastest steady
+    /// rate: one wrong code per capped lockout, plus the free ones of a fresh count. Used for the
+    /// README's arithmetic and the configuration's guessing-time check.
+    public static func maximumGuessesPerDay(policy: Policy) -> Double {
+        86_400 / policy.maximumLockoutSeconds + Double(policy.freeAttempts)
+    }
+
+    /// Expected years for a guesser to open any one of `occupiedDoors` doors with `codeLength`
+    /// digit codes at `maximumGuessesPerDay`: any of the doors will do, so on average one guess
+    /// in 10^length / doors hits one.
+    public static func expectedYearsToGuess(codeLength: Int, occupiedDoors: Int, policy: Policy) -> Double {
+        let guesses = pow(10, Double(codeLength)) / Double(max(1, occupiedDoors))
+        return guesses / maximumGuessesPerDay(policy: policy) / 365.25
     }
 }

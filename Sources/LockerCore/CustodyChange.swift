@@ -16,6 +16,8 @@ public struct CustodyChange: Sendable, Equatable {
     public var updatedParcels: [Parcel] = []
     /// The keypad's wrong-code guard, when it changes.
     public var attemptGuard: CodeAttemptGuard?
+    /// Courier ids' wrong-PIN throttles that change (nil guard: forgotten). Memory only.
+    public var courierGuards: [CourierGuardUpdate] = []
     public var savedPreAdvice: [ParcelIntake] = []
     public var removedPreAdvice: [String] = []
     /// Single-use credentials (pickup QR codes) used, or given back when their door never opened.
@@ -40,6 +42,15 @@ public struct CustodyChange: Sendable, Equatable {
     /// A change that writes nothing and only tells the person something.
     public init(effects: [CustodyEffect]) {
         self.effects = effects
+    }
+
+    public struct CourierGuardUpdate: Sendable, Equatable {
+        public var courierID: String
+        public var `guard`: CodeAttemptGuard?
+        public init(courierID: String, guard: CodeAttemptGuard?) {
+            self.courierID = courierID
+            self.guard = `guard`
+        }
     }
 
     public enum CredentialUse: Sendable, Equatable {
@@ -80,6 +91,7 @@ public struct CustodyChange: Sendable, Equatable {
             updatedParcels.append(parcel)
         }
         attemptGuard = next.attemptGuard ?? attemptGuard
+        courierGuards += next.courierGuards
         savedPreAdvice += next.savedPreAdvice
         removedPreAdvice += next.removedPreAdvice
         credentialUses += next.credentialUses

@@ -18,6 +18,10 @@ public struct CustodyEvent: Sendable, Equatable {
         case retrievalNotTaken = "retrieval.not_taken"
         case parcelOverdue = "parcel.overdue"
         case codeLockout = "keypad.locked_out"
+        /// One courier id had too many wrong PINs: that id waits `lockout_seconds`.
+        case courierLockout = "courier.locked_out"
+        /// A technician cleared the keypad's lockout and the courier throttles (`lockerctl lockout clear`).
+        case lockoutCleared = "keypad.lockout_cleared"
         case latchFailed = "latch.failed"
         case compartmentQuarantined = "compartment.quarantined"
         /// A technician put a quarantined or disabled compartment back into service.
@@ -61,6 +65,9 @@ public struct CustodyEvent: Sendable, Equatable {
         /// cannot recompute one of our hashes (`422 bad_hash`): the upload stopped and waits for
         /// people (`epoch`, `sequence`, `code`, `detail`) until a technician resumes it.
         case uplinkHalted = "uplink.halted"
+        /// The device key was lost and made anew: the codes of `parcel_ids` no longer work and
+        /// the server is to issue new ones.
+        case codesInvalidated = "codes.invalidated"
     }
 
     public var kind: Kind

@@ -29,17 +29,17 @@ extension CustodyStateMachine {
         guard model.pending[id] == nil, !model.offline.contains(id), !parcels.isEmpty,
               compartment.state == .occupied || compartment.state == .overdue
         else { return CustodyChange(effects: [.show(.doorUnavailable(label: compartment.label))]) }
+        // A right code does not wipe the wrong ones: a guesser who also collects a parcel of their
+        // own must not get a fresh set of free tries each time (they are forgotten only after a
+        // quiet day, see `CodeAttemptGuard.Policy.forgetAfterSeconds`).
         var change = pickupDoorOpening(id, codeHash: hash, credentialID: nil, in: model)
-        var succeeded = model.attemptGuard
-        succeeded.recordSuccess()
-        change.attemptGuard = succeeded
         change.ifStoreRefuses = [.show(.failure("The cabinet cannot record this pickup right now. Please see staff."))]
         return change
     }
 
-    /// A wrong pickup code or courier PIN: counted durably before the person sees the answer
-    /// (pulling the plug after a wrong guess must not give the guesser the try back).
-    /// - Parameter courierPIN: the panel already said "not recognised", so only a lockout is shown.
+    /// A wrong pickup code: counted durably before the person sees the answer (pulling the plug
+    /// after a wrong guess must not give the guesser the try back). Courier PINs have their own
+    /// throttle (`courierPINEntered`) and never count here.
     public func wrongCode(courierPIN: Bool = false, in model: CabinetModel, now: Date) -> CustodyChange {
         var next = model.attemptGuard
         let outcome = next.recordFailure(now: now, policy: attemptPolicy)
@@ -59,15 +59,6 @@ extension CustodyStateMachine {
         return change
     }
 
-    /// A courier's PIN was right: the keypad's failure count starts again (nil: nothing to reset).
-    public func attemptGuardReset(in model: CabinetModel) -> CustodyChange? {
-        var succeeded = model.attemptGuard
-        succeeded.recordSuccess()
-        guard succeeded != model.attemptGuard else { return nil }
-        var change = CustodyChange()
-        change.attemptGuard = succeeded
-        return change
-    }
 
     /// A pickup by a credential the central server signed (a QR code naming the parcel): the same
     /// custody steps as a typed code, with the credential recorded as used in the transaction that

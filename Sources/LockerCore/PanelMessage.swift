@@ -7,6 +7,8 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
     case notAPickupCode
     case wrongCode(triesLeft: Int)
     case lockedOut(seconds: Int)
+    /// Too many wrong PINs for one courier id (that id only; the keypad is not locked by them).
+    case courierLockedOut(seconds: Int)
     case pickupDoorOpen(label: String)
     case pickupDone(label: String)
     case parcelStillInside(label: String)
@@ -14,6 +16,8 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
     case enterCourierID
     case enterPIN
     case courierRejected
+    /// A courier's session is open but quiet: the screen shows nothing of it.
+    case courierIdle
     case courierReady(name: String)
     case courierOptions
     case trackingRejected(reason: String)
@@ -50,7 +54,11 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
         case .wrongCode(let triesLeft):
             return "Wrong code, \(triesLeft) \(triesLeft == 1 ? "try" : "tries") left."
         case .lockedOut(let seconds):
-            return "Too many wrong codes. Please wait \(seconds) s."
+            // The truth, and the ways that still work: nobody with a QR code or a courier login
+            // is kept out by a keypad lockout.
+            return "Keypad locked for \(Self.wait(seconds)). QR codes and couriers still work."
+        case .courierLockedOut(let seconds):
+            return "Too many wrong PINs for this courier ID. Try again in \(Self.wait(seconds))."
         case .pickupDoorOpen(let label):
             return "Door \(label) is open. Take your parcel and close the door."
         case .pickupDone(let label):
@@ -63,6 +71,8 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
             return "Courier: type your courier ID, then ENTER."
         case .enterPIN:
             return "Type your PIN, then ENTER."
+        case .courierIdle:
+            return "Courier session open. Press a key to continue."
         case .courierRejected:
             return "Courier ID or PIN not recognised."
         case .courierReady(let name):
@@ -106,5 +116,12 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
         case .failure(let text):
             return text
         }
+    }
+}
+
+extension PanelMessage {
+    /// "40 s" under a minute, else whole minutes rounded up ("4 min").
+    static func wait(_ seconds: Int) -> String {
+        seconds < 60 ? "\(seconds) s" : "\((seconds + 59) / 60) min"
     }
 }

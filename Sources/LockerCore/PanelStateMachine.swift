@@ -35,6 +35,9 @@ public struct PanelStateMachine: Sendable {
     public let codePolicy: PickupCodePolicy
     public let timeouts: Timeouts
     public private(set) var lastInputAt: Date?
+    /// The courier's screen (a pickup code just issued, a tracking number) was already cleared
+    /// after `idleCodeSeconds` of silence; the session itself lasts `courierSessionSeconds`.
+    private var sessionTextCleared = false
 
     public init(codePolicy: PickupCodePolicy = PickupCodePolicy(), timeouts: Timeouts = Timeouts()) {
         self.state = .idle(typed: "")
@@ -46,6 +49,7 @@ public struct PanelStateMachine: Sendable {
 
     public mutating func keyPressed(_ key: KeypadKey, now: Date) -> [PanelAction] {
         lastInputAt = now
+        sessionTextCleared = false
         switch state {
         case .idle(let typed):
             return idleKey(key, typed: typed)
@@ -133,6 +137,7 @@ public struct PanelStateMachine: Sendable {
 
     public mutating func scanned(_ text: String, now: Date) -> [PanelAction] {
         lastInputAt = now
+        sessionTextCleared = false
         switch state {
         case .courierID where text.hasPrefix(Self.credentialPrefix):
             // A courier who pressed MENU may show a badge instead of typing an ID.
@@ -164,6 +169,7 @@ public struct PanelStateMachine: Sendable {
         guard case .idle = state else { return [] }
         state = .courierReady(courier, typed: "")
         lastInputAt = now
+        sessionTextCleared = false
         return [.show(.courierReady(name: courier.name))]
     }
 
@@ -175,6 +181,7 @@ public struct PanelStateMachine: Sendable {
         }
         state = .courierReady(courier, typed: "")
         lastInputAt = now
+        sessionTextCleared = false
         return [.show(.courierReady(name: courier.name))]
     }
 
@@ -209,6 +216,7 @@ public struct PanelStateMachine: Sendable {
     /// The deposit ended (committed, cancelled, closed empty): back to scanning the next parcel.
     public mutating func depositFinished(_ message: PanelMessage, now: Date) -> [PanelAction] {
         lastInputAt = now
+        sessionTextCleared = false
         switch state {
         case .depositDoorOpen(let courier, _, _, _), .choosingSize(let courier, _):
             state = .courierReady(courier, typed: "")
@@ -237,6 +245,13 @@ public struct PanelStateMachine: Sendable {
             if silence >= timeouts.idleCodeSeconds { return backToIdle() }
         case .courierReady, .courierOptions, .choosingSize:
             if silence >= timeouts.courierSessionSeconds { return logOut() }
+            // A courier who walked away must not leave the pickup code just issued (or the
+            // session's text) on the screen for the next passer-by: cleared after the same
+            // silence as a half-typed code; the session stays open until its own timeout.
+            if silence >= timeouts.idleCodeSeconds && !sessionTextCleared {
+                sessionTextCleared = true
+                return [.show(.courierIdle)]
+            }
         case .idle, .depositDoorOpen:
             break
         }

@@ -14,6 +14,12 @@ extension CabinetConfiguration {
 
     /// `load(from:)` for bytes already read; `name` prefixes a syntax error's position.
     static func load(_ data: Data, name: String) throws -> CabinetConfiguration {
+        // JSONDecoder turns invalid UTF-8 into U+FFFD without a word; a cabinet id or a label
+        // changed that way would be wrong everywhere it is sent, so the file is refused.
+        if String(validating: data, as: UTF8.self) == nil {
+            let valid = validUTF8Prefix(data)
+            throw ConfigurationError(problems: ["\(name): byte \(valid) is not valid UTF-8 (the file must be UTF-8 text)"])
+        }
         let text = withoutComments(data)
         let tree: ConfigurationJSON
         do throws(ConfigurationJSON.SyntaxError) { tree = try ConfigurationJSON.parse(Array(text)) } catch {
@@ -27,6 +33,27 @@ extension CabinetConfiguration {
         do { try configuration.validate() } catch let error as ConfigurationError { problems += error.problems }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
         return configuration
+    }
+
+    /// The offset of the first byte that does not start (or continue) a UTF-8 character.
+    static func validUTF8Prefix(_ data: Data) -> Int {
+        let bytes = Array(data)
+        var index = 0
+        while index < bytes.count {
+            let lead = bytes[index]
+            let length: Int
+            switch lead {
+            case 0x00...0x7F: length = 1
+            case 0xC2...0xDF: length = 2
+            case 0xE0...0xEF: length = 3
+            case 0xF0...0xF4: length = 4
+            default: return index
+            }
+            guard index + length <= bytes.count,
+                  bytes[(index + 1)..<(index + length)].allSatisfy({ $0 & 0xC0 == 0x80 }) else { return index }
+            index += length
+        }
+        return index
     }
 
     /// The file is JSON in which whole lines starting with `//` are comments (so the example can

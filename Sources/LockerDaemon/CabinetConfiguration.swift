@@ -268,7 +268,18 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         if !(100...5_000).contains(latchPulseMilliseconds) {
             problems.append("latchPulseMilliseconds must be 100...5000, is \(latchPulseMilliseconds)")
         }
-        if wrongCodesBeforeLockout < 1 { problems.append("wrongCodesBeforeLockout must be at least 1, is \(wrongCodesBeforeLockout)") }
+        // A bound above as well as below: a huge value switches the lockout off, and the server may
+        // change this field remotely (the same check runs on its changes).
+        if !(1...10).contains(wrongCodesBeforeLockout) {
+            problems.append("wrongCodesBeforeLockout must be 1...10, is \(wrongCodesBeforeLockout)")
+        }
+        if cabinetID.isEmpty || cabinetID.utf8.count > 64 || cabinetID.contains("\u{FFFD}")
+            || cabinetID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            problems.append("cabinetID must be 1...64 bytes of printable text, is \"\(cabinetID)\"")
+        }
+        for board in boards where !(0...255).contains(board.address) || !(0...255).contains(board.busAddress ?? 0) {
+            problems.append("board \(board.address): address and busAddress must be 0...255")
+        }
         // A file that sets only a few fields (say `uplink`) does not add to the built-in simulated
         // cabinet: it describes a whole cabinet, so say why it has no boards.
         if boards.isEmpty {
@@ -294,8 +305,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             if TemperatureClass(label: name) == nil { problems.append("retentionHours: unknown temperature class \"\(name)\"") }
             if !(hours > 0 && hours <= 24 * 365) { problems.append("retentionHours.\(name) must be more than 0 and at most a year, is \(hours)") }
         }
-        if !(1...86_400).contains(firstLockoutSeconds) || !(firstLockoutSeconds...86_400).contains(maximumLockoutSeconds) {
-            problems.append("lockout seconds must satisfy 1 <= firstLockoutSeconds <= maximumLockoutSeconds <= 86400")
+        if !(1...3_600).contains(firstLockoutSeconds) || !(firstLockoutSeconds...3_600).contains(maximumLockoutSeconds) {
+            problems.append("lockout seconds must satisfy 1 <= firstLockoutSeconds <= maximumLockoutSeconds <= 3600 (the cap keeps a prankster from locking residents out for long)")
         }
         for (name, value) in [("doorOpenConfirmationSeconds", doorOpenConfirmationSeconds), ("doorReminderSeconds", doorReminderSeconds),
                               ("doorAlarmSeconds", doorAlarmSeconds), ("pickupGraceSeconds", pickupGraceSeconds)]
@@ -352,8 +363,14 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         for (device, sharing) in byDevice.sorted(by: { $0.key < $1.key }) where Set(sharing.map(\.effectiveBaud)).count > 1 {
             problems.append("boards \(sharing.map { String($0.address) }.joined(separator: ", ")) share \(device) but not one baud rate")
         }
-        for courier in couriers where courier.pin.count < 4 || !courier.pin.allSatisfy(\.isNumber) {
-            problems.append("courier \(courier.id): PIN must be at least 4 digits")
+        for courier in couriers where !(4...12).contains(courier.pin.count) || !courier.pin.allSatisfy(\.isASCII) || !courier.pin.allSatisfy(\.isNumber) {
+            problems.append("courier \(courier.id): PIN must be 4...12 digits")
+        }
+        var courierIDs = Set<String>()
+        for courier in couriers {
+            if courier.id.isEmpty { problems.append("a courier has an empty id") }
+            // The second courier with an id could never log in: the first one's PIN is checked.
+            if !courierIDs.insert(courier.id).inserted { problems.append("courier id \(courier.id) is used twice") }
         }
         if !problems.isEmpty { throw ConfigurationError(problems: problems) }
     }

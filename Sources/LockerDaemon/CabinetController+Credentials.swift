@@ -41,7 +41,7 @@ extension CabinetController {
             }
             // A badge is withdrawn by taking its courier off the list; and none lives longer than a
             // month, so a lost one does not work for ever.
-            guard isKnownCourier(id), credential.claims.exp <= latest.addingTimeInterval(31 * 86_400).timeIntervalSince1970 else {
+            guard isListedCourier(id), credential.claims.exp <= latest.addingTimeInterval(31 * 86_400).timeIntervalSince1970 else {
                 logger.notice("courier badge refused: unknown courier or too long a life", metadata: ["courier.id": "\(id)"])
                 await buzzer.play(.error)
                 await show(.failure("This badge is not valid here."))
@@ -69,10 +69,5 @@ extension CabinetController {
         let change = custody.credentialPresented(parcelID: claims.parcel, trackingNumber: claims.trk, credentialID: claims.jti,
                                                  alreadyUsed: alreadyUsed, in: model)
         await carryOut(change, "credential pickup door opening")
-    }
-
-    /// A courier in the configuration or in the server's list.
-    private func isKnownCourier(_ id: String) -> Bool {
-        configuration.couriers.contains { $0.id == id } || ((try? store.serverCouriers()) ?? []).contains { $0.id == id }
     }
 }

@@ -81,4 +81,11 @@ extension CabinetController {
     func storeWasMovedAside(to path: String, reason: String) {
         commitAndApply(custody.storeMovedAside(to: path, reason: reason, in: model), "store moved aside")
     }
+
+    /// The device key was lost and is being made anew: the codes issued under it are recorded as
+    /// invalid (see `CustodyStateMachine.codesInvalidated`). False when the store refused.
+    func deviceKeyWasLost() -> Bool {
+        commitAndApply(custody.codesInvalidated(reason: "device key lost; a new one was made with --new-device-key", in: model),
+                       "codes invalidated")
+    }
 }

@@ -12,23 +12,26 @@ extension CabinetController {
         await carryOut(custody.codeEntered(codeHash: hasher.hash(code: code), in: model, now: clock.now()), "pickup door opening")
     }
 
-    /// Courier PINs count against the same keypad lockout as pickup codes: a known courier id
-    /// must not be a way to guess without limit.
+    /// Courier PINs have their own throttle per courier id (`CustodyStateMachine.courierPINEntered`):
+    /// the keypad's lockout never keeps a courier out, and a known courier id is still no way to
+    /// guess without limit.
     func authenticateCourier(id: String, pin: String) async {
-        if case .lockedOut(let seconds) = model.attemptGuard.verdict(now: clock.now()) {
-            await buzzer.play(.error)
-            await perform(panel.courierAuthenticated(nil, now: clock.now()))
-            await show(.lockedOut(seconds: seconds))
-            return
-        }
-        guard let courier = authenticate(id: id, pin: pin) else {
+        let courier = authenticate(id: id, pin: pin)
+        let outcome = custody.courierPINEntered(courierID: id, known: isListedCourier(id), pinMatches: courier != nil,
+                                                in: model, now: clock.now())
+        guard outcome.admitted, let courier else {
             logger.notice("courier login refused", metadata: ["courier.id": "\(id)"])
             await perform(panel.courierAuthenticated(nil, now: clock.now()))
-            await carryOut(custody.wrongCode(courierPIN: true, in: model, now: clock.now()), "wrong-code count")
+            await carryOut(outcome.change, "courier wrong-PIN count")
             return
         }
-        if let reset = custody.attemptGuardReset(in: model) { await carryOut(reset, "keypad guard reset") }
+        await carryOut(outcome.change, "courier throttle reset")
         await perform(panel.courierAuthenticated(courier, now: clock.now()))
+    }
+
+    /// A courier in the configuration or in the server's list.
+    func isListedCourier(_ id: String) -> Bool {
+        configuration.couriers.contains { $0.id == id } || ((try? store.serverCouriers()) ?? []).contains { $0.id == id }
     }
 
     /// The configuration's couriers first, then the list the central server sent (PIN hashes).

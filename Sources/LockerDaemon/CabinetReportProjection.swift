@@ -59,7 +59,8 @@ struct CabinetReportProjection {
                 size: parcel.size.description, temperatureClass: parcel.temperatureClass.description, courier: parcel.courierID,
                 depositedAt: parcel.depositedAt, retentionDeadline: parcel.retentionDeadline,
                 ageSeconds: max(0, Int(now.timeIntervalSince(parcel.depositedAt))),
-                overdue: parcel.status == .overdue || parcel.retentionDeadline <= now)
+                overdue: parcel.status == .overdue || parcel.retentionDeadline <= now,
+                codeInvalidated: model.codeIsInvalidated(compartment: parcel.compartmentID))
         }
     }
 

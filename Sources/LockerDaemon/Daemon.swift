@@ -26,11 +26,14 @@ public enum Daemon {
         public var recentLog: RecentLogLines
         /// systemd's notification socket (a no-op outside systemd).
         public var supervision: ServiceSupervision?
+        /// The recovery for a lost `device.key`: make a new one and record the codes it ends.
+        public var newDeviceKey: Bool
 
         public init(stateDirectory: URL, configuration: CabinetConfiguration, frontPanel: Bool, manualClock: Bool,
                     maintenanceSocketPath: String? = nil, recentLog: RecentLogLines = RecentLogLines(),
-                    supervision: ServiceSupervision? = nil) {
+                    supervision: ServiceSupervision? = nil, newDeviceKey: Bool = false) {
             self.supervision = supervision
+            self.newDeviceKey = newDeviceKey
             self.stateDirectory = stateDirectory
             self.configuration = configuration
             self.frontPanel = frontPanel
@@ -61,8 +64,9 @@ public enum Daemon {
         } catch {
             throw StartError(description: "cannot create state directory \(directory.path): \(error.localizedDescription)")
         }
-        let (store, movedAside) = try openStore(at: directory.appendingPathComponent("lockerd.sqlite").path, logger: logger)
-        let key = try DeviceKey.loadOrCreate(at: directory.appendingPathComponent("device.key"))
+        let (store, movedAside) = try openStore(at: directory.appendingPathComponent("lockerd.sqlite").path, directory: directory,
+                                                logger: logger)
+        let (key, replacingLostKey) = try deviceKey(in: directory, store: store, newDeviceKey: options.newDeviceKey)
         let output = FrontPanelOutput()
         let manualClock = options.manualClock ? ManualCabinetClock(start: Date()) : nil
         let clock: any CabinetClock = manualClock ?? SystemCabinetClock()
@@ -83,6 +87,16 @@ public enum Daemon {
             boards: hardware.boards, display: feedback.display, buzzer: feedback.buzzer, lights: feedback.lights,
             logger: logger)
         if let movedAside { controller.storeWasMovedAside(to: movedAside.path, reason: movedAside.reason) }
+        if replacingLostKey {
+            // Recorded before the new key is written: a power cut between the two leaves the codes
+            // marked invalid and no key, and the next start makes one with nothing left to refuse.
+            // The other order could leave a new key and old codes that fail without a word.
+            guard controller.deviceKeyWasLost() else {
+                throw StartError(description: "cannot record which pickup codes the lost device key ends; nothing was changed")
+            }
+            try DeviceKey.install(key, at: directory.appendingPathComponent("device.key"))
+            logger.critical("a new device key was made: the pickup codes of parcels in custody no longer work; codes.invalidated lists them for the server to issue new ones")
+        }
         let inbox = CabinetInbox()
         let simulationClock = ColdChainService.SimulationClock(clock: clock)
         let zoneHardware = ColdChainHardware.build(configuration: configuration, cabinet: cabinet, clock: simulationClock,
@@ -250,7 +264,23 @@ public enum Daemon {
     /// Opens the store. A damaged database is never written over nor silently recreated: it is
     /// moved aside (with its WAL) for a person to recover what they can, a new one is created, and
     /// the caller raises the alarm and takes every door out of service (custody is unknown).
-    static func openStore(at path: String, logger: Logger) throws -> (CabinetStore, movedAside: (path: String, reason: String)?) {
+    /// An empty or missing database where the state directory shows earlier life is damage too:
+    /// starting an empty cabinet there would hand out doors that still hold parcels.
+    static func openStore(at path: String, directory: URL, logger: Logger) throws
+        -> (CabinetStore, movedAside: (path: String, reason: String)?)
+    {
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        if size == nil || size == 0 {
+            let signs = earlierLife(in: directory)
+            if !signs.isEmpty {
+                let what = size == nil ? "missing" : "empty (0 bytes)"
+                let reason = "the database is \(what) while the state directory shows earlier life (\(signs.joined(separator: ", ")))"
+                let aside = try CabinetStore.moveAside(path: path, at: Date())
+                logger.critical("\(reason): starting with a new one and every door out of service",
+                                metadata: ["store.path": "\(path)", "store.moved_to": "\(aside)"])
+                return (try CabinetStore(path: path), (aside, reason))
+            }
+        }
         do {
             return (try CabinetStore(path: path), nil)
         } catch let error as StoreError where error.isCorruption {
@@ -259,6 +289,40 @@ public enum Daemon {
                             metadata: ["store.path": "\(path)", "store.moved_to": "\(aside)", "error": "\(error)"])
             return (try CabinetStore(path: path), (aside, "\(error)"))
         }
+    }
+
+    /// What in a state directory shows a cabinet ran here before (each made after the database).
+    static func earlierLife(in directory: URL) -> [String] {
+        let manager = FileManager.default
+        return ["device.key", "lockerd.sqlite-wal", "lockerd.sqlite.identity", "simulated-cabinet.json", "uplink.ed25519"]
+            .filter { name in
+                let size = (try? manager.attributesOfItem(atPath: directory.appendingPathComponent(name).path))?[.size] as? Int
+                return (size ?? 0) > 0
+            }
+    }
+
+    /// The device key. A missing one is made anew only when no pickup code depends on it: with
+    /// codes in custody lockerd refuses to start (every resident would be told "wrong code")
+    /// unless the operator asked for the recovery, `--new-device-key`. Then the key is returned
+    /// unwritten with `replacingLostKey` set; the caller records the invalidation, then installs it.
+    static func deviceKey(in directory: URL, store: CabinetStore, newDeviceKey: Bool) throws -> (key: [UInt8], replacingLostKey: Bool) {
+        let url = directory.appendingPathComponent("device.key")
+        if let existing = try DeviceKey.existing(at: url) {
+            if newDeviceKey {
+                throw StartError(description: "--new-device-key replaces a lost key, and \(url.path) is present: start without it")
+            }
+            return (existing, false)
+        }
+        let codes = try store.snapshot().codeHashes.values.filter { !$0.hasPrefix(CustodyStateMachine.invalidatedCodePrefix) }
+        if codes.isEmpty { return (try DeviceKey.create(at: url), false) }
+        guard newDeviceKey else {
+            throw StartError(description: """
+                the device key \(url.path) is missing while \(codes.count) door(s) hold parcels whose pickup codes depend on it; \
+                nothing was changed. Restore the key from a backup, or start once with --new-device-key to make a new one: \
+                their codes are then recorded as codes.invalidated for the central server to issue new ones
+                """)
+        }
+        return (DeviceKey.generate(), true)
     }
 
     /// The uplink when one is configured. Its signing key is created on first start; the public

@@ -18,9 +18,31 @@ public enum DeviceKey {
     /// after the link the complete key is there. A key is never replaced once present.
     public static func loadOrCreate(at url: URL) throws -> [UInt8] {
         if let key = try read(url) { return key }
+        return try create(at: url)
+    }
+
+    /// The key when the file exists (nil when it does not): lockerd decides whether a missing key
+    /// may be made anew (no code issued yet) or must be refused (codes in custody depend on it).
+    public static func existing(at url: URL) throws -> [UInt8]? {
+        try read(url)
+    }
+
+    /// 32 random bytes, not yet written anywhere.
+    public static func generate() -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = UInt8.random(in: 0...255, using: &generator) }
+        return bytes
+    }
+
+    /// Makes a new key where none exists (see `loadOrCreate` for the power-loss reasoning).
+    public static func create(at url: URL) throws -> [UInt8] {
+        try install(generate(), at: url)
+    }
+
+    /// Writes `bytes` as the key where none exists; returns the key on disk afterwards.
+    @discardableResult
+    public static func install(_ bytes: [UInt8], at url: URL) throws -> [UInt8] {
         let temporary = url.path + ".new"
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)

@@ -81,6 +81,11 @@ final class MaintenanceService: MaintenanceResponder {
             response.parcels = try await onLoop { CabinetReportProjection($0).parcelReports() }
         case .events:
             let (after, limit) = (request.after, request.limit)
+            // Documented 1–1000: a limit outside it is a mistake to point out, not to round away.
+            if let limit, !(1...1_000).contains(limit) {
+                throw MaintenanceFailure(.badRequest, "limit must be 1...1000, is \(limit)")
+            }
+            if let after, after < 0 { throw MaintenanceFailure(.badRequest, "after must be 0 or more, is \(after)") }
             response.events = try await reading { try self.events(after: after, limit: limit) }
         case .eventsFollow:
             break  // answered by the connection handler, which then calls `follow`

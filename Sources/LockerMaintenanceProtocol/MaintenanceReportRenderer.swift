@@ -104,11 +104,15 @@ public enum MaintenanceReportRenderer {
             table.append([
                 "\(parcel.id)", parcel.trackingNumber, parcel.door, parcel.size, parcel.temperatureClass, parcel.courier,
                 MaintenanceTextFormat.timestamp(parcel.depositedAt), MaintenanceTextFormat.duration(seconds: parcel.ageSeconds),
-                MaintenanceTextFormat.timestamp(parcel.retentionDeadline), parcel.overdue ? "OVERDUE" : "",
+                MaintenanceTextFormat.timestamp(parcel.retentionDeadline),
+                [parcel.overdue ? "OVERDUE" : "", parcel.codeInvalidated == true ? "CODE INVALIDATED" : ""]
+                    .filter { !$0.isEmpty }.joined(separator: ", "),
             ])
         }
         let overdue = parcels.filter(\.overdue).count
-        let summary = "\(parcels.count) \(parcels.count == 1 ? "parcel" : "parcels"), \(overdue) OVERDUE"
+        var summary = "\(parcels.count) \(parcels.count == 1 ? "parcel" : "parcels"), \(overdue) OVERDUE"
+        let invalidated = parcels.filter { $0.codeInvalidated == true }.count
+        if invalidated > 0 { summary += ", \(invalidated) with a CODE INVALIDATED (new code needed from the server)" }
         return (table.lines() + [summary]).joined(separator: "\n")
     }
 

@@ -257,6 +257,17 @@ extension CabinetStore {
                 );
                 """)
         }
+        migrator.registerMigration("v10-database-identity") { db in
+            // A random id this database keeps for life, mirrored in a side record beside it
+            // (`CabinetStore.identityRecordPath`): a WAL or a file from another database shows
+            // up as a different id at open instead of being replayed into custody.
+            try db.execute(sql: "INSERT OR IGNORE INTO meta (key, value) VALUES ('identity', lower(hex(randomblob(16))))")
+        }
+        migrator.registerMigration("v11-wrong-code-quiet-time") { db in
+            // Wrong codes are forgotten after a quiet day, not after a right code: the time of the
+            // last one must survive a restart like the count does.
+            try db.execute(sql: "ALTER TABLE code_attempts ADD COLUMN last_failure_at REAL")
+        }
         return migrator
     }
 }

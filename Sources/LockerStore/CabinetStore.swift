@@ -34,6 +34,8 @@ public final class CabinetStore: Sendable {
                 throw StoreError.unsafePragma(name: "synchronous", expected: "2 (FULL)", found: String(synchronous))
             }
         }
+        // Before any writing connection exists: a foreign WAL is seen, never checkpointed in.
+        try DatabaseIdentity.checkBeforeOpening(path: path)
         let pool: DatabasePool
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -62,10 +64,17 @@ public final class CabinetStore: Sendable {
             throw StoreError.corrupt(path: path, detail: error.message ?? "\(error)")
         }
         try Self.migrator.migrate(pool)
+        let identity = try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'identity'") ?? "" }
+        try DatabaseIdentity.checkOrRecord(identity, path: path)
         self.pool = pool
         self.currentEpoch = Mutex(try pool.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
         })
+    }
+
+    /// The database's identity (see `DatabaseIdentity`), kept for life.
+    public var identity: String {
+        (try? pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'identity'") }) ?? ""
     }
 
     /// Moves a damaged database (and its WAL and shared-memory files) aside to
@@ -80,7 +89,9 @@ public final class CabinetStore: Sendable {
             .timeSeparator(.omitted).dateSeparator(.omitted))
         let aside = "\(path).corrupt-\(stamp)"
         let manager = FileManager.default
-        for suffix in ["-wal", "-shm", ""] where manager.fileExists(atPath: path + suffix) {
+        // The identity record goes last: a cut before it leaves the record with no database,
+        // which the next start takes for earlier life and moves aside too.
+        for suffix in ["-wal", "-shm", "", ".identity"] where manager.fileExists(atPath: path + suffix) {
             try manager.moveItem(atPath: path + suffix, toPath: aside + suffix)
         }
         return aside
@@ -298,9 +309,11 @@ public final class CabinetStore: Sendable {
                 .map(CustodyTransaction.parcel(from:))
             let guardRow = try Row.fetchOne(db, sql: "SELECT * FROM code_attempts WHERE id = 1")
             let lockedUntil: Double? = guardRow?["locked_until"]
+            let lastFailureAt: Double? = guardRow?["last_failure_at"]
             let attemptGuard = CodeAttemptGuard(
                 consecutiveFailures: guardRow?["consecutive_failures"] ?? 0,
-                lockedUntil: lockedUntil.map(Date.init(timeIntervalSince1970:))
+                lockedUntil: lockedUntil.map(Date.init(timeIntervalSince1970:)),
+                lastFailureAt: lastFailureAt.map(Date.init(timeIntervalSince1970:))
             )
             // AUTOINCREMENT's own counter, so an id is never reused even after the newest parcel
             // row was deleted by hand.

@@ -84,8 +84,9 @@ public struct CustodyTransaction {
     // MARK: - Keypad guard
 
     public func save(_ attemptGuard: CodeAttemptGuard) throws {
-        try db.execute(sql: "UPDATE code_attempts SET consecutive_failures = ?, locked_until = ? WHERE id = 1",
-                       arguments: [attemptGuard.consecutiveFailures, attemptGuard.lockedUntil?.timeIntervalSince1970])
+        try db.execute(sql: "UPDATE code_attempts SET consecutive_failures = ?, locked_until = ?, last_failure_at = ? WHERE id = 1",
+                       arguments: [attemptGuard.consecutiveFailures, attemptGuard.lockedUntil?.timeIntervalSince1970,
+                                   attemptGuard.lastFailureAt?.timeIntervalSince1970])
     }
 
     // MARK: - Offline credentials

@@ -7,11 +7,14 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case layoutConflict(String)
     case noSuchCompartment(Int)
     case invariantViolated(String)
+    /// The database (or the WAL SQLite would replay into it) is not the one this state directory
+    /// recorded: another database's files were put here.
+    case foreignDatabase(path: String, recorded: String, found: String)
 
     /// The database file cannot be trusted (it must be moved aside, never written over).
     public var isCorruption: Bool {
         switch self {
-        case .integrityCheckFailed, .corrupt: return true
+        case .integrityCheckFailed, .corrupt, .foreignDatabase: return true
         default: return false
         }
     }
@@ -30,6 +33,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no compartment with id \(id) in the store"
         case .invariantViolated(let detail):
             return "refused by the store's invariants: \(detail)"
+        case .foreignDatabase(let path, let recorded, let found):
+            return "database \(path) (with its WAL) reads as database \(found), but this state directory recorded \(recorded): "
+                + "another database's file or WAL was put here"
         }
     }
 }

@@ -26,6 +26,9 @@ struct LockerdCommand: AsyncParsableCommand {
     @Flag(help: "Check the configuration and exit.")
     var checkConfig = false
 
+    @Flag(help: "Recovery for a lost device.key: make a new one; the pickup codes of parcels in custody stop working and are recorded as codes.invalidated (see README).")
+    var newDeviceKey = false
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String = "info"
 
@@ -78,7 +81,7 @@ struct LockerdCommand: AsyncParsableCommand {
             try await Daemon.run(
                 Daemon.Options(stateDirectory: URL(fileURLWithPath: stateDirectory), configuration: configuration,
                                frontPanel: frontPanel, manualClock: manualClock, maintenanceSocketPath: maintenanceSocket,
-                               recentLog: recentLog, supervision: checkConfig ? nil : supervision),
+                               recentLog: recentLog, supervision: checkConfig ? nil : supervision, newDeviceKey: newDeviceKey),
                 logger: logger)
         } catch {
             logger.critical("lockerd cannot run: \(error)")

@@ -94,10 +94,10 @@ struct CodeAttemptGuardTests {
     }
 
     @Test(arguments: [0, 3, 5, 9])
-    func recordSuccessResetsEverything(failuresBefore: Int) {
+    func clearingResetsEverything(failuresBefore: Int) {
         var attemptGuard = CodeAttemptGuard()
         let (_, lastFailure) = replayFailures(failuresBefore, on: &attemptGuard)
-        attemptGuard.recordSuccess()
+        attemptGuard.clear()
         #expect(attemptGuard == CodeAttemptGuard())
         #expect(attemptGuard.verdict(now: lastFailure) == .allowed)
         #expect(attemptGuard.recordFailure(now: lastFailure, policy: .init()) == .triesLeft(4))
@@ -122,6 +122,7 @@ struct CodeAttemptGuardTests {
         let policy = CodeAttemptGuard.Policy(freeAttempts: 3, baseLockoutSeconds: 12.5, maximumLockoutSeconds: 600)
         let restored = try JSONDecoder().decode(CodeAttemptGuard.Policy.self, from: JSONEncoder().encode(policy))
         #expect(restored == policy)
-        #expect(CodeAttemptGuard.Policy() == .init(freeAttempts: 5, baseLockoutSeconds: 30, maximumLockoutSeconds: 900))
+        #expect(CodeAttemptGuard.Policy() == .init(freeAttempts: 5, baseLockoutSeconds: 30, maximumLockoutSeconds: 900,
+                                                   forgetAfterSeconds: 86_400))
     }
 }

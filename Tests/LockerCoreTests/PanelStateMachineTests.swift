@@ -456,13 +456,16 @@ struct PanelStateMachineTests {
         TimeoutCase(start: .courierID, silence: 20, state: .idle(typed: ""), actions: [.show(.welcome)]),
         TimeoutCase(start: .courierPIN, silence: 19.9, state: .courierPIN(courierID: "4711", typed: "98"), actions: []),
         TimeoutCase(start: .courierPIN, silence: 20, state: .idle(typed: ""), actions: [.show(.welcome)]),
-        TimeoutCase(start: .courierReady, silence: 119.9, state: .courierReady(dana, typed: ""), actions: []),
+        TimeoutCase(start: .courierReady, silence: 19.9, state: .courierReady(dana, typed: ""), actions: []),
+        TimeoutCase(start: .courierReady, silence: 20, state: .courierReady(dana, typed: ""), actions: [.show(.courierIdle)]),
         TimeoutCase(start: .courierReady, silence: 120, state: .idle(typed: ""),
                     actions: [.show(.loggedOut), .show(.welcome)]),
-        TimeoutCase(start: .courierOptions, silence: 119.9, state: .courierOptions(dana), actions: []),
+        TimeoutCase(start: .courierOptions, silence: 19.9, state: .courierOptions(dana), actions: []),
+        TimeoutCase(start: .courierOptions, silence: 20, state: .courierOptions(dana), actions: [.show(.courierIdle)]),
         TimeoutCase(start: .courierOptions, silence: 120, state: .idle(typed: ""),
                     actions: [.show(.loggedOut), .show(.welcome)]),
-        TimeoutCase(start: .choosingSize, silence: 119.9, state: .choosingSize(dana, suggestedIntake), actions: []),
+        TimeoutCase(start: .choosingSize, silence: 19.9, state: .choosingSize(dana, suggestedIntake), actions: []),
+        TimeoutCase(start: .choosingSize, silence: 20, state: .choosingSize(dana, suggestedIntake), actions: [.show(.courierIdle)]),
         TimeoutCase(start: .choosingSize, silence: 120, state: .idle(typed: ""),
                     actions: [.show(.loggedOut), .show(.welcome)]),
         // Never while a deposit door is open: the courier is busy at the door, not gone.
@@ -501,6 +504,9 @@ struct PanelStateMachineTests {
         #expect(panel.tick(now: t0.addingTimeInterval(600)).isEmpty)
         let closed = t0.addingTimeInterval(600)
         _ = panel.depositFinished(.depositCommitted(label: "A04", code: "654321"), now: closed)
+        #expect(panel.tick(now: closed.addingTimeInterval(19)).isEmpty)
+        // The pickup code just issued leaves the screen 20 s after the courier's last key.
+        #expect(panel.tick(now: closed.addingTimeInterval(20)) == [.show(.courierIdle)])
         #expect(panel.tick(now: closed.addingTimeInterval(119)).isEmpty)
         #expect(panel.state == .courierReady(dana, typed: ""))
         #expect(panel.tick(now: closed.addingTimeInterval(120)) == [.show(.loggedOut), .show(.welcome)])
@@ -517,6 +523,7 @@ struct PanelStateMachineTests {
         var courier = PanelStateMachine(timeouts: timeouts)
         courier.press("menu 4711 enter 1 enter")
         _ = courier.courierAuthenticated(dana, now: t0)
+        #expect(courier.tick(now: t0.addingTimeInterval(5)) == [.show(.courierIdle)])
         #expect(courier.tick(now: t0.addingTimeInterval(29)).isEmpty)
         #expect(courier.tick(now: t0.addingTimeInterval(30)) == [.show(.loggedOut), .show(.welcome)])
     }

@@ -27,7 +27,7 @@ import Testing
         (#"{"boards":[{"address":1,"channels":4}],"compartments":[{"label":"~1","size":"M","board":1,"channel":1}]}"#,
          "not starting with ~"),
         (#"{"couriers":[{"id":"9","name":"Z","pin":"12"}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
-         "PIN must be at least 4 digits"),
+         "PIN must be 4...12 digits"),
         (#"{"scanners":[{"name":"a","kind":"hid"}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,
          "scanner \"a\": give a device path or a match"),
         (#"{"scanners":[{"name":"a","kind":"usb","device":"/dev/x"}],"boards":[{"address":1,"channels":4}],"compartments":[{"label":"X","size":"M","board":1,"channel":1}]}"#,

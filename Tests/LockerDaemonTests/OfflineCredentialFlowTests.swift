@@ -127,13 +127,15 @@ import Testing
         await cabinet.stop()
     }
 
-    @Test func wrongCourierPINsCountTowardsTheKeypadLockout() async throws {
+    @Test func wrongCourierPINsLockThatCourierIDAndNeverTheKeypad() async throws {
         let cabinet = try await CabinetHarness(configuration: Self.configuration)
         defer { cabinet.removeFiles() }
         for _ in 0..<5 { await cabinet.courierLogin(id: "1001", pin: "0000") }
-        #expect(try cabinet.eventKinds().contains("keypad.locked_out"))
+        let kinds = try cabinet.eventKinds()
+        #expect(kinds.contains("courier.locked_out") && !kinds.contains("keypad.locked_out"), "\(kinds)")
         await cabinet.courierLogin(id: "1001", pin: "4321")
-        #expect(!cabinet.lastDisplay.contains("Hello Ann"), "locked out even with the right PIN: \(cabinet.lastDisplay)")
+        #expect(!cabinet.lastDisplay.contains("Hello Ann"), "that id is locked even with the right PIN: \(cabinet.lastDisplay)")
+        #expect(cabinet.lastDisplay.contains("Too many wrong PINs for this courier ID"), "\(cabinet.lastDisplay)")
         await cabinet.stop()
     }
 }
