@@ -30,6 +30,10 @@ public struct FileDescriptor: Sendable, Hashable {
         public static let truncate = Options(rawValue: O_TRUNC)
         /// Refuse a symbolic link as the last component.
         public static let noFollow = Options(rawValue: O_NOFOLLOW)
+        /// With `create`: fail with EEXIST rather than open a file that is already there.
+        public static let exclusive = Options(rawValue: O_EXCL)
+        /// Fail with ENOTDIR unless the path is a directory (opened to be fsynced).
+        public static let directory = Options(rawValue: O_DIRECTORY)
     }
 
     /// open(2), retried on EINTR.
@@ -46,8 +50,17 @@ public struct FileDescriptor: Sendable, Hashable {
         return FileDescriptor(rawValue: Int32(fd), path: path)
     }
 
+    /// Standard error (descriptor 2), which the process inherits open and never closes.
+    public static let standardError = FileDescriptor(rawValue: 2, path: "standard error")
+
     public func close() {
         _ = Glibc.close(rawValue)
+    }
+
+    /// fsync(2): the data and the size are on the disk when it returns, so they survive a power
+    /// failure. Retried on EINTR.
+    public func sync() throws(SystemCallError) {
+        try SystemCall.run("fsync", path: path) { Int(fsync(rawValue)) }
     }
 
     /// What one `read` returned.
@@ -86,12 +99,30 @@ public struct FileDescriptor: Sendable, Hashable {
         }
     }
 
+    /// Writes every byte, retrying partial writes and EINTR. Returns how many went: fewer than
+    /// `bytes.count` only when write(2) accepted nothing without an error, which callers report
+    /// in their own words. A non-blocking descriptor that would block throws EAGAIN.
+    @discardableResult
+    public func writeAll(_ bytes: [UInt8], call: String = "write") throws(SystemCallError) -> Int {
+        var offset = 0
+        while offset < bytes.count {
+            guard let written = try writeOnce(bytes[offset...], call: call) else {
+                throw SystemCallError(call: call, path: path, code: EAGAIN)
+            }
+            if written == 0 { break }
+            offset += written
+        }
+        return offset
+    }
+
     /// What `poll` saw.
     public struct PollEvents: OptionSet, Sendable {
         public let rawValue: Int16
         public init(rawValue: Int16) { self.rawValue = rawValue }
         public static let readable = PollEvents(rawValue: Int16(POLLIN))
         public static let writable = PollEvents(rawValue: Int16(POLLOUT))
+        /// Urgent data; a GPIO line's event descriptor reports edges this way too.
+        public static let priority = PollEvents(rawValue: Int16(POLLPRI))
         public static let hangUp = PollEvents(rawValue: Int16(POLLHUP))
         public static let error = PollEvents(rawValue: Int16(POLLERR))
         public static let invalid = PollEvents(rawValue: Int16(POLLNVAL))

@@ -73,4 +73,26 @@ public enum SystemErrno {
     public static let invalidArgument = EINVAL
     public static let badDescriptor = EBADF
     public static let notATerminal = ENOTTY
+    public static let wouldBlock = EAGAIN
+    public static let interrupted = EINTR
+    public static let exists = EEXIST
+    public static let notADirectory = ENOTDIR
+    public static let outOfMemory = ENOMEM
+    public static let brokenPipe = EPIPE
+    public static let connectionRefused = ECONNREFUSED
+    public static let connectionReset = ECONNRESET
+    public static let protocolNotSupported = EPROTONOSUPPORT
+    public static let noBufferSpace = ENOBUFS
+    /// What i2c controller drivers report for an address nobody acknowledged (besides ENXIO).
+    public static let remoteInputOutput = EREMOTEIO
+
+    /// errno as a C library call outside this module left it (libgpiod, libudev report failures
+    /// only there). Read it straight after the failed call: any other call may change it.
+    public static var current: Int32 { errno }
+
+    /// Sets errno to 0 before a library call that may fail without setting it, so that `current`
+    /// afterwards tells "no code" from a stale one.
+    public static func clear() {
+        errno = 0
+    }
 }
