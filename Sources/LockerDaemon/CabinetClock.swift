@@ -1,8 +1,6 @@
 public import Foundation
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
+import LockerSystem
 
 /// Where the daemon gets time. The core never reads a clock: services read one of these and pass
 /// `now` in, so tests inject `ManualCabinetClock` and never sleep.
@@ -18,9 +16,7 @@ public struct SystemCabinetClock: CabinetClock {
     public func now() -> Date { Date() }
 
     public func monotonicNanoseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+        MonotonicClock.nanoseconds
     }
 }
 

@@ -1,7 +1,5 @@
 public import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
+import LockerSystem
 
 /// The device secret that keys pickup-code hashes. It lives in its own file (mode 0600), outside
 /// the database, so a copy of the database alone does not let anyone test codes offline.
@@ -44,36 +42,55 @@ public enum DeviceKey {
     @discardableResult
     public static func install(_ bytes: [UInt8], at url: URL) throws -> [UInt8] {
         let temporary = url.path + ".new"
-        unlink(temporary)
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Error(description: "cannot create device key \(temporary): \(String(cString: strerror(errno)))") }
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd)
-        close(fd)
-        guard written == bytes.count, synced == 0 else {
-            unlink(temporary)
-            throw Error(description: "cannot write device key \(temporary): \(String(cString: strerror(errno)))")
+        // A temporary file left by a crash before the link: never linked, so never a key.
+        FileSystemCalls.removeIfPresent(temporary)
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(temporary, .writeOnly, options: [.create, .exclusive], permissions: 0o600)
+        } catch {
+            throw Error(description: "cannot create device key \(temporary): \(error.message)")
         }
-        if link(temporary, url.path) != 0 && errno != EEXIST {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw Error(description: "cannot install device key \(url.path): \(reason)")
+        do {
+            let written = try file.writeAll(bytes)
+            guard written == bytes.count else {
+                file.close()
+                FileSystemCalls.removeIfPresent(temporary)
+                throw Error(description: "cannot write device key \(temporary): only \(written) of \(bytes.count) bytes were written")
+            }
+            // On the disk before it gets its name: a power cut after the link finds the whole key.
+            try file.sync()
+            file.close()
+        } catch let error as SystemCallError {
+            file.close()
+            FileSystemCalls.removeIfPresent(temporary)
+            throw Error(description: "cannot write device key \(temporary): \(error.message)")
         }
-        unlink(temporary)
-        let directory = open(url.deletingLastPathComponent().path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 { fsync(directory); close(directory) }
+        do {
+            try FileSystemCalls.link(temporary, to: url.path)
+        } catch where error.code != SystemErrno.exists {
+            // EEXIST: another key is already in place (a second start racing this one); it is
+            // kept, and read below, because a key is never replaced.
+            FileSystemCalls.removeIfPresent(temporary)
+            throw Error(description: "cannot install device key \(url.path): \(error.message)")
+        } catch {}
+        FileSystemCalls.removeIfPresent(temporary)
+        // The link is durable only once the directory is: a cut before this may lose the name
+        // (a new key next start, as no code was issued with this one yet).
+        try? FileSystemCalls.syncDirectory(url.deletingLastPathComponent().path)
         guard let key = try read(url) else { throw Error(description: "device key \(url.path) vanished after creation") }
         return key
     }
 
     private static func read(_ url: URL) throws -> [UInt8]? {
-        var info = stat()
-        guard stat(url.path, &info) == 0 else {
-            if errno == ENOENT { return nil }
-            throw Error(description: "cannot stat device key \(url.path): \(String(cString: strerror(errno)))")
+        let info: FileStatus
+        do {
+            info = try FileSystemCalls.status(of: url.path)
+        } catch {
+            if error.code == SystemErrno.noSuchFile { return nil }
+            throw Error(description: "cannot stat device key \(url.path): \(error.message)")
         }
-        if info.st_mode & 0o077 != 0 {
-            throw Error(description: "device key \(url.path) is readable by group or others (mode \(String(info.st_mode & 0o777, radix: 8))); run chmod 600 on it")
+        if info.permissions & 0o077 != 0 {
+            throw Error(description: "device key \(url.path) is readable by group or others (mode \(String(info.permissions & 0o777, radix: 8))); run chmod 600 on it")
         }
         let data = try Data(contentsOf: url)
         guard data.count == 32 else {

@@ -1,4 +1,4 @@
-import Glibc
+import LockerSystem
 public import Logging
 import Synchronization
 
@@ -128,17 +128,7 @@ public struct JournaldLogHandler: LogHandler {
     public static func writeToStandardError(_ line: String) {
         let bytes = Array((line + "\n").utf8)
         standardErrorLock.withLock { _ in
-            bytes.withUnsafeBytes { buffer in
-                var offset = 0
-                while offset < buffer.count {
-                    let written = Glibc.write(2, buffer.baseAddress! + offset, buffer.count - offset)
-                    if written < 0 {
-                        if errno == EINTR { continue }
-                        return
-                    }
-                    offset += written
-                }
-            }
+            _ = try? FileDescriptor.standardError.writeAll(bytes)
         }
     }
 }

@@ -1,6 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
+import LockerSystem
 
 /// Decides from a peer's uid and gid whether it may use the maintenance socket, and how.
 ///
@@ -38,7 +36,7 @@ public struct MaintenanceAccessPolicy: Sendable {
             readOnly = groupID(named: name)
             if readOnly == nil { missing.append(name) }
         }
-        return (MaintenanceAccessPolicy(fullGroupID: full, readOnlyGroupID: readOnly, daemonUserID: geteuid()), missing)
+        return (MaintenanceAccessPolicy(fullGroupID: full, readOnlyGroupID: readOnly, daemonUserID: ProcessCalls.effectiveUserID), missing)
     }
 
     public func access(uid: UInt32, gid: UInt32) -> MaintenancePeer.Access? {
@@ -51,37 +49,15 @@ public struct MaintenanceAccessPolicy: Sendable {
 
     public static func groupID(named name: String) -> UInt32? {
         if let number = UInt32(name) { return number }
-        var group = group()
-        var result: UnsafeMutablePointer<group>?
-        var buffer = [CChar](repeating: 0, count: 16_384)
-        guard getgrnam_r(name, &group, &buffer, buffer.count, &result) == 0, result != nil else { return nil }
-        return group.gr_gid
+        return UserDatabase.groupID(named: name)
     }
 
     @Sendable public static func systemUserName(_ uid: UInt32) -> String {
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 16_384)
-        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name else {
-            return "uid \(uid)"
-        }
-        return String(cString: name)
+        UserDatabase.userName(of: uid) ?? "uid \(uid)"
     }
 
     /// The user's groups from the user database (`getgrouplist`); none for a uid without a name.
     @Sendable public static func systemGroups(_ uid: UInt32, _ primaryGID: UInt32) -> [UInt32] {
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 16_384)
-        guard getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0, result != nil, let name = entry.pw_name else {
-            return []
-        }
-        var count: Int32 = 64
-        var groups = [gid_t](repeating: 0, count: Int(count))
-        if getgrouplist(name, primaryGID, &groups, &count) < 0 {
-            groups = [gid_t](repeating: 0, count: Int(count))
-            guard getgrouplist(name, primaryGID, &groups, &count) >= 0 else { return [] }
-        }
-        return Array(groups.prefix(Int(count)))
+        UserDatabase.groups(ofUser: uid, primaryGroupID: primaryGID)
     }
 }

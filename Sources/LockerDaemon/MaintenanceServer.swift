@@ -4,9 +4,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
+import LockerSystem
 
 /// The maintenance socket: a Unix stream socket, mode 0660, group-owned by the maintenance group.
 ///
@@ -47,17 +45,15 @@ final class MaintenanceServer: Sendable {
         // The socket is created, given to its group and chmod-ed by path: in a directory someone
         // else may write to, they could swap it for a symlink in between and have lockerd hand
         // them any file. Such a directory is refused.
-        var folder = stat()
         let folderPath = directory.isEmpty ? "." : directory
-        guard stat(folderPath, &folder) == 0, folder.st_mode & S_IFMT == S_IFDIR else {
+        guard let folder = try? FileSystemCalls.status(of: folderPath), folder.kind == .directory else {
             throw StartError(description: "the directory of the maintenance socket \(path) cannot be used")
         }
-        guard folder.st_uid == 0 || folder.st_uid == geteuid(), folder.st_mode & 0o022 == 0 else {
+        guard folder.ownerID == 0 || folder.ownerID == ProcessCalls.effectiveUserID, folder.permissions & 0o022 == 0 else {
             throw StartError(description: "the directory of the maintenance socket \(path) must belong to root or lockerd's user "
-                + "and be writable by no one else (mode \(String(folder.st_mode & 0o7777, radix: 8)), owner uid \(folder.st_uid))")
+                + "and be writable by no one else (mode \(String(folder.permissions, radix: 8)), owner uid \(folder.ownerID))")
         }
-        var existing = stat()
-        if lstat(path, &existing) == 0, existing.st_mode & S_IFMT != S_IFSOCK {
+        if let existing = try? FileSystemCalls.linkStatus(of: path), existing.kind != .socket {
             throw StartError(description: "\(path) exists and is not a socket; not replacing it")
         }
         let clients = ClientCount()
@@ -81,13 +77,19 @@ final class MaintenanceServer: Sendable {
             throw StartError(description: "cannot listen on the maintenance socket \(path): \(error)")
         }
         // chown before chmod: between the two the mode still excludes the group.
-        if let socketGroupID, lchown(path, UInt32.max, socketGroupID) != 0 {
-            logger.warning("cannot give the maintenance socket to its group", metadata: [
-                "socket.path": "\(path)", "group.id": "\(socketGroupID)", "error": "\(String(cString: strerror(errno)))",
-            ])
+        if let socketGroupID {
+            do {
+                try FileSystemCalls.changeGroup(ofLink: path, to: socketGroupID)
+            } catch {
+                logger.warning("cannot give the maintenance socket to its group", metadata: [
+                    "socket.path": "\(path)", "group.id": "\(socketGroupID)", "error": "\(error.message)",
+                ])
+            }
         }
-        if chmod(path, 0o660) != 0 {
-            let reason = String(cString: strerror(errno))
+        do {
+            try FileSystemCalls.changeMode(of: path, to: 0o660)
+        } catch {
+            let reason = error.message
             try? await channel.close()
             try? await group.shutdownGracefully()
             throw StartError(description: "cannot set mode 0660 on the maintenance socket \(path): \(reason)")
@@ -104,7 +106,7 @@ final class MaintenanceServer: Sendable {
             return channel.close()
         }
         let credentials: EventLoopFuture<PeerCredentials> = provider.unsafeGetSocketOption(
-            level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(PeerCredentials.socketOption))
+            level: SocketOptionLevel(NIOBSDSocket.OptionLevel.socket.rawValue), name: SocketOptionName(PeerCredentials.socketOption))
         return credentials.flatMap { credentials in
             let rejection: MaintenanceFailure?
             var peer: MaintenancePeer?
@@ -153,6 +155,6 @@ final class MaintenanceServer: Sendable {
     func stop() async {
         try? await channel.close()
         try? await group.shutdownGracefully()
-        unlink(path)
+        FileSystemCalls.removeIfPresent(path)
     }
 }
