@@ -78,7 +78,10 @@ let package = Package(
         // Small hardware protocols and hardware errors.
         .target(name: "LockerHAL", swiftSettings: strict),
         // Behavioural simulators of the cabinet hardware (used by `make run` and the integration tests).
-        .target(name: "LockerSimulator", dependencies: ["LockerHAL", "LockerWire", "LockerInput", "LockerColdChain"], swiftSettings: strict),
+        .target(
+            name: "LockerSimulator", dependencies: ["LockerHAL", "LockerWire", "LockerInput", "LockerColdChain", "LockerSystem"],
+            swiftSettings: strict
+        ),
         // SQLite: frozen migrations, the one writer, the transactional outbox.
         .target(
             name: "LockerStore",

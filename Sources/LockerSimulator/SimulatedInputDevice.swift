@@ -1,8 +1,6 @@
 public import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 public import LockerInput
+import LockerSystem
 import Synchronization
 
 /// A stand-in for a USB HID scanner or keypad: a FIFO into which the simulator writes the same
@@ -15,7 +13,7 @@ import Synchronization
 /// reader stopped, say) rather than hang the session.
 public final class SimulatedInputDevice: Sendable {
     public let path: String
-    private let writer: Int32
+    private let writer: FileDescriptor
     private let patience: Duration
     private struct Progress {
         var expected = 0
@@ -36,26 +34,25 @@ public final class SimulatedInputDevice: Sendable {
     public init(path: String, patience: Duration = .seconds(3)) throws {
         self.path = path
         self.patience = patience
-        unlink(path)
-        guard mkfifo(path, 0o600) == 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "mkfifo \(path): \(String(cString: strerror(errno)))"])
-        }
-        writer = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC)
-        guard writer >= 0 else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "open \(path): \(String(cString: strerror(errno)))"])
+        FileSystemCalls.removeIfPresent(path)
+        do {
+            try FileSystemCalls.makeFIFO(at: path, permissions: 0o600)
+            writer = try FileDescriptor.open(path, .readWrite, options: .nonBlocking)
+        } catch {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path, NSLocalizedDescriptionKey: "\(error.call) \(path): \(error.message)"])
         }
     }
 
     deinit {
-        close(writer)
-        unlink(path)
+        writer.close()
+        FileSystemCalls.removeIfPresent(path)
     }
 
     /// Writes `events` and waits until the reader reported `outcomes` results for them. Returns
     /// false if they did not all arrive within the patience.
     @discardableResult
     public func type(_ events: [InputEvent], outcomes: Int) async -> Bool {
-        let bytes = events.flatMap { $0.bytes(timevalBytes: MemoryLayout<timeval>.size) }
+        let bytes = events.flatMap { $0.bytes(timevalBytes: InputDeviceCalls.timevalSize) }
         let target: Int? = writing.withLock { _ in
             guard writeAll(bytes) else { return nil }
             return progress.withLock { progress -> Int in
@@ -98,14 +95,19 @@ public final class SimulatedInputDevice: Sendable {
         var offset = 0
         let deadline = ContinuousClock.now + patience
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(writer, $0.baseAddress, $0.count) }
-            if written > 0 {
+            // EINTR is retried inside; nil is a full FIFO (EAGAIN); any other failure gives up.
+            let written: Int?
+            do {
+                written = try writer.writeOnce(bytes[offset...])
+            } catch {
+                return false
+            }
+            if let written, written > 0 {
                 offset += written
                 continue
             }
-            guard written < 0, errno == EINTR || errno == EAGAIN, ContinuousClock.now < deadline else { return false }
-            var descriptor = pollfd(fd: writer, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&descriptor, 1, 50)
+            guard written == nil, ContinuousClock.now < deadline else { return false }
+            _ = try? writer.poll(for: .writable, milliseconds: 50)
         }
         return true
     }

@@ -1,8 +1,6 @@
 import Foundation
 import GRDB
-#if canImport(Glibc)
-import Glibc
-#endif
+import LockerSystem
 
 /// The database's identity (`meta.identity`) and its side record beside the file
 /// (`lockerd.sqlite.identity`). SQLite replays any valid WAL found next to a database, whoever
@@ -48,19 +46,19 @@ enum DatabaseIdentity {
         }
         let record = recordPath(of: path)
         let temporary = record + ".new"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return }
-        let bytes = Array((identity + "\n").utf8)
-        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        let synced = fsync(fd)
-        close(fd)
-        // A record that cannot be written costs only the check; it never stops the cabinet.
-        guard written == bytes.count, synced == 0, rename(temporary, record) == 0 else {
-            unlink(temporary)
+        guard let file = try? FileDescriptor.open(temporary, .writeOnly, options: [.create, .truncate], permissions: 0o600) else {
             return
         }
-        let directory = open((path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent,
-                             O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directory >= 0 { fsync(directory); close(directory) }
+        let bytes = Array((identity + "\n").utf8)
+        let written = try? file.writeAll(bytes)
+        let synced = (try? file.sync()) != nil
+        file.close()
+        // A record that cannot be written costs only the check; it never stops the cabinet.
+        guard written == bytes.count, synced, (try? FileSystemCalls.rename(temporary, to: record)) != nil else {
+            FileSystemCalls.removeIfPresent(temporary)
+            return
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        try? FileSystemCalls.syncDirectory(directory.isEmpty ? "." : directory)
     }
 }
