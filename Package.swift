@@ -72,7 +72,7 @@ let package = Package(
         // Real drivers: serial lines and lock-board families, GPIO latches and door sensors.
         .target(
             name: "LockerDrivers",
-            dependencies: ["LockerHAL", "LockerWire", "LockerInput", "LockerSystem", "CGPIOD", "CUdev", "CSystemShims", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["LockerHAL", "LockerWire", "LockerInput", "LockerSystem", "CGPIOD", "CUdev", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         // Small hardware protocols and hardware errors.

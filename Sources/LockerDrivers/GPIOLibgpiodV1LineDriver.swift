@@ -1,9 +1,7 @@
 import CGPIOD
 import Dispatch
-#if canImport(Glibc)
-import Glibc
-#endif
 import LockerHAL
+import LockerSystem
 import Synchronization
 
 /// `GPIOLineDriver` on libgpiod 1.6, the v1 API that Debian bookworm and Raspberry Pi OS ship.
@@ -51,7 +49,7 @@ public final class LibgpiodV1LineDriver: GPIOLineDriver {
     public func openChip(_ chip: String) throws -> GPIOChipHandle {
         // open_lookup accepts a path, a name, a label or a number, which is what configurations use.
         guard let pointer = gpiod_chip_open_lookup(chip) else {
-            throw GPIOHardwareErrors.chipNotOpened(chip, errno: Self.lastErrno(or: ENOENT))
+            throw GPIOHardwareErrors.chipNotOpened(chip, errno: Self.lastErrno(or: SystemErrno.noSuchFile))
         }
         let object = LibraryObject(pointer: pointer)
         return open.withLock { table in
@@ -64,7 +62,7 @@ public final class LibgpiodV1LineDriver: GPIOLineDriver {
 
     public func findLine(_ address: GPIOLineAddress, on chip: GPIOChipHandle) throws -> GPIOLineHandle {
         guard let chipObject = open.withLock({ $0.chips[chip.id] }) else {
-            throw GPIOHardwareErrors.lineNotFound(address, on: chip, errno: EBADF)
+            throw GPIOHardwareErrors.lineNotFound(address, on: chip, errno: SystemErrno.badDescriptor)
         }
         let found: OpaquePointer?
         switch address {
@@ -72,12 +70,12 @@ public final class LibgpiodV1LineDriver: GPIOLineDriver {
             found = gpiod_chip_find_line(chipObject.pointer, name)
         case .offset(let offset):
             guard let offset = UInt32(exactly: offset) else {
-                throw GPIOHardwareErrors.lineNotFound(address, on: chip, errno: EINVAL)
+                throw GPIOHardwareErrors.lineNotFound(address, on: chip, errno: SystemErrno.invalidArgument)
             }
             found = gpiod_chip_get_line(chipObject.pointer, offset)
         }
         guard let found else {
-            throw GPIOHardwareErrors.lineNotFound(address, on: chip, errno: Self.lastErrno(or: ENOENT))
+            throw GPIOHardwareErrors.lineNotFound(address, on: chip, errno: Self.lastErrno(or: SystemErrno.noSuchFile))
         }
         let name: String?
         switch address {
@@ -93,7 +91,7 @@ public final class LibgpiodV1LineDriver: GPIOLineDriver {
         let object = try lineObject(line, for: "requesting as output")
         if gpiod_line_request_output_flags(object.pointer, consumer, Self.flags(activeLow: activeLow),
                                            initiallyActive ? 1 : 0) != 0 {
-            let code = Self.lastErrno(or: EIO)
+            let code = Self.lastErrno(or: SystemErrno.inputOutput)
             throw GPIOHardwareErrors.requestRefused(line, as: "as output", errno: code, heldBy: Self.consumer(of: object))
         }
     }
@@ -101,14 +99,14 @@ public final class LibgpiodV1LineDriver: GPIOLineDriver {
     public func setValue(_ active: Bool, of line: GPIOLineHandle) throws {
         let object = try lineObject(line, for: "setting the value")
         if gpiod_line_set_value(object.pointer, active ? 1 : 0) != 0 {
-            throw GPIOHardwareErrors.operationFailed(line, "setting the value", errno: Self.lastErrno(or: EIO))
+            throw GPIOHardwareErrors.operationFailed(line, "setting the value", errno: Self.lastErrno(or: SystemErrno.inputOutput))
         }
     }
 
     public func requestBothEdgeEvents(_ line: GPIOLineHandle, activeLow: Bool, consumer: String) throws {
         let object = try lineObject(line, for: "requesting edge events")
         if gpiod_line_request_both_edges_events_flags(object.pointer, consumer, Self.flags(activeLow: activeLow)) != 0 {
-            let code = Self.lastErrno(or: EIO)
+            let code = Self.lastErrno(or: SystemErrno.inputOutput)
             throw GPIOHardwareErrors.requestRefused(
                 line, as: "edge events", errno: code, heldBy: Self.consumer(of: object)
             )
@@ -119,7 +117,7 @@ public final class LibgpiodV1LineDriver: GPIOLineDriver {
         let object = try lineObject(line, for: "reading the value")
         let value = gpiod_line_get_value(object.pointer)
         if value < 0 {
-            throw GPIOHardwareErrors.operationFailed(line, "reading the value", errno: Self.lastErrno(or: EIO))
+            throw GPIOHardwareErrors.operationFailed(line, "reading the value", errno: Self.lastErrno(or: SystemErrno.inputOutput))
         }
         return value == 1
     }
@@ -144,9 +142,7 @@ public final class LibgpiodV1LineDriver: GPIOLineDriver {
 
     public func eventClockNow() -> Duration {
         // Since Linux 5.7 the v1 character device stamps edges with CLOCK_MONOTONIC.
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return .seconds(Int64(now.tv_sec)) + .nanoseconds(Int64(now.tv_nsec))
+        MonotonicClock.now
     }
 
     public func release(_ line: GPIOLineHandle) {
@@ -185,7 +181,8 @@ public final class LibgpiodV1LineDriver: GPIOLineDriver {
 
     /// errno after a failed libgpiod call; `fallback` when the library failed without setting it.
     private static func lastErrno(or fallback: Int32) -> Int32 {
-        errno != 0 ? errno : fallback
+        let code = SystemErrno.current
+        return code != 0 ? code : fallback
     }
 
     /// Who holds a line, as the kernel reports it now (the program that made our request fail).
@@ -207,31 +204,29 @@ public final class LibgpiodV1LineDriver: GPIOLineDriver {
 
     /// The blocking part of `waitForEdgeEvents`, run off the cooperative pool.
     private static func pollAndRead(_ watched: [WatchedLine], milliseconds: Int32) throws -> [GPIOEdgeEvent] {
-        var fds = watched.map { pollfd(fd: $0.fd, events: Int16(POLLIN | POLLPRI), revents: 0) }
-        while true {
-            let ready = poll(&fds, nfds_t(fds.count), milliseconds)
-            if ready == 0 { return [] }
-            if ready > 0 { break }
-            let code = errno
-            // Interrupted: wait the full timeout again, since returning early would claim a quiet
-            // period that did not happen.
-            if code == EINTR { continue }
-            let names = watched.map(\.line.description).joined(separator: ", ")
-            throw HardwareError.io(device: names, operation: "waiting for edge events", detail: GPIOHardwareErrors.errnoText(code))
+        let descriptors = watched.map { FileDescriptor(rawValue: $0.fd, path: $0.line.description) }
+        let seen: [FileDescriptor.PollEvents]
+        do {
+            // An interrupted wait is retried with the full timeout, since returning early would
+            // claim a quiet period that did not happen.
+            seen = try FileDescriptor.poll(descriptors, for: [.readable, .priority], milliseconds: Int(milliseconds))
+        } catch {
+            throw HardwareError.io(device: error.path, operation: "waiting for edge events", detail: GPIOHardwareErrors.errnoText(error.code))
         }
+        if seen.allSatisfy(\.isEmpty) { return [] }
         var events: [GPIOEdgeEvent] = []
         var buffer = [gpiod_line_event](repeating: gpiod_line_event(), count: eventsPerRead)
-        for (index, polled) in fds.enumerated() where polled.revents != 0 {
+        for (index, revents) in seen.enumerated() where !revents.isEmpty {
             let line = watched[index].line
-            guard polled.revents & Int16(POLLIN | POLLPRI) != 0 else {
+            guard !revents.isDisjoint(with: [.readable, .priority]) else {
                 throw GPIOHardwareErrors.operationFailed(
                     line, "waiting for edge events",
-                    detail: "poll reported an error or hang-up on the line's event descriptor (revents \(polled.revents))"
+                    detail: "poll reported an error or hang-up on the line's event descriptor (revents \(revents.rawValue))"
                 )
             }
-            let count = gpiod_line_event_read_fd_multiple(polled.fd, &buffer, UInt32(buffer.count))
+            let count = gpiod_line_event_read_fd_multiple(watched[index].fd, &buffer, UInt32(buffer.count))
             guard count >= 0 else {
-                throw GPIOHardwareErrors.operationFailed(line, "reading edge events", errno: lastErrno(or: EIO))
+                throw GPIOHardwareErrors.operationFailed(line, "reading edge events", errno: lastErrno(or: SystemErrno.inputOutput))
             }
             for event in buffer.prefix(Int(count)) {
                 events.append(GPIOEdgeEvent(

@@ -1,9 +1,7 @@
 import CUdev
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 public import LockerHAL
+import LockerSystem
 import Synchronization
 
 /// `PluggedDeviceSource` on libudev: `enumerate` walks sysfs (plus the udev database, when a udev
@@ -23,7 +21,7 @@ import Synchronization
 public final class LibudevDeviceSource: PluggedDeviceSource {
     /// How long the reader thread waits in poll(2) before it looks again whether the consumer has
     /// stopped: the longest a stopped stream keeps its thread and socket.
-    private static let stopCheckIntervalMilliseconds: Int32 = 200
+    private static let stopCheckIntervalMilliseconds = 200
 
     private let runningReaders = Atomic<Int>(0)
 
@@ -37,11 +35,11 @@ public final class LibudevDeviceSource: PluggedDeviceSource {
         guard !subsystems.isEmpty else { return [] }
         let operation = "enumerating the \(subsystems.joined(separator: ", ")) devices"
         guard let udev = udev_new() else {
-            throw Self.error("creating the udev context for \(operation)", errno: Self.lastErrno(or: ENOMEM))
+            throw Self.error("creating the udev context for \(operation)", errno: Self.lastErrno(or: SystemErrno.outOfMemory))
         }
         defer { udev_unref(udev) }
         guard let enumerator = udev_enumerate_new(udev) else {
-            throw Self.error(operation, errno: Self.lastErrno(or: ENOMEM))
+            throw Self.error(operation, errno: Self.lastErrno(or: SystemErrno.outOfMemory))
         }
         defer { udev_enumerate_unref(enumerator) }
         for subsystem in subsystems {
@@ -124,29 +122,28 @@ public final class LibudevDeviceSource: PluggedDeviceSource {
     /// Runs on the reader thread until the consumer stops or the monitor fails.
     private static func read(_ monitor: MonitorHandle, into continuation: AsyncThrowingStream<PluggedDeviceEvent, any Error>.Continuation,
                              until stopped: StopFlag) {
-        var descriptor = pollfd(fd: monitor.fileDescriptor, events: Int16(POLLIN), revents: 0)
+        let descriptor = FileDescriptor(rawValue: monitor.fileDescriptor, path: "udev monitor")
         while !stopped.value.withLock({ $0 }) {
-            descriptor.revents = 0
-            let ready = poll(&descriptor, 1, stopCheckIntervalMilliseconds)
-            if ready < 0 {
-                let code = errno
-                if code == EINTR { continue }
-                continuation.finish(throwing: error("waiting for udev monitor events", errno: code))
+            let seen: FileDescriptor.PollEvents
+            do {
+                seen = try descriptor.poll(for: .readable, milliseconds: stopCheckIntervalMilliseconds)
+            } catch {
+                continuation.finish(throwing: Self.error("waiting for udev monitor events", errno: error.code))
                 return
             }
-            if ready == 0 { continue }
-            if descriptor.revents & Int16(POLLIN) == 0 {
-                continuation.finish(throwing: error("waiting for udev monitor events", errno: EIO))
+            if seen.isEmpty { continue }
+            if !seen.contains(.readable) {
+                continuation.finish(throwing: error("waiting for udev monitor events", errno: SystemErrno.inputOutput))
                 return
             }
-            errno = 0
+            SystemErrno.clear()
             guard let device = udev_monitor_receive_device(monitor.monitor) else {
                 // EAGAIN: the message did not pass the subsystem filter. ENOBUFS: the kernel
                 // dropped events because the socket was full, so the consumer's picture may be
                 // wrong; ending the stream makes it subscribe and enumerate again. Anything else
                 // is one malformed message, which libudev has already consumed.
-                if errno == ENOBUFS {
-                    continuation.finish(throwing: error("receiving udev monitor events (some were lost)", errno: ENOBUFS))
+                if SystemErrno.current == SystemErrno.noBufferSpace {
+                    continuation.finish(throwing: error("receiving udev monitor events (some were lost)", errno: SystemErrno.noBufferSpace))
                     return
                 }
                 continue
@@ -169,11 +166,12 @@ public final class LibudevDeviceSource: PluggedDeviceSource {
     }
 
     fileprivate static func errnoText(_ code: Int32) -> String {
-        "\(String(cString: strerror(code))) (errno \(code))"
+        "\(SystemCallError.message(code)) (errno \(code))"
     }
 
     private static func lastErrno(or fallback: Int32) -> Int32 {
-        errno == 0 ? fallback : errno
+        let code = SystemErrno.current
+        return code == 0 ? fallback : code
     }
 
     private final class StopFlag: Sendable {
@@ -191,13 +189,14 @@ private final class MonitorHandle: @unchecked Sendable {
     let fileDescriptor: Int32
 
     init(subsystems: [String]) throws {
-        errno = 0
+        SystemErrno.clear()
         guard let udev = udev_new() else {
-            throw Self.notCreated(because: "the udev context could not be created", errno: errno == 0 ? ENOMEM : errno)
+            let code = SystemErrno.current
+            throw Self.notCreated(because: "the udev context could not be created", errno: code == 0 ? SystemErrno.outOfMemory : code)
         }
-        errno = 0
+        SystemErrno.clear()
         guard let monitor = udev_monitor_new_from_netlink(udev, "udev") else {
-            let code = errno == 0 ? EPROTONOSUPPORT : errno
+            let code = SystemErrno.current == 0 ? SystemErrno.protocolNotSupported : SystemErrno.current
             udev_unref(udev)
             throw Self.notCreated(because: "the kernel refused a device-event netlink socket", errno: code)
         }

@@ -1,8 +1,5 @@
-import CSystemShims
-#if canImport(Glibc)
-import Glibc
-#endif
 import LockerHAL
+import LockerSystem
 import Synchronization
 
 /// A device on a Linux I2C bus through i2c-dev (`/dev/i2c-N`): the bus is opened once and the
@@ -12,9 +9,9 @@ import Synchronization
 public final class LinuxI2CDevice: I2CDevice, CustomStringConvertible {
     public let path: String
     public let address: UInt8
-    /// -1 once closed. Under the lock for the length of a write, so `close` cannot pull the
+    /// Nil once closed. Under the lock for the length of a write, so `close` cannot pull the
     /// descriptor from under it.
-    private let descriptor: Mutex<Int32>
+    private let descriptor: Mutex<FileDescriptor?>
 
     /// The device at `address` on bus `bus` (`/dev/i2c-<bus>`).
     public convenience init(bus: Int, address: UInt8) throws {
@@ -30,52 +27,55 @@ public final class LinuxI2CDevice: I2CDevice, CustomStringConvertible {
             throw HardwareError.io(device: device, operation: "selecting the address",
                                    detail: "\(Self.hex(address)) is not a 7-bit device address (0x03...0x77)")
         }
-        var fd: Int32
-        repeat { fd = open(path, O_RDWR | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        guard fd >= 0 else { throw Self.openingError(device: device, path: path, errno: errno) }
-        if lockerd_i2c_set_address(fd, UInt32(address)) != 0 {
-            let code = errno
-            Glibc.close(fd)
-            throw Self.addressingError(device: device, address: address, errno: code)
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(path, .readWrite)
+        } catch {
+            throw Self.openingError(device: device, path: path, errno: error.code)
         }
-        descriptor = Mutex(fd)
+        do {
+            try I2CCalls.selectAddress(address, on: file)
+        } catch {
+            file.close()
+            throw Self.addressingError(device: device, address: address, errno: error.code)
+        }
+        descriptor = Mutex(file)
     }
 
     deinit { close() }
 
     /// Gives the bus back. Idempotent; writes after it throw.
     public func close() {
-        descriptor.withLock { fd in
-            if fd >= 0 { Glibc.close(fd) }
-            fd = -1
+        descriptor.withLock { file in
+            file?.close()
+            file = nil
         }
     }
 
     public var description: String { Self.describe(path: path, address: address) }
 
     public func write(_ bytes: [UInt8]) throws {
-        try descriptor.withLock { fd in
-            guard fd >= 0 else {
+        try descriptor.withLock { file in
+            guard let file else {
                 throw HardwareError.io(device: description, operation: "writing", detail: "the device was closed")
             }
-            while true {
-                let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-                if written == bytes.count { return }
-                if written >= 0 {
-                    // i2c-dev sends a write as one transfer: a partial count means the transfer broke off.
-                    throw HardwareError.io(device: description, operation: "writing \(bytes.count) bytes",
-                                           detail: "only \(written) were sent")
-                }
-                let code = errno
-                if code == EINTR { continue }
-                throw writingError(bytes.count, errno: code)
+            let written: Int?
+            do throws(SystemCallError) {
+                // One write(2), EINTR retried: i2c-dev sends it as one transfer.
+                written = try file.writeOnce(bytes[...])
+            } catch {
+                throw writingError(bytes.count, errno: error.code)
             }
+            if written == bytes.count { return }
+            // A partial count means the transfer broke off (the bus is blocking: never nil).
+            throw HardwareError.io(device: description, operation: "writing \(bytes.count) bytes",
+                                   detail: "only \(written ?? 0) were sent")
         }
     }
 
     private func writingError(_ count: Int, errno code: Int32) -> HardwareError {
         switch code {
-        case ENXIO, EREMOTEIO:
+        case SystemErrno.noSuchDeviceOrAddress, SystemErrno.remoteInputOutput:
             // The controller drivers report a missing acknowledgement as one or the other.
             var detail = "writing: \(GPIOHardwareErrors.errnoText(code)); nothing acknowledged address \(Self.hex(address))"
                 + " (unplugged or unpowered, or at another address?)"
@@ -94,10 +94,10 @@ public final class LinuxI2CDevice: I2CDevice, CustomStringConvertible {
     private static func openingError(device: String, path: String, errno code: Int32) -> HardwareError {
         let text = GPIOHardwareErrors.errnoText(code)
         switch code {
-        case ENOENT, ENODEV, ENXIO:
+        case SystemErrno.noSuchFile, SystemErrno.noSuchDevice, SystemErrno.noSuchDeviceOrAddress:
             return .deviceMissing(device: device, detail: "opening \(path): \(text); is the bus enabled and the i2c-dev module"
                 + " loaded? `i2cdetect -l` lists the buses this machine has")
-        case EACCES, EPERM:
+        case SystemErrno.permissionDenied, SystemErrno.notPermitted:
             return .io(device: device, operation: "opening \(path)",
                        detail: "\(text); the service user needs read and write access to the bus (usually the i2c group)")
         default:
@@ -108,8 +108,8 @@ public final class LinuxI2CDevice: I2CDevice, CustomStringConvertible {
     private static func addressingError(device: String, address: UInt8, errno code: Int32) -> HardwareError {
         var detail = GPIOHardwareErrors.errnoText(code)
         switch code {
-        case EBUSY: detail += "; a kernel driver has claimed address \(hex(address))"
-        case ENOTTY, EINVAL: detail += "; the file is not an i2c-dev bus"
+        case SystemErrno.busy: detail += "; a kernel driver has claimed address \(hex(address))"
+        case SystemErrno.notATerminal, SystemErrno.invalidArgument: detail += "; the file is not an i2c-dev bus"
         default: break
         }
         return .io(device: device, operation: "selecting address \(hex(address)) (I2C_SLAVE)", detail: detail)

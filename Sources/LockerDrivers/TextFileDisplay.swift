@@ -1,7 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 public import LockerHAL
+import LockerSystem
 public import Logging
 
 /// The display as a file another process shows (a kiosk screen, an e-paper driver): each message
@@ -26,7 +24,7 @@ public actor TextFileDisplay: Display {
     /// What went wrong last time, so a streak of the same failure is logged once.
     private var failure: String?
     /// The FIFO's write end, kept open between messages, and which FIFO it is.
-    private var fifoWriter: (descriptor: Int32, device: UInt64, inode: UInt64)?
+    private var fifoWriter: (descriptor: FileDescriptor, device: UInt64, inode: UInt64)?
 
     public init(path: String, logger: Logger) {
         self.path = path
@@ -34,7 +32,7 @@ public actor TextFileDisplay: Display {
     }
 
     deinit {
-        if let fifoWriter { close(fifoWriter.descriptor) }
+        fifoWriter?.descriptor.close()
     }
 
     public func show(_ text: String) async {
@@ -59,13 +57,12 @@ public actor TextFileDisplay: Display {
 
     /// The FIFO at the path, nil when there is something else (or nothing).
     private func fifoAtPath() -> (device: UInt64, inode: UInt64)? {
-        var status = stat()
-        guard stat(path, &status) == 0, status.st_mode & S_IFMT == S_IFIFO else { return nil }
-        return (UInt64(status.st_dev), UInt64(status.st_ino))
+        guard let status = try? FileSystemCalls.status(of: path), status.kind == .fifo else { return nil }
+        return (status.device, status.inode)
     }
 
     private func closeFIFOWriter() {
-        if let fifoWriter { close(fifoWriter.descriptor) }
+        fifoWriter?.descriptor.close()
         fifoWriter = nil
     }
 
@@ -87,23 +84,31 @@ public actor TextFileDisplay: Display {
         if fifoWriter == nil {
             // Non-blocking: the open fails with ENXIO instead of waiting for a reader, and the
             // writes that follow fail with EAGAIN instead of waiting for a slow one.
-            var fd: Int32
-            repeat { fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC) } while fd < 0 && errno == EINTR
-            if fd < 0 {
-                return errno == ENXIO ? "no process is reading the FIFO; the message is dropped" : "opening: \(Self.errnoText(errno))"
+            do {
+                fifoWriter = (try FileDescriptor.open(path, .writeOnly, options: .nonBlocking), device, inode)
+            } catch {
+                return error.code == SystemErrno.noSuchDeviceOrAddress
+                    ? "no process is reading the FIFO; the message is dropped" : "opening: \(Self.errnoText(error.code))"
             }
-            fifoWriter = (fd, device, inode)
         }
         guard let fifoWriter else { return nil }
-        let written = Self.writeWithoutSIGPIPE(fifoWriter.descriptor, bytes)
+        let written: Int
+        let code: Int32
+        do {
+            // Nil: the pipe is full (EAGAIN).
+            written = try fifoWriter.descriptor.writeOnceWithoutPipeSignal(bytes[...]) ?? -1
+            code = written < 0 ? SystemErrno.wouldBlock : 0
+        } catch {
+            written = -1
+            code = error.code
+        }
         if written == bytes.count { return nil }
-        let code = written < 0 ? errno : 0
         // The reader went away: the next message opens the FIFO again, which finds out whether
         // a reader is back. A full pipe keeps its write end: the reader is there, only slow.
-        if code != EAGAIN { closeFIFOWriter() }
+        if code != SystemErrno.wouldBlock { closeFIFOWriter() }
         switch code {
-        case EAGAIN: return "the reader is not keeping up (the FIFO is full); the message is dropped"
-        case EPIPE: return "the reader went away; the message is dropped"
+        case SystemErrno.wouldBlock: return "the reader is not keeping up (the FIFO is full); the message is dropped"
+        case SystemErrno.brokenPipe: return "the reader went away; the message is dropped"
         case 0: return "only \(written) of \(bytes.count) bytes were written"
         case let code: return "writing: \(Self.errnoText(code))"
         }
@@ -114,68 +119,41 @@ public actor TextFileDisplay: Display {
         let target = resolvedPath()
         let directory = target.lastIndex(of: "/").map { String(target[...$0]) } ?? ""
         let base = target.lastIndex(of: "/").map { String(target[target.index(after: $0)...]) } ?? target
-        let temporary = "\(directory).\(base).\(getpid()).tmp"
-        var fd: Int32
-        repeat {
-            fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-        } while fd < 0 && errno == EINTR
-        if fd < 0 { return "creating \(temporary): \(Self.errnoText(errno))" }
-        let bytes = Array((line + "\n").utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 {
-                let text = written < 0 ? Self.errnoText(errno) : "nothing was written"
-                close(fd)
-                unlink(temporary)
-                return "writing \(temporary): \(text)"
-            }
-            offset += written
+        let temporary = "\(directory).\(base).\(ProcessCalls.processID).tmp"
+        let file: FileDescriptor
+        do {
+            file = try FileDescriptor.open(temporary, .writeOnly, options: [.create, .truncate, .noFollow], permissions: 0o644)
+        } catch {
+            return "creating \(temporary): \(Self.errnoText(error.code))"
         }
-        close(fd)
-        if rename(temporary, target) != 0 {
-            let text = Self.errnoText(errno)
-            unlink(temporary)
-            return "renaming \(temporary) to \(target): \(text)"
+        let bytes = Array((line + "\n").utf8)
+        let problem: String?
+        do {
+            problem = try file.writeAll(bytes) == bytes.count ? nil : "nothing was written"
+        } catch {
+            problem = Self.errnoText(error.code)
+        }
+        file.close()
+        if let problem {
+            FileSystemCalls.removeIfPresent(temporary)
+            return "writing \(temporary): \(problem)"
+        }
+        do {
+            try FileSystemCalls.rename(temporary, to: target)
+        } catch {
+            FileSystemCalls.removeIfPresent(temporary)
+            return "renaming \(temporary) to \(target): \(Self.errnoText(error.code))"
         }
         return nil
     }
 
     /// A symbolic link is followed, so that the file it points to is replaced and the link stays.
     private func resolvedPath() -> String {
-        var status = stat()
-        guard lstat(path, &status) == 0, status.st_mode & S_IFMT == S_IFLNK, let resolved = realpath(path, nil) else {
+        guard let status = try? FileSystemCalls.linkStatus(of: path), status.kind == .symbolicLink,
+              let resolved = try? FileSystemCalls.resolvingSymbolicLinks(path) else {
             return path
         }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-
-    /// `write` reporting a reader that closed its end as EPIPE, without the SIGPIPE that would end
-    /// the whole process: the signal is blocked on this thread for the call and a SIGPIPE the call
-    /// raised is taken off the thread before it is unblocked.
-    private static func writeWithoutSIGPIPE(_ fd: Int32, _ bytes: [UInt8]) -> Int {
-        var pipeSignal = sigset_t()
-        sigemptyset(&pipeSignal)
-        sigaddset(&pipeSignal, SIGPIPE)
-        var previous = sigset_t()
-        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        var pending = sigset_t()
-        sigpending(&pending)
-        let wasPending = sigismember(&pending, SIGPIPE) == 1
-        var written: Int
-        repeat {
-            written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        } while written < 0 && errno == EINTR
-        let code = errno
-        if written < 0 && code == EPIPE && !wasPending {
-            var immediately = timespec(tv_sec: 0, tv_nsec: 0)
-            _ = sigtimedwait(&pipeSignal, nil, &immediately)
-        }
-        errno = code
-        return written
+        return resolved
     }
 
     /// PIPE_BUF on Linux.
