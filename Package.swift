@@ -67,7 +67,8 @@ let package = Package(
         .target(name: "CSystemShims"),
         // The one module of ours that calls the C library for system calls: EINTR-retrying
         // wrappers whose errors name the call and the path, descriptors and poll, termios and the
-        // tty/evdev ioctls, pseudo-terminals, reader threads, the sd_notify datagram, one-offs.
+        // tty/evdev/I2C ioctls, pseudo-terminals, reader threads, the sd_notify datagram, path
+        // calls (stat, FIFOs, rename, link, fsync), client stream sockets, the user database, one-offs.
         .target(name: "LockerSystem", dependencies: ["CSystemShims"], swiftSettings: strict),
         // Real drivers: serial lines and lock-board families, GPIO latches and door sensors.
         .target(
@@ -92,7 +93,9 @@ let package = Package(
             swiftSettings: strict
         ),
         // The technician's socket protocol: requests, responses and reports (shared by lockerd and lockerctl).
-        .target(name: "LockerMaintenanceProtocol", exclude: ["PROTOCOL.md"], swiftSettings: strict),
+        // Its blocking socket client goes through LockerSystem, which is small (no package
+        // dependencies), so lockerctl stays small too.
+        .target(name: "LockerMaintenanceProtocol", dependencies: ["LockerSystem"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         // Store-and-forward to the central server: batches, acknowledgements, backoff, signing.
         .target(
             name: "LockerUplink",
