@@ -31,14 +31,18 @@ extension CustodyStateMachine {
 
     /// The store crossed its budget (or its disk's reserve) one way or the other. The alarm is
     /// recorded even when full: the budget keeps room for exactly such events.
-    public func storageVerdictChanged(full: Bool, databaseBytes: Int64, budgetBytes: Int64, freeBytes: Int64?, reserveBytes: Int64)
-        -> CustodyChange
+    /// - Parameter diskReserveHeld: whether the daemon's disk reserve is held (false: it was
+    ///   released because a commit found the disk full); nil when the daemon keeps none.
+    public func storageVerdictChanged(full: Bool, databaseBytes: Int64, budgetBytes: Int64, freeBytes: Int64?, reserveBytes: Int64,
+                                      diskReserveHeld: Bool? = nil) -> CustodyChange
     {
         var change = CustodyChange()
-        change.record(CustodyEvent(full ? .storageFull : .storageRecovered, payload: [
+        var payload: [String: EventValue] = [
             "database_bytes": .int(databaseBytes), "budget_bytes": .int(budgetBytes),
             "free_bytes": .int(freeBytes ?? -1), "reserve_bytes": .int(reserveBytes),
-        ]))
+        ]
+        if let diskReserveHeld { payload["disk_reserve_held"] = .bool(diskReserveHeld) }
+        change.record(CustodyEvent(full ? .storageFull : .storageRecovered, payload: payload))
         return change
     }
 }

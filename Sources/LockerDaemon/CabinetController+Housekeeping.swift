@@ -35,23 +35,33 @@ extension CabinetController {
         }
     }
 
-    /// Compares the store's size and its disk's free space with the configured limits; records
-    /// the change when the verdict flips (so the server and the technician learn of it).
+    /// Compares the store's size and its disk's free space with the configured limits, and makes
+    /// the disk reserve again once the disk has room for it twice over (once for the reserve,
+    /// once to go on with); records the change when the verdict flips (so the server and the
+    /// technician learn of it). A released reserve is a full disk: deposits stop.
     func checkStorage() {
-        let (used, free) = storageProbe()
+        var (used, free) = storageProbe()
         let budget = Int64(configuration.storeBudgetMegabytes * 1_048_576)
         let reserve = Int64(configuration.minimumFreeDiskMegabytes * 1_048_576)
-        let full = used >= budget || (free.map { $0 < reserve } ?? false)
+        if let diskReserve, !diskReserve.isHeld, let room = free, room >= 2 * diskReserve.bytes + reserve {
+            if diskReserve.ensure() {
+                logger.notice("the disk has room again: the disk reserve was made again", metadata: ["reserve.path": "\(diskReserve.path)"])
+                free = storageProbe().volumeFreeBytes
+            }
+        }
+        let reserveReleased = diskReserve.map { !$0.isHeld } ?? false
+        let full = used >= budget || (free.map { $0 < reserve } ?? false) || reserveReleased
         guard full != storageFull else { return }
         storageFull = full
         if full {
             logger.critical("store is full: deposits stop until storeBudgetMegabytes is raised or disk space is freed; pickups go on",
-                            metadata: ["store.bytes": "\(used)", "store.budget": "\(budget)", "disk.free": "\(free ?? -1)"])
+                            metadata: ["store.bytes": "\(used)", "store.budget": "\(budget)", "disk.free": "\(free ?? -1)",
+                                       "disk.reserve_released": "\(reserveReleased)"])
         } else {
             logger.notice("store has room again: deposits resume", metadata: ["store.bytes": "\(used)"])
         }
         let change = custody.storageVerdictChanged(full: full, databaseBytes: used, budgetBytes: budget, freeBytes: free,
-                                                   reserveBytes: reserve)
+                                                   reserveBytes: reserve, diskReserveHeld: diskReserve?.isHeld)
         commitAndApply(change, "storage alarm")
     }
 

@@ -79,8 +79,12 @@ public final class CabinetController {
     var storageProbe: @Sendable () -> (databaseBytes: Int64, volumeFreeBytes: Int64?)
     /// Seals drawn pickup codes for the central server (nil: none configured).
     let codeSealer: PickupCodeSealer?
-    /// Deposits are refused while the store is over its budget or its disk nearly full.
+    /// Deposits are refused while the store is over its budget, its disk nearly full, or the disk
+    /// reserve released.
     public internal(set) var storageFull = false
+    /// Space held back for pickups, retrievals and alarms on a full disk (nil: none kept, as in
+    /// unit tests); released by `commit` when the disk is full, made again by `checkStorage`.
+    public var diskReserve: DiskReserve?
     /// Maintenance self-tests waiting for a door to open after its pulse, called once with nil
     /// when the sensor saw it open, or with why it did not (latch, board, shutdown).
     var doorOpenWaiters: [Int: (String?) -> Void] = [:]
@@ -303,7 +307,13 @@ public final class CabinetController {
     }
 
     /// Runs `body` in one store transaction. A failed fsync stops the daemon (see
-    /// `CabinetStore.isFailedSync`); any other refusal is logged and returns nil, changing nothing.
+    /// `CabinetStore.isFailedSync`); a full disk releases the disk reserve and tries once more;
+    /// any other refusal is logged and returns nil, changing nothing.
+    ///
+    /// Power failure on a full disk: the first attempt was rolled back, so a cut before the retry
+    /// commits leaves the door as it was (nothing was told, no latch moved); a cut after it keeps
+    /// the commit, and the storage alarm that follows is a separate transaction that a cut may
+    /// lose, in which case the next start finds the reserve gone or the disk full and raises it.
     @discardableResult
     func commit<T: Sendable>(_ what: String, _ body: @Sendable (CustodyTransaction) throws -> T) -> T? {
         let stamp = EventStamp(wallClock: clock.now(), monotonicNanoseconds: clock.monotonicNanoseconds())
@@ -311,7 +321,22 @@ public final class CabinetController {
             return try store.transaction(at: stamp, body)
         } catch {
             CabinetStore.stopOnFailedSync(error, syncing: "a commit", metadata: ["write": "\(what)"], logger: logger)
-            logger.error("store refused a write; nothing was changed", metadata: ["write": "\(what)", "error": "\(error)"])
+            guard CabinetStore.isDiskFull(error), let diskReserve, diskReserve.release() else {
+                logger.error("store refused a write; nothing was changed", metadata: ["write": "\(what)", "error": "\(error)"])
+                return nil
+            }
+        }
+        logger.critical("the disk is full: the disk reserve was released for this commit; deposits stop until space is freed, pickups go on",
+                        metadata: ["write": "\(what)", "reserve.path": "\(diskReserve?.path ?? "")"])
+        // Tried once more in the released space; then the alarm (deposits refused) is recorded
+        // after it, so the commit that must not be refused goes first.
+        defer { checkStorage() }
+        do {
+            return try store.transaction(at: stamp, body)
+        } catch {
+            CabinetStore.stopOnFailedSync(error, syncing: "a commit", metadata: ["write": "\(what)"], logger: logger)
+            logger.error("store refused a write even with the disk reserve released; nothing was changed",
+                         metadata: ["write": "\(what)", "error": "\(error)"])
             return nil
         }
     }

@@ -86,6 +86,13 @@ public enum Daemon {
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
             boards: hardware.boards, display: feedback.display, buzzer: feedback.buzzer, lights: feedback.lights,
             logger: logger)
+        // Made before the first commit of this run, so that even the start's records can use it.
+        let reserve = DiskReserve(directory: directory.path)
+        if !reserve.ensure() {
+            logger.critical("no room on the disk for the disk reserve: deposits stay stopped until space is freed",
+                            metadata: ["reserve.path": "\(reserve.path)", "reserve.bytes": "\(reserve.bytes)"])
+        }
+        controller.diskReserve = reserve
         if let movedAside { controller.storeWasMovedAside(to: movedAside.path, reason: movedAside.reason) }
         if replacingLostKey {
             // Recorded before the new key is written: a power cut between the two leaves the codes

@@ -407,6 +407,14 @@ public final class CabinetStore: Sendable {
         (error as? DatabaseError)?.extendedResultCode == .SQLITE_IOERR_FSYNC
     }
 
+    /// Whether `error` is a write refused because the disk is full (SQLite's SQLITE_FULL, which it
+    /// reports for ENOSPC, or the WAL index failing to grow). The transaction was rolled back and
+    /// the connection is usable: once space is freed (see `DiskReserve`) the same commit can go.
+    public static func isDiskFull(_ error: any Error) -> Bool {
+        guard let error = error as? DatabaseError else { return false }
+        return error.resultCode == .SQLITE_FULL || error.extendedResultCode == .SQLITE_IOERR_SHMSIZE
+    }
+
     /// Runs `body` in one durable transaction; see the type's durability contract.
     /// Any error (including a violated schema invariant) rolls back everything `body` did.
     @discardableResult

@@ -63,6 +63,18 @@ public struct FileDescriptor: Sendable, Hashable {
         try SystemCall.run("fsync", path: path) { Int(fsync(rawValue)) }
     }
 
+    /// posix_fallocate(3): gives the file real disk blocks for `length` bytes from the start (not
+    /// a sparse hole), so that the space is the file's until it is removed. ENOSPC when the file
+    /// system has not that much room. posix_fallocate returns its error rather than set errno.
+    public func allocate(_ length: Int64) throws(SystemCallError) {
+        while true {
+            let code = posix_fallocate(rawValue, 0, off_t(length))
+            if code == 0 { return }
+            if code == EINTR { continue }
+            throw SystemCallError(call: "posix_fallocate", path: path, code: code)
+        }
+    }
+
     /// What one `read` returned.
     public enum ReadResult: Sendable, Equatable {
         case bytes([UInt8])

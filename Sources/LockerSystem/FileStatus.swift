@@ -18,6 +18,9 @@ public struct FileStatus: Sendable, Equatable {
     public let device: UInt64
     public let inode: UInt64
     public let size: Int64
+    /// The disk space the file really holds (`st_blocks` × 512): less than `size` for a sparse
+    /// file, which is how a reserve that was never allocated is told from one that was.
+    public let allocatedBytes: Int64
 
     init(_ status: stat) {
         kind = switch status.st_mode & S_IFMT {
@@ -36,5 +39,6 @@ public struct FileStatus: Sendable, Equatable {
         device = UInt64(status.st_dev)
         inode = UInt64(status.st_ino)
         size = Int64(status.st_size)
+        allocatedBytes = Int64(status.st_blocks) * 512
     }
 }

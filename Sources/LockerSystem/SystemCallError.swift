@@ -40,6 +40,8 @@ public struct SystemCallError: Error, Sendable, Equatable, CustomStringConvertib
     public var isNotSupported: Bool { code == ENOTTY || code == EINVAL }
     /// No permission (EACCES, EPERM).
     public var isPermissionDenied: Bool { code == EACCES || code == EPERM }
+    /// The file system is full (ENOSPC).
+    public var isNoSpace: Bool { code == ENOSPC }
     /// An I/O error (EIO): a serial adapter or an input device being unplugged reads like this.
     public var isInputOutputError: Bool { code == EIO }
 
@@ -56,7 +58,7 @@ public struct SystemCallError: Error, Sendable, Equatable, CustomStringConvertib
     private static let symbols: [Int32: String] = [
         EPERM: "EPERM", ENOENT: "ENOENT", EINTR: "EINTR", EIO: "EIO", ENXIO: "ENXIO",
         EBADF: "EBADF", EACCES: "EACCES", EBUSY: "EBUSY", ENODEV: "ENODEV", EINVAL: "EINVAL",
-        ENOTTY: "ENOTTY", ENOMEM: "ENOMEM", ENOSYS: "ENOSYS", EOPNOTSUPP: "EOPNOTSUPP",
+        ENOTTY: "ENOTTY", ENOMEM: "ENOMEM", ENOSPC: "ENOSPC", ENOSYS: "ENOSYS", EOPNOTSUPP: "EOPNOTSUPP",
     ]
 }
 
