@@ -32,6 +32,18 @@ extension CabinetController {
         return commitRecording(custody.recorded(event), "maintenance record")?.last?.sequence
     }
 
+    /// A connection the maintenance socket turned away on its uid and gid: an audit record with
+    /// who knocked (uid, gid, pid, user) and, from `RefusedPeerThrottle`, how many attempts of
+    /// this peer it stands for and how many of anyone went unrecorded before it.
+    func recordRefusedPeer(uid: UInt32, gid: UInt32, pid: Int32, user: String, detail: String, attempts: Int, suppressed: Int) {
+        let event = CustodyEvent(.maintenanceAction, payload: [
+            "action": "connect", "result": "refused_peer", "reason": "", "detail": .string(detail),
+            "uid": .int(Int64(uid)), "gid": .int(Int64(gid)), "pid": .int(Int64(pid)), "user": .string(user),
+            "attempts": .int(Int64(attempts)), "suppressed": .int(Int64(suppressed)),
+        ])
+        _ = commitRecording(custody.recorded(event), "refused peer record")
+    }
+
     /// Commits a technician's change (no latch, no effects: the action pulses afterwards, door by
     /// door), applies it and publishes its events; returns them (nil: the store refused).
     private func commitRecording(_ change: CustodyChange, _ what: String) -> [RecordedEvent]? {

@@ -9,6 +9,7 @@ protocol MaintenanceResponder: Sendable {
     func follow(after sequence: Int64?, channel: any Channel, peer: MaintenancePeer)
     /// A request the peer may not make (read-only access); recorded in the audit trail.
     func refused(_ request: MaintenanceRequest, from peer: MaintenancePeer, failure: MaintenanceFailure) async
-    /// A connection turned away at the door (not admitted, or too many clients).
-    func rejected(uid: UInt32, gid: UInt32, pid: Int32, reason: String)
+    /// A connection turned away at the door: `forbidden` (its uid and gid are not admitted;
+    /// recorded in the audit trail, rate-limited) or `busy` (too many clients; logged).
+    func rejected(uid: UInt32, gid: UInt32, pid: Int32, failure: MaintenanceFailure)
 }

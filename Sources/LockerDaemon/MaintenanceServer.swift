@@ -130,7 +130,7 @@ final class MaintenanceServer: Sendable {
                     "uid \(credentials.uid) (gid \(credentials.gid)) may not use the maintenance socket: not root, not in the maintenance group")
             }
             if let rejection {
-                responder.rejected(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, reason: rejection.message)
+                responder.rejected(uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, failure: rejection)
                 // Said once the connection is active (a write before that would be lost), then closed.
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(MaintenanceRejectionHandler(failure: rejection))

@@ -28,6 +28,7 @@ final class MaintenanceService: MaintenanceResponder {
     let temperatures: (@Sendable () -> [TemperatureReport])?
     let logger: Logger
     private let forbiddenRecords = ForbiddenAttemptThrottle(interval: 60)
+    private let refusedPeers = RefusedPeerThrottle()
 
     init(inbox: CabinetInbox, store: CabinetStore, configuration: CabinetConfiguration, metrics: CabinetMetrics,
          clock: any CabinetClock, stateDirectory: URL, recentLog: RecentLogLines, uplinkStatus: (@Sendable () -> UplinkStatus)?,
@@ -290,11 +291,23 @@ final class MaintenanceService: MaintenanceResponder {
         }
     }
 
-    func rejected(uid: UInt32, gid: UInt32, pid: Int32, reason: String) {
+    func rejected(uid: UInt32, gid: UInt32, pid: Int32, failure: MaintenanceFailure) {
         metrics.maintenancePeerRejected()
         logger.warning("maintenance connection turned away", metadata: [
-            "peer.uid": "\(uid)", "peer.gid": "\(gid)", "peer.pid": "\(pid)", "reason": "\(reason)",
+            "peer.uid": "\(uid)", "peer.gid": "\(gid)", "peer.pid": "\(pid)", "reason": "\(failure.message)",
         ])
+        // An outsider knocking is recorded in the chain (the server and the technician see who
+        // tried), within the throttle's limits; a full house (`busy`) turns away people who may
+        // connect, and is only logged and counted.
+        guard failure.code == .forbidden, let admission = refusedPeers.admit(uid: uid, now: clock.now()) else { return }
+        let user = MaintenanceAccessPolicy.systemUserName(uid)
+        // Off the socket's event loop: the connection is answered and closed without waiting.
+        Task {
+            _ = await inbox.perform {
+                $0.recordRefusedPeer(uid: uid, gid: gid, pid: pid, user: user, detail: failure.message,
+                                     attempts: admission.attempts, suppressed: admission.suppressed)
+            }
+        }
     }
 
     func follow(after sequence: Int64?, channel: any Channel, peer: MaintenancePeer) {

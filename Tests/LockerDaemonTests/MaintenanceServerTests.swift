@@ -13,7 +13,7 @@ import Testing
         }
         func follow(after sequence: Int64?, channel: any Channel, peer: MaintenancePeer) {}
         func refused(_ request: MaintenanceRequest, from peer: MaintenancePeer, failure: MaintenanceFailure) async {}
-        func rejected(uid: UInt32, gid: UInt32, pid: Int32, reason: String) {}
+        func rejected(uid: UInt32, gid: UInt32, pid: Int32, failure: MaintenanceFailure) {}
     }
 
     let policy = MaintenanceAccessPolicy(fullGroupID: 4242, readOnlyGroupID: 4343, daemonUserID: 999,
