@@ -128,6 +128,11 @@ final class MaintenanceService: MaintenanceResponder {
         case .uplinkResume:
             let reason = try requiredReason(request, peer: peer)
             response.action = try await onLoop { $0.maintenanceResumeUplink(reason: reason, by: peer) }.get()
+        case .lockout:
+            response.lockout = try await onLoop { $0.lockoutReport() }
+        case .lockoutClear:
+            let reason = try requiredReason(request, peer: peer)
+            response.lockout = try await onLoop { $0.maintenanceClearLockout(reason: reason, by: peer) }.get()
         case .metrics:
             await refreshGauges()
             response.metrics = metrics.exposition()

@@ -32,13 +32,17 @@ public enum MaintenanceProtocol {
         case sim
         /// Lifts the uplink's halt after a conflict (audited; needs a reason).
         case uplinkResume = "uplink.resume"
+        /// The keypad lockout and the courier PIN throttles as they stand.
+        case lockout
+        /// Clears the keypad lockout and every courier throttle (audited; needs a reason).
+        case lockoutClear = "lockout.clear"
 
         /// Commands the read-only group may use: they look, they never move a latch or change state.
         public var isReadOnly: Bool {
             switch self {
-            case .status, .compartments, .parcels, .events, .eventsFollow, .queue, .temps, .auditVerify, .metrics:
+            case .status, .compartments, .parcels, .events, .eventsFollow, .queue, .temps, .auditVerify, .metrics, .lockout:
                 return true
-            case .open, .openAll, .quarantine, .enable, .selftest, .diag, .sim, .uplinkResume:
+            case .open, .openAll, .quarantine, .enable, .selftest, .diag, .sim, .uplinkResume, .lockoutClear:
                 return false
             }
         }

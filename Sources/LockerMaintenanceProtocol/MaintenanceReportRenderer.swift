@@ -266,6 +266,26 @@ public enum MaintenanceReportRenderer {
         return "\(verdict)\n\(checked), \(head)"
     }
 
+    // MARK: - lockout
+
+    /// The keypad first ("keypad LOCKED: 7 wrong codes, 4m left (until ...)" or "keypad open: ..."),
+    /// then one line per courier id with wrong PINs counted.
+    public static func lockout(_ report: LockoutReport) -> String {
+        func line(_ name: String, _ throttle: LockoutReport.Throttle, noun: String) -> String {
+            let count = "\(throttle.consecutiveFailures) wrong \(noun)\(throttle.consecutiveFailures == 1 ? "" : "s")"
+            guard throttle.secondsLeft > 0 else { return "\(name) open: \(count)" }
+            let until = throttle.lockedUntil.map { " (until \(MaintenanceTextFormat.timestamp($0)))" } ?? ""
+            return "\(name) LOCKED: \(count), \(MaintenanceTextFormat.duration(seconds: throttle.secondsLeft)) left\(until)"
+        }
+        var lines = [line("keypad", report.keypad, noun: "code")]
+        for courier in report.couriers {
+            lines.append(line("courier \(courier.courierID ?? "?")", courier, noun: "PIN"))
+        }
+        if report.couriers.isEmpty { lines.append("no courier id has wrong PINs counted") }
+        if let sequence = report.auditSequence { lines.insert("cleared (audit record #\(sequence)); now:", at: 0) }
+        return lines.joined(separator: "\n")
+    }
+
     // MARK: - pieces
 
     private static func keypadText(_ lockedUntil: Date?, now: Date) -> String {

@@ -19,6 +19,7 @@ public struct MaintenanceResponse: Sendable, Codable, Equatable {
     public var temperatureRecord: ParcelTemperatureRecord?
     public var diagnostics: DiagnosticsReport?
     public var audit: AuditReport?
+    public var lockout: LockoutReport?
     /// Prometheus text exposition format.
     public var metrics: String?
     /// What the simulated cabinet printed while running the line.

@@ -20,7 +20,7 @@ struct LockerctlCommand: ParsableCommand {
         subcommands: [
             Status.self, Compartments.self, Parcels.self, Events.self,
             Open.self, OpenAll.self, Quarantine.self, Enable.self, Selftest.self,
-            Queue.self, Uplink.self, Temps.self, Diag.self, Audit.self, Metrics.self, Sim.self,
+            Queue.self, Uplink.self, Lockout.self, Temps.self, Diag.self, Audit.self, Metrics.self, Sim.self,
         ]
     )
 
