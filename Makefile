@@ -6,7 +6,8 @@ SWIFT ?= swift
 STATE ?= state
 # openssl: the uplink tests make a CA and certificates for their mutual-TLS server.
 # systemd: the unit tests run systemd-analyze (verify, security), systemd-sysusers and systemd-tmpfiles.
-APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd
+# mount: the full-disk test mounts a small tmpfs; util-linux: setpriv runs lockerctl as other users.
+APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000
