@@ -9,8 +9,8 @@ public import LockerWire
 ///   still reports closed is *not* an error (the board executed the pulse; the daemon's door
 ///   watch handles a latch that did not open). Only a missing reply throws.
 /// - `readStatus` always uses "read all": the reply to "read one" is not documented.
-/// - Door changes are found by polling (`pollOnce`), diffed against the previous poll, as for
-///   `KerongCU16LockBoard`; `unlock` and `readStatus` do not move that baseline.
+/// - Door changes are found by polling (`pollOnce`), each status read diffed against the previous
+///   one, as for `KerongCU16LockBoard` (see `StatusPoller`).
 ///
 /// The board has no item sensors and no sequence numbers: if an open reply is lost, the bus's
 /// retry pulses the latch a second time. `pulseMilliseconds` is ignored (the board's pulse is
@@ -85,16 +85,18 @@ public actor EightALockBoard: PolledLockBoard {
             if case .readAllReply(board, _) = frame { frame } else { nil }
         }
         let channels = reply.channelsOpen(polarity: polarity) ?? []
-        return LockBoardStatus(doorOpen: Array(channels.prefix(channelCount)), itemPresent: nil)
+        let status = LockBoardStatus(doorOpen: Array(channels.prefix(channelCount)), itemPresent: nil)
+        poller.observed(status, board: board)
+        return status
     }
 
-    /// Reads every channel once and delivers what changed since the previous poll; reports the
-    /// board lost when it stops answering and back when it answers again (then the changes made
-    /// meanwhile).
+    /// Reads every channel once and delivers what changed since the previous read (this one, or
+    /// any `readStatus` meanwhile); reports the board lost when it stops answering and back when
+    /// it answers again (then the changes made meanwhile).
     public func pollOnce(delivering handler: any HardwareEventHandler) async {
-        let poll: Result<LockBoardStatus, any Error>
-        do { poll = .success(try await readStatus()) } catch { poll = .failure(error) }
-        for event in poller.events(after: poll, board: address) { await handler.handle(event) }
+        var failure: (any Error)?
+        do { _ = try await readStatus() } catch { failure = error }
+        for event in poller.events(afterPollFailure: failure, board: address) { await handler.handle(event) }
     }
 
 
