@@ -92,6 +92,12 @@ extension CabinetController {
         await perform(panel.depositFinished(.failure("The deposit could not be recorded. Please take the parcel back and see staff."), now: now))
     }
 
+    /// One door's latch is reported faulty by its board: that door is quarantined with an alarm.
+    func latchFaulted(_ id: Int, detail: String) async {
+        logger.error("latch fault", metadata: ["compartment.label": "\(label(id))", "error": "\(detail)"])
+        if let change = custody.latchFaulted(id, detail: detail, in: model) { await carryOut(change, "latch fault") }
+    }
+
     // MARK: - Boards
 
     func boardLost(_ board: Int, detail: String) async {

@@ -1,11 +1,18 @@
 public import LockerHAL
 public import LockerWire
+public import Logging
 
 /// A lock board speaking our own protocol (firmware-protocol/PROTOCOL.md) on a `SerialBus`.
 ///
 /// Every request gets a new sequence number; the bus retries with the same bytes, so a retried
 /// UNLOCK whose reply was lost is not executed twice by the board. Door changes are read as
 /// numbered events (`pollOnce`), so an open–take–close between two polls is still seen.
+///
+/// What one board says wrong never takes the whole board offline: an event of a kind this host
+/// does not know, for a channel it does not have, or numbered 0 (reserved) is skipped with a log
+/// line (and acknowledged, so the board stops repeating it); an events reply whose payload cannot
+/// be read is logged and the board stays online; a latch fault (UNLOCK result 02, or a latch
+/// fault event) is that channel's only (`HardwareError.latchFault`, `HardwareEvent.latchFault`).
 public actor OwnProtocolLockBoard: PolledLockBoard {
     public nonisolated let address: Int
     public nonisolated let channelCount: Int
@@ -20,8 +27,16 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
     /// numbers started again.
     private var bootID: UInt16?
     private var answering = true
+    /// The last unreadable events reply logged: a board repeats an event until it is
+    /// acknowledged, so the same one is logged once, not every poll.
+    private var lastUnreadableReply: String?
+    private let logger: Logger
 
-    public init(address: Int, channelCount: Int, hasItemSensors: Bool, bus: SerialBus, pollIntervalMilliseconds: Int = 250) {
+    public init(address: Int, channelCount: Int, hasItemSensors: Bool, bus: SerialBus, pollIntervalMilliseconds: Int = 250,
+                logger: Logger = Logger(label: "lockerd.board.own-protocol")) {
+        var logger = logger
+        logger[metadataKey: "board.address"] = "\(address)"
+        self.logger = logger
         self.address = address
         self.channelCount = channelCount
         self.hasItemSensors = hasItemSensors
@@ -42,7 +57,7 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
         case .channelOutOfRange:
             throw HardwareError.channelOutOfRange(board: address, channel: channel, channelCount: channelCount)
         case .latchFault:
-            throw HardwareError.io(device: "board \(address)", operation: "unlock channel \(channel)", detail: "the board reports a latch fault (coil open or shorted)")
+            throw HardwareError.latchFault(board: address, channel: channel, detail: "UNLOCK result 02: coil open or shorted")
         }
     }
 
@@ -76,6 +91,15 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
         let reply: OwnBoardMessage
         do {
             reply = try await request(.readEvents(acknowledgeUpTo: lastEventNumber))
+        } catch let unreadable as OwnBoardMessage.DecodingError {
+            // The board answered (the packet's CRC was good) with a payload this host cannot read:
+            // the board is there, and one bad reply is no reason to stop using its other doors.
+            await answered(handler)
+            if lastUnreadableReply != "\(unreadable)" {
+                lastUnreadableReply = "\(unreadable)"
+                logger.error("events reply skipped: its payload cannot be read", metadata: ["error": "\(unreadable)"])
+            }
+            return
         } catch {
             if answering {
                 answering = false
@@ -83,16 +107,25 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
             }
             return
         }
-        if !answering {
-            answering = true
-            await handler.handle(.boardBack(board: address))
-        }
+        await answered(handler)
+        lastUnreadableReply = nil
         guard case .events(let events) = reply else { return }
         for event in events where event.number != lastEventNumber {
+            guard event.number != 0 else {
+                // Number 0 is reserved (PROTOCOL.md): no real event carries it.
+                logger.warning("event numbered 0 skipped: the number is reserved", metadata: ["event": "\(event)"])
+                continue
+            }
             lastEventNumber = event.number
+            guard event.kind.isKnown else {
+                logger.warning("event of an unknown kind skipped", metadata: ["event": "\(event)"])
+                continue
+            }
             let channel = Int(event.channel)
             guard (1...channelCount).contains(channel) || event.kind == .eventsLost else {
-                // A channel this configuration does not have: not ours to report.
+                logger.warning("event for a channel this board does not have skipped", metadata: [
+                    "event": "\(event)", "board.channels": "\(channelCount)",
+                ])
                 continue
             }
             switch event.kind {
@@ -100,14 +133,22 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
             case .doorClosed: await handler.handle(.doorChanged(board: address, channel: channel, isOpen: false))
             case .itemPresent: await handler.handle(.itemChanged(board: address, channel: channel, isPresent: true))
             case .itemRemoved: await handler.handle(.itemChanged(board: address, channel: channel, isPresent: false))
-            case .latchFault, .eventsLost:
-                // Lost events or a fault: only a fresh status read can be trusted now.
+            case .latchFault:
+                await handler.handle(.latchFault(board: address, channel: channel, detail: "the board reports a latch fault event"))
+            default:
+                // Events were lost: only a fresh status read can be trusted now (the daemon
+                // re-reads and reconciles every door of a board that comes back).
                 await handler.handle(.boardLost(board: address, detail: "board reports \(event.kind)"))
                 await handler.handle(.boardBack(board: address))
             }
         }
     }
 
+    private func answered(_ handler: any HardwareEventHandler) async {
+        guard !answering else { return }
+        answering = true
+        await handler.handle(.boardBack(board: address))
+    }
 
     /// The board's temperature probes (READ TEMPERATURES, firmware-protocol §5): one transaction
     /// for all of them, on the same bus as the latches.

@@ -71,8 +71,27 @@ public enum OwnBoardMessage: Sendable, Equatable {
     }
 
     public struct Event: Sendable, Equatable {
-        public enum Kind: UInt8, Sendable {
-            case doorOpened = 1, doorClosed = 2, itemPresent = 3, itemRemoved = 4, latchFault = 5, eventsLost = 0xFF
+        /// An event kind: an open set, so that a kind added by a newer firmware decodes (and is
+        /// skipped by the host with a log line) instead of making the whole events reply unreadable,
+        /// which a board that keeps unacknowledged events would then repeat forever.
+        public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+            public var rawValue: UInt8
+            public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+            public static let doorOpened = Kind(rawValue: 1)
+            public static let doorClosed = Kind(rawValue: 2)
+            public static let itemPresent = Kind(rawValue: 3)
+            public static let itemRemoved = Kind(rawValue: 4)
+            public static let latchFault = Kind(rawValue: 5)
+            public static let eventsLost = Kind(rawValue: 0xFF)
+            static let known: [Kind: String] = [
+                .doorOpened: "doorOpened", .doorClosed: "doorClosed", .itemPresent: "itemPresent",
+                .itemRemoved: "itemRemoved", .latchFault: "latchFault", .eventsLost: "eventsLost",
+            ]
+
+            /// Whether this protocol version defines the kind.
+            public var isKnown: Bool { Self.known[self] != nil }
+            public var description: String { Self.known[self] ?? "unknown kind \(rawValue)" }
         }
         public var number: UInt8
         public var channel: UInt8
@@ -231,9 +250,7 @@ public enum OwnBoardMessage: Sendable, Equatable {
             var events: [Event] = []
             for index in 0..<Int(count) {
                 let base = 1 + 7 * index
-                guard let kind = Event.Kind(rawValue: p[base + 2]) else {
-                    throw .badPayload(command: command, detail: "unknown event kind \(p[base + 2])")
-                }
+                let kind = Event.Kind(rawValue: p[base + 2])
                 let uptime = UInt32(Self.be16(p, base + 3)) << 16 | UInt32(Self.be16(p, base + 5))
                 events.append(Event(number: p[base], channel: p[base + 1], kind: kind, uptimeMilliseconds: uptime))
             }

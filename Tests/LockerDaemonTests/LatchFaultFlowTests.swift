@@ -1,0 +1,32 @@
+import Foundation
+import LockerCore
+import LockerDaemon
+import LockerHAL
+import Testing
+
+/// A latch fault reported by a board is that door's alone (issue 14, sequence 9): the door is
+/// quarantined with an alarm and the board's other doors go on working.
+@Suite struct LatchFaultFlowTests {
+    @Test func aLatchFaultQuarantinesThatDoorOnlyWithAnAlarm() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        let faulty = cabinet.address("A05")
+        await cabinet.inbox.handle(.latchFault(board: faulty.board, channel: faulty.channel, detail: "coil open"))
+        await cabinet.settle()
+
+        let kinds = try cabinet.eventKinds()
+        #expect(kinds.suffix(2) == ["latch.failed", "compartment.quarantined"])
+        #expect(!kinds.contains("board.offline"), "the board itself answers")
+        #expect(try cabinet.compartment("A05").state == .quarantined)
+        #expect(cabinet.cabinet.buzzer.patterns.last == .alarm)
+        // The same board's other doors still open.
+        let neighbour = try #require(cabinet.configuration.compartments.first {
+            $0.label != "A05" && $0.board == faulty.board
+        })
+        #expect(try cabinet.compartment(neighbour.label).state == .available)
+        await cabinet.courierLogin()
+        let (label, _) = try await cabinet.deposit("TRACK-LATCH-1")
+        #expect(!label.isEmpty && label != "A05")
+        await cabinet.stop()
+    }
+}
