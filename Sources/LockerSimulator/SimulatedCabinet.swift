@@ -219,6 +219,12 @@ public final class SimulatedCabinet: Sendable {
 
     // MARK: - Queries (tests, the front panel's map)
 
+    /// Whether `board` is switched off or cut from its bus (`setBoardDown`): its simulated
+    /// firmware then hears nothing and answers nothing, as a real board would.
+    public func isBoardDown(_ board: Int) -> Bool {
+        physical.withLock { $0.boardsDown.contains(board) }
+    }
+
     public func isDoorOpen(board: Int, channel: Int) -> Bool {
         physical.withLock { $0.doorOpen[board].flatMap { $0.indices.contains(channel - 1) ? $0[channel - 1] : nil } ?? false }
     }
