@@ -19,6 +19,7 @@ extension CabinetController {
         switch action {
         case .openedAsCommanded:
             resolveDoorWaiter(id, failure: nil)
+            if let seen = custody.depositDoorSeenOpen(id, in: model) { await carryOut(seen, "deposit door seen open") }
         case .forcedOpen:
             logger.warning("door opened without a command", metadata: ["compartment.label": "\(label(id))"])
             await carryOut(custody.doorForcedOpen(id, in: model), "forced-open alarm")

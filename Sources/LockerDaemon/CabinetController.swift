@@ -276,6 +276,7 @@ public final class CabinetController {
             case .show(let message): await show(message)
             case .sound(let sound): await buzzer.play(Self.pattern(sound))
             case .panel(.depositDoorOpened(let id, let label)): await perform(panel.depositDoorOpened(compartmentID: id, label: label))
+            case .panel(.depositDoorSeenOpen(let id, let label)): await perform(panel.depositDoorSeenOpen(compartmentID: id, label: label))
             case .panel(.depositRefused(let message)): await perform(panel.depositRefused(message))
             case .panel(.depositFinished(let message)): await perform(panel.depositFinished(message, now: clock.now()))
             case .lightOff(let id):
