@@ -18,7 +18,7 @@ import Testing
 
     /// A board of our protocol whose READ EVENTS answer is a scripted payload (so that it can be
     /// wrong in ways the simulated firmware never is); it records each acknowledgement it gets and,
-    /// once anything is acknowledged, has no more events.
+    /// once anything is acknowledged, has no more events. It speaks version 1, boot id 7.
     final class ScriptedEventsBoard: Sendable {
         let address: UInt8
         let eventsPayload: Mutex<[UInt8]>
@@ -35,8 +35,21 @@ import Testing
             var output: [UInt8] = []
             decoder.withLock { decoder in
                 while let result = decoder.decode(&buffer) {
-                    guard case .frame(let packet) = result, !packet.isFromBoard, packet.address == address,
-                          case .readEvents(let acknowledged)? = try? OwnBoardMessage(packet: packet) else { continue }
+                    guard case .frame(let packet) = result, !packet.isFromBoard, packet.address == address else { continue }
+                    switch try? OwnBoardMessage(packet: packet) {
+                    case .identify?:
+                        output += OwnBoardMessage.identity(.init(firmware: (1, 0, 0), channelCount: 8, capabilities: [], bootID: 7,
+                                                                 model: "SCRIPTED")).packet(address: address, sequence: packet.sequence).frame
+                        continue
+                    case .readStatus?:
+                        let closed = Array(repeating: false, count: 8)
+                        output += OwnBoardMessage.status(.init(bootID: 7, doorOpen: closed, itemPresent: closed, latchReleased: closed))
+                            .packet(address: address, sequence: packet.sequence).frame
+                        continue
+                    case .readEvents?: break
+                    default: continue
+                    }
+                    guard case .readEvents(let acknowledged)? = try? OwnBoardMessage(packet: packet) else { continue }
                     acknowledgements.withLock { $0.append(acknowledged) }
                     // As a real board: acknowledged events are gone (the scripts are one batch).
                     if acknowledged != 0 { eventsPayload.withLock { $0 = [0] } }
