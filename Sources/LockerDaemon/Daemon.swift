@@ -80,7 +80,8 @@ public enum Daemon {
                                        fullySimulated: configuration.isFullySimulated, logger: logger)
         let controller = try CabinetController(
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
-            boards: hardware.boards, display: feedback.display, buzzer: feedback.buzzer, lights: feedback.lights,
+            boards: hardware.boards, display: feedback.display, buzzer: feedback.buzzer,
+            lights: OwnBoardIndicatorLights(boards: hardware.boards, fallback: feedback.lights, logger: logger),
             logger: logger)
         if let movedAside { controller.storeWasMovedAside(to: movedAside.path, reason: movedAside.reason) }
         let inbox = CabinetInbox()

@@ -214,6 +214,27 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
         await handler.handle(.boardBack(board: address))
     }
 
+    /// Lights the LED of one channel (SET INDICATOR): `blink` for the door that just opened.
+    public func setIndicator(channel: Int, to pattern: LightPattern) async throws {
+        let code: UInt8 = switch pattern {
+        case .off: 0
+        case .on: 1
+        case .blink: 2
+        }
+        let reply = try await request(.setIndicator(channel: UInt8(clamping: channel), pattern: code))
+        guard case .indicatorSet(UInt8(clamping: channel), code) = reply else {
+            throw HardwareError.io(device: "board \(address)", operation: "set indicator \(channel)", detail: "unexpected reply \(reply)")
+        }
+    }
+
+    /// Switches one of the board's relays (SET RELAY), e.g. a cold zone's compressor.
+    public func setRelay(_ relay: Int, on: Bool) async throws {
+        let reply = try await request(.setRelay(relay: UInt8(clamping: relay), on: on))
+        guard case .relaySet(UInt8(clamping: relay), on) = reply else {
+            throw HardwareError.io(device: "board \(address)", operation: "set relay \(relay)", detail: "unexpected reply \(reply)")
+        }
+    }
+
     /// The board's temperature probes (READ TEMPERATURES, firmware-protocol §5): one transaction
     /// for all of them, on the same bus as the latches.
     public func readTemperatures() async throws -> [OwnBoardMessage.Temperature] {
