@@ -11,7 +11,8 @@ import Testing
 /// pseudo-terminal. A recorder does with the driver's events what the daemon does (follows the
 /// sensors, re-reads and reconciles the board when it comes back, raises an alarm for a door seen
 /// opening without a command). After every step the board answers, the recorded doors and items
-/// equal the model's, and every door forced open was alarmed unless nobody could have seen it.
+/// equal the model's, every door forced open was alarmed unless nobody could have seen it, and no
+/// door was alarmed that nobody forced.
 ///
 /// `LOCKERD_FAULT_STEPS` sets the steps per family (`make test-faults` runs many more).
 @Suite(.serialized) struct BoardFaultModelTests {
@@ -74,6 +75,8 @@ import Testing
         var owed = Set<Int>()
         /// Doors open when their board restarted: the board forgot their opening.
         var forgotten = Set<Int>()
+        /// Doors forced since the last check: the only ones an alarm may name.
+        var forced = Set<Int>()
         var failed = false
         func fail(_ what: String) {
             guard !failed else { return }
@@ -101,6 +104,7 @@ import Testing
                     owed.insert(channel)
                 }
                 forgotten.remove(channel)
+                forced.insert(channel)
                 rig.setDoor(channel, open: true)
             case 0..<44 where doorOpen:
                 log.append("close \(channel)")
@@ -154,7 +158,11 @@ import Testing
                 fail("recorded items \(recorded.items), the model's \(rig.locks.items.withLock { $0 })")
             }
             for door in owed where !recorded.alarmed[door - 1] { fail("door \(door) was forced open and raised no alarm") }
+            for door in 1...FaultModelRig.channels where recorded.alarmed[door - 1] && !forced.contains(door) {
+                fail("door \(door) raised an alarm, but nobody forced it (a frame that was not the reply decided?)")
+            }
             owed.removeAll()
+            forced.removeAll()
             forgotten.removeAll()
             recorder.state.withLock { $0.alarmed = Array(repeating: false, count: FaultModelRig.channels) }
         }
