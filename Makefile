@@ -11,6 +11,8 @@ APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl syste
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000
+# Steps per board family of the model-based board fault test in `make test-faults` (600 in `make test`).
+FAULT_STEPS ?= 5000
 # `make deb`: the package's version comes from the newest vX.Y.Z tag (v1.2.0-3-gabc1234 gives
 # 1.2.0+3.gabc1234), else 0.1.0. ARCH=arm64 packages binaries cross-built with
 # SWIFT_BUILD_FLAGS="--swift-sdk ID" (see README "Packaging and installation").
@@ -50,10 +52,12 @@ test: deps
 
 # The power-loss and fault battery (README "Power loss and faults"): SIGKILL at 1,000 random points
 # of the workload, lost un-synced writes, ENOSPC and EIO at each write of a commit, a damaged
-# database and a torn WAL at start-up, a stuck loop under the watchdog, SIGTERM mid-deposit.
+# database and a torn WAL at start-up, a stuck loop under the watchdog, SIGTERM mid-deposit, and
+# the model-based board fault test with FAULT_STEPS steps per board family.
 test-faults: deps
 	$(SWIFT) build --build-tests
-	LOCKERD_CRASH_POINTS=$(CRASH_POINTS) $(SWIFT) test --skip-build --filter 'LockerCrashTests|LockerFaultTests'
+	LOCKERD_CRASH_POINTS=$(CRASH_POINTS) LOCKERD_FAULT_STEPS=$(FAULT_STEPS) \
+	  $(SWIFT) test --skip-build --filter 'LockerCrashTests|LockerFaultTests|BoardFaultModelTests'
 
 # The power-loss test alone, with many more kill points than `make test` uses.
 crash-test: deps

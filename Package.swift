@@ -153,6 +153,7 @@ let package = Package(
             name: "LockerDriversTests",
             dependencies: [
                 "LockerDrivers", "LockerHAL", "LockerWire", "LockerInput", "LockerSimulator", "LockerTesting", "LockerSystem",
+                "LockerTestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

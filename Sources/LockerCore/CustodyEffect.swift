@@ -22,6 +22,8 @@ public enum PanelSound: Sendable, Equatable {
 /// How a deposit the front panel asked for ended (see `PanelStateMachine`'s event methods).
 public enum PanelOutcome: Sendable, Equatable {
     case depositDoorOpened(compartmentID: Int, label: String)
+    /// The sensor saw the deposit door open: the courier is told to put the parcel in.
+    case depositDoorSeenOpen(compartmentID: Int, label: String)
     case depositRefused(PanelMessage)
     case depositFinished(PanelMessage)
 }

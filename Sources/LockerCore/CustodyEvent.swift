@@ -5,7 +5,11 @@
 public struct CustodyEvent: Sendable, Equatable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case daemonStarted = "daemon.started"
+        /// The deposit door's latch is about to be pulsed (recorded first, so that a power
+        /// failure never leaves an opening without a record); not yet seen open.
         case depositDoorOpened = "deposit.door_opened"
+        /// The sensor saw that deposit door open after its pulse.
+        case depositDoorSeenOpen = "deposit.door_seen_open"
         case depositCommitted = "deposit.committed"
         case depositCancelled = "deposit.cancelled"
         case depositRecovered = "deposit.recovered"

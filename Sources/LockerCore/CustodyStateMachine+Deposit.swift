@@ -85,6 +85,20 @@ extension CustodyStateMachine {
         return change
     }
 
+    /// The sensor saw a deposit door open after its pulse: recorded as seen, and only now is the
+    /// courier told to put the parcel in. Nil when no deposit is pending there.
+    public func depositDoorSeenOpen(_ id: Int, in model: CabinetModel) -> CustodyChange? {
+        guard case .deposit(let intake, _, _) = model.pending[id] else { return nil }
+        let label = model.compartments[id].label
+        var change = CustodyChange()
+        change.record(CustodyEvent(.depositDoorSeenOpen, compartmentID: id, payload: Self.payload(label, [
+            "tracking_number": .string(intake.trackingNumber),
+        ])))
+        change.effects = [.panel(.depositDoorSeenOpen(compartmentID: id, label: label))]
+        change.ifStoreRefuses = change.effects
+        return change
+    }
+
     /// The courier gave up this door while it is open: recorded now, settled when it closes (the
     /// compartment stays out of service until the door is closed and what is inside is known).
     public func depositCancelled(_ id: Int, reason: String, in model: CabinetModel) -> CustodyChange? {

@@ -120,6 +120,27 @@ extension CustodyStateMachine {
         return change
     }
 
+    /// The board reports that this door's latch cannot be driven (one channel's fault, the board
+    /// itself works): the door alone goes out of service with an alarm, until a technician has
+    /// looked. What it was being opened for is left to the caller (`latchRefused`), which runs
+    /// after this change: a quarantined door is never handed back as available. Nil when the
+    /// door is already quarantined or disabled for this reason.
+    public func latchFaulted(_ id: Int, detail: String, in model: CabinetModel) -> CustodyChange? {
+        var record = model.record(id)
+        let reason = "latch fault: \(detail)"
+        guard record.compartment.quarantineReason != reason || record.compartment.state != .quarantined else { return nil }
+        var change = CustodyChange()
+        let label = record.compartment.label
+        change.record(CustodyEvent(.latchFailed, compartmentID: id, payload: Self.payload(label, ["reason": .string(reason)])))
+        if record.compartment.state != .disabled {
+            quarantine(&record, &change, reason: reason)
+        }
+        change.write(record)
+        change.effects = [.sound(.alarm)]
+        change.ifStoreRefuses = change.effects
+        return change
+    }
+
     public func boardOffline(_ board: Int, detail: String) -> CustodyChange {
         var change = CustodyChange()
         change.record(CustodyEvent(.boardOffline, payload: ["board": .int(Int64(board)), "detail": .string(detail)]))

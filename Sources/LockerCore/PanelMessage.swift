@@ -22,6 +22,8 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
     case courierOptions
     case trackingRejected(reason: String)
     case chooseSize(trackingNumber: String, suggested: CompartmentSize, temperatureClass: TemperatureClass)
+    /// The latch was pulsed; the door is not yet seen open.
+    case depositDoorOpening(label: String)
     case depositDoorOpen(label: String)
     case noCompartment(size: CompartmentSize, temperatureClass: TemperatureClass)
     case depositsSuspended(reason: String)
@@ -84,6 +86,8 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
         case .chooseSize(let tracking, let suggested, let temperatureClass):
             return "Parcel \(tracking) (\(temperatureClass)): size 1 XS 2 S 3 M 4 L 5 XL, ENTER = \(suggested). "
                 + "Class: 0 ambient 6 chilled 7 frozen 8 heated. CLEAR cancels."
+        case .depositDoorOpening(let label):
+            return "Opening \(label)... 2 door did not open, CLEAR cancel."
         case .depositDoorOpen(let label):
             return "Door \(label) is open. Put the parcel in and close the door. "
                 + "1 larger door, 2 door did not open, CLEAR cancel."

@@ -196,10 +196,17 @@ public struct PanelStateMachine: Sendable {
         switch state {
         case .choosingSize(let courier, let intake), .depositDoorOpen(let courier, let intake, _, _):
             state = .depositDoorOpen(courier, intake, compartmentID: compartmentID, label: label)
-            return [.show(.depositDoorOpen(label: label))]
+            // Not "is open" yet: only the sensor can say so (`depositDoorSeenOpen`).
+            return [.show(.depositDoorOpening(label: label))]
         default:
             return []
         }
+    }
+
+    /// The sensor saw the deposit door open: now the courier is told to put the parcel in.
+    public mutating func depositDoorSeenOpen(compartmentID: Int, label: String) -> [PanelAction] {
+        guard case .depositDoorOpen(_, _, compartmentID, _) = state else { return [] }
+        return [.show(.depositDoorOpen(label: label))]
     }
 
     /// No door could be opened for the parcel: the courier chooses again (or gives up).

@@ -30,21 +30,28 @@ extension CabinetConfiguration {
 
         /// The compressor or heater relay.
         public struct RelayEntry: Sendable, Codable, Equatable {
-            /// "gpio" or "simulated".
+            /// "gpio", "own-board" (a relay output of one of our own lock boards, SET RELAY) or
+            /// "simulated".
             public var kind: String
             public var chip: String?
             public var line: GPIOLineAddress?
             public var activeLow: Bool?
+            /// own-board: the board (its cabinet address) and the relay's number on it.
+            public var board: Int?
+            public var number: Int?
 
             enum CodingKeys: String, CodingKey, CaseIterable {
-                case kind, chip, line, activeLow
+                case kind, chip, line, activeLow, board, number
             }
 
-            public init(kind: String, chip: String? = nil, line: GPIOLineAddress? = nil, activeLow: Bool? = nil) {
+            public init(kind: String, chip: String? = nil, line: GPIOLineAddress? = nil, activeLow: Bool? = nil,
+                        board: Int? = nil, number: Int? = nil) {
                 self.kind = kind
                 self.chip = chip
                 self.line = line
                 self.activeLow = activeLow
+                self.board = board
+                self.number = number
             }
         }
 
@@ -185,8 +192,14 @@ extension CabinetConfiguration {
             }
             switch zone.relay.kind {
             case "gpio": if zone.relay.chip == nil || zone.relay.line == nil { problems.append("\(what): a gpio relay needs chip and line") }
+            case "own-board":
+                // Boards that carry probes are the boards of our own protocol, which also drive relays.
+                if boards.first(where: { $0.address == zone.relay.board })?.family?.carriesTemperatureProbes != true {
+                    problems.append("\(what): an own-board relay needs \"board\": the address of a board of kind own-protocol")
+                }
+                if !(1...255).contains(zone.relay.number ?? -1) { problems.append("\(what): an own-board relay needs its \"number\" (1...255)") }
             case "simulated": break
-            default: problems.append("\(what): relay kind must be gpio or simulated, is \"\(zone.relay.kind)\"")
+            default: problems.append("\(what): relay kind must be gpio, own-board or simulated, is \"\(zone.relay.kind)\"")
             }
         }
         // With a cold chain configured, a cold compartment outside every zone would take cold

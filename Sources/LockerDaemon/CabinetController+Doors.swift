@@ -19,6 +19,7 @@ extension CabinetController {
         switch action {
         case .openedAsCommanded:
             resolveDoorWaiter(id, failure: nil)
+            if let seen = custody.depositDoorSeenOpen(id, in: model) { await carryOut(seen, "deposit door seen open") }
         case .forcedOpen:
             logger.warning("door opened without a command", metadata: ["compartment.label": "\(label(id))"])
             await carryOut(custody.doorForcedOpen(id, in: model), "forced-open alarm")
@@ -90,6 +91,12 @@ extension CabinetController {
             unsettledDoors.insert(id)
         }
         await perform(panel.depositFinished(.failure("The deposit could not be recorded. Please take the parcel back and see staff."), now: now))
+    }
+
+    /// One door's latch is reported faulty by its board: that door is quarantined with an alarm.
+    func latchFaulted(_ id: Int, detail: String) async {
+        logger.error("latch fault", metadata: ["compartment.label": "\(label(id))", "error": "\(detail)"])
+        if let change = custody.latchFaulted(id, detail: detail, in: model) { await carryOut(change, "latch fault") }
     }
 
     // MARK: - Boards

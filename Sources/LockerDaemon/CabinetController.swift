@@ -185,6 +185,9 @@ public final class CabinetController {
             await boardLost(board, detail: detail)
         case .boardBack(let board):
             await boardBack(board)
+        case .latchFault(let board, let channel, let detail):
+            guard let id = map.compartment(board: board, channel: channel) else { return }
+            await latchFaulted(id, detail: detail)
         }
         publishNewEvents()
     }
@@ -277,6 +280,7 @@ public final class CabinetController {
             case .show(let message): await show(message)
             case .sound(let sound): await buzzer.play(Self.pattern(sound))
             case .panel(.depositDoorOpened(let id, let label)): await perform(panel.depositDoorOpened(compartmentID: id, label: label))
+            case .panel(.depositDoorSeenOpen(let id, let label)): await perform(panel.depositDoorSeenOpen(compartmentID: id, label: label))
             case .panel(.depositRefused(let message)): await perform(panel.depositRefused(message))
             case .panel(.depositFinished(let message)): await perform(panel.depositFinished(message, now: clock.now()))
             case .lightOff(let id):
@@ -287,7 +291,8 @@ public final class CabinetController {
         }
     }
 
-    /// Pulses a latch. Returns false (and takes the board offline) if the board did not accept it.
+    /// Pulses a latch. Returns false if the board did not accept it: a board that does not answer
+    /// goes offline; a latch fault quarantines that door only.
     func pulse(_ id: Int) async -> Bool {
         let address = map.address(of: id)
         guard let board = boards[address.board], !offlineBoards.contains(address.board) else { return false }
@@ -295,6 +300,12 @@ public final class CabinetController {
         _ = doors[id].unlockCommanded(now: clock.now())
         do {
             try await board.unlock(channel: address.channel, pulseMilliseconds: configuration.latchPulseMilliseconds)
+        } catch HardwareError.latchFault(_, _, let detail) {
+            // That channel only: the board answers and its other doors work, so it stays online.
+            doors[id] = DoorWatchStateMachine(isOpen: model.compartments[id].isDoorOpen, now: clock.now())
+            await latchFaulted(id, detail: detail)
+            resolveDoorWaiter(id, failure: "the board reports a latch fault: \(detail); quarantined")
+            return false
         } catch {
             doors[id] = DoorWatchStateMachine(isOpen: model.compartments[id].isDoorOpen, now: clock.now())
             await boardLost(address.board, detail: "\(error)")

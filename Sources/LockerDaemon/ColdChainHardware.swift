@@ -65,6 +65,11 @@ public enum ColdChainHardware {
                     logger.error("relay of a cold zone cannot be used", metadata: ["zone": "\(zone.name)", "error": "\(error)"])
                     relay = UnavailableRelay(name: zone.name, reason: "\(error)")
                 }
+            } else if zone.relay.kind == "own-board", let address = zone.relay.board, let number = zone.relay.number,
+                      let driver = boards.lazy.compactMap({ $0.address == address ? OwnBoardIndicatorLights.ownDriver($0) : nil }).first {
+                relay = OwnBoardRelay(name: zone.name, board: driver, relay: number, logger: logger)
+            } else if zone.relay.kind == "own-board" {
+                relay = UnavailableRelay(name: zone.name, reason: "no board of our own protocol at address \(zone.relay.board ?? -1)")
             } else {
                 relay = simulated!
             }

@@ -84,7 +84,8 @@ public enum Daemon {
                                        fullySimulated: configuration.isFullySimulated, logger: logger)
         let controller = try CabinetController(
             configuration: configuration, store: store, clock: clock, hasher: HMACPickupCodeHasher(key: key),
-            boards: hardware.boards, display: feedback.display, buzzer: feedback.buzzer, lights: feedback.lights,
+            boards: hardware.boards, display: feedback.display, buzzer: feedback.buzzer,
+            lights: OwnBoardIndicatorLights(boards: hardware.boards, fallback: feedback.lights, logger: logger),
             logger: logger)
         // Made before the first commit of this run, so that even the start's records can use it.
         let reserve = DiskReserve(directory: directory.path)

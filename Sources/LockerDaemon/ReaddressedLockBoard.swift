@@ -46,6 +46,8 @@ public struct ReaddressedLockBoard: LockBoard, HeartbeatingEventSource {
             case .itemChanged(_, let channel, let isPresent): await handler.handle(.itemChanged(board: address, channel: channel, isPresent: isPresent))
             case .boardLost(_, let detail): await handler.handle(.boardLost(board: address, detail: detail))
             case .boardBack: await handler.handle(.boardBack(board: address))
+            case .latchFault(_, let channel, let detail):
+                await handler.handle(.latchFault(board: address, channel: channel, detail: detail))
             case .key, .scan: await handler.handle(event)
             }
         }

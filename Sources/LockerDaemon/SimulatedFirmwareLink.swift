@@ -13,6 +13,7 @@ import Synchronization
 public final class SimulatedFirmwareLink: Sendable {
     public let terminal: PseudoTerminal
     private let boards: Mutex<[any SimulatedBoardFirmware]>
+    private let cabinet: SimulatedCabinet
     private let running = Atomic<Bool>(true)
     private let finished = Atomic<Bool>(false)
     private let started = ContinuousClock.now
@@ -32,6 +33,7 @@ public final class SimulatedFirmwareLink: Sendable {
         } catch {
             throw HardwareError(error)
         }
+        self.cabinet = cabinet
         let specs = cabinet.boards.filter { boardAddresses.contains($0.address) }
         boards = Mutex(specs.compactMap { spec in
             SimulatedBoardWiring(cabinet: cabinet, address: spec.address, setBitMeansOpen: setBitMeansOpen).map(makeFirmware)
@@ -80,8 +82,12 @@ public final class SimulatedFirmwareLink: Sendable {
             let bytes = terminal.read(timeoutMilliseconds: 20)
             queuePendingChanges()
             guard !bytes.isEmpty else { continue }
-            // Every board hears every byte (one RS-485 bus); only the addressed one answers.
-            let replies = boards.withLock { boards in boards.indices.map { boards[$0].receive(bytes) } }
+            // Every board hears every byte (one RS-485 bus); only the addressed one answers. A board
+            // that is down hears nothing and answers nothing: it must not answer "all closed" from
+            // a sensor read it cannot make.
+            let replies = boards.withLock { boards in
+                boards.indices.filter { !cabinet.isBoardDown(boards[$0].busAddress) }.map { boards[$0].receive(bytes) }
+            }
             for reply in replies where !reply.isEmpty { terminal.write(reply) }
         }
     }

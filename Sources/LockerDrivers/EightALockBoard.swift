@@ -7,14 +7,16 @@ public import LockerWire
 ///   second: configure the bus with `recommendedTiming` (or a reply timeout of that order). The
 ///   reply's status is the lock feedback after the pulse, read through `polarity`; a lock that
 ///   still reports closed is *not* an error (the board executed the pulse; the daemon's door
-///   watch handles a latch that did not open). Only a missing reply throws.
+///   watch handles a latch that did not open). Only a board that stops answering throws.
 /// - `readStatus` always uses "read all": the reply to "read one" is not documented.
-/// - Door changes are found by polling (`pollOnce`), diffed against the previous poll, as for
-///   `KerongCU16LockBoard`; `unlock` and `readStatus` do not move that baseline.
+/// - Door changes are found by polling (`pollOnce`), each status read diffed against the previous
+///   one, as for `KerongCU16LockBoard` (see `StatusPoller`).
 ///
-/// The board has no item sensors and no sequence numbers: if an open reply is lost, the bus's
-/// retry pulses the latch a second time. `pulseMilliseconds` is ignored (the board's pulse is
-/// fixed, 300 ms by default).
+/// The board has no item sensors and no sequence numbers, so the bus never retries an open. A
+/// missing open reply is not a board failure: the driver reads the status; a lock that reads open
+/// ends the unlock, one that reads closed (the request was likely lost) is pulsed once more, and
+/// only a board that answers no status read either throws. `pulseMilliseconds` is ignored (the
+/// board's pulse is fixed, 300 ms by default).
 public actor EightALockBoard: PolledLockBoard {
     /// The link speed of the vendor sheet.
     public static let defaultBaud = 9_600
@@ -66,12 +68,36 @@ public actor EightALockBoard: PolledLockBoard {
         guard (1...channelCount).contains(channel) else {
             throw HardwareError.channelOutOfRange(board: address, channel: channel, channelCount: channelCount)
         }
-        let board = address
-        // No sequence numbers on this board: an open is never resent (a lost reply would pulse twice).
-        let reply = try await transact(.open(board: board, channel: channel), retries: 0) { frame in
-            if case .openReply(board, channel, _) = frame { frame } else { nil }
+        if try await open(channel) { return }
+        // No open reply: the request or the reply was lost on the line, or the board is gone.
+        // Only a board that does not answer a status read either is a board-wide failure
+        // (`readStatus` throws `boardNotAnswering`); a lost reply is never one.
+        let status = try await readStatus()
+        if status.doorOpen[channel - 1] {
+            lastUnlockReportedOpen = true
+            return
         }
-        lastUnlockReportedOpen = reply.isOpen(polarity: polarity)
+        // The lock still reads closed: most likely the request was lost. It is sent once more: a
+        // second pulse of a closed lock only releases it again, whereas a lost request left alone
+        // would quarantine a working door as a failed latch. If this reply is lost too, the door
+        // watch judges whether the door opened.
+        _ = try await open(channel)
+    }
+
+    /// Sends "open one" once (never resent by the bus: no sequence numbers, a retry would pulse
+    /// again unasked). True when the board answered; false when no reply came in time.
+    private func open(_ channel: Int) async throws -> Bool {
+        let board = address
+        do {
+            let reply = try await transact(.open(board: board, channel: channel), retries: 0) { frame in
+                if case .openReply(board, channel, _) = frame { frame } else { nil }
+            }
+            lastUnlockReportedOpen = reply.isOpen(polarity: polarity)
+            return true
+        } catch HardwareError.boardNotAnswering {
+            lastUnlockReportedOpen = nil
+            return false
+        }
     }
 
     /// Inert already: the board times each latch pulse itself (fixed, 300 ms by default) and the protocol has no
@@ -85,16 +111,18 @@ public actor EightALockBoard: PolledLockBoard {
             if case .readAllReply(board, _) = frame { frame } else { nil }
         }
         let channels = reply.channelsOpen(polarity: polarity) ?? []
-        return LockBoardStatus(doorOpen: Array(channels.prefix(channelCount)), itemPresent: nil)
+        let status = LockBoardStatus(doorOpen: Array(channels.prefix(channelCount)), itemPresent: nil)
+        poller.observed(status, board: board)
+        return status
     }
 
-    /// Reads every channel once and delivers what changed since the previous poll; reports the
-    /// board lost when it stops answering and back when it answers again (then the changes made
-    /// meanwhile).
+    /// Reads every channel once and delivers what changed since the previous read (this one, or
+    /// any `readStatus` meanwhile); reports the board lost when it stops answering and back when
+    /// it answers again (then the changes made meanwhile).
     public func pollOnce(delivering handler: any HardwareEventHandler) async {
-        let poll: Result<LockBoardStatus, any Error>
-        do { poll = .success(try await readStatus()) } catch { poll = .failure(error) }
-        for event in poller.events(after: poll, board: address) { await handler.handle(event) }
+        var failure: (any Error)?
+        do { _ = try await readStatus() } catch { failure = error }
+        for event in poller.events(afterPollFailure: failure, board: address) { await handler.handle(event) }
     }
 
 

@@ -14,10 +14,10 @@ public import LockerWire
 ///   still reads closed is *not* an error: the board took the command (the pulse time is a board
 ///   setting), and a latch that did not open is the daemon's door watch to detect, as for every
 ///   other board family.
-/// - Door and item changes are found by polling (`pollOnce`): each poll reads the status and
-///   diffs it against the previous poll. The first successful poll only sets the baseline
-///   (start-up reconciliation uses `readStatus`). `readStatus` and `unlock` never move the
-///   baseline, so a door seen open while confirming an unlock is still reported by the next poll.
+/// - Door and item changes are found by polling (`pollOnce`): each status read (a poll, the
+///   confirming reads of `unlock`, the daemon's `readStatus`) is diffed against the previous
+///   read, and the next poll delivers the changes (see `StatusPoller`). A door seen open only
+///   while confirming an unlock is therefore reported open, then closed.
 ///
 /// The unlock frame carries no sequence number, so it is never resent, whatever the board
 /// answers; only status reads are retried by the bus. `pulseMilliseconds` is ignored: Kerong
@@ -121,17 +121,19 @@ public actor KerongLockBoard<Codec: KerongCodec>: PolledLockBoard {
         }
         let doors = reply.doorsOpen(polarity: polarity) ?? []
         let items = reply.itemsPresent ?? []
-        return LockBoardStatus(doorOpen: Array(doors.prefix(channelCount)),
-                               itemPresent: hasItemSensors ? Array(items.prefix(channelCount)) : nil)
+        let status = LockBoardStatus(doorOpen: Array(doors.prefix(channelCount)),
+                                     itemPresent: hasItemSensors ? Array(items.prefix(channelCount)) : nil)
+        poller.observed(status, board: board)
+        return status
     }
 
-    /// Reads the status once and delivers what changed since the previous poll; reports the
-    /// board lost when it stops answering and back when it answers again (then the changes made
-    /// meanwhile).
+    /// Reads the status once and delivers what changed since the previous read (this one, or a
+    /// confirming or reconciliation read meanwhile); reports the board lost when it stops
+    /// answering and back when it answers again (then the changes made meanwhile).
     public func pollOnce(delivering handler: any HardwareEventHandler) async {
-        let poll: Result<LockBoardStatus, any Error>
-        do { poll = .success(try await readStatus()) } catch { poll = .failure(error) }
-        for event in poller.events(after: poll, board: address) { await handler.handle(event) }
+        var failure: (any Error)?
+        do { _ = try await readStatus() } catch { failure = error }
+        for event in poller.events(afterPollFailure: failure, board: address) { await handler.handle(event) }
     }
 }
 

@@ -3,7 +3,8 @@ public import LockerHAL
 import Synchronization
 
 /// One half-duplex RS-485 bus: exactly one request/reply transaction at a time, a quiet gap
-/// between transactions, a timeout per attempt and a bounded number of retries. Several boards
+/// between transactions, a timeout per attempt and a bounded number of retries. Input already
+/// waiting when a request is sent is discarded first, for every family: it cannot be the reply. Several boards
 /// (of different families) may share it. An adapter that disappears is reopened on the next
 /// transaction, so a replugged adapter is used again without restarting the daemon.
 ///
@@ -88,11 +89,11 @@ public final class SerialBus: Sendable {
         for _ in 0...max(0, retries) {
             do {
                 let port = try openPort()
-                let stale = link.withLock { state in
+                let leftOver = link.withLock { state in
                     defer { state.received.removeAll() }
                     return state.received.count
                 }
-                discarded.add(stale, ordering: .relaxed)
+                discarded.add(leftOver + (try discardPendingInput(port)), ordering: .relaxed)
                 try port.write(request)
                 let deadline = ContinuousClock.now + .milliseconds(timing.replyTimeoutMilliseconds)
                 var buffer: [UInt8] = []
@@ -120,6 +121,20 @@ public final class SerialBus: Sendable {
             quietGap()
         }
         throw lastError
+    }
+
+    /// Reads and drops whatever is already waiting on the line: bytes received before a request
+    /// was sent can never be its reply (a late reply to an earlier request, a stale frame, noise),
+    /// and a decoder that saw them first could take them for one. Bounded, so a line that never
+    /// stops babbling still gets its request sent (the reply matching then sorts it out).
+    private func discardPendingInput(_ port: any ByteLink) throws -> Int {
+        var count = 0
+        for _ in 0..<64 {
+            let stale = try port.read(timeoutMilliseconds: 0, maximum: 512)
+            if stale.isEmpty { break }
+            count += stale.count
+        }
+        return count
     }
 
     private func openPort() throws -> any ByteLink {

@@ -3,29 +3,40 @@ public import LockerHAL
 /// What boards without an event queue (Kerong, 8A/80) share: door changes are found by comparing
 /// each status read with the previous one, and a silent board is reported lost once and back once.
 ///
+/// Every successful status read counts, not only the polls: the confirming reads after an unlock
+/// and the daemon's reconciliation reads move the baseline too, and the changes they saw wait
+/// for the next poll's delivery. Otherwise a door seen open only by a quick confirming read and
+/// closed again by the next poll would never be reported open (the door watch would call a working
+/// latch failed), and a door the daemon reconciled as open while the poller still held the
+/// pre-outage baseline would never be reported closed.
+///
 /// Pure bookkeeping; each driver reads the status its own way and hands the outcome here.
 struct StatusPoller: Sendable {
-    private var lastPolled: LockBoardStatus?
+    private var lastSeen: LockBoardStatus?
     private var answering = true
+    private var undelivered: [HardwareEvent] = []
 
-    /// The events one poll produces. The first successful poll only sets the baseline (start-up
-    /// reconciliation reads the status itself); after `boardBack` the changes made meanwhile follow.
-    mutating func events(after poll: Result<LockBoardStatus, any Error>, board: Int) -> [HardwareEvent] {
-        switch poll {
-        case .failure(let error):
-            guard answering else { return [] }
-            answering = false
-            return [.boardLost(board: board, detail: "\(error)")]
-        case .success(let status):
-            var events: [HardwareEvent] = []
-            if !answering {
-                answering = true
-                events.append(.boardBack(board: board))
-            }
-            if let previous = lastPolled { events += status.changes(since: previous, board: board) }
-            lastPolled = status
-            return events
+    /// A status read succeeded (any read: a poll, a confirming read, a reconciliation). The first
+    /// one only sets the baseline; after a silence, `boardBack` comes before the changes.
+    mutating func observed(_ status: LockBoardStatus, board: Int) {
+        if !answering {
+            answering = true
+            undelivered.append(.boardBack(board: board))
         }
+        if let previous = lastSeen { undelivered += status.changes(since: previous, board: board) }
+        lastSeen = status
+    }
+
+    /// The events one poll delivers: what reads since the last delivery saw, then `boardLost`
+    /// when this poll found the board silent (once per silence).
+    mutating func events(afterPollFailure failure: (any Error)?, board: Int) -> [HardwareEvent] {
+        var events = undelivered
+        undelivered.removeAll()
+        if let failure, answering {
+            answering = false
+            events.append(.boardLost(board: board, detail: "\(failure)"))
+        }
+        return events
     }
 
     /// After an unlock that the board does not acknowledge: reads the status until the door shows

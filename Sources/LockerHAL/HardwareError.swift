@@ -5,6 +5,9 @@ public enum HardwareError: Error, Sendable, Equatable, CustomStringConvertible {
     case channelOutOfRange(board: Int, channel: Int, channelCount: Int)
     case deviceMissing(device: String, detail: String)
     case io(device: String, operation: String, detail: String)
+    /// One channel's latch cannot be driven (the board reports its coil open or shorted); the
+    /// board itself answers, and its other channels work.
+    case latchFault(board: Int, channel: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -16,6 +19,8 @@ public enum HardwareError: Error, Sendable, Equatable, CustomStringConvertible {
             return "device \(device) is missing: \(detail)"
         case .io(let device, let operation, let detail):
             return "\(operation) on \(device) failed: \(detail)"
+        case .latchFault(let board, let channel, let detail):
+            return "lock board \(board) reports a latch fault on channel \(channel): \(detail)"
         }
     }
 }

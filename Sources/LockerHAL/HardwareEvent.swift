@@ -8,6 +8,9 @@ public enum HardwareEvent: Sendable, Equatable {
     case scan(String, scanner: String)
     case boardLost(board: Int, detail: String)
     case boardBack(board: Int)
+    /// The board reports that one channel's latch is faulty (coil open or shorted): that door
+    /// only, not the board, is out of service.
+    case latchFault(board: Int, channel: Int, detail: String)
 }
 
 /// A keypad key as the hardware reports it.

@@ -63,6 +63,9 @@ public final class SimulatedCabinet: Sendable {
     private let firmwareSinks = Mutex<[Int: @Sendable (HardwareEvent) -> Void]>([:])
     private let unlockLog: Mutex<[BoardChannel]>
     private let releaseLog = Mutex<[Int]>([])
+    /// Latches whose coil is open or shorted ("board:channel"): the board refuses their pulse
+    /// with a latch fault, as our own boards report one. Not saved: a repair ends with a restart.
+    private let faultyLatches = Mutex<Set<String>>([])
 
     public init(boards: [BoardSpec], stateFile: URL? = nil, output: @escaping @Sendable (String) -> Void = { _ in }) {
         self.boards = boards
@@ -206,6 +209,15 @@ public final class SimulatedCabinet: Sendable {
         }
     }
 
+    /// A latch whose coil is open or shorted: its pulse is refused with
+    /// `HardwareError.latchFault` (own-protocol firmware answers UNLOCK result 02); the board's
+    /// other latches work.
+    public func setLatchFaulty(board: Int, channel: Int, _ faulty: Bool) {
+        faultyLatches.withLock { set in
+            if faulty { set.insert("\(board):\(channel)") } else { set.remove("\(board):\(channel)") }
+        }
+    }
+
     public func setBoardDown(_ board: Int, _ down: Bool) async {
         physical.withLock { state in
             if down { state.boardsDown.insert(board) } else { state.boardsDown.remove(board) }
@@ -218,6 +230,12 @@ public final class SimulatedCabinet: Sendable {
     }
 
     // MARK: - Queries (tests, the front panel's map)
+
+    /// Whether `board` is switched off or cut from its bus (`setBoardDown`): its simulated
+    /// firmware then hears nothing and answers nothing, as a real board would.
+    public func isBoardDown(_ board: Int) -> Bool {
+        physical.withLock { $0.boardsDown.contains(board) }
+    }
 
     public func isDoorOpen(board: Int, channel: Int) -> Bool {
         physical.withLock { $0.doorOpen[board].flatMap { $0.indices.contains(channel - 1) ? $0[channel - 1] : nil } ?? false }
@@ -249,6 +267,9 @@ public final class SimulatedCabinet: Sendable {
             }
             guard let doors = state.doorOpen[board], doors.indices.contains(channel - 1) else {
                 throw HardwareError.channelOutOfRange(board: board, channel: channel, channelCount: state.doorOpen[board]?.count ?? 0)
+            }
+            if faultyLatches.withLock({ $0.contains("\(board):\(channel)") }) {
+                throw HardwareError.latchFault(board: board, channel: channel, detail: "coil open (simulated)")
             }
             // A jammed latch takes the pulse and stays shut; a door already open stays open.
             if state.jammed.contains("\(board):\(channel)") || doors[channel - 1] { return false }

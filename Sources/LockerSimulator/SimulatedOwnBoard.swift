@@ -27,7 +27,11 @@ public struct SimulatedOwnBoard: Sendable {
     }
 
     public let address: UInt8
-    public let bootID: UInt16
+    /// Changes at every `reboot()`, as a real board draws a new one at each power-up.
+    public private(set) var bootID: UInt16
+    /// The protocol version the firmware implements: 1 drops version 2 packets (it cannot read
+    /// them), 2 also answers version 2 READ EVENTS. IDENTIFY says which.
+    public let protocolVersion: UInt8
     let hardware: Hardware
     /// Empty frames are the line idling between packets, not garbage.
     private var receiver = SimulatedBusReceiver(OwnBoardDecoder(), ignoring: ["empty frame"])
@@ -39,9 +43,11 @@ public struct SimulatedOwnBoard: Sendable {
     /// Frames dropped as garbage, with the decoder's reason.
     public var garbage: [String] { receiver.garbage }
 
-    public init(address: UInt8, bootID: UInt16 = 0x0001, hardware: Hardware) {
+    public init(address: UInt8, bootID: UInt16 = 0x0001, protocolVersion: UInt8 = 1, hardware: Hardware) {
+        precondition(OwnBoardPacket.knownVersions.contains(protocolVersion), "protocol version \(protocolVersion) is not simulated")
         self.address = address
         self.bootID = bootID
+        self.protocolVersion = protocolVersion
         self.hardware = hardware
     }
 
@@ -50,10 +56,21 @@ public struct SimulatedOwnBoard: Sendable {
     /// not read).
     public mutating func receive(_ bytes: [UInt8]) -> [UInt8] {
         var output: [UInt8] = []
-        for packet in receiver.frames(from: bytes) where !packet.isFromBoard && packet.address == address {
+        for packet in receiver.frames(from: bytes)
+        where !packet.isFromBoard && packet.address == address && packet.version <= protocolVersion {
             output += answer(packet)
         }
         return output
+    }
+
+    /// A power cycle or watchdog reset: a new boot id, an empty event queue numbered from 1
+    /// again, no remembered request. (Doors changed while it was off are not queued: only a
+    /// status read shows them.)
+    public mutating func reboot(bootID newBootID: UInt16) {
+        bootID = newBootID
+        events.removeAll()
+        nextEventNumber = 1
+        lastRequest = nil
     }
 
     /// Records a door or item change as the firmware would (numbered 1...255, skipping 0).
@@ -85,7 +102,7 @@ public struct SimulatedOwnBoard: Sendable {
         let count = hardware.channelCount
         switch request {
         case .identify:
-            return .identity(.init(firmware: (1, 0, 0), channelCount: UInt8(count),
+            return .identity(.init(protocolVersion: protocolVersion, firmware: (1, 0, 0), channelCount: UInt8(count),
                                    capabilities: [.itemSensors, .indicators, .buzzer], bootID: bootID, model: "SIM-\(count)"))
         case .readStatus:
             let (doors, items) = hardware.readDoors()
@@ -99,6 +116,10 @@ public struct SimulatedOwnBoard: Sendable {
             if let index = events.firstIndex(where: { $0.number == acknowledged }) { events.removeFirst(index + 1) }
             // At most 28 events fit in one 200-byte payload; the rest come with the next read.
             return .events(Array(events.prefix(28)))
+        case .readEventsOfBoot(let boot, let acknowledged):
+            // Version 2: an acknowledgement from another boot drops nothing.
+            if boot == bootID, let index = events.firstIndex(where: { $0.number == acknowledged }) { events.removeFirst(index + 1) }
+            return .eventsOfBoot(bootID: bootID, events: Array(events.prefix(28)))
         case .setIndicator(let channel, let pattern):
             return .indicatorSet(channel: channel, pattern: pattern)
         case .buzzer(let pattern, _):
@@ -108,7 +129,7 @@ public struct SimulatedOwnBoard: Sendable {
         case .setRelay(let relay, _):
             return .error(failedCommand: 0x05, code: relay == 0 ? .channelOutOfRange : .hardwareFault)
         case .identity, .status, .unlocked, .temperatures, .relaySet, .indicatorSet, .buzzerSet, .events,
-             .unsolicitedEvents, .error:
+             .unsolicitedEvents, .eventsOfBoot, .error:
             return .error(failedCommand: request.packet(address: 0, sequence: 0).command, code: .unknownCommand)
         }
     }

@@ -43,8 +43,9 @@ public struct OwnBoardDecoder: FrameDecoder {
         guard expected == seen else {
             return .skipped(byteCount: consumed, reason: "CRC \(Self.hex16(seen)), expected \(Self.hex16(expected)) in \(Self.hex(packet[...]))")
         }
-        guard packet[0] == OwnBoardPacket.version else {
-            return .skipped(byteCount: consumed, reason: "protocol version \(packet[0]), this host knows \(OwnBoardPacket.version)")
+        guard OwnBoardPacket.knownVersions.contains(packet[0]) else {
+            let known = OwnBoardPacket.knownVersions
+            return .skipped(byteCount: consumed, reason: "protocol version \(packet[0]), this host knows \(known.lowerBound)-\(known.upperBound)")
         }
         guard packet[1] & 0x60 == 0 else {
             return .skipped(byteCount: consumed, reason: "address byte \(Self.hex([packet[1]][...])) has reserved bits set")

@@ -71,8 +71,27 @@ public enum OwnBoardMessage: Sendable, Equatable {
     }
 
     public struct Event: Sendable, Equatable {
-        public enum Kind: UInt8, Sendable {
-            case doorOpened = 1, doorClosed = 2, itemPresent = 3, itemRemoved = 4, latchFault = 5, eventsLost = 0xFF
+        /// An event kind: an open set, so that a kind added by a newer firmware decodes (and is
+        /// skipped by the host with a log line) instead of making the whole events reply unreadable,
+        /// which a board that keeps unacknowledged events would then repeat forever.
+        public struct Kind: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+            public var rawValue: UInt8
+            public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+            public static let doorOpened = Kind(rawValue: 1)
+            public static let doorClosed = Kind(rawValue: 2)
+            public static let itemPresent = Kind(rawValue: 3)
+            public static let itemRemoved = Kind(rawValue: 4)
+            public static let latchFault = Kind(rawValue: 5)
+            public static let eventsLost = Kind(rawValue: 0xFF)
+            static let known: [Kind: String] = [
+                .doorOpened: "doorOpened", .doorClosed: "doorClosed", .itemPresent: "itemPresent",
+                .itemRemoved: "itemRemoved", .latchFault: "latchFault", .eventsLost: "eventsLost",
+            ]
+
+            /// Whether this protocol version defines the kind.
+            public var isKnown: Bool { Self.known[self] != nil }
+            public var description: String { Self.known[self] ?? "unknown kind \(rawValue)" }
         }
         public var number: UInt8
         public var channel: UInt8
@@ -109,6 +128,12 @@ public enum OwnBoardMessage: Sendable, Equatable {
     case events([Event])
     /// Sent by a board on a point-to-point link without a request (command 0x88, sequence 0).
     case unsolicitedEvents([Event])
+    /// Version 2 READ EVENTS (packet version 02): the acknowledgement names the boot it belongs
+    /// to, and a board drops nothing when that is not its current boot, so an acknowledgement
+    /// from before a reboot never swallows the new boot's events.
+    case readEventsOfBoot(bootID: UInt16, acknowledgeUpTo: UInt8)
+    /// Version 2 reply to READ EVENTS: the board's boot id on every poll, then the events.
+    case eventsOfBoot(bootID: UInt16, events: [Event])
     case error(failedCommand: UInt8, code: ErrorCode)
 
     public enum DecodingError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -129,7 +154,16 @@ public enum OwnBoardMessage: Sendable, Equatable {
 
     public func packet(address: UInt8, sequence: UInt8) -> OwnBoardPacket {
         let (command, fromBoard, payload) = wire
-        return OwnBoardPacket(address: address, isFromBoard: fromBoard, sequence: sequence, command: command, payload: payload)
+        return OwnBoardPacket(version: packetVersion, address: address, isFromBoard: fromBoard, sequence: sequence,
+                              command: command, payload: payload)
+    }
+
+    /// Version 2 changed the READ EVENTS pair only; every other packet is written as version 1.
+    public var packetVersion: UInt8 {
+        switch self {
+        case .readEventsOfBoot, .eventsOfBoot: 2
+        default: OwnBoardPacket.version
+        }
     }
 
     private var wire: (command: UInt8, fromBoard: Bool, payload: [UInt8]) {
@@ -159,6 +193,8 @@ public enum OwnBoardMessage: Sendable, Equatable {
         case .buzzerSet(let pattern): return (0x87, true, [pattern])
         case .readEvents(let acknowledged): return (0x08, false, [acknowledged])
         case .events(let events): return (0x88, true, Self.eventsPayload(events))
+        case .readEventsOfBoot(let bootID, let acknowledged): return (0x08, false, Self.be16(bootID) + [acknowledged])
+        case .eventsOfBoot(let bootID, let events): return (0x88, true, Self.be16(bootID) + Self.eventsPayload(events))
         case .unsolicitedEvents(let events): return (0x88, true, Self.eventsPayload(events))
         case .error(let failed, let code): return (0xFF, true, [failed, code.rawValue])
         }
@@ -184,6 +220,8 @@ public enum OwnBoardMessage: Sendable, Equatable {
         case (0x05, false): try need(2); self = .setRelay(relay: p[0], on: p[1] != 0)
         case (0x06, false): try need(2); self = .setIndicator(channel: p[0], pattern: p[1])
         case (0x07, false): try need(3); self = .buzzer(pattern: p[0], durationMilliseconds: Self.be16(p, 1))
+        case (0x08, false) where packet.version >= 2:
+            try need(3); self = .readEventsOfBoot(bootID: Self.be16(p, 0), acknowledgeUpTo: p[2])
         case (0x08, false): try need(1); self = .readEvents(acknowledgeUpTo: p[0])
         case (0x81, true):
             guard p.count >= 9, p.count == 9 + Int(p[8]) else {
@@ -224,19 +262,11 @@ public enum OwnBoardMessage: Sendable, Equatable {
         case (0x85, true): try need(2); self = .relaySet(relay: p[0], on: p[1] != 0)
         case (0x86, true): try need(2); self = .indicatorSet(channel: p[0], pattern: p[1])
         case (0x87, true): try need(1); self = .buzzerSet(pattern: p[0])
+        case (0x88, true) where packet.version >= 2:
+            guard p.count >= 3 else { throw .badPayload(command: command, detail: "version 2 events payload too short") }
+            self = .eventsOfBoot(bootID: Self.be16(p, 0), events: try Self.events(p, from: 2, command: command))
         case (0x88, true):
-            guard let count = p.first, p.count == 1 + 7 * Int(count) else {
-                throw .badPayload(command: command, detail: "event payload of \(p.count) bytes is inconsistent")
-            }
-            var events: [Event] = []
-            for index in 0..<Int(count) {
-                let base = 1 + 7 * index
-                guard let kind = Event.Kind(rawValue: p[base + 2]) else {
-                    throw .badPayload(command: command, detail: "unknown event kind \(p[base + 2])")
-                }
-                let uptime = UInt32(Self.be16(p, base + 3)) << 16 | UInt32(Self.be16(p, base + 5))
-                events.append(Event(number: p[base], channel: p[base + 1], kind: kind, uptimeMilliseconds: uptime))
-            }
+            let events = try Self.events(p, from: 0, command: command)
             self = packet.sequence == 0 ? .unsolicitedEvents(events) : .events(events)
         case (0xFF, true):
             try need(2)
@@ -250,6 +280,18 @@ public enum OwnBoardMessage: Sendable, Equatable {
     }
 
     // MARK: - Helpers
+
+    /// The events list of a READ EVENTS reply (`count`, then 7 bytes per event) from `start`.
+    private static func events(_ p: [UInt8], from start: Int, command: UInt8) throws(DecodingError) -> [Event] {
+        guard p.count > start, p.count == start + 1 + 7 * Int(p[start]) else {
+            throw .badPayload(command: command, detail: "event payload of \(p.count) bytes is inconsistent")
+        }
+        return (0..<Int(p[start])).map { index in
+            let base = start + 1 + 7 * index
+            let uptime = UInt32(be16(p, base + 3)) << 16 | UInt32(be16(p, base + 5))
+            return Event(number: p[base], channel: p[base + 1], kind: Event.Kind(rawValue: p[base + 2]), uptimeMilliseconds: uptime)
+        }
+    }
 
     private static func be16(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
     private static func be16(_ bytes: [UInt8], _ offset: Int) -> UInt16 { UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1]) }

@@ -1,6 +1,9 @@
 /// One packet of our own lock-board protocol (firmware-protocol/PROTOCOL.md §3), before COBS.
 public struct OwnBoardPacket: Sendable, Equatable {
+    /// The version of every packet but version 2's READ EVENTS pair (§7 of the protocol).
     public static let version: UInt8 = 1
+    /// The versions this host reads; a packet of another version is skipped.
+    public static let knownVersions: ClosedRange<UInt8> = 1...2
     public static let maximumPayload = 200
 
     public var version: UInt8

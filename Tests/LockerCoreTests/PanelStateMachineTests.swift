@@ -392,9 +392,12 @@ struct PanelStateMachineTests {
 
     @Test func depositDoorOpenedShowsTheDoorAndALargerDoorReplacesIt() {
         var panel = PanelStart.choosingSize.make()
-        #expect(panel.depositDoorOpened(compartmentID: 3, label: "A04") == [.show(.depositDoorOpen(label: "A04"))])
+        // "Opening" until the sensor sees the door open; only then "is open".
+        #expect(panel.depositDoorOpened(compartmentID: 3, label: "A04") == [.show(.depositDoorOpening(label: "A04"))])
         #expect(panel.isDepositOpen(compartmentID: 3))
-        #expect(panel.depositDoorOpened(compartmentID: 9, label: "C02") == [.show(.depositDoorOpen(label: "C02"))])
+        #expect(panel.depositDoorSeenOpen(compartmentID: 3, label: "A04") == [.show(.depositDoorOpen(label: "A04"))])
+        #expect(panel.depositDoorOpened(compartmentID: 9, label: "C02") == [.show(.depositDoorOpening(label: "C02"))])
+        #expect(panel.depositDoorSeenOpen(compartmentID: 3, label: "A04") == [], "the courier left that door")
         #expect(panel.state == .depositDoorOpen(dana, suggestedIntake, compartmentID: 9, label: "C02"))
         #expect(panel.isDepositOpen(compartmentID: 9))
         #expect(!panel.isDepositOpen(compartmentID: 3))

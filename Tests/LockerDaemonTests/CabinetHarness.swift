@@ -223,11 +223,15 @@ final class CabinetHarness: @unchecked Sendable {
     var display: [String] { cabinet.display.messages }
     var lastDisplay: String { cabinet.display.lastMessage ?? "" }
 
-    /// The door named in the last "Door X is open" message.
+    /// The door named in the last "Door X is open" or "Opening X..." message (a deposit door is
+    /// "Opening" until its sensor sees it open).
     func openDoorLabel() -> String? {
         for message in display.reversed() {
             if let range = message.range(of: #"Door ([A-Z]\d\d) is open"#, options: .regularExpression) {
                 return String(message[range].dropFirst(5).prefix(3))
+            }
+            if let range = message.range(of: #"Opening ([A-Z]\d\d)\.\.\."#, options: .regularExpression) {
+                return String(message[range].dropFirst(8).prefix(3))
             }
         }
         return nil

@@ -32,9 +32,10 @@ import Testing
         #expect(try cabinet.compartment(label).state == .available)
         let events = try cabinet.events()
         #expect(events.map(\.kind) == [
-            "daemon.started", "deposit.door_opened", "deposit.committed", "pickup.door_opened", "pickup.committed",
+            "daemon.started", "deposit.door_opened", "deposit.door_seen_open", "deposit.committed", "pickup.door_opened",
+            "pickup.committed",
         ])
-        #expect(events.map(\.sequence) == Array(1...5))
+        #expect(events.map(\.sequence) == Array(1...6))
         // The code itself is never recorded: only its keyed hash, outside the events.
         #expect(!events.contains { $0.payload.contains(code) })
         await cabinet.stop()
@@ -52,7 +53,7 @@ import Testing
         try await cabinet.close(label)
         #expect(try cabinet.compartment(label).state == .available)
         #expect(try cabinet.liveParcels().isEmpty)
-        #expect(try cabinet.eventKinds().suffix(2) == ["deposit.door_opened", "deposit.cancelled"])
+        #expect(try cabinet.eventKinds().suffix(3) == ["deposit.door_opened", "deposit.door_seen_open", "deposit.cancelled"])
         await cabinet.stop()
     }
 
@@ -91,8 +92,9 @@ import Testing
         let parcel = try #require(try cabinet.liveParcels().first)
         #expect(parcel.compartmentID == (try cabinet.compartment("A07")).id)
         #expect(parcel.size == .m)
-        #expect(try cabinet.eventKinds().suffix(4) == [
-            "deposit.door_opened", "deposit.cancelled", "deposit.door_opened", "deposit.committed",
+        #expect(try cabinet.eventKinds().suffix(6) == [
+            "deposit.door_opened", "deposit.door_seen_open", "deposit.cancelled", "deposit.door_opened",
+            "deposit.door_seen_open", "deposit.committed",
         ])
         await cabinet.stop()
     }

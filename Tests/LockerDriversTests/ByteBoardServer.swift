@@ -14,6 +14,8 @@ final class ByteBoardServer: Sendable {
     private let responders: [Responder]
     private let running = Atomic<Bool>(true)
     private let muted = Atomic<Bool>(false)
+    private let requestsToLose = Atomic<Int>(0)
+    private let repliesToLose = Atomic<Int>(0)
     private let finished = Mutex<Bool>(false)
 
     init(_ responders: [Responder]) throws {
@@ -30,6 +32,19 @@ final class ByteBoardServer: Sendable {
 
     func setSilent(_ silent: Bool) { muted.store(silent, ordering: .relaxed) }
 
+    /// The next `count` writes from the driver never reach the boards (noise on the way there).
+    func loseRequests(_ count: Int) { requestsToLose.store(count, ordering: .relaxed) }
+
+    /// The next `count` answers never reach the driver (executed by the board, lost on the way back).
+    func loseReplies(_ count: Int) { repliesToLose.store(count, ordering: .relaxed) }
+
+    /// Puts bytes on the line as if a board had sent them (a stale frame, noise), and waits a
+    /// moment so that they are in the driver's receive buffer before its next request.
+    func inject(_ bytes: [UInt8]) {
+        terminal.write(bytes)
+        usleep(30_000)
+    }
+
     func stop() {
         running.store(false, ordering: .relaxed)
         while !finished.withLock({ $0 }) { usleep(1_000) }
@@ -40,9 +55,18 @@ final class ByteBoardServer: Sendable {
         while running.load(ordering: .relaxed) {
             let bytes = terminal.read(timeoutMilliseconds: 10)
             guard !bytes.isEmpty else { continue }
+            if requestsToLose.load(ordering: .relaxed) > 0 {
+                requestsToLose.subtract(1, ordering: .relaxed)
+                continue
+            }
             for responder in responders {
                 let reply = responder(bytes)
-                if !reply.isEmpty, !muted.load(ordering: .relaxed) { terminal.write(reply) }
+                guard !reply.isEmpty, !muted.load(ordering: .relaxed) else { continue }
+                if repliesToLose.load(ordering: .relaxed) > 0 {
+                    repliesToLose.subtract(1, ordering: .relaxed)
+                    continue
+                }
+                terminal.write(reply)
             }
         }
     }

@@ -185,19 +185,19 @@ import Testing
         await board.pollOnce(delivering: handler)  // the baseline: nothing to report
         #expect(handler.recorded.isEmpty)
         try await board.unlock(channel: 38, pulseMilliseconds: 500)
-        _ = try await board.readStatus()  // neither moves the baseline
+        _ = try await board.readStatus()  // nothing new: the confirming read already saw the door open
         locks.set(channel: 38, item: false)
         locks.set(channel: 3, item: true)  // a sensor change of a closed lock is reported too
         await board.pollOnce(delivering: handler)
         locks.set(channel: 38, open: false)
         await board.pollOnce(delivering: handler)
         await board.pollOnce(delivering: handler)  // no change: nothing
-        // One poll saw the door open and the parcel gone: item changes come first (one can only
-        // have happened while the door was open, and the daemon settles doors on their close).
+        // The confirming read of the unlock saw door 38 open; the next poll saw the items change
+        // (item changes before door changes within one read: the daemon settles doors on close).
         #expect(handler.recorded == [
+            .doorChanged(board: 2, channel: 38, isOpen: true),
             .itemChanged(board: 2, channel: 3, isPresent: true),
             .itemChanged(board: 2, channel: 38, isPresent: false),
-            .doorChanged(board: 2, channel: 38, isOpen: true),
             .doorChanged(board: 2, channel: 38, isOpen: false),
         ])
         await bus.close()

@@ -1,0 +1,175 @@
+import Foundation
+import LockerDrivers
+import LockerHAL
+import LockerTestSupport
+import Synchronization
+import Testing
+
+/// Model-based fault test, one per board family (issue 14): random person actions (open with a
+/// code, force a door, close, put, take) and faults (silence, reboot, lost request, lost reply,
+/// stale frame, noise) against the real driver and the family's simulated firmware on a
+/// pseudo-terminal. A recorder does with the driver's events what the daemon does (follows the
+/// sensors, re-reads and reconciles the board when it comes back, raises an alarm for a door seen
+/// opening without a command). After every step the board answers, the recorded doors and items
+/// equal the model's, every door forced open was alarmed unless nobody could have seen it, and no
+/// door was alarmed that nobody forced.
+///
+/// `LOCKERD_FAULT_STEPS` sets the steps per family (`make test-faults` runs many more).
+@Suite(.serialized) struct BoardFaultModelTests {
+    /// What the daemon would record from the driver's events.
+    final class Recorder: HardwareEventHandler {
+        struct State: Sendable {
+            var doors = Array(repeating: false, count: FaultModelRig.channels)
+            var items = Array(repeating: false, count: FaultModelRig.channels)
+            var commanded = Array(repeating: false, count: FaultModelRig.channels)
+            var alarmed = Array(repeating: false, count: FaultModelRig.channels)
+            var online = true
+            var reconciliations = 0
+        }
+
+        let state = Mutex(State())
+        let board: any PolledLockBoard
+
+        init(board: any PolledLockBoard) { self.board = board }
+
+        func handle(_ event: HardwareEvent) async {
+            switch event {
+            case .doorChanged(_, let channel, let isOpen): door(channel - 1, open: isOpen)
+            case .itemChanged(_, let channel, let present): state.withLock { $0.items[channel - 1] = present }
+            case .boardLost: state.withLock { $0.online = false }
+            case .boardBack:
+                // As the daemon: re-read every door before trusting the board again.
+                guard let status = try? await board.readStatus() else { return }
+                for index in status.doorOpen.indices { door(index, open: status.doorOpen[index]) }
+                state.withLock { state in
+                    if let items = status.itemPresent { state.items = items }
+                    state.online = true
+                    state.reconciliations += 1
+                }
+            default: break
+            }
+        }
+
+        private func door(_ index: Int, open: Bool) {
+            state.withLock { state in
+                if open && !state.doors[index] && !state.commanded[index] { state.alarmed[index] = true }
+                if !open { state.commanded[index] = false }
+                state.doors[index] = open
+            }
+        }
+    }
+
+    static var steps: Int { ProcessInfo.processInfo.environment["LOCKERD_FAULT_STEPS"].flatMap(Int.init) ?? 600 }
+
+    @Test(arguments: FaultModelRig.Family.allCases)
+    func randomPeopleAndFaultsNeverLeaveAWrongRecord(family: FaultModelRig.Family) async throws {
+        let seed = ProcessInfo.processInfo.environment["LOCKERD_FAULT_SEED"].flatMap(UInt64.init)
+            ?? UInt64(family.rawValue.unicodeScalars.reduce(7) { $0 &* 31 &+ UInt64($1.value) })
+        var random = SplitMix64(seed: seed)
+        let rig = try FaultModelRig(family)
+        let recorder = Recorder(board: rig.driver)
+        var log: [String] = []
+        var silent = false
+        var bootID: UInt16 = 1
+        /// Doors forced open that the recorder owes an alarm for.
+        var owed = Set<Int>()
+        /// Doors open when their board restarted: the board forgot their opening.
+        var forgotten = Set<Int>()
+        /// Doors forced since the last check: the only ones an alarm may name.
+        var forced = Set<Int>()
+        var failed = false
+        func fail(_ what: String) {
+            guard !failed else { return }
+            failed = true
+            Issue.record("\(family.rawValue), seed \(seed), step \(log.count): \(what)\nlast steps:\n\(log.suffix(25).joined(separator: "\n"))")
+        }
+
+        await rig.driver.pollOnce(delivering: recorder)  // the baseline
+        let started = ContinuousClock.now
+        for _ in 0..<Self.steps where !failed {
+            let channel = Int.random(in: 1...FaultModelRig.channels, using: &random)
+            let doorOpen = rig.locks.doors[channel - 1]
+            // A silence lasts a few steps (each of its polls waits out the reply timeout).
+            let roll = silent && Int.random(in: 0..<3, using: &random) == 0 ? 56 : Int.random(in: 0..<100, using: &random)
+            switch roll {
+            case 0..<14 where !doorOpen && !silent:
+                log.append("open \(channel) with a code")
+                recorder.state.withLock { $0.commanded[channel - 1] = true }
+                do { try await rig.driver.unlock(channel: channel, pulseMilliseconds: 300) } catch { log.append("  unlock: \(error)") }
+            case 0..<24 where !doorOpen:
+                log.append("force \(channel) open")
+                // A polled board read again shows only the difference from the record: a door
+                // recorded open and found open again after a silence shows nothing.
+                if !(silent && !family.queuesEvents && recorder.state.withLock({ $0.doors[channel - 1] })) {
+                    owed.insert(channel)
+                }
+                forgotten.remove(channel)
+                forced.insert(channel)
+                rig.setDoor(channel, open: true)
+            case 0..<44 where doorOpen:
+                log.append("close \(channel)")
+                if silent && (!family.queuesEvents || forgotten.contains(channel))
+                    && !recorder.state.withLock({ $0.alarmed[channel - 1] }) {
+                    owed.remove(channel)  // opened and closed while nobody could read it
+                }
+                rig.setDoor(channel, open: false)
+            case 44..<56 where doorOpen:
+                let present = !rig.locks.items.withLock { $0[channel - 1] }
+                log.append("\(present ? "put into" : "take from") \(channel)")
+                rig.setItem(channel, present: present)
+            case 56..<60:
+                silent.toggle()
+                log.append(silent ? "bus cut: silence" : "bus back")
+                rig.server.setSilent(silent)
+            case 64..<68 where family.canReboot:
+                bootID &+= 1
+                log.append("reboot (boot \(bootID))")
+                // What the board forgot is seen only if the door still shows it.
+                let alarmed = recorder.state.withLock { $0.alarmed }
+                owed = owed.filter { door in rig.locks.doors[door - 1] || alarmed[door - 1] }
+                forgotten.formUnion(owed.filter { !alarmed[$0 - 1] })
+                rig.reboot(bootID: bootID)
+            case 68..<76:
+                log.append("next request lost")
+                rig.server.loseRequests(1)
+            case 76..<84:
+                log.append("next reply lost")
+                rig.server.loseReplies(1)
+            case 84..<92:
+                log.append("stale frame on the line")
+                rig.server.inject(rig.staleFrame())
+            case 92..<100:
+                log.append("noise on the line")
+                rig.server.inject((0..<Int.random(in: 1...12, using: &random)).map { _ in UInt8.random(in: 1...255, using: &random) })
+            default:
+                log.append("nothing")
+            }
+            rig.flushPulses()
+            await rig.driver.pollOnce(delivering: recorder)
+            rig.server.loseRequests(0)
+            rig.server.loseReplies(0)
+            guard !silent else { continue }
+            // The board answers: one more poll settles what the step's fault delayed.
+            await rig.driver.pollOnce(delivering: recorder)
+            let recorded = recorder.state.withLock { $0 }
+            guard recorded.online else { continue }
+            if recorded.doors != rig.locks.doors { fail("recorded doors \(recorded.doors), the model's \(rig.locks.doors)") }
+            if family.hasItemSensors, recorded.items != rig.locks.items.withLock({ $0 }) {
+                fail("recorded items \(recorded.items), the model's \(rig.locks.items.withLock { $0 })")
+            }
+            for door in owed where !recorded.alarmed[door - 1] { fail("door \(door) was forced open and raised no alarm") }
+            for door in 1...FaultModelRig.channels where recorded.alarmed[door - 1] && !forced.contains(door) {
+                fail("door \(door) raised an alarm, but nobody forced it (a frame that was not the reply decided?)")
+            }
+            owed.removeAll()
+            forced.removeAll()
+            forgotten.removeAll()
+            recorder.state.withLock { $0.alarmed = Array(repeating: false, count: FaultModelRig.channels) }
+        }
+        let elapsed = ContinuousClock.now - started
+        print("fault model \(family.rawValue): seed \(seed), \(Self.steps) steps, "
+              + "\(recorder.state.withLock { $0.reconciliations }) reconciliations, "
+              + "\(rig.bus.discardedBytes) stale bytes discarded, \(elapsed)")
+        await rig.stop()
+    }
+}
