@@ -46,7 +46,7 @@ public struct CabinetModel: Sendable {
     public init(
         compartments: [Compartment], liveParcels: [Parcel] = [], codeHashes: [Int: String] = [:],
         pending: [Int: PendingOperation] = [:], attemptGuard: CodeAttemptGuard = CodeAttemptGuard(),
-        nextParcelID: Int64? = nil, preAdvice: [ParcelIntake] = []
+        courierGuards: [String: CodeAttemptGuard] = [:], nextParcelID: Int64? = nil, preAdvice: [ParcelIntake] = []
     ) {
         precondition(compartments.enumerated().allSatisfy { $0.offset == $0.element.id },
                      "compartment ids must be 0..<count in order")
@@ -56,6 +56,7 @@ public struct CabinetModel: Sendable {
         self.offline = []
         self.climateUnfit = []
         self.attemptGuard = attemptGuard
+        self.courierGuards = courierGuards
         self.nextParcelID = max(nextParcelID ?? 1, (liveParcels.map(\.id).max() ?? 0) + 1)
         for intake in preAdvice { self.preAdvice[intake.trackingNumber] = intake }
         self.codeHashByCompartment = codeHashes

@@ -18,7 +18,7 @@ public struct CodeAttemptGuard: Sendable, Equatable, Codable {
         /// otherwise every real pickup would hand a guesser a fresh set of free tries).
         public var forgetAfterSeconds: Double
 
-        public init(freeAttempts: Int = 5, baseLockoutSeconds: Double = 30, maximumLockoutSeconds: Double = 900,
+        public init(freeAttempts: Int = 5, baseLockoutSeconds: Double = 30, maximumLockoutSeconds: Double = 1_200,
                     forgetAfterSeconds: Double = 86_400) {
             self.freeAttempts = max(1, freeAttempts)
             self.baseLockoutSeconds = baseLockoutSeconds
@@ -63,7 +63,7 @@ public struct CodeAttemptGuard: Sendable, Equatable, Codable {
         consecutiveFailures += 1
         let overLimit = consecutiveFailures - policy.freeAttempts
         guard overLimit >= 0 else { return .triesLeft(policy.freeAttempts - consecutiveFailures) }
-        // 30 s, 60 s, 120 s, ... capped: slow enough that guessing a six-digit code takes years.
+        // 30 s, 60 s, 120 s, ... capped: with eight-digit codes, slow enough that guessing takes a century.
         let exponent = min(overLimit, 20)
         let seconds = min(policy.baseLockoutSeconds * Double(1 << exponent), policy.maximumLockoutSeconds)
         lockedUntil = now.addingTimeInterval(seconds)

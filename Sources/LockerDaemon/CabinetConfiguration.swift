@@ -188,7 +188,9 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     }
 
     public var cabinetID: String = "cabinet-1"
-    public var pickupCodeLength: Int = 6
+    /// Digits in a pickup code. Left out of the file: 8, or more when the cabinet has so many doors
+    /// that 8 would not keep a guesser out for 100 years (`CabinetConfiguration+Guessing.swift`).
+    public var pickupCodeLength: Int = 8
     /// Retention per temperature class, in hours.
     public var retentionHours: [String: Double] = ["ambient": 48, "chilled": 24, "frozen": 24, "heated": 4]
     public var latchPulseMilliseconds: Int = 500
@@ -198,7 +200,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var pickupGraceSeconds: Double = 60
     public var wrongCodesBeforeLockout: Int = 5
     public var firstLockoutSeconds: Double = 30
-    public var maximumLockoutSeconds: Double = 900
+    public var maximumLockoutSeconds: Double = 1_200
     public var boards: [Board] = []
     public var compartments: [CompartmentEntry] = []
     public var couriers: [CourierEntry] = []
@@ -259,6 +261,9 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         uplink = try c.decodeIfPresent(UplinkConfiguration.self, forKey: .uplink)
         storeBudgetMegabytes = try c.decodeIfPresent(Double.self, forKey: .storeBudgetMegabytes) ?? d.storeBudgetMegabytes
         minimumFreeDiskMegabytes = try c.decodeIfPresent(Double.self, forKey: .minimumFreeDiskMegabytes) ?? d.minimumFreeDiskMegabytes
+        // Left out, the code length follows the cabinet: 8 digits, more for a cabinet so large
+        // that 8 would let a guesser in within a century (see `shortestCodeLengthForACentury`).
+        if !c.contains(.pickupCodeLength) { pickupCodeLength = shortestCodeLengthForACentury }
     }
 
     /// Checks everything a running cabinet relies on; lists every problem at once.
@@ -308,6 +313,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         if !(1...3_600).contains(firstLockoutSeconds) || !(firstLockoutSeconds...3_600).contains(maximumLockoutSeconds) {
             problems.append("lockout seconds must satisfy 1 <= firstLockoutSeconds <= maximumLockoutSeconds <= 3600 (the cap keeps a prankster from locking residents out for long)")
         }
+        problems += guessingProblems()
         for (name, value) in [("doorOpenConfirmationSeconds", doorOpenConfirmationSeconds), ("doorReminderSeconds", doorReminderSeconds),
                               ("doorAlarmSeconds", doorAlarmSeconds), ("pickupGraceSeconds", pickupGraceSeconds)]
         where !(value >= 0 && value <= 86_400) {

@@ -68,7 +68,7 @@ extension CabinetController {
     /// Puts a changed configuration into force (policy fields only; see `remotelyChangeable`).
     func applyConfiguration(_ changed: CabinetConfiguration) {
         configuration = changed
-        custody.attemptPolicy = Self.attemptPolicy(changed)
+        custody.attemptPolicy = changed.attemptPolicy
         custody.retention = changed.retentionPolicy
         custody.pickupGraceSeconds = changed.pickupGraceSeconds
         doorPolicy = Self.doorPolicy(changed)

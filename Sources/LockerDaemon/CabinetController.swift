@@ -120,7 +120,7 @@ public final class CabinetController {
         self.map = HardwareMap(configuration)
         self.codePolicy = PickupCodePolicy(length: configuration.pickupCodeLength)
         self.custody = CustodyStateMachine(
-            retention: configuration.retentionPolicy, attemptPolicy: Self.attemptPolicy(configuration),
+            retention: configuration.retentionPolicy, attemptPolicy: configuration.attemptPolicy,
             pickupGraceSeconds: configuration.pickupGraceSeconds, codePolicy: codePolicy, hasher: hasher)
         self.doorPolicy = Self.doorPolicy(configuration)
         self.storageProbe = { (try? store.storageUse()) ?? (0, nil) }
@@ -131,7 +131,8 @@ public final class CabinetController {
         let compartments = Array(snapshot.compartments.prefix(configuration.compartments.count))
         self.model = CabinetModel(
             compartments: compartments, liveParcels: snapshot.liveParcels, codeHashes: snapshot.codeHashes,
-            pending: snapshot.pending, attemptGuard: snapshot.attemptGuard, nextParcelID: snapshot.nextParcelID,
+            pending: snapshot.pending, attemptGuard: snapshot.attemptGuard,
+            courierGuards: snapshot.courierGuards, nextParcelID: snapshot.nextParcelID,
             preAdvice: try store.preAdvice())
         self.panel = PanelStateMachine(codePolicy: codePolicy)
         let now = clock.now()
@@ -400,12 +401,6 @@ public final class CabinetController {
         case .reminder: .reminder
         case .alarm: .alarm
         }
-    }
-
-    static func attemptPolicy(_ configuration: CabinetConfiguration) -> CodeAttemptGuard.Policy {
-        CodeAttemptGuard.Policy(
-            freeAttempts: configuration.wrongCodesBeforeLockout, baseLockoutSeconds: configuration.firstLockoutSeconds,
-            maximumLockoutSeconds: configuration.maximumLockoutSeconds)
     }
 
     static func doorPolicy(_ configuration: CabinetConfiguration) -> DoorWatchStateMachine.Policy {

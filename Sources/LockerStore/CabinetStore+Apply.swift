@@ -29,6 +29,7 @@ extension CabinetStore {
         for parcel in change.insertedParcels { try tx.insert(parcel) }
         for parcel in change.updatedParcels { try tx.update(parcel) }
         if let attemptGuard = change.attemptGuard { try tx.save(attemptGuard) }
+        for update in change.courierGuards { try tx.saveCourierGuard(update.guard, courierID: update.courierID) }
         for intake in change.savedPreAdvice { try tx.savePreAdvice(intake) }
         for trackingNumber in change.removedPreAdvice { try tx.removePreAdvice(trackingNumber: trackingNumber) }
         for use in change.credentialUses {

@@ -268,6 +268,19 @@ extension CabinetStore {
             // last one must survive a restart like the count does.
             try db.execute(sql: "ALTER TABLE code_attempts ADD COLUMN last_failure_at REAL")
         }
+        migrator.registerMigration("v13-courier-throttles") { db in
+            // Each courier id's PIN throttle, kept like the keypad's count: a restart (or pulling
+            // the plug) must not hand a PIN guesser a fresh set of tries. One row per courier id
+            // (ids that are no courier share one row), deleted when a right PIN clears it.
+            try db.execute(sql: """
+                CREATE TABLE courier_attempts (
+                    courier_id TEXT PRIMARY KEY,
+                    consecutive_failures INTEGER NOT NULL CHECK (consecutive_failures >= 0),
+                    locked_until REAL,
+                    last_failure_at REAL
+                );
+                """)
+        }
         return migrator
     }
 }

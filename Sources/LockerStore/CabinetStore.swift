@@ -287,6 +287,8 @@ public final class CabinetStore: Sendable {
         public var codeHashes: [Int: String]
         public var pending: [Int: PendingOperation]
         public var attemptGuard: CodeAttemptGuard
+        /// PIN throttles by courier id (see `CustodyStateMachine.courierPINEntered`).
+        public var courierGuards: [String: CodeAttemptGuard]
         /// The id the next parcel gets: past every parcel this database ever had.
         public var nextParcelID: Int64
     }
@@ -315,12 +317,22 @@ public final class CabinetStore: Sendable {
                 lockedUntil: lockedUntil.map(Date.init(timeIntervalSince1970:)),
                 lastFailureAt: lastFailureAt.map(Date.init(timeIntervalSince1970:))
             )
+            var courierGuards: [String: CodeAttemptGuard] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM courier_attempts") {
+                let lockedUntil: Double? = row["locked_until"]
+                let lastFailureAt: Double? = row["last_failure_at"]
+                courierGuards[row["courier_id"]] = CodeAttemptGuard(
+                    consecutiveFailures: row["consecutive_failures"],
+                    lockedUntil: lockedUntil.map(Date.init(timeIntervalSince1970:)),
+                    lastFailureAt: lastFailureAt.map(Date.init(timeIntervalSince1970:)))
+            }
             // AUTOINCREMENT's own counter, so an id is never reused even after the newest parcel
             // row was deleted by hand.
             let lastParcelID = max(try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'parcels'") ?? 0,
                                    try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM parcels") ?? 0)
             return Snapshot(compartments: compartments, liveParcels: parcels, codeHashes: codeHashes,
-                            pending: pending, attemptGuard: attemptGuard, nextParcelID: lastParcelID + 1)
+                            pending: pending, attemptGuard: attemptGuard, courierGuards: courierGuards,
+                            nextParcelID: lastParcelID + 1)
         }
     }
 

@@ -89,6 +89,21 @@ public struct CustodyTransaction {
                                    attemptGuard.lastFailureAt?.timeIntervalSince1970])
     }
 
+    /// Saves one courier id's PIN throttle, or forgets it (`nil`: a right PIN or a technician's clear).
+    public func saveCourierGuard(_ attemptGuard: CodeAttemptGuard?, courierID: String) throws {
+        guard let attemptGuard else {
+            try db.execute(sql: "DELETE FROM courier_attempts WHERE courier_id = ?", arguments: [courierID])
+            return
+        }
+        try db.execute(sql: """
+            INSERT INTO courier_attempts (courier_id, consecutive_failures, locked_until, last_failure_at)
+            VALUES (?, ?, ?, ?)
+            ON CONFLICT (courier_id) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
+                locked_until = excluded.locked_until, last_failure_at = excluded.last_failure_at
+            """, arguments: [courierID, attemptGuard.consecutiveFailures, attemptGuard.lockedUntil?.timeIntervalSince1970,
+                               attemptGuard.lastFailureAt?.timeIntervalSince1970])
+    }
+
     // MARK: - Offline credentials
 
     /// Records a single-use credential as used; a second time is refused by the schema.

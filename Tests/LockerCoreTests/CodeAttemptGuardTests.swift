@@ -33,10 +33,10 @@ struct CodeAttemptGuardTests {
         (7, .lockedOut(seconds: 120)),
         (8, .lockedOut(seconds: 240)),
         (9, .lockedOut(seconds: 480)),
-        (10, .lockedOut(seconds: 900)),
-        (11, .lockedOut(seconds: 900)),
-        (40, .lockedOut(seconds: 900)),
-        (200, .lockedOut(seconds: 900)),
+        (10, .lockedOut(seconds: 960)),
+        (11, .lockedOut(seconds: 1_200)),
+        (40, .lockedOut(seconds: 1_200)),
+        (200, .lockedOut(seconds: 1_200)),
     ])
     func nthConsecutiveFailure(count: Int, outcome: CodeAttemptGuard.FailureOutcome) {
         var attemptGuard = CodeAttemptGuard()
@@ -122,7 +122,7 @@ struct CodeAttemptGuardTests {
         let policy = CodeAttemptGuard.Policy(freeAttempts: 3, baseLockoutSeconds: 12.5, maximumLockoutSeconds: 600)
         let restored = try JSONDecoder().decode(CodeAttemptGuard.Policy.self, from: JSONEncoder().encode(policy))
         #expect(restored == policy)
-        #expect(CodeAttemptGuard.Policy() == .init(freeAttempts: 5, baseLockoutSeconds: 30, maximumLockoutSeconds: 900,
+        #expect(CodeAttemptGuard.Policy() == .init(freeAttempts: 5, baseLockoutSeconds: 30, maximumLockoutSeconds: 1_200,
                                                    forgetAfterSeconds: 86_400))
     }
 }

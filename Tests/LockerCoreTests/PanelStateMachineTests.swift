@@ -130,7 +130,7 @@ struct PanelStateMachineTests {
         CodeEntryCase(keys: "123 menu", state: .courierID(typed: ""), lastActions: [.show(.enterCourierID)]),
     ])
     func pickupCodeEntry(_ entry: CodeEntryCase) {
-        var panel = PanelStateMachine()
+        var panel = PanelStateMachine(codePolicy: PickupCodePolicy(length: 6))
         let actions = panel.press(entry.keys)
         #expect(actions == entry.lastActions)
         #expect(panel.state == entry.state)
@@ -148,7 +148,7 @@ struct PanelStateMachineTests {
     }
 
     @Test func aNewCodeCanBeTypedRightAfterAnAttempt() {
-        var panel = PanelStateMachine()
+        var panel = PanelStateMachine(codePolicy: PickupCodePolicy(length: 6))
         #expect(panel.press("111111") == [.attemptPickup(code: "111111")])
         #expect(panel.press("222222") == [.attemptPickup(code: "222222")])
     }

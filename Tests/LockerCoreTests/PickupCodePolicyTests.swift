@@ -4,8 +4,9 @@ import Testing
 
 @Suite("Pickup-code policy")
 struct PickupCodePolicyTests {
-    @Test func defaultLengthIsSix() {
-        #expect(PickupCodePolicy().length == 6)
+    /// Eight digits: with the default lockout, over a century to guess (`LockoutDesignTests`).
+    @Test func defaultLengthIsEight() {
+        #expect(PickupCodePolicy().length == 8)
     }
 
     @Test(arguments: 4...12)
@@ -99,7 +100,7 @@ struct PickupCodePolicyTests {
         ("12345\u{2463}", false),  // circled digit four
     ])
     func isWellFormedForSixDigits(text: String, isWellFormed: Bool) {
-        #expect(PickupCodePolicy().isWellFormed(text) == isWellFormed)
+        #expect(PickupCodePolicy(length: 6).isWellFormed(text) == isWellFormed)
     }
 
     @Test(arguments: [(4, "0420", true), (4, "04200", false), (12, "123456789012", true), (12, "12345678901", false)])

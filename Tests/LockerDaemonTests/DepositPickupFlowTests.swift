@@ -15,7 +15,7 @@ import Testing
         let (label, shown) = try await cabinet.deposit("SF1000000001")
         let code = try #require(shown)
         #expect(label == "A03", "smallest free S door on the least-worn latch")
-        #expect(code.count == 6 && code.allSatisfy(\.isNumber))
+        #expect(code.count == 8 && code.allSatisfy(\.isNumber), "eight digits by default")
         #expect(try cabinet.compartment(label).state == .occupied)
         #expect(try cabinet.liveParcels().map(\.trackingNumber) == ["SF1000000001"])
 

@@ -215,12 +215,12 @@ import Testing
         let cabinet = try await CabinetHarness(configuration: Self.configuration())
         defer { cabinet.removeFiles() }
         var advice = Self.preAdvice("pa-1", tracking: "SF5000000030", size: "S")
-        advice.preAdvice?.pickupCode = "246813"
+        advice.preAdvice?.pickupCode = "24681357"
         advice.preAdvice?.retentionHours = 6
         let command = advice
         _ = await cabinet.inbox.perform { await $0.execute(command) }
         var clash = Self.preAdvice("pa-2", tracking: "SF5000000031", size: "S")
-        clash.preAdvice?.pickupCode = "246813"
+        clash.preAdvice?.pickupCode = "24681357"
         let clashing = clash
         _ = await cabinet.inbox.perform { await $0.execute(clashing) }
         #expect(try results(cabinet).last?.contains("already in use") == true)
@@ -231,7 +231,7 @@ import Testing
         let parcel = try #require(try cabinet.liveParcels().first)
         #expect(parcel.retentionDeadline.timeIntervalSince(parcel.depositedAt) == 6 * 3_600)
         await cabinet.press("enter 2")
-        await cabinet.press("246813")
+        await cabinet.press("24681357")
         #expect(cabinet.isOpen(door), "the server's code opens the door: \(cabinet.lastDisplay)")
         await cabinet.stop()
     }

@@ -127,7 +127,7 @@ import Testing
         let (label, shown) = try await first.deposit("SF2000000006")
         let code = try #require(shown)
         await first.press("menu")
-        let wrong = code == "000000" ? "111111" : "000000"
+        let wrong = code == "00000000" ? "11111111" : "00000000"
         for triesLeft in [4, 3, 2, 1] {
             await first.press(wrong)
             #expect(first.lastDisplay == "Wrong code, \(triesLeft) \(triesLeft == 1 ? "try" : "tries") left.")

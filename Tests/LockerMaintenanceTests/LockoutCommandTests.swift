@@ -12,7 +12,7 @@ import Testing
         #expect(quiet.status == 0 && quiet.output.contains("keypad open: 0 wrong codes"), "\(quiet.output)\(quiet.error)")
 
         // Five wrong codes at the keypad: the fifth locks it.
-        for _ in 0..<5 { #expect(daemon.ctl(["sim", "press", "000000"]).status == 0) }
+        for _ in 0..<5 { #expect(daemon.ctl(["sim", "press", "00000000"]).status == 0) }
         let locked = daemon.ctl(["lockout"])
         #expect(locked.status == 0 && locked.output.contains("keypad LOCKED: 5 wrong codes"), "\(locked.output)")
         let report = try #require(try daemon.json(["lockout"]).lockout)
@@ -36,7 +36,7 @@ import Testing
         #expect(audit.payload.contains("a child pressed keys at random") && audit.payload.contains("\"result\":\"done\""))
         #expect(audit.sequence == clear.sequence + 1, "one commit: the decision and who asked")
         // The keypad takes codes again: the next wrong one is counted from zero, not locked.
-        #expect(daemon.ctl(["sim", "press", "000000"]).status == 0)
+        #expect(daemon.ctl(["sim", "press", "00000000"]).status == 0)
         let after = try #require(try daemon.json(["lockout"]).lockout?.keypad)
         #expect(after.consecutiveFailures == 1 && after.secondsLeft == 0, "\(after)")
     }

@@ -80,7 +80,7 @@ import LockerSystem
         }
         #expect(printed.waitFor(count: 1, of: "mark deposited"), "\(printed.text())")
         #expect(printed.waitFor(count: 1, of: "deposit.committed A01"), "the deposit did not go through:\n\(printed.text())")
-        #expect(logged.waitFor(count: 1, of: "display: Deposited in A01. Pickup code ******. Scan the next parcel."),
+        #expect(logged.waitFor(count: 1, of: "display: Deposited in A01. Pickup code ********. Scan the next parcel."),
                 "the display's line is not in the log, redacted:\n\(logged.text())")
 
         kill(process.processIdentifier, SIGTERM)
