@@ -105,7 +105,18 @@ public actor EightALockBoard: PolledLockBoard {
     /// latch stays energised between pulses. Nothing to send.
     public func releaseAll() async {}
 
+    /// A status read for the daemon: a failure is the daemon's to report (it marks the board
+    /// lost), and the poller says so when the board answers again (`StatusPoller.readFailed`).
     public func readStatus() async throws -> LockBoardStatus {
+        do {
+            return try await fetchStatus()
+        } catch {
+            poller.readFailed()
+            throw error
+        }
+    }
+
+    private func fetchStatus() async throws -> LockBoardStatus {
         let board = address
         let reply = try await transact(.readAll(board: board)) { frame in
             if case .readAllReply(board, _) = frame { frame } else { nil }
@@ -121,7 +132,7 @@ public actor EightALockBoard: PolledLockBoard {
     /// it answers again (then the changes made meanwhile).
     public func pollOnce(delivering handler: any HardwareEventHandler) async {
         var failure: (any Error)?
-        do { _ = try await readStatus() } catch { failure = error }
+        do { _ = try await fetchStatus() } catch { failure = error }
         for event in poller.events(afterPollFailure: failure, board: address) { await handler.handle(event) }
     }
 

@@ -108,7 +108,18 @@ public actor KerongLockBoard<Codec: KerongCodec>: PolledLockBoard {
     /// no command to end one early, and no latch stays energised between pulses. Nothing to send.
     public func releaseAll() async {}
 
+    /// A status read for the daemon: a failure is the daemon's to report (it marks the board
+    /// lost), and the poller says so when the board answers again (`StatusPoller.readFailed`).
     public func readStatus() async throws -> LockBoardStatus {
+        do {
+            return try await fetchStatus()
+        } catch {
+            poller.readFailed()
+            throw error
+        }
+    }
+
+    private func fetchStatus() async throws -> LockBoardStatus {
         let board = address
         let request = Codec.encode(Frame.statusRequest(board: board))
         let reply: Frame = try await bus.transact(request, board: board, device: device) { buffer in
@@ -132,7 +143,7 @@ public actor KerongLockBoard<Codec: KerongCodec>: PolledLockBoard {
     /// answering and back when it answers again (then the changes made meanwhile).
     public func pollOnce(delivering handler: any HardwareEventHandler) async {
         var failure: (any Error)?
-        do { _ = try await readStatus() } catch { failure = error }
+        do { _ = try await fetchStatus() } catch { failure = error }
         for event in poller.events(afterPollFailure: failure, board: address) { await handler.handle(event) }
     }
 }

@@ -79,7 +79,20 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
     /// latch stays energised between pulses. Nothing to send.
     public func releaseAll() async {}
 
+    /// A status read for the daemon: a failure is the daemon's to report (it marks the board
+    /// lost), so the next poll the board answers reports it back. Otherwise a board silent only
+    /// during lockerd's start-up read would stay offline in the daemon while every poll succeeds.
     public func readStatus() async throws -> LockBoardStatus {
+        do {
+            return try await fetchStatus()
+        } catch {
+            answering = false
+            protocolVersion = nil
+            throw error
+        }
+    }
+
+    private func fetchStatus() async throws -> LockBoardStatus {
         let reply = try await request(.readStatus)
         guard case .status(let status) = reply else {
             throw HardwareError.io(device: "board \(address)", operation: "read status", detail: "unexpected reply \(reply)")
@@ -104,7 +117,7 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
                 pollsSinceStatusCheck += 1
                 if pollsSinceStatusCheck >= statusCheckPolls {
                     pollsSinceStatusCheck = 0
-                    _ = try await readStatus()
+                    _ = try await fetchStatus()
                 }
             }
             if protocolVersion ?? 1 >= 2 {

@@ -27,6 +27,14 @@ struct StatusPoller: Sendable {
         lastSeen = status
     }
 
+    /// A status read the daemon asked for (at start, to reconcile, to confirm an unlock) failed.
+    /// The daemon reports that board lost itself, so the next read that succeeds must say it is
+    /// back: otherwise a board silent only during lockerd's start-up read, whose polls all
+    /// succeed, would stay offline in the daemon with nothing to bring it back.
+    mutating func readFailed() {
+        answering = false
+    }
+
     /// The events one poll delivers: what reads since the last delivery saw, then `boardLost`
     /// when this poll found the board silent (once per silence).
     mutating func events(afterPollFailure failure: (any Error)?, board: Int) -> [HardwareEvent] {

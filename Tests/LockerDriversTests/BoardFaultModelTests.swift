@@ -7,7 +7,8 @@ import Testing
 
 /// Model-based fault test, one per board family (issue 14): random person actions (open with a
 /// code, force a door, close, put, take) and faults (silence, reboot, lost request, lost reply,
-/// stale frame, noise) against the real driver and the family's simulated firmware on a
+/// stale frame, noise, the USB adapter unplugged and plugged in again, lockerd stopped and started
+/// with a new driver) against the real driver and the family's simulated firmware on a
 /// pseudo-terminal. A recorder does with the driver's events what the daemon does (follows the
 /// sensors, re-reads and reconciles the board when it comes back, raises an alarm for a door seen
 /// opening without a command). After every step the board answers, the recorded doors and items
@@ -28,26 +29,35 @@ import Testing
         }
 
         let state = Mutex(State())
-        let board: any PolledLockBoard
+        /// The rig, whose driver is replaced when lockerd restarts; the recorder itself stands for
+        /// what the store keeps (the recorded doors, and doors opened by a command: pending
+        /// operations survive a restart).
+        let rig: FaultModelRig
 
-        init(board: any PolledLockBoard) { self.board = board }
+        init(rig: FaultModelRig) { self.rig = rig }
 
         func handle(_ event: HardwareEvent) async {
             switch event {
             case .doorChanged(_, let channel, let isOpen): door(channel - 1, open: isOpen)
             case .itemChanged(_, let channel, let present): state.withLock { $0.items[channel - 1] = present }
             case .boardLost: state.withLock { $0.online = false }
-            case .boardBack:
-                // As the daemon: re-read every door before trusting the board again.
-                guard let status = try? await board.readStatus() else { return }
-                for index in status.doorOpen.indices { door(index, open: status.doorOpen[index]) }
-                state.withLock { state in
-                    if let items = status.itemPresent { state.items = items }
-                    state.online = true
-                    state.reconciliations += 1
-                }
+            case .boardBack: await reconcile()
             default: break
             }
+        }
+
+        /// As the daemon on a board's return and at start: re-read every door before trusting the
+        /// board again. Returns false if the board did not answer.
+        @discardableResult
+        func reconcile() async -> Bool {
+            guard let status = try? await rig.driver.readStatus() else { return false }
+            for index in status.doorOpen.indices { door(index, open: status.doorOpen[index]) }
+            state.withLock { state in
+                if let items = status.itemPresent { state.items = items }
+                state.online = true
+                state.reconciliations += 1
+            }
+            return true
         }
 
         private func door(_ index: Int, open: Bool) {
@@ -67,9 +77,14 @@ import Testing
             ?? UInt64(family.rawValue.unicodeScalars.reduce(7) { $0 &* 31 &+ UInt64($1.value) })
         var random = SplitMix64(seed: seed)
         let rig = try FaultModelRig(family)
-        let recorder = Recorder(board: rig.driver)
+        let recorder = Recorder(rig: rig)
         var log: [String] = []
-        var silent = false
+        /// While one lasts nobody reads the board: the bus is cut, the adapter is unplugged, or
+        /// lockerd is not running.
+        enum Outage: String { case busCut = "bus cut", unplugged = "adapter unplugged", lockerdDown = "lockerd stopped" }
+        var outage: Outage?
+        var silent: Bool { outage != nil }
+        var outages: [Outage: Int] = [:]
         var bootID: UInt16 = 1
         /// Doors forced open that the recorder owes an alarm for.
         var owed = Set<Int>()
@@ -118,9 +133,35 @@ import Testing
                 log.append("\(present ? "put into" : "take from") \(channel)")
                 rig.setItem(channel, present: present)
             case 56..<60:
-                silent.toggle()
-                log.append(silent ? "bus cut: silence" : "bus back")
-                rig.server.setSilent(silent)
+                if let ending = outage {
+                    outage = nil
+                    switch ending {
+                    case .busCut:
+                        log.append("bus back")
+                        rig.server.setSilent(false)
+                    case .unplugged:
+                        log.append("adapter plugged in again")
+                        try rig.server.replug()
+                    case .lockerdDown:
+                        log.append("lockerd starts with a new driver and reads every door")
+                        try rig.startHost()
+                        if !(await recorder.reconcile()) { fail("the board did not answer lockerd's start-up read") }
+                    }
+                } else {
+                    let starting: Outage = switch Int.random(in: 0..<4, using: &random) {
+                    case 0: .unplugged
+                    case 1: .lockerdDown
+                    default: .busCut
+                    }
+                    outage = starting
+                    outages[starting, default: 0] += 1
+                    log.append("\(starting.rawValue): nobody reads the board")
+                    switch starting {
+                    case .busCut: rig.server.setSilent(true)
+                    case .unplugged: rig.server.unplug()
+                    case .lockerdDown: await rig.stopHost()
+                    }
+                }
             case 64..<68 where family.canReboot:
                 bootID &+= 1
                 log.append("reboot (boot \(bootID))")
@@ -145,7 +186,7 @@ import Testing
                 log.append("nothing")
             }
             rig.flushPulses()
-            await rig.driver.pollOnce(delivering: recorder)
+            if outage != .lockerdDown { await rig.driver.pollOnce(delivering: recorder) }
             rig.server.loseRequests(0)
             rig.server.loseReplies(0)
             guard !silent else { continue }
@@ -169,7 +210,8 @@ import Testing
         let elapsed = ContinuousClock.now - started
         print("fault model \(family.rawValue): seed \(seed), \(Self.steps) steps, "
               + "\(recorder.state.withLock { $0.reconciliations }) reconciliations, "
-              + "\(rig.bus.discardedBytes) stale bytes discarded, \(elapsed)")
+              + "\(rig.bus.discardedBytes) stale bytes discarded since the last start, outages \(outages.map { "\($0.key.rawValue) \($0.value)" }.sorted()), "
+              + "\(elapsed)")
         await rig.stop()
     }
 }

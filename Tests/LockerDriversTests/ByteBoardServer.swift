@@ -10,7 +10,12 @@ import LockerSystem
 final class ByteBoardServer: Sendable {
     typealias Responder = @Sendable ([UInt8]) -> [UInt8]
 
-    let terminal: PseudoTerminal
+    /// The pseudo-terminal now plugged in; nil while the adapter is unplugged.
+    private let plugged: Mutex<PseudoTerminal?>
+    /// A stable name for the adapter, as udev's /dev/locker/... link is: it points at the plugged
+    /// pseudo-terminal and is gone while the adapter is unplugged.
+    let adapterPath: String
+    private let directory: String
     private let responders: [Responder]
     private let running = Atomic<Bool>(true)
     private let muted = Atomic<Bool>(false)
@@ -19,18 +24,41 @@ final class ByteBoardServer: Sendable {
     private let finished = Mutex<Bool>(false)
 
     init(_ responders: [Responder]) throws {
-        terminal = try PseudoTerminal()
+        let terminal = try PseudoTerminal()
+        plugged = Mutex(terminal)
+        directory = NSTemporaryDirectory() + "byte-board-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        adapterPath = directory + "/adapter"
+        try FileManager.default.createSymbolicLink(atPath: adapterPath, withDestinationPath: terminal.subordinatePath)
         self.responders = responders
         let thread = Thread { [self] in serve() }
         thread.start()
     }
 
-    /// A configuration for the driver's side of the line.
+    /// The plugged pseudo-terminal (tests that never unplug use its path directly).
+    var terminal: PseudoTerminal { plugged.withLock { $0! } }
+
+    /// A configuration for the driver's side of the line, through the adapter's stable name.
     func port(baud: Int) -> SerialPortConfiguration {
-        SerialPortConfiguration(path: terminal.subordinatePath, baud: baud)
+        SerialPortConfiguration(path: adapterPath, baud: baud)
     }
 
     func setSilent(_ silent: Bool) { muted.store(silent, ordering: .relaxed) }
+
+    /// The USB adapter is pulled out: its pseudo-terminal closes (the driver's open descriptor
+    /// reads a hang-up or EIO, as a vanished ttyUSB does) and its name disappears.
+    func unplug() {
+        try? FileManager.default.removeItem(atPath: adapterPath)
+        plugged.withLock { $0 = nil }
+    }
+
+    /// The adapter is plugged in again: a new pseudo-terminal (a new ttyUSB number) under the
+    /// same name.
+    func replug() throws {
+        let terminal = try PseudoTerminal()
+        try FileManager.default.createSymbolicLink(atPath: adapterPath, withDestinationPath: terminal.subordinatePath)
+        plugged.withLock { $0 = terminal }
+    }
 
     /// The next `count` writes from the driver never reach the boards (noise on the way there).
     func loseRequests(_ count: Int) { requestsToLose.store(count, ordering: .relaxed) }
@@ -41,18 +69,23 @@ final class ByteBoardServer: Sendable {
     /// Puts bytes on the line as if a board had sent them (a stale frame, noise), and waits a
     /// moment so that they are in the driver's receive buffer before its next request.
     func inject(_ bytes: [UInt8]) {
-        terminal.write(bytes)
+        plugged.withLock { $0 }?.write(bytes)
         usleep(30_000)
     }
 
     func stop() {
         running.store(false, ordering: .relaxed)
         while !finished.withLock({ $0 }) { usleep(1_000) }
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     private func serve() {
         defer { finished.withLock { $0 = true } }
         while running.load(ordering: .relaxed) {
+            guard let terminal = plugged.withLock({ $0 }) else {
+                usleep(5_000)
+                continue
+            }
             let bytes = terminal.read(timeoutMilliseconds: 10)
             guard !bytes.isEmpty else { continue }
             if requestsToLose.load(ordering: .relaxed) > 0 {

@@ -27,8 +27,10 @@ final class FaultModelRig: Sendable {
     let family: Family
     let locks = SimulatedLocks(channelCount: channels)
     let server: ByteBoardServer
-    let bus: SerialBus
-    let driver: any PolledLockBoard
+    /// The host side: replaced when lockerd restarts (a new bus and driver, nothing carried over).
+    private let host: Mutex<(bus: SerialBus, driver: any PolledLockBoard)>
+    var bus: SerialBus { host.withLock { $0.bus } }
+    var driver: any PolledLockBoard { host.withLock { $0.driver } }
     /// Own-protocol firmware (nil for the others), and changes waiting to be queued in it: a pulse
     /// happens inside the firmware's lock, so its event is queued after the request is answered.
     private let ownBoard: SharedBoard<SimulatedOwnBoard>?
@@ -74,8 +76,13 @@ final class FaultModelRig: Sendable {
         }
         ownBoard = own
         server = try ByteBoardServer([responder])
-        let baud = family.queuesEvents ? 115_200 : 19_200
-        bus = SerialBus(server.port(baud: baud), timing: Self.timing)
+        host = Mutex(try Self.makeHost(family, server: server))
+    }
+
+    /// A bus on the adapter's stable name and the family's real driver on it, as lockerd makes them at start.
+    private static func makeHost(_ family: Family, server: ByteBoardServer) throws -> (bus: SerialBus, driver: any PolledLockBoard) {
+        let bus = SerialBus(server.port(baud: family.queuesEvents ? 115_200 : 19_200), timing: Self.timing)
+        let driver: any PolledLockBoard
         switch family {
         case .ownVersion2, .ownVersion1:
             driver = OwnProtocolLockBoard(address: Self.address, channelCount: Self.channels, hasItemSensors: true, bus: bus)
@@ -88,6 +95,18 @@ final class FaultModelRig: Sendable {
         case .eightA:
             driver = try EightALockBoard(address: Self.address, channelCount: Self.channels, polarity: .setMeansOpen, bus: bus)
         }
+        return (bus, driver)
+    }
+
+    /// lockerd stops (its descriptor closed, everything in memory gone).
+    func stopHost() async {
+        await bus.close()
+    }
+
+    /// lockerd starts again: a new bus and a new driver that know nothing of the old ones.
+    func startHost() throws {
+        let fresh = try Self.makeHost(family, server: server)
+        host.withLock { $0 = fresh }
     }
 
     func stop() async {

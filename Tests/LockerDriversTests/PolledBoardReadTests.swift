@@ -81,4 +81,35 @@ import Testing
         ])
         await bus.close()
     }
+
+    /// Found by the process-level fault test: the board is silent only while lockerd reads it at
+    /// start (the daemon marks it offline), and every poll afterwards succeeds. The first poll the
+    /// board answers must report it back, or its doors stay offline with nothing to bring them back.
+    @Test(arguments: ["Kerong CU16", "own protocol"])
+    func aBoardSilentOnlyToTheStartUpReadIsReportedBackByThePoll(family: String) async throws {
+        let locks = SimulatedLocks(channelCount: 8)
+        let server: ByteBoardServer
+        if family == "own protocol" {
+            let simulated = SharedBoard(SimulatedOwnBoard(
+                address: 3, bootID: 1, protocolVersion: 2,
+                hardware: .init(channelCount: 8, readDoors: { (locks.doors, locks.items.withLock { $0 }) },
+                                pulse: { locks.pulse($0); return true })))
+            server = try ByteBoardServer([{ bytes in simulated.withBoard { $0.receive(bytes) } }])
+        } else {
+            server = try Self.cu16(3, locks)
+        }
+        defer { server.stop() }
+        let bus = SerialBus(server.port(baud: family == "own protocol" ? 115_200 : 19_200), timing: Self.fast)
+        let board: any PolledLockBoard = family == "own protocol"
+            ? OwnProtocolLockBoard(address: 3, channelCount: 8, hasItemSensors: true, bus: bus)
+            : try KerongCU16LockBoard(address: 3, channelCount: 8, polarity: .setMeansOpen, hasItemSensors: true, bus: bus)
+        let handler = RecordingHandler()
+
+        server.setSilent(true)
+        await #expect(throws: (any Error).self) { _ = try await board.readStatus() }  // the daemon's start-up read
+        server.setSilent(false)
+        await board.pollOnce(delivering: handler)
+        #expect(handler.recorded.first == .boardBack(board: 3), "\(handler.recorded)")
+        await bus.close()
+    }
 }
