@@ -34,11 +34,16 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         public var pollMilliseconds: Int
         /// Lines of a `gpio` board (see `GPIOLockBoardConfiguration`).
         public var gpio: GPIOLockBoardConfiguration?
+        /// How long the host waits for a reply on this board's bus, 10...5000 ms; nil: the family's
+        /// (own protocol and Kerong 200 ms, 8A/80 600 ms). Long cables or slow bus units need more.
+        public var replyTimeoutMilliseconds: Int?
+        /// How many times a request without a reply is sent again, 0...10; nil: the family's (2).
+        public var retries: Int?
 
         /// Every key a board may have in the file (`CaseIterable` for the unknown-key check).
         enum CodingKeys: String, CodingKey, CaseIterable {
             case address, busAddress, channels, hasItemSensors, kind, device, baud, parity, rs485DirectionControl, polarity
-            case pollMilliseconds, gpio
+            case pollMilliseconds, gpio, replyTimeoutMilliseconds, retries
         }
 
         public init(address: Int, channels: Int, hasItemSensors: Bool, kind: String = "simulated",
@@ -68,6 +73,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             polarity = try c.decodeIfPresent(String.self, forKey: .polarity)
             pollMilliseconds = try c.decodeIfPresent(Int.self, forKey: .pollMilliseconds) ?? Self.defaultPollMilliseconds(kind: kind)
             gpio = try c.decodeIfPresent(GPIOLockBoardConfiguration.self, forKey: .gpio)
+            replyTimeoutMilliseconds = try c.decodeIfPresent(Int.self, forKey: .replyTimeoutMilliseconds)
+            retries = try c.decodeIfPresent(Int.self, forKey: .retries)
         }
 
         /// The board families this build can drive.
@@ -303,6 +310,14 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         }
         if compartments.isEmpty { problems.append("no compartments configured") }
         if Set(boards.map(\.address)).count != boards.count { problems.append("two boards share an address") }
+        for board in boards {
+            if let timeout = board.replyTimeoutMilliseconds, !(10...5_000).contains(timeout) {
+                problems.append("board \(board.address): replyTimeoutMilliseconds must be 10...5000, is \(timeout)")
+            }
+            if let retries = board.retries, !(0...10).contains(retries) {
+                problems.append("board \(board.address): retries must be 0...10, is \(retries)")
+            }
+        }
         for board in boards where !(1...64).contains(board.channels) {
             problems.append("board \(board.address): channels must be 1...64, is \(board.channels)")
         }

@@ -69,12 +69,19 @@ public struct HardwareAssembly: Sendable {
         func path(of board: CabinetConfiguration.Board) -> String {
             BoardKind(rawValue: board.kind).flatMap { linkPaths[$0] } ?? board.device ?? ""
         }
-        // The slowest family on a device sets the bus timing (an 8A reply takes up to ~500 ms).
+        // The slowest board on a device sets the bus timing (an 8A reply takes up to ~500 ms): the
+        // longest reply timeout and the most retries its boards' families or settings ask for.
         var timingByPath: [String: SerialBus.Timing] = [:]
         for board in configuration.boards {
             guard let family = board.family, case .serial = family.driver else { continue }
-            let timing = family.busTiming
-            if let known = timingByPath[path(of: board)], known.replyTimeoutMilliseconds >= timing.replyTimeoutMilliseconds { continue }
+            var timing = family.busTiming
+            if let timeout = board.replyTimeoutMilliseconds { timing.replyTimeoutMilliseconds = timeout }
+            if let retries = board.retries { timing.retries = retries }
+            if let known = timingByPath[path(of: board)] {
+                timing.replyTimeoutMilliseconds = max(timing.replyTimeoutMilliseconds, known.replyTimeoutMilliseconds)
+                timing.retries = max(timing.retries, known.retries)
+                timing.interFrameGapMilliseconds = max(timing.interFrameGapMilliseconds, known.interFrameGapMilliseconds)
+            }
             timingByPath[path(of: board)] = timing
         }
         var busByPath: [String: SerialBus] = [:]

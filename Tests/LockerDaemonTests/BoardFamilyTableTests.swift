@@ -108,4 +108,32 @@ struct BoardFamilyTableTests {
         }
         await assembly.stop()
     }
+
+    /// The host's reply timeout and retry count are configuration (PROTOCOL.md says so): each board
+    /// may ask for more, and a bus shared by boards takes the slowest of them; out of range is refused.
+    @Test func replyTimeoutAndRetriesComeFromTheBoardsOnABus() async throws {
+        var configuration = CabinetConfiguration.simulatedDefault
+        configuration.boards[0].kind = "simulated-kerong-cu16"
+        configuration.boards[0].replyTimeoutMilliseconds = 750
+        configuration.boards[1].kind = "simulated-own-protocol"
+        configuration.boards[1].retries = 5
+        try configuration.validate()
+        let cabinet = SimulatedCabinet(boards: configuration.boards.map {
+            .init(address: $0.address, channelCount: $0.channels, hasItemSensors: false)
+        })
+        let assembly = try HardwareAssembly(configuration: configuration, cabinet: cabinet, logger: Logger(label: "test"))
+        let timings = assembly.buses.map(\.timing)
+        // Each simulated twin has a pseudo-terminal, hence a bus, of its own.
+        #expect(timings.contains(SerialBus.Timing(replyTimeoutMilliseconds: 750, retries: 2, interFrameGapMilliseconds: 5)), "\(timings)")
+        #expect(timings.contains(SerialBus.Timing(replyTimeoutMilliseconds: 200, retries: 5, interFrameGapMilliseconds: 5)), "\(timings)")
+        await assembly.stop()
+
+        configuration.boards[0].replyTimeoutMilliseconds = 0
+        configuration.boards[1].retries = 11
+        #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        do { try configuration.validate() } catch {
+            #expect("\(error)".contains("board 1: replyTimeoutMilliseconds must be 10...5000, is 0"))
+            #expect("\(error)".contains("board 2: retries must be 0...10, is 11"))
+        }
+    }
 }
