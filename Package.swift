@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "LockerStore", targets: ["LockerStore"]),
         .library(name: "LockerDaemon", targets: ["LockerDaemon"]),
         .library(name: "LockerMaintenanceProtocol", targets: ["LockerMaintenanceProtocol"]),
+        .library(name: "LockerReports", targets: ["LockerReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -57,6 +58,9 @@ let package = Package(
         .target(name: "LockerInput", swiftSettings: strict),
         // Pure cold chain: thermostats, probe faults, excursions, the temperature record. `now` is a parameter.
         .target(name: "LockerColdChain", swiftSettings: strict),
+        // Pure reports: reconciliation and the station's figures from the record's rows, and their
+        // text, CSV and SVG forms. No dependencies, so lockerctl (which renders them) stays small.
+        .target(name: "LockerReports", swiftSettings: strict),
         // Byte codecs only: lock-board frames (Kerong, 8A, our own protocol). No I/O.
         .target(name: "LockerWire", swiftSettings: strict),
         // libgpiod 1.6 (the v1 API of Debian bookworm and Raspberry Pi OS).
@@ -149,6 +153,7 @@ let package = Package(
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
         .testTarget(name: "LockerInputTests", dependencies: ["LockerInput", "LockerTestSupport"]),
         .testTarget(name: "LockerColdChainTests", dependencies: ["LockerColdChain", "LockerTestSupport"]),
+        .testTarget(name: "LockerReportsTests", dependencies: ["LockerReports"]),
         .testTarget(
             name: "LockerDriversTests",
             dependencies: [
