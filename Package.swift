@@ -91,7 +91,7 @@ let package = Package(
         .target(
             name: "LockerStore",
             dependencies: [
-                "LockerCore", "LockerSystem", .product(name: "GRDB", package: "GRDB.swift"),
+                "LockerCore", "LockerReports", "LockerSystem", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -171,7 +171,7 @@ let package = Package(
         .target(name: "LockerTesting", dependencies: ["LockerDrivers", "LockerHAL"], path: "Tests/LockerTesting"),
         .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment", "LockerTestSupport"]),
         .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore", "LockerTestSupport"]),
-        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore", "LockerReports", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "LockerDaemonTests",
             dependencies: [
