@@ -99,7 +99,7 @@ let package = Package(
         // The technician's socket protocol: requests, responses and reports (shared by lockerd and lockerctl).
         // Its blocking socket client goes through LockerSystem, which is small (no package
         // dependencies), so lockerctl stays small too.
-        .target(name: "LockerMaintenanceProtocol", dependencies: ["LockerSystem"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
+        .target(name: "LockerMaintenanceProtocol", dependencies: ["LockerSystem", "LockerReports"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         // Store-and-forward to the central server: batches, acknowledgements, backoff, signing.
         .target(
             name: "LockerUplink",
@@ -120,7 +120,7 @@ let package = Package(
             name: "LockerDaemon",
             dependencies: [
                 "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire", "LockerInput", "LockerSystem",
-                "LockerMaintenanceProtocol", "LockerUplink", "LockerColdChain",
+                "LockerMaintenanceProtocol", "LockerUplink", "LockerColdChain", "LockerReports",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -135,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "lockerd",
             dependencies: [
-                "LockerDaemon",
+                "LockerDaemon", "LockerReports", "LockerStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -145,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "lockerctl",
             dependencies: [
-                "LockerMaintenanceProtocol",
+                "LockerMaintenanceProtocol", "LockerReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -182,7 +182,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "LockerMaintenanceProtocolTests", dependencies: ["LockerMaintenanceProtocol"]),
+        .testTarget(name: "LockerMaintenanceProtocolTests", dependencies: ["LockerMaintenanceProtocol", "LockerReports"]),
         // The uplink against a loopback server written here that implements the published contract
         // and injects faults.
         .testTarget(

@@ -12,12 +12,38 @@ extension CabinetStore {
     /// The payload fields a report uses are extracted by SQLite (`json_extract`), not decoded in
     /// Swift: a month of a busy cabinet is some 50,000 events.
     public func reportInput(cabinet: String, period: ReportPeriod) throws -> ReportInput {
-        let chain: ChainCheck = switch try verifyEventChain() {
+        let chain = Self.chainCheck(try verifyEventChain())
+        return try pool.read { db in try Self.reportInput(db, cabinet: cabinet, period: period, chain: chain) }
+    }
+
+    /// The same from a database file that is not open as a store (a copy taken off a cabinet):
+    /// opened read-only, never migrated, so the copy stays what it was. A copy made before
+    /// `v12-reports` has no carriers and no acknowledgement times; its report says so by its
+    /// figures ("" carrier, acknowledged without a time) rather than failing.
+    public static func reportInput(databaseAt path: String, cabinet: String, period: ReportPeriod) throws -> ReportInput {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.label = "lockerd.report"
+        let queue = try DatabaseQueue(path: path, configuration: configuration)
+        return try queue.read { db in
+            guard try db.tableExists("events"), try db.tableExists("parcels") else {
+                throw StoreError.invariantViolated("\(path) is not a lockerd database (no events or parcels table)")
+            }
+            let chain = chainCheck(try verifyEventChain(db))
+            return try reportInput(db, cabinet: cabinet, period: period, chain: chain)
+        }
+    }
+
+    static func chainCheck(_ verification: ChainVerification) -> ChainCheck {
+        switch verification {
         case .intact(let events, _): ChainCheck(intact: true, eventsChecked: Int64(events))
         case .broken(let sequence, let reason):
             ChainCheck(intact: false, eventsChecked: max(0, sequence - 1), firstBadSequence: sequence, problem: reason)
         }
-        return try pool.read { db in
+    }
+
+    static func reportInput(_ db: Database, cabinet: String, period: ReportPeriod, chain: ChainCheck) throws -> ReportInput {
+        do {
             let custody = ReportEventKind.custody.map { "'\($0)'" }.joined(separator: ",")
             // Columns by position (this is the hot loop of a report).
             var events: [ReportEvent] = []
@@ -44,7 +70,7 @@ extension CabinetStore {
             let parcels = try Row.fetchAll(db, sql: "SELECT * FROM parcels ORDER BY id").map { row in
                 ReportParcel(
                     id: row["id"], trackingNumber: row["tracking_number"], size: row["size"], temperatureClass: row["temperature_class"],
-                    compartmentID: row["compartment_id"], courierID: row["courier_id"], carrier: row["carrier"],
+                    compartmentID: row["compartment_id"], courierID: row["courier_id"], carrier: row["carrier"] ?? "",
                     depositedAt: row["deposited_at"], retentionDeadline: row["retention_deadline"], status: row["status"],
                     endedAt: row["ended_at"])
             }
@@ -52,7 +78,8 @@ extension CabinetStore {
                 ReportCompartment(id: row["id"], label: row["label"], size: row["size"], temperatureClass: row["temperature_class"],
                                   inService: !["quarantined", "disabled"].contains(row["state"] as String))
             }
-            let marks = try Row.fetchAll(db, sql: "SELECT * FROM uplink_acknowledgements ORDER BY through_sequence").map { row in
+            let hasMarks = try db.tableExists("uplink_acknowledgements")
+            let marks = try Row.fetchAll(db, sql: hasMarks ? "SELECT * FROM uplink_acknowledgements ORDER BY through_sequence" : "SELECT 1 WHERE 0").map { row in
                 UplinkAcknowledgementMark(firstSequence: row["first_sequence"], throughSequence: row["through_sequence"],
                                           acknowledgedAt: row["acknowledged_at"])
             }

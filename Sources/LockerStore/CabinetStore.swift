@@ -356,7 +356,12 @@ public final class CabinetStore: Sendable {
     /// Walks the whole event record and recomputes its hash chain: any event modified, removed or
     /// reordered, or a tail cut off (the head kept in `meta` no longer matches), is reported.
     public func verifyEventChain() throws -> ChainVerification {
-        try pool.read { db in
+        try pool.read { db in try Self.verifyEventChain(db) }
+    }
+
+    /// The same walk on any connection (`lockerd report --database` reads a copy read-only).
+    static func verifyEventChain(_ db: Database) throws -> ChainVerification {
+        do {
             var previous = EventHashChain.genesis
             var expectedSequence: Int64 = 1
             var count = 0
