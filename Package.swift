@@ -31,6 +31,7 @@ let package = Package(
         .library(name: "LockerStore", targets: ["LockerStore"]),
         .library(name: "LockerDaemon", targets: ["LockerDaemon"]),
         .library(name: "LockerMaintenanceProtocol", targets: ["LockerMaintenanceProtocol"]),
+        .library(name: "LockerReports", targets: ["LockerReports"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
@@ -57,6 +58,9 @@ let package = Package(
         .target(name: "LockerInput", swiftSettings: strict),
         // Pure cold chain: thermostats, probe faults, excursions, the temperature record. `now` is a parameter.
         .target(name: "LockerColdChain", swiftSettings: strict),
+        // Pure reports: reconciliation and the station's figures from the record's rows, and their
+        // text, CSV and SVG forms. No dependencies, so lockerctl (which renders them) stays small.
+        .target(name: "LockerReports", swiftSettings: strict),
         // Byte codecs only: lock-board frames (Kerong, 8A, our own protocol). No I/O.
         .target(name: "LockerWire", swiftSettings: strict),
         // libgpiod 1.6 (the v1 API of Debian bookworm and Raspberry Pi OS).
@@ -87,7 +91,7 @@ let package = Package(
         .target(
             name: "LockerStore",
             dependencies: [
-                "LockerCore", "LockerSystem", .product(name: "GRDB", package: "GRDB.swift"),
+                "LockerCore", "LockerReports", "LockerSystem", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -95,7 +99,7 @@ let package = Package(
         // The technician's socket protocol: requests, responses and reports (shared by lockerd and lockerctl).
         // Its blocking socket client goes through LockerSystem, which is small (no package
         // dependencies), so lockerctl stays small too.
-        .target(name: "LockerMaintenanceProtocol", dependencies: ["LockerSystem"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
+        .target(name: "LockerMaintenanceProtocol", dependencies: ["LockerSystem", "LockerReports"], exclude: ["PROTOCOL.md"], swiftSettings: strict),
         // Store-and-forward to the central server: batches, acknowledgements, backoff, signing.
         .target(
             name: "LockerUplink",
@@ -116,7 +120,7 @@ let package = Package(
             name: "LockerDaemon",
             dependencies: [
                 "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire", "LockerInput", "LockerSystem",
-                "LockerMaintenanceProtocol", "LockerUplink", "LockerColdChain",
+                "LockerMaintenanceProtocol", "LockerUplink", "LockerColdChain", "LockerReports",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -131,7 +135,7 @@ let package = Package(
         .executableTarget(
             name: "lockerd",
             dependencies: [
-                "LockerDaemon",
+                "LockerDaemon", "LockerReports", "LockerStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -141,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "lockerctl",
             dependencies: [
-                "LockerMaintenanceProtocol",
+                "LockerMaintenanceProtocol", "LockerReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -149,6 +153,7 @@ let package = Package(
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
         .testTarget(name: "LockerInputTests", dependencies: ["LockerInput", "LockerTestSupport"]),
         .testTarget(name: "LockerColdChainTests", dependencies: ["LockerColdChain", "LockerTestSupport"]),
+        .testTarget(name: "LockerReportsTests", dependencies: ["LockerReports"]),
         .testTarget(
             name: "LockerDriversTests",
             dependencies: [
@@ -166,7 +171,7 @@ let package = Package(
         .target(name: "LockerTesting", dependencies: ["LockerDrivers", "LockerHAL"], path: "Tests/LockerTesting"),
         .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment", "LockerTestSupport"]),
         .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore", "LockerTestSupport"]),
-        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore", "LockerReports", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "LockerDaemonTests",
             dependencies: [
@@ -177,7 +182,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "LockerMaintenanceProtocolTests", dependencies: ["LockerMaintenanceProtocol"]),
+        .testTarget(name: "LockerMaintenanceProtocolTests", dependencies: ["LockerMaintenanceProtocol", "LockerReports"]),
         // The uplink against a loopback server written here that implements the published contract
         // and injects faults.
         .testTarget(

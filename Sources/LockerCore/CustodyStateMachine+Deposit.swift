@@ -189,7 +189,7 @@ extension CustodyStateMachine {
         let parcel = Parcel(
             id: model.nextParcelID, trackingNumber: intake.trackingNumber, recipientReference: intake.recipientReference,
             size: intake.size, temperatureClass: intake.temperatureClass, compartmentID: id, courierID: courierID,
-            depositedAt: now, retentionDeadline: deadline)
+            depositedAt: now, retentionDeadline: deadline, carrier: intake.carrier ?? "")
         var change = CustodyChange()
         var record = model.record(id)
         if record.compartment.state == .reserved || record.compartment.state == .available { record.compartment.state = .occupied }
@@ -203,6 +203,7 @@ extension CustodyStateMachine {
             "courier_id": .string(courierID), "size": .string(intake.size.description),
             "temperature_class": .string(intake.temperatureClass.description),
             "retention_deadline": .double(deadline.timeIntervalSince1970), "shared": .bool(shared),
+            "carrier": .string(intake.carrier ?? ""),
         ])
         if let sealedCode { payload["sealed_code"] = .string(sealedCode) }
         change.record(CustodyEvent(recovered ? .depositRecovered : .depositCommitted, compartmentID: id, parcelID: parcel.id,

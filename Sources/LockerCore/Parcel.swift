@@ -25,12 +25,16 @@ public struct Parcel: Sendable, Equatable, Identifiable {
     public var depositedAt: Date
     public var retentionDeadline: Date
     public var status: Status
+    /// The carrier of the courier who deposited it, as it was then ("" when unknown), so reports
+    /// per carrier do not change when a courier list does.
+    public var carrier: String
 
     public init(
         id: Int64, trackingNumber: String, recipientReference: String, size: CompartmentSize,
         temperatureClass: TemperatureClass, compartmentID: Int, courierID: String, depositedAt: Date,
-        retentionDeadline: Date, status: Status = .inCustody
+        retentionDeadline: Date, status: Status = .inCustody, carrier: String = ""
     ) {
+        self.carrier = carrier
         self.id = id
         self.trackingNumber = trackingNumber
         self.recipientReference = recipientReference

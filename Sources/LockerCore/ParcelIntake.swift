@@ -11,6 +11,9 @@ public struct ParcelIntake: Sendable, Equatable, Codable {
     /// From the central server's pre-advice: the keyed hash of a pickup code the server issued and
     /// told the resident (nil: the cabinet draws one). Never the code itself.
     public var serverCodeHash: String?
+    /// The carrier the parcel came with: from the pre-advice, or else the depositing courier's
+    /// (configuration entry, server list or badge). Recorded with the deposit.
+    public var carrier: String?
 
     public init(
         trackingNumber: String, recipientReference: String = "", size: CompartmentSize,

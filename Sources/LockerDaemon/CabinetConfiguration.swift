@@ -226,13 +226,19 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var minimumFreeDiskMegabytes: Double = 64
     /// The central server; nil: the cabinet keeps its events until one is configured.
     public var uplink: UplinkConfiguration?
+    /// The IANA name of the time zone the cabinet's reports count days, months and hours in
+    /// ("Asia/Shanghai"); nil: the system's.
+    public var timeZone: String?
+
+    /// The zone reports use (the system's when none is configured; `validate` refuses an unknown name).
+    public var reportTimeZone: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? .current }
 
     /// Every top-level key of the file (`CaseIterable` for the unknown-key check).
     enum CodingKeys: String, CodingKey, CaseIterable {
         case cabinetID, pickupCodeLength, retentionHours, latchPulseMilliseconds, doorOpenConfirmationSeconds
         case doorReminderSeconds, doorAlarmSeconds, pickupGraceSeconds, wrongCodesBeforeLockout, firstLockoutSeconds
         case maximumLockoutSeconds, boards, compartments, couriers, scanners, keypads, display, zones, buzzer, maintenance
-        case storeBudgetMegabytes, minimumFreeDiskMegabytes, uplink
+        case storeBudgetMegabytes, minimumFreeDiskMegabytes, uplink, timeZone
     }
 
     public init() {}
@@ -266,6 +272,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         buzzer = try c.decodeIfPresent(BuzzerEntry.self, forKey: .buzzer)
         maintenance = try c.decodeIfPresent(MaintenanceConfiguration.self, forKey: .maintenance) ?? d.maintenance
         uplink = try c.decodeIfPresent(UplinkConfiguration.self, forKey: .uplink)
+        timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone)
         storeBudgetMegabytes = try c.decodeIfPresent(Double.self, forKey: .storeBudgetMegabytes) ?? d.storeBudgetMegabytes
         minimumFreeDiskMegabytes = try c.decodeIfPresent(Double.self, forKey: .minimumFreeDiskMegabytes) ?? d.minimumFreeDiskMegabytes
         // Left out, the code length follows the cabinet: 8 digits, more for a cabinet so large
@@ -309,6 +316,9 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             problems.append("minimumFreeDiskMegabytes must be 0...1048576, is \(minimumFreeDiskMegabytes)")
         }
         if compartments.isEmpty { problems.append("no compartments configured") }
+        if let timeZone, TimeZone(identifier: timeZone) == nil {
+            problems.append("timeZone must be an IANA time zone name such as \"Asia/Shanghai\", is \"\(timeZone.prefix(64))\"")
+        }
         if Set(boards.map(\.address)).count != boards.count { problems.append("two boards share an address") }
         for board in boards {
             if let timeout = board.replyTimeoutMilliseconds, !(10...5_000).contains(timeout) {

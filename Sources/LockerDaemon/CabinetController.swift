@@ -217,7 +217,10 @@ public final class CabinetController {
         case .attemptPickup(let code): await attemptPickup(code: code)
         case .authenticateCourier(let id, let pin): await authenticateCourier(id: id, pin: pin)
         case .identifyParcel(let trackingNumber, _): await identifyParcel(trackingNumber)
-        case .depositParcel(let intake, let courier): await startDeposit(intake, courierID: courier.id)
+        case .depositParcel(var intake, let courier):
+            // The carrier as it is now goes with the parcel (pre-advice may already name it).
+            if intake.carrier?.isEmpty ?? true, !courier.carrier.isEmpty { intake.carrier = courier.carrier }
+            await startDeposit(intake, courierID: courier.id)
         case .requestLargerDoor(let id): await largerDoor(than: id)
         case .reportDoorDidNotOpen(let id): await depositLatchFailed(id, reportedByCourier: true)
         case .cancelDeposit(let id): await cancelDeposit(id)

@@ -1,6 +1,7 @@
 import Foundation
 import LockerCore
 import LockerMaintenanceProtocol
+import LockerReports
 import LockerStore
 import LockerUplink
 import Logging
@@ -133,6 +134,8 @@ final class MaintenanceService: MaintenanceResponder {
         case .lockoutClear:
             let reason = try requiredReason(request, peer: peer)
             response.lockout = try await onLoop { $0.maintenanceClearLockout(reason: reason, by: peer) }.get()
+        case .report:
+            response.report = try await report(request)
         case .metrics:
             await refreshGauges()
             response.metrics = metrics.exposition()
@@ -198,6 +201,23 @@ final class MaintenanceService: MaintenanceResponder {
             report.estimatedDrainSeconds = Double(backlog.count) / rate
         }
         return report
+    }
+
+    /// Reconciliation and figures for the requested period, in the cabinet's time zone. The whole
+    /// chain is rehashed, so it runs beside the cabinet loop like `audit.verify`.
+    private func report(_ request: MaintenanceRequest) async throws -> CustodyReport {
+        let now = clock.now()
+        let period: ReportPeriod
+        do {
+            period = try ReportPeriod.requested(day: request.day, month: request.month, from: request.from, to: request.to,
+                                                timeZone: configuration.reportTimeZone, now: now)
+        } catch {
+            throw MaintenanceFailure(.badRequest, error.description)
+        }
+        let store = self.store, cabinet = configuration.cabinetID
+        return try await reading {
+            CustodyReportBuilder.build(try store.reportInput(cabinet: cabinet, period: period), period: period, now: now)
+        }
     }
 
     private func auditVerification() throws -> AuditReport {

@@ -36,11 +36,13 @@ public enum MaintenanceProtocol {
         case lockout
         /// Clears the keypad lockout and every courier throttle (audited; needs a reason).
         case lockoutClear = "lockout.clear"
+        /// Reconciliation and the station's figures for a period, from the store.
+        case report
 
         /// Commands the read-only group may use: they look, they never move a latch or change state.
         public var isReadOnly: Bool {
             switch self {
-            case .status, .compartments, .parcels, .events, .eventsFollow, .queue, .temps, .auditVerify, .metrics, .lockout:
+            case .status, .compartments, .parcels, .events, .eventsFollow, .queue, .temps, .auditVerify, .metrics, .lockout, .report:
                 return true
             case .open, .openAll, .quarantine, .enable, .selftest, .diag, .sim, .uplinkResume, .lockoutClear:
                 return false

@@ -20,6 +20,12 @@ public struct MaintenanceRequest: Sendable, Codable, Equatable {
     public var line: String?
     /// temps: a parcel's tracking number, for its whole temperature record instead of the zones.
     public var parcel: String?
+    /// report: one local day "YYYY-MM-DD", one month "YYYY-MM", or days `from` ... `to` (both
+    /// included); none: the month so far.
+    public var day: String?
+    public var month: String?
+    public var from: String?
+    public var to: String?
 
     public init(
         command: MaintenanceProtocol.Command, id: Int? = nil, door: String? = nil, doors: [String]? = nil,

@@ -1,3 +1,5 @@
+public import LockerReports
+
 /// One response line: `ok` with exactly one of the report fields, or `error`.
 /// Event lines after `events.follow` are responses with only `event` set (and no `id`).
 public struct MaintenanceResponse: Sendable, Codable, Equatable {
@@ -24,6 +26,8 @@ public struct MaintenanceResponse: Sendable, Codable, Equatable {
     public var metrics: String?
     /// What the simulated cabinet printed while running the line.
     public var output: [String]?
+    /// report: reconciliation and figures of the period.
+    public var report: CustodyReport?
 
     public init(id: Int?, ok: Bool = true) {
         self.id = id

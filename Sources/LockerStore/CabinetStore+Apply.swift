@@ -62,12 +62,13 @@ extension CustodyTransaction {
     public func insert(_ parcel: Parcel) throws {
         try db.execute(sql: """
             INSERT INTO parcels (id, tracking_number, recipient_reference, size, temperature_class, compartment_id,
-                                 courier_id, deposited_at, retention_deadline, status, ended_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 courier_id, deposited_at, retention_deadline, status, ended_at, carrier)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [parcel.id, parcel.trackingNumber, parcel.recipientReference, parcel.size.description,
                              parcel.temperatureClass.description, parcel.compartmentID, parcel.courierID,
                              parcel.depositedAt.timeIntervalSince1970, parcel.retentionDeadline.timeIntervalSince1970,
-                             parcel.status.rawValue, parcel.status.isLive ? nil : stamp.wallClock.timeIntervalSince1970])
+                             parcel.status.rawValue, parcel.status.isLive ? nil : stamp.wallClock.timeIntervalSince1970,
+                             parcel.carrier])
     }
 
     /// Writes a parcel's status and retention deadline; a parcel that leaves custody ends now.

@@ -268,6 +268,21 @@ extension CabinetStore {
             // last one must survive a restart like the count does.
             try db.execute(sql: "ALTER TABLE code_attempts ADD COLUMN last_failure_at REAL")
         }
+        migrator.registerMigration("v12-reports") { db in
+            // Reports count parcels per carrier: the carrier is kept with each parcel as it was at
+            // its deposit, so the figures do not change when the courier lists do ('' for parcels
+            // deposited before). And the uplink delay needs the time each event was acknowledged:
+            // one row per acknowledgement that moved the uplink forward, covering
+            // first_sequence...through_sequence (events acknowledged before this have none).
+            try db.execute(sql: """
+                ALTER TABLE parcels ADD COLUMN carrier TEXT NOT NULL DEFAULT '';
+                CREATE TABLE uplink_acknowledgements (
+                    through_sequence INTEGER PRIMARY KEY NOT NULL,
+                    first_sequence INTEGER NOT NULL CHECK (first_sequence BETWEEN 1 AND through_sequence),
+                    acknowledged_at REAL NOT NULL
+                );
+                """)
+        }
         migrator.registerMigration("v13-courier-throttles") { db in
             // Each courier id's PIN throttle, kept like the keypad's count: a restart (or pulling
             // the plug) must not hand a PIN guesser a fresh set of tries. One row per courier id

@@ -142,14 +142,22 @@ public final class CabinetStore: Sendable {
     /// duplicated answer never takes it back) and never past the last event. Power failure:
     /// before the commit the events are sent again and the server drops them as duplicates;
     /// after it, they are not sent again.
+    /// - Parameter acknowledgedAt: when the answer came; kept with the events it newly covers
+    ///   (in the same commit) for the reports' uplink delay.
     @discardableResult
-    public func recordUplinkAcknowledgement(upTo sequence: Int64) throws -> Int64 {
+    public func recordUplinkAcknowledgement(upTo sequence: Int64, at acknowledgedAt: Date? = nil) throws -> Int64 {
         try pool.write { db in
             let current = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'uplink_acked_sequence'") ?? 0
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
             let acknowledged = min(max(current, sequence), last)
             if acknowledged != current {
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'uplink_acked_sequence'", arguments: [String(acknowledged)])
+                if let acknowledgedAt, acknowledged > current {
+                    try db.execute(sql: """
+                        INSERT OR REPLACE INTO uplink_acknowledgements (through_sequence, first_sequence, acknowledged_at)
+                        VALUES (?, ?, ?)
+                        """, arguments: [acknowledged, current + 1, acknowledgedAt.timeIntervalSince1970])
+                }
             }
             return acknowledged
         }
@@ -360,7 +368,12 @@ public final class CabinetStore: Sendable {
     /// Walks the whole event record and recomputes its hash chain: any event modified, removed or
     /// reordered, or a tail cut off (the head kept in `meta` no longer matches), is reported.
     public func verifyEventChain() throws -> ChainVerification {
-        try pool.read { db in
+        try pool.read { db in try Self.verifyEventChain(db) }
+    }
+
+    /// The same walk on any connection (`lockerd report --database` reads a copy read-only).
+    static func verifyEventChain(_ db: Database) throws -> ChainVerification {
+        do {
             var previous = EventHashChain.genesis
             var expectedSequence: Int64 = 1
             var count = 0

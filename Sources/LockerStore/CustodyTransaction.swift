@@ -232,6 +232,7 @@ public struct CustodyTransaction {
             id: row["id"], trackingNumber: tracking, recipientReference: row["recipient_reference"], size: size,
             temperatureClass: temperatureClass, compartmentID: row["compartment_id"], courierID: row["courier_id"],
             depositedAt: Date(timeIntervalSince1970: row["deposited_at"]),
-            retentionDeadline: Date(timeIntervalSince1970: row["retention_deadline"]), status: status)
+            retentionDeadline: Date(timeIntervalSince1970: row["retention_deadline"]), status: status,
+            carrier: row["carrier"] ?? "")
     }
 }

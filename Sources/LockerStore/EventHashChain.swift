@@ -35,10 +35,21 @@ public enum EventHashChain {
             previous, String(sequence), epoch, kind, hashedTexts.occurredAt, hashedTexts.monotonicNanoseconds,
             compartmentID.map(String.init) ?? "", parcelID.map(String.init) ?? "", payload,
         ].joined(separator: "\n")
-        return SHA256.hash(data: Data(text.utf8)).map { byte in
-            let digits = String(byte, radix: 16)
-            return byte < 16 ? "0" + digits : digits
-        }.joined()
+        return hex(SHA256.hash(data: Data(text.utf8)))
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// Lower-case hex, two digits a byte, built in one buffer: reports rehash the whole record,
+    /// and a string per byte made that the slowest part of a month's report.
+    static func hex(_ digest: SHA256.Digest) -> String {
+        var digits: [UInt8] = []
+        digits.reserveCapacity(SHA256.Digest.byteCount * 2)
+        for byte in digest {
+            digits.append(hexDigits[Int(byte >> 4)])
+            digits.append(hexDigits[Int(byte & 0x0f)])
+        }
+        return String(decoding: digits, as: UTF8.self)
     }
 
     static func hash(previous: String, row: Row) -> String {

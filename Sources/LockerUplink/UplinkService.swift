@@ -350,7 +350,7 @@ public final class UplinkService: Sendable {
         let everSent = highestSent.withLock { $0?.epoch == epoch ? $0!.sequence : 0 }
         let ceiling = max(lastSent, start, min(before, lastOfEpoch), min(everSent, lastOfEpoch))
         let reach = acked >= lastOfEpoch ? lastOfEpoch : min(max(acked, firstSequence - 1), ceiling)
-        let durable = try store.recordUplinkAcknowledgement(upTo: reach)
+        let durable = try store.recordUplinkAcknowledgement(upTo: reach, at: now)
         let next = cursor.withLock { current -> Int64 in
             // Below what we hold as acknowledged: the server has less than it said before. Send
             // from its word (it drops duplicates), without taking the durable mark back.

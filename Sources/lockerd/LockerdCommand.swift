@@ -9,7 +9,9 @@ struct LockerdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lockerd",
         abstract: "Controller daemon of a smart parcel-locker cabinet group.",
-        discussion: "Without --config it runs the built-in simulated cabinet. With --front-panel the terminal is the cabinet's front panel (type help).")
+        discussion: "Without --config it runs the built-in simulated cabinet. With --front-panel the terminal is the cabinet's front panel (type help).",
+        // Without a subcommand lockerd runs the cabinet; `lockerd report` reads a database file.
+        subcommands: [OfflineReportCommand.self])
 
     @Option(help: "Configuration file (JSON). Default: the built-in simulated cabinet.")
     var config: String?
