@@ -33,6 +33,9 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
     /// numbers started again.
     private var bootID: UInt16?
     private var answering = true
+    /// A status read the daemon asked for failed: the next poll the board answers reports it back
+    /// (the daemon marked it lost itself).
+    private var owesBack = false
     /// The protocol version in use with this board: nil until IDENTIFY has answered.
     public private(set) var protocolVersion: UInt8?
     /// A boot id change seen by any read, waiting to be reported by the next poll.
@@ -86,7 +89,7 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
         do {
             return try await fetchStatus()
         } catch {
-            answering = false
+            owesBack = true
             protocolVersion = nil
             throw error
         }
@@ -222,8 +225,9 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
     }
 
     private func answered(_ handler: any HardwareEventHandler) async {
-        guard !answering else { return }
+        guard !answering || owesBack else { return }
         answering = true
+        owesBack = false
         await handler.handle(.boardBack(board: address))
     }
 

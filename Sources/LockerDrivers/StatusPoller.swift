@@ -14,13 +14,17 @@ public import LockerHAL
 struct StatusPoller: Sendable {
     private var lastSeen: LockBoardStatus?
     private var answering = true
+    /// A read failed since the last one that succeeded (a poll's, or one the daemon asked for):
+    /// the next success says the board is back.
+    private var owesBack = false
     private var undelivered: [HardwareEvent] = []
 
     /// A status read succeeded (any read: a poll, a confirming read, a reconciliation). The first
     /// one only sets the baseline; after a silence, `boardBack` comes before the changes.
     mutating func observed(_ status: LockBoardStatus, board: Int) {
-        if !answering {
+        if !answering || owesBack {
             answering = true
+            owesBack = false
             undelivered.append(.boardBack(board: board))
         }
         if let previous = lastSeen { undelivered += status.changes(since: previous, board: board) }
@@ -32,7 +36,7 @@ struct StatusPoller: Sendable {
     /// back: otherwise a board silent only during lockerd's start-up read, whose polls all
     /// succeed, would stay offline in the daemon with nothing to bring it back.
     mutating func readFailed() {
-        answering = false
+        owesBack = true
     }
 
     /// The events one poll delivers: what reads since the last delivery saw, then `boardLost`
@@ -40,9 +44,12 @@ struct StatusPoller: Sendable {
     mutating func events(afterPollFailure failure: (any Error)?, board: Int) -> [HardwareEvent] {
         var events = undelivered
         undelivered.removeAll()
-        if let failure, answering {
-            answering = false
-            events.append(.boardLost(board: board, detail: "\(failure)"))
+        if let failure {
+            owesBack = true
+            if answering {
+                answering = false
+                events.append(.boardLost(board: board, detail: "\(failure)"))
+            }
         }
         return events
     }
