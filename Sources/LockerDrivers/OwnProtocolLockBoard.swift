@@ -175,6 +175,10 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
             noteBootID(identity.bootID)
         } catch HardwareError.io {
             protocolVersion = 1
+            // Asked at start and after every silence: the board may have restarted meanwhile, and
+            // a version 1 board would take our old acknowledgement for its new events and drop
+            // them. Its boot id is read (READ STATUS) before any READ EVENTS acknowledges anything.
+            pollsSinceStatusCheck = statusCheckPolls - 1
         }
     }
 

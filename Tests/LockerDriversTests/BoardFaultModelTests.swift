@@ -92,6 +92,9 @@ import Testing
         var forgotten = Set<Int>()
         /// Doors forced since the last check: the only ones an alarm may name.
         var forced = Set<Int>()
+        /// Doors whose change was still in the board's queue when it restarted: the change is gone,
+        /// so a door the record still shows open that is forced open again shows no change at all.
+        var lostByReboot = Set<Int>()
         var failed = false
         func fail(_ what: String) {
             guard !failed else { return }
@@ -115,7 +118,8 @@ import Testing
                 log.append("force \(channel) open")
                 // A polled board read again shows only the difference from the record: a door
                 // recorded open and found open again after a silence shows nothing.
-                if !(silent && !family.queuesEvents && recorder.state.withLock({ $0.doors[channel - 1] })) {
+                let changesUnseen = (silent && !family.queuesEvents) || lostByReboot.contains(channel)
+                if !(changesUnseen && recorder.state.withLock({ $0.doors[channel - 1] })) {
                     owed.insert(channel)
                 }
                 forgotten.remove(channel)
@@ -169,6 +173,8 @@ import Testing
                 let alarmed = recorder.state.withLock { $0.alarmed }
                 owed = owed.filter { door in rig.locks.doors[door - 1] || alarmed[door - 1] }
                 forgotten.formUnion(owed.filter { !alarmed[$0 - 1] })
+                let recordedDoors = recorder.state.withLock { $0.doors }
+                lostByReboot.formUnion((1...FaultModelRig.channels).filter { rig.locks.doors[$0 - 1] != recordedDoors[$0 - 1] })
                 rig.reboot(bootID: bootID)
             case 68..<76:
                 log.append("next request lost")
@@ -205,6 +211,7 @@ import Testing
             owed.removeAll()
             forced.removeAll()
             forgotten.removeAll()
+            lostByReboot.removeAll()
             recorder.state.withLock { $0.alarmed = Array(repeating: false, count: FaultModelRig.channels) }
         }
         let elapsed = ContinuousClock.now - started
