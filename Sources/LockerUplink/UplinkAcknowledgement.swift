@@ -77,10 +77,15 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
     public var ackedSequence: Int64
     /// The contract version the server implements (absent: 1).
     public var contractVersion: Int?
+    /// (version 3) How many batches the server lets a cabinet have in flight at once (1-16).
+    public var window: Int?
+    /// (version 3) How many events beyond `ackedSequence` the server holds while a gap before
+    /// them is still open: batches may arrive out of order within this reach.
+    public var windowEvents: Int64?
     public var commands: [Command]?
 
     enum CodingKeys: String, CodingKey {
-        case epoch, ackedSequence, contractVersion, commands
+        case epoch, ackedSequence, contractVersion, window, windowEvents, commands
     }
 
     /// Commands are read one by one: one the cabinet cannot read becomes a `malformed` command
@@ -91,6 +96,8 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
         epoch = try c.decode(String.self, forKey: .epoch)
         ackedSequence = try c.decode(Int64.self, forKey: .ackedSequence)
         contractVersion = try? c.decodeIfPresent(Int.self, forKey: .contractVersion)
+        window = try? c.decodeIfPresent(Int.self, forKey: .window)
+        windowEvents = try? c.decodeIfPresent(Int64.self, forKey: .windowEvents)
         guard var list = try? c.nestedUnkeyedContainer(forKey: .commands) else {
             commands = nil
             return
@@ -116,10 +123,13 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
         init(from decoder: any Decoder) throws {}
     }
 
-    public init(epoch: String, ackedSequence: Int64, contractVersion: Int? = nil, commands: [Command]? = nil) {
+    public init(epoch: String, ackedSequence: Int64, contractVersion: Int? = nil, window: Int? = nil,
+                windowEvents: Int64? = nil, commands: [Command]? = nil) {
         self.epoch = epoch
         self.ackedSequence = ackedSequence
         self.contractVersion = contractVersion
+        self.window = window
+        self.windowEvents = windowEvents
         self.commands = commands
     }
 }

@@ -10,9 +10,13 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
     /// PEM client certificate and key for mutual TLS; both or neither.
     public var clientCertificateFile: String?
     public var clientKeyFile: String?
-    /// A batch holds at most this many events and this many bytes of JSON.
+    /// A batch holds at most this many events and this many bytes of JSON (a backlog goes in
+    /// batches as large as these allow; a few new events go at once, as small as they are).
     public var batchEvents: Int
     public var batchBytes: Int
+    /// At most this many batches in flight at once, when the server allows several (contract
+    /// version 3 announces its window; older servers get one at a time).
+    public var batchesInFlight: Int
     /// Backoff after a failure: a random wait up to min(cap, base * 2^failures) seconds.
     public var backoffBaseSeconds: Double
     public var backoffCapSeconds: Double
@@ -35,12 +39,12 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
     /// Every key of the section; public and `CaseIterable` so the daemon's configuration check
     /// can refuse unknown keys with exactly the list this decoder reads.
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case url, caFile, clientCertificateFile, clientKeyFile, batchEvents, batchBytes, backoffBaseSeconds, backoffCapSeconds
-        case pollSeconds, timeoutSeconds, commandPublicKey, remoteOpensPerHour, credentialKeys, codeSealingKey
+        case url, caFile, clientCertificateFile, clientKeyFile, batchEvents, batchBytes, batchesInFlight, backoffBaseSeconds
+        case backoffCapSeconds, pollSeconds, timeoutSeconds, commandPublicKey, remoteOpensPerHour, credentialKeys, codeSealingKey
     }
 
     public init(url: String, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
-                batchEvents: Int = 200, batchBytes: Int = 256 * 1024, backoffBaseSeconds: Double = 1,
+                batchEvents: Int = 1_000, batchBytes: Int = 512 * 1024, batchesInFlight: Int = 4, backoffBaseSeconds: Double = 1,
                 backoffCapSeconds: Double = 300, pollSeconds: Double = 60, timeoutSeconds: Double = 30) {
         self.url = url
         self.caFile = caFile
@@ -48,6 +52,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         self.clientKeyFile = clientKeyFile
         self.batchEvents = batchEvents
         self.batchBytes = batchBytes
+        self.batchesInFlight = batchesInFlight
         self.backoffBaseSeconds = backoffBaseSeconds
         self.backoffCapSeconds = backoffCapSeconds
         self.pollSeconds = pollSeconds
@@ -67,6 +72,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         clientKeyFile = try c.decodeIfPresent(String.self, forKey: .clientKeyFile)
         batchEvents = try c.decodeIfPresent(Int.self, forKey: .batchEvents) ?? d.batchEvents
         batchBytes = try c.decodeIfPresent(Int.self, forKey: .batchBytes) ?? d.batchBytes
+        batchesInFlight = try c.decodeIfPresent(Int.self, forKey: .batchesInFlight) ?? d.batchesInFlight
         backoffBaseSeconds = try c.decodeIfPresent(Double.self, forKey: .backoffBaseSeconds) ?? d.backoffBaseSeconds
         backoffCapSeconds = try c.decodeIfPresent(Double.self, forKey: .backoffCapSeconds) ?? d.backoffCapSeconds
         pollSeconds = try c.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? d.pollSeconds
@@ -92,7 +98,8 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         if (clientCertificateFile == nil) != (clientKeyFile == nil) {
             problems.append("uplink.clientCertificateFile and uplink.clientKeyFile go together")
         }
-        if !(1...500).contains(batchEvents) { problems.append("uplink.batchEvents must be 1...500, is \(batchEvents)") }
+        if !(1...5_000).contains(batchEvents) { problems.append("uplink.batchEvents must be 1...5000, is \(batchEvents)") }
+        if !(1...16).contains(batchesInFlight) { problems.append("uplink.batchesInFlight must be 1...16, is \(batchesInFlight)") }
         if !(4_096...4_194_304).contains(batchBytes) { problems.append("uplink.batchBytes must be 4096...4194304, is \(batchBytes)") }
         if !(backoffBaseSeconds > 0 && backoffBaseSeconds <= backoffCapSeconds && backoffCapSeconds <= 86_400) {
             problems.append("uplink backoff must satisfy 0 < backoffBaseSeconds <= backoffCapSeconds <= 86400")

@@ -17,7 +17,7 @@ public struct UplinkEventBatch: Sendable, Codable, Equatable {
     }
 
     /// The contract version this cabinet speaks (openapi.yaml, "Contract versions").
-    public static let contractVersion = 2
+    public static let contractVersion = 3
 
     /// One event as the server receives it (`Event` in openapi.yaml).
     public struct Event: Sendable, Codable, Equatable {

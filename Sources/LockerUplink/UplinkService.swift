@@ -201,29 +201,147 @@ public final class UplinkService: Sendable {
         // Store reads, JSON encoding and signing run on the uplink's own queue: on a one-core
         // board the shared concurrency threads are the cabinet loop's too.
         let prepared = try await offloaded { try self.prepare(now: now) }
-        let (start, epoch, firstSequence, events, body, signature) =
-            (prepared.start, prepared.epoch, prepared.firstSequence, prepared.events, prepared.body, prepared.signature)
         if prepared.halt != nil { statusBox.withLock { $0.state = .halted } }
-        if let last = events.last?.sequence {
-            highestSent.withLock { sent in
-                if sent?.epoch != epoch || sent!.sequence < last { sent = (epoch, last) }
+        let acknowledgedAtLaunch = (try? store.uplinkAcknowledgedSequence()) ?? prepared.start
+        // After a low answer (the cursor below the durable mark) one batch finds out what the
+        // server really holds; a window would resend several.
+        if prepared.halt == nil, !prepared.events.isEmpty, prepared.start >= acknowledgedAtLaunch, let window = windowInForce() {
+            return try await sendWindow(first: prepared, window: window, now: now)
+        }
+        noteSent(prepared)
+        let requestStarted = ContinuousClock.now
+        let response = try await post(prepared)
+        let outcome = try await weigh(response, of: prepared, acknowledgedAtLaunch: acknowledgedAtLaunch, expectProgress: true,
+                                      now: now)
+        if case .delivered = outcome, !prepared.events.isEmpty {
+            noteDrainRate(events: prepared.events.count, since: requestStarted)
+        }
+        return outcome
+    }
+
+    /// The window the server allows (contract version 3) and this cabinet uses: batches in flight
+    /// and the reach beyond the acknowledgement the server holds. Nil: one batch at a time.
+    private func windowInForce() -> (batches: Int, events: Int64)? {
+        let (version, batches, reach) = statusBox.withLock { ($0.serverContractVersion ?? 1, $0.serverWindow, $0.serverWindowEvents) }
+        guard version >= 3, let batches, batches > 1, configuration.batchesInFlight > 1, let reach, reach > 0 else { return nil }
+        return (min(batches, configuration.batchesInFlight), reach)
+    }
+
+    /// Several batches in flight (contract version 3), each on its own keep-alive connection, so
+    /// the cabinet prepares and the server stores at the same time. They may reach the server in
+    /// any order; it holds those beyond a gap within its announced reach, and its contiguous
+    /// acknowledgement stays the only truth: the durable mark moves only by it, exactly as with
+    /// one batch at a time. Each batch starts where the previous one ended, all of one epoch.
+    /// The first failure stops new batches; those in flight are still weighed, and the next
+    /// attempt starts from the durable mark (the server drops what it already has).
+    private func sendWindow(first: PreparedBatch, window: (batches: Int, events: Int64), now: Date) async throws -> Outcome {
+        let started = ContinuousClock.now
+        var delivered = 0
+        var acknowledged = (try? store.uplinkAcknowledgedSequence()) ?? first.start
+        var failure: AttemptFailure?
+        var halted: Outcome?
+        try await withThrowingTaskGroup(of: (PreparedBatch, Int64, Result<UplinkHTTPResponse, AttemptFailure>).self) { group in
+            var inFlight = 0
+            var nextStart = first.events.last!.sequence
+            var stop = false
+            func launch(_ batch: PreparedBatch, acknowledgedAtLaunch: Int64) {
+                noteSent(batch)
+                inFlight += 1
+                group.addTask {
+                    do {
+                        return (batch, acknowledgedAtLaunch, .success(try await self.post(batch)))
+                    } catch let failed as AttemptFailure {
+                        return (batch, acknowledgedAtLaunch, .failure(failed))
+                    }
+                }
+            }
+            launch(first, acknowledgedAtLaunch: acknowledged)
+            while inFlight > 0 {
+                // Fill the window: never beyond the reach the server holds past its acknowledgement.
+                while !stop, inFlight < window.batches, nextStart - acknowledged < window.events {
+                    let from = nextStart
+                    let more = try await offloaded { try self.prepare(now: now, after: from) }
+                    guard let last = more.events.last?.sequence, more.epoch == first.epoch else { break }
+                    launch(more, acknowledgedAtLaunch: acknowledged)
+                    nextStart = last
+                }
+                guard let (batch, acknowledgedAtLaunch, result) = try await group.next() else { break }
+                inFlight -= 1
+                do {
+                    let response = try result.get()
+                    // An answer that stores nothing is a failure only for the batch at the head of
+                    // the line: one further along may have overtaken it.
+                    let leading = batch.start <= acknowledged
+                    let outcome = try await weigh(response, of: batch, acknowledgedAtLaunch: acknowledgedAtLaunch,
+                                                  expectProgress: leading, now: now)
+                    switch outcome {
+                    case .delivered(let mark, _):
+                        acknowledged = max(acknowledged, mark)
+                        delivered += batch.events.count
+                    case .halted:
+                        halted = outcome
+                        stop = true
+                    case .polled, .failed:
+                        break
+                    }
+                    // The server answered below what it had acknowledged when this batch left:
+                    // it lost events. Start again from its word rather than run ahead of it.
+                    if cursor.withLock({ ($0 ?? acknowledged) < acknowledged }) { stop = true }
+                } catch let failed as AttemptFailure {
+                    failure = failure ?? failed
+                    stop = true
+                }
             }
         }
-        let requestStarted = ContinuousClock.now
-        let response: UplinkHTTPResponse
+        if let halted { return halted }
+        if let failure, delivered == 0 { throw failure }
+        if delivered > 0 { noteDrainRate(events: delivered, since: started) }
+        return .delivered(acknowledged: (try? store.uplinkAcknowledgedSequence()) ?? acknowledged, events: delivered)
+    }
+
+    /// Remembers the highest sequence sent of an epoch: the server's word counts up to there.
+    private func noteSent(_ batch: PreparedBatch) {
+        guard let last = batch.events.last?.sequence else { return }
+        highestSent.withLock { sent in
+            if sent?.epoch != batch.epoch || sent!.sequence < last { sent = (batch.epoch, last) }
+        }
+    }
+
+    /// Measured on the monotonic clock around the requests: the injected `now` of the tests and a
+    /// wall clock NTP moves say nothing about how long they took.
+    private func noteDrainRate(events: Int, since started: ContinuousClock.Instant) {
+        let elapsed = started.duration(to: .now)
+        let seconds = max(1e-3, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
+        let rate = Double(events) / seconds
+        statusBox.withLock { $0.drainEventsPerSecond = $0.drainEventsPerSecond.map { 0.7 * $0 + 0.3 * rate } ?? rate }
+    }
+
+    private func post(_ batch: PreparedBatch) async throws(AttemptFailure) -> UplinkHTTPResponse {
         do {
-            response = try await transport.post(body, to: endpoint, headers: [("Lockerd-Signature", signature),
-                                                          ("Lockerd-Contract", String(UplinkEventBatch.contractVersion))],
-                                                timeoutSeconds: configuration.timeoutSeconds)
+            return try await transport.post(batch.body, to: endpoint, headers: [
+                ("Lockerd-Signature", batch.signature), ("Lockerd-Contract", String(UplinkEventBatch.contractVersion)),
+            ], timeoutSeconds: configuration.timeoutSeconds)
         } catch {
             throw AttemptFailure(reason: "no answer from \(endpoint.host ?? "the server"): \(error)")
         }
+    }
+
+    /// What the server's answer to `batch` means: commands handed on, the acknowledgement moved
+    /// by its word, a halt on a conflict, or a failure to back off from.
+    private func weigh(_ response: UplinkHTTPResponse, of batch: PreparedBatch, acknowledgedAtLaunch: Int64,
+                       expectProgress: Bool, now: Date) async throws -> Outcome {
+        let epoch = batch.epoch
         switch response.status {
         case 200:
             guard let answer = try? UplinkEventBatch.decoder().decode(UplinkAcknowledgement.self, from: response.body) else {
                 throw AttemptFailure(reason: "the server's answer is not an acknowledgement (\(response.body.count) bytes)")
             }
-            statusBox.withLock { $0.serverContractVersion = answer.contractVersion ?? 1 }
+            statusBox.withLock {
+                let version = answer.contractVersion ?? 1
+                $0.serverContractVersion = version
+                $0.serverWindow = version >= 3 ? answer.window.map { min(max($0, 1), 16) } : nil
+                $0.serverWindowEvents = version >= 3 ? answer.windowEvents : nil
+            }
             guard answer.epoch == epoch else {
                 throw AttemptFailure(reason: "the server acknowledged epoch \(answer.epoch), not \(epoch)")
             }
@@ -232,22 +350,14 @@ public final class UplinkService: Sendable {
                 // the acknowledgement is weighed, so an upload problem never holds up a revocation.
                 await commandSink?(commands)
             }
-            if let halt = prepared.halt {
+            if let halt = batch.halt {
                 return .halted(reason: "halted: \(halt.code) at event \(halt.sequence.map(String.init) ?? "?") of epoch \(halt.epoch)")
             }
-            let outcome = try await offloaded {
-                try self.acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: firstSequence, start: start,
-                                     sent: events, now: now)
+            return try await offloaded {
+                try self.acknowledge(answer.ackedSequence, epoch: epoch, firstSequence: batch.firstSequence, start: batch.start,
+                                     sent: batch.events, acknowledgedAtLaunch: acknowledgedAtLaunch,
+                                     expectProgress: expectProgress, now: now)
             }
-            if case .delivered = outcome, !events.isEmpty {
-                // Measured on the monotonic clock around the request: the injected `now` of the
-                // tests and a wall clock NTP moves say nothing about how long it took.
-                let elapsed = requestStarted.duration(to: .now)
-                let seconds = max(1e-3, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18)
-                let rate = Double(events.count) / seconds
-                statusBox.withLock { $0.drainEventsPerSecond = $0.drainEventsPerSecond.map { 0.7 * $0 + 0.3 * rate } ?? rate }
-            }
-            return outcome
         case 429, 503:
             throw AttemptFailure(reason: "the server is busy (HTTP \(response.status))",
                                  retryAfter: UplinkRetryAfter.seconds(response.retryAfter, now: now))
@@ -281,7 +391,9 @@ public final class UplinkService: Sendable {
         return .halted(reason: reason)
     }
 
-    private func prepare(now: Date) throws -> PreparedBatch {
+    /// The next batch: from the durable mark (or the cursor below it after a low answer), or,
+    /// with `explicitStart`, right after a batch already in flight.
+    private func prepare(now: Date, after explicitStart: Int64? = nil) throws -> PreparedBatch {
         if let halt = try store.uplinkHalt() {
             // Only a poll: commands (a revocation) must still arrive while people investigate.
             let head = try store.chainHead()
@@ -299,7 +411,7 @@ public final class UplinkService: Sendable {
             if $0.halt != nil { $0.halt = nil }
         }
         let acknowledged = try store.uplinkAcknowledgedSequence()
-        let start = cursor.withLock { current in
+        let start = try explicitStart ?? cursor.withLock { current in
             if current == nil || current! > acknowledged { current = acknowledged }
             return current!
         }
@@ -311,8 +423,14 @@ public final class UplinkService: Sendable {
             cabinetId: cabinetID, epoch: epoch, epochFirstSequence: firstSequence, sentAt: now,
             chainHead: .init(sequence: head.sequence, hash: head.hash, epoch: head.epoch), events: [])
         var body = try encode(batch, events: events)
-        // Over the byte budget: fewer events (at least one always goes: a single huge event must
+        // Over the byte budget: fewer events, cut in proportion to the bytes at once (events are
+        // of similar size), then by quarters (at least one always goes: a single huge event must
         // still leave, or it would block everything behind it).
+        if body.count > configuration.batchBytes && events.count > 1 {
+            let fitting = Int(Double(events.count) * Double(configuration.batchBytes) / Double(body.count) * 0.95)
+            events.removeLast(events.count - max(1, fitting))
+            body = try encode(batch, events: events)
+        }
         while body.count > configuration.batchBytes && events.count > 1 {
             events.removeLast(max(1, events.count / 4))
             body = try encode(batch, events: events)
@@ -336,8 +454,14 @@ public final class UplinkService: Sendable {
     /// A low answer (below what was acknowledged before: a stale or reordered answer, or a server
     /// that really lost events) costs one batch: the next batch starts at the server's word, and
     /// its answer, when the server does hold more, takes the cursor straight back.
+    ///
+    /// `acknowledgedAtLaunch` is the durable mark when the batch left: with several batches in
+    /// flight their answers may come back in another order than the server gave them, and only
+    /// an answer below that mark says the server lost something. `expectProgress` is false for a
+    /// batch that another, still in flight, may have overtaken.
     private func acknowledge(
-        _ acked: Int64, epoch: String, firstSequence: Int64, start: Int64, sent: [RecordedEvent], now: Date
+        _ acked: Int64, epoch: String, firstSequence: Int64, start: Int64, sent: [RecordedEvent],
+        acknowledgedAtLaunch: Int64, expectProgress: Bool, now: Date
     ) throws -> Outcome {
         let lastOfEpoch = try store.lastSequence(ofEpoch: epoch) ?? (firstSequence - 1)
         let before = try store.uplinkAcknowledgedSequence()
@@ -354,10 +478,10 @@ public final class UplinkService: Sendable {
         let next = cursor.withLock { current -> Int64 in
             // Below what we hold as acknowledged: the server has less than it said before. Send
             // from its word (it drops duplicates), without taking the durable mark back.
-            current = reach < durable ? max(reach, firstSequence - 1) : durable
+            current = reach < min(durable, acknowledgedAtLaunch) ? max(reach, firstSequence - 1) : durable
             return current!
         }
-        if !sent.isEmpty && durable == before && next == start {
+        if expectProgress && !sent.isEmpty && durable == before && next == start {
             // Answered, but nothing stored: sending the same batch again at once would only spin.
             throw AttemptFailure(reason: "the server acknowledged none of events \(sent.first!.sequence)...\(lastSent) (its answer: \(acked))")
         }

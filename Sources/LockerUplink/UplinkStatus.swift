@@ -22,6 +22,10 @@ public struct UplinkStatus: Sendable, Equatable {
     public var halt: UplinkHalt?
     /// The contract version the server announced in its last acknowledgement (1 when it announced none).
     public var serverContractVersion: Int?
+    /// The window the server announced (contract version 3): batches in flight and events held
+    /// beyond its acknowledgement. Nil: one batch at a time.
+    public var serverWindow: Int?
+    public var serverWindowEvents: Int64?
     /// Events acknowledged per second of request time, smoothed over recent batches (nil before
     /// the first batch): what `lockerctl queue` estimates the time to drain from.
     public var drainEventsPerSecond: Double?

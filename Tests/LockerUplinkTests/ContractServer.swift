@@ -59,16 +59,26 @@ final class ContractServer: Sendable {
         var chainHeads: [Int64] = []
         var chainHeadEpochs: [String?] = []
         var arrivals = 0
+        /// (version 3) Events received beyond a gap, within the window's reach, by epoch and sequence.
+        var held: [String: [Int64: UplinkEventBatch.Event]] = [:]
+        /// Requests being handled now, and the most at once.
+        var concurrent = 0
+        var mostConcurrent = 0
     }
 
     let publicKey: Curve25519.Signing.PublicKey
     let slowSeconds: Double
     /// 1: the first contract (answers no version, checks no hash); 2: announces itself and
-    /// answers `422 bad_hash` for an event whose hash does not recompute.
+    /// answers `422 bad_hash` for an event whose hash does not recompute; 3: announces a window
+    /// and holds events beyond a gap within its reach.
     let contractVersion: Int
+    /// (version 3) The batches a cabinet may have in flight, and the events held beyond the acknowledgement.
+    let window: Int
+    let windowEvents: Int64
     private let state = Mutex(State())
     private let chooseFault: Mutex<@Sendable (Int) -> Fault>
-    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    /// Several threads let several requests be handled at once (version 3 windows).
+    private let group: MultiThreadedEventLoopGroup
     private let channel: Mutex<(any Channel)?> = Mutex(nil)
     private let boundPort = Mutex(0)
     var port: Int { boundPort.withLock { $0 } }
@@ -77,9 +87,13 @@ final class ContractServer: Sendable {
     let tls: NIOSSLContext?
 
     init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, tls: NIOSSLContext? = nil, contractVersion: Int = 1,
+         window: Int = 4, windowEvents: Int64 = 4_000, threads: Int = 1,
          fault: @escaping @Sendable (Int) -> Fault = { _ in .none }) {
         self.publicKey = publicKey
         self.contractVersion = contractVersion
+        self.window = window
+        self.windowEvents = windowEvents
+        self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.tls = tls
         self.slowSeconds = slowSeconds
         self.chooseFault = Mutex(fault)
@@ -126,6 +140,16 @@ final class ContractServer: Sendable {
     var conflicts: Int { state.withLock { $0.conflicts } }
     var eventsReceived: Int { state.withLock { $0.eventsReceived } }
     var lowAnswers: Int { state.withLock { $0.lowAnswers } }
+    var mostConcurrentRequests: Int { state.withLock { $0.mostConcurrent } }
+
+    func requestStarted() {
+        state.withLock {
+            $0.concurrent += 1
+            $0.mostConcurrent = max($0.mostConcurrent, $0.concurrent)
+        }
+    }
+
+    func requestEnded() { state.withLock { $0.concurrent -= 1 } }
     func acked(epoch: String) -> Int64 { state.withLock { $0.acked[epoch] ?? 0 } }
     var highestChainHead: Int64 { state.withLock { $0.chainHeads.max() ?? 0 } }
     var lastChainHeadEpoch: String? { state.withLock { $0.chainHeadEpochs.last ?? nil } }
@@ -136,6 +160,7 @@ final class ContractServer: Sendable {
             state.stored.removeAll { $0.epoch == epoch && $0.sequence > sequence }
             state.hashes = Dictionary(uniqueKeysWithValues: state.stored.map { ("\($0.epoch)/\($0.sequence)", $0.hash) })
             state.acked[epoch] = min(state.acked[epoch] ?? 0, sequence)
+            state.held[epoch] = nil
         }
     }
 
@@ -168,16 +193,20 @@ final class ContractServer: Sendable {
             for event in batch.events {
                 guard event.epoch == batch.epoch else { return (400, problem("malformed", "mixed epochs"), nil) }
                 let key = "\(event.epoch)/\(event.sequence)"
-                if let stored = state.hashes[key] {
+                if let stored = state.hashes[key] ?? state.held[event.epoch]?[event.sequence]?.hash {
                     state.duplicatesReceived += 1
                     if stored != event.hash {
                         state.conflicts += 1
                         return (409, problem("hash_conflict", "event \(event.sequence) differs from the stored one",
                                              sequence: event.sequence), nil)
                     }
+                    previousInBatch = event.hash
                     continue
                 }
-                guard event.sequence == acked + 1 else { break }  // a gap: store nothing beyond it
+                // Beyond a gap: version 3 holds it within the reach it announced; earlier versions
+                // store nothing beyond a gap (and nothing after it in the batch).
+                let beyondGap = event.sequence != acked + 1
+                if beyondGap && (contractVersion < 3 || event.sequence > acked + windowEvents) { break }
                 if contractVersion >= 2 && (Self.recomputedHash(event) != event.hash
                                             || (previousInBatch.map { $0 != event.previousHash } ?? false)) {
                     state.acked[batch.epoch] = acked
@@ -185,19 +214,33 @@ final class ContractServer: Sendable {
                                          sequence: event.sequence), nil)
                 }
                 previousInBatch = event.hash
-                state.stored.append(StoredEvent(
-                    epoch: event.epoch, sequence: event.sequence, hash: event.hash, previousHash: event.previousHash,
-                    kind: event.kind, payload: event.payload, occurredAtSeconds: event.occurredAtSeconds,
-                    monotonicNanoseconds: event.monotonicNanoseconds, compartmentId: event.compartmentId, parcelId: event.parcelId))
-                state.hashes[key] = event.hash
+                if beyondGap {
+                    state.held[event.epoch, default: [:]][event.sequence] = event
+                    continue
+                }
+                Self.store(event, in: &state)
                 acked = event.sequence
+                // A gap just filled: what was held after it counts now, in order.
+                while let next = state.held[event.epoch]?.removeValue(forKey: acked + 1) {
+                    Self.store(next, in: &state)
+                    acked = next.sequence
+                }
             }
             state.acked[batch.epoch] = acked
             let answer = (try? UplinkEventBatch.encoder().encode(UplinkAcknowledgement(
-                epoch: batch.epoch, ackedSequence: acked, contractVersion: contractVersion >= 2 ? contractVersion : nil))) ?? Data()
+                epoch: batch.epoch, ackedSequence: acked, contractVersion: contractVersion >= 2 ? contractVersion : nil,
+                window: contractVersion >= 3 ? window : nil, windowEvents: contractVersion >= 3 ? windowEvents : nil))) ?? Data()
             state.answers.append(answer)
             return (200, answer, nil)
         }
+    }
+
+    private static func store(_ event: UplinkEventBatch.Event, in state: inout State) {
+        state.stored.append(StoredEvent(
+            epoch: event.epoch, sequence: event.sequence, hash: event.hash, previousHash: event.previousHash,
+            kind: event.kind, payload: event.payload, occurredAtSeconds: event.occurredAtSeconds,
+            monotonicNanoseconds: event.monotonicNanoseconds, compartmentId: event.compartmentId, parcelId: event.parcelId))
+        state.hashes["\(event.epoch)/\(event.sequence)"] = event.hash
     }
 
     /// An answer given before (for `staleAnswer`), of the same epoch when there is one.
@@ -268,6 +311,7 @@ private final class ContractHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            server.requestStarted()
             fault = server.faultForNextArrival()
             signature = head.headers.first(name: "Lockerd-Signature")
             body = Data()
@@ -279,6 +323,7 @@ private final class ContractHandler: ChannelInboundHandler {
     }
 
     private func respond(context: ChannelHandlerContext) {
+        defer { server.requestEnded() }
         switch fault {
         case .dropAfterReceiving, .refuse:
             context.close(promise: nil)
