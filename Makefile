@@ -7,10 +7,12 @@ STATE ?= state
 # openssl: the uplink tests make a CA and certificates for their mutual-TLS server.
 # systemd: the unit tests run systemd-analyze (verify, security), systemd-sysusers and systemd-tmpfiles.
 # mount: the full-disk test mounts a small tmpfs; util-linux: setpriv runs lockerctl as other users.
-APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux
+APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000
+DRAIN_EVENTS ?= 100000
+DRAIN_RUNS ?= 3
 # Steps per board family of the model-based board fault test in `make test-faults` (600 in `make test`).
 FAULT_STEPS ?= 5000
 # `make deb`: the package's version comes from the newest vX.Y.Z tag (v1.2.0-3-gabc1234 gives
@@ -21,7 +23,7 @@ ARCH ?= $(shell dpkg --print-architecture)
 SWIFT_BUILD_FLAGS ?=
 RELEASE_SCRATCH := .build-release
 
-.PHONY: deps build run ctl test test-faults crash-test bench deb clean
+.PHONY: deps build run ctl test test-faults crash-test bench bench-uplink deb clean
 
 deps:
 	@missing=""; \
@@ -72,6 +74,15 @@ bench: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerd
 	python3 Benchmarks/footprint.py \
 	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/lockerd" $(FOOTPRINT_ARGS)
+	$(MAKE) bench-uplink
+
+# The uplink drain side by side (one batch of 200 at a time to a version-2 server, and the
+# defaults against a version-3 server), against a server written from the contract in Python
+# with SQLite: DRAIN_EVENTS events, DRAIN_RUNS interleaved runs.
+bench-uplink: deps
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product uplink-drain-benchmark
+	"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/uplink-drain-benchmark" \
+	  Benchmarks/UplinkDrain/contract_server.py $(DRAIN_EVENTS) $(DRAIN_RUNS)
 
 # The Debian package: release binaries with the Swift runtime linked statically, stripped, with the
 # systemd unit, sysusers.d/tmpfiles.d snippets, udev rules, a starting configuration and man pages.

@@ -150,6 +150,20 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The uplink drain benchmark (`make bench`): lockerd's uplink against a server written from
+        // the contract (contract_server.py beside it), two configurations side by side.
+        .executableTarget(
+            name: "uplink-drain-benchmark",
+            dependencies: [
+                "LockerCore", "LockerStore", "LockerUplink",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/UplinkDrain",
+            exclude: ["contract_server.py"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
         .testTarget(name: "LockerInputTests", dependencies: ["LockerInput", "LockerTestSupport"]),
         .testTarget(name: "LockerColdChainTests", dependencies: ["LockerColdChain", "LockerTestSupport"]),

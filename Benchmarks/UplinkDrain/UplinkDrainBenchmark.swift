@@ -1,0 +1,168 @@
+import Crypto
+import Foundation
+import GRDB
+import LockerCore
+import LockerStore
+import LockerUplink
+import Logging
+
+/// The uplink's drain, end to end: a cabinet store holding a backlog of N events, lockerd's
+/// `UplinkService` over HTTP on loopback, and a central server written from the contract alone
+/// (`contract_server.py`: signature checked per batch, every hash recomputed, one durable SQLite
+/// commit per batch). Two configurations side by side in one run: one batch of 200 at a time to
+/// a version-2 server (what lockerd did before contract version 3), and lockerd's defaults
+/// against a version-3 server (batches of up to 1,000 events, four in flight).
+///
+/// Prints the wall time, the events per second, the CPU-seconds of the uplink (this process,
+/// which runs exactly the code lockerd runs) and of the server, and checks that the server holds
+/// every event once. Usage: uplink-drain-benchmark SERVER_SCRIPT [EVENTS] [RUNS]
+@main
+struct UplinkDrainBenchmark {
+    struct Setup {
+        var name: String
+        var serverVersion: Int
+        var batchEvents: Int
+        var batchesInFlight: Int
+    }
+
+    static let setups = [
+        Setup(name: "one batch of 200 at a time, v2 server", serverVersion: 2, batchEvents: 200, batchesInFlight: 1),
+        Setup(name: "defaults: 1,000-event batches, 4 in flight, v3 server", serverVersion: 3, batchEvents: 1_000, batchesInFlight: 4),
+    ]
+
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        guard arguments.count >= 2 else {
+            print("usage: uplink-drain-benchmark SERVER_SCRIPT [EVENTS] [RUNS]")
+            return
+        }
+        let script = arguments[1]
+        let events = arguments.count > 2 ? Int(arguments[2]) ?? 100_000 : 100_000
+        let runs = arguments.count > 3 ? Int(arguments[3]) ?? 1 : 1
+        print("Uplink drain: \(events) events backlog, loopback HTTP, server from the contract with SQLite synchronous=FULL")
+        print("| setup | run | seconds | events/s | uplink CPU s | server CPU s | requests | stored once |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        for run in 1...runs {
+            // Interleaved: each run measures both setups, so a busier moment hits both.
+            for setup in setups {
+                let row = try await measure(setup, events: events, script: script)
+                print("| \(setup.name) | \(run) | \(String(format: "%.2f", row.seconds)) | \(Int(Double(events) / row.seconds)) | "
+                      + "\(String(format: "%.2f", row.uplinkCPU)) | \(String(format: "%.2f", row.serverCPU)) | \(row.requests) | "
+                      + "\(row.storedOnce ? "yes" : "NO") |")
+            }
+        }
+        print("Goal (defaults): 100,000 events in under 10 s on a 2-core machine.")
+    }
+
+    struct Row {
+        var seconds: Double
+        var uplinkCPU: Double
+        var serverCPU: Double
+        var requests: Int
+        var storedOnce: Bool
+    }
+
+    static func measure(_ setup: Setup, events: Int, script: String) async throws -> Row {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("uplink-drain-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try CabinetStore(path: directory.appendingPathComponent("lockerd.sqlite").path)
+        try record(events, in: store)
+
+        let key = CabinetSigningKey(privateKey: Curve25519.Signing.PrivateKey(), cabinetID: "bench-cabinet")
+        let serverDatabase = directory.appendingPathComponent("server.sqlite").path
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        server.arguments = ["python3", script, serverDatabase, key.publicKeyBase64, "--version", String(setup.serverVersion)]
+        let input = Pipe()
+        let output = Pipe()
+        server.standardInput = input
+        server.standardOutput = output
+        try server.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            server.waitUntilExit()
+        }
+        let port = try readPort(from: output.fileHandleForReading)
+
+        var configuration = UplinkConfiguration(url: "http://127.0.0.1:\(port)", batchEvents: setup.batchEvents,
+                                                batchesInFlight: setup.batchesInFlight, timeoutSeconds: 60)
+        configuration.batchBytes = 512 * 1024
+        var logger = Logger(label: "uplink-drain")
+        logger.logLevel = .error
+        let transport = try HTTPSUplinkTransport(configuration: configuration)
+        let service = try UplinkService(configuration: configuration, cabinetID: key.cabinetID, store: store, transport: transport,
+                                        key: key, doorLabel: { "A\($0)" }, logger: logger)
+        // The first request only learns the server's version and window, as at every start.
+        _ = await service.attempt(now: Date())
+
+        let cpuBefore = try cpuSeconds(of: "self")
+        let serverBefore = try cpuSeconds(of: String(server.processIdentifier))
+        let started = ContinuousClock.now
+        var requests = 0
+        while try store.uplinkBacklog().count > 0 {
+            requests += 1
+            if case .failed(_, let reason) = await service.attempt(now: Date()) {
+                print("  attempt failed: \(reason)")
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let elapsed = started.duration(to: .now)
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let uplinkCPU = try cpuSeconds(of: "self") - cpuBefore
+        let serverCPU = try cpuSeconds(of: String(server.processIdentifier)) - serverBefore
+        await transport.shutdown()
+
+        let held = try await DatabaseQueue(path: serverDatabase).read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT sequence) FROM events WHERE held = 0") ?? 0
+        }
+        return Row(seconds: seconds, uplinkCPU: uplinkCPU, serverCPU: serverCPU, requests: requests, storedOnce: held == events)
+    }
+
+    /// The backlog: `count` events recorded in transactions of 5,000, as a cabinet that was
+    /// offline for weeks holds them.
+    static func record(_ count: Int, in store: CabinetStore) throws {
+        var next = 0
+        while next < count {
+            let end = min(count, next + 5_000)
+            let first = next
+            try store.transaction(at: EventStamp(wallClock: Date(timeIntervalSince1970: 1_800_000_000 + Double(first)),
+                                                 monotonicNanoseconds: UInt64(first) * 1_000_000)) { tx in
+                for index in first..<end {
+                    try tx.append(CustodyEvent(.doorReconciled, compartmentID: index % 30,
+                                               payload: ["n": .int(Int64(index)), "sensor": .string("closed")]))
+                }
+            }
+            next = end
+        }
+    }
+
+    struct BenchmarkError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func readPort(from handle: FileHandle) throws -> Int {
+        var text = ""
+        while !text.contains("\n") {
+            let chunk = handle.availableData
+            if chunk.isEmpty { throw BenchmarkError(description: "the contract server ended before listening: \(text)") }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let line = text.split(separator: "\n").first, line.hasPrefix("port "), let port = Int(line.dropFirst(5)) else {
+            throw BenchmarkError(description: "the contract server said \(text)")
+        }
+        return port
+    }
+
+    /// User plus system CPU of a process from /proc (clock ticks of 1/100 s, Linux's USER_HZ).
+    static func cpuSeconds(of process: String) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(process)/stat", encoding: .utf8)
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        guard let close = stat.lastIndex(of: ")") else { throw BenchmarkError(description: "unreadable /proc/\(process)/stat") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw BenchmarkError(description: "unreadable /proc/\(process)/stat")
+        }
+        return (user + system) / 100
+    }
+}
