@@ -296,8 +296,8 @@ public struct PanelStateMachine: Sendable {
     }
 
     private func trackingNumberGiven(_ text: String, courier: Courier) -> [PanelAction] {
-        if let reason = ParcelIntake.validationError(forTrackingNumber: text) {
-            return [.show(.trackingRejected(reason: reason))]
+        if let problem = TrackingNumberProblem.of(text) {
+            return [.show(.trackingRejected(trackingNumber: text, problem: problem))]
         }
         return [.identifyParcel(trackingNumber: text, courier: courier)]
     }

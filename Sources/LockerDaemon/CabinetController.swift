@@ -381,7 +381,7 @@ public final class CabinetController {
             logger.notice("scan refused: empty, over-long or not printable ASCII",
                           metadata: ["scanner": "\(scanner)", "scan.length": "\(text.count)"])
             await buzzer.play(.error)
-            await show(.failure("The scan could not be read. Please scan again."))
+            await show(.scanUnreadable)
             return
         }
         await perform(panel.scanned(text, now: clock.now()))
