@@ -39,10 +39,14 @@ build: deps
 	$(SWIFT) build
 
 # CONFIG=file runs another cabinet (e.g. simulated boards behind pseudo-terminals, see README).
+# The daemon's log goes to $(STATE)/lockerd.log, so that the terminal shows only the front panel
+# (follow the log from another terminal: tail -f state/lockerd.log). MANUAL_CLOCK=1 makes time
+# move only with `wait` (and at once: `wait 180000` makes parcels overdue without waiting 50 hours).
 run: build
-	@echo "State lives in ./$(STATE); delete it to start over with an empty cabinet."
+	@mkdir -p $(STATE)
+	@echo "State lives in ./$(STATE); delete it to start over with an empty cabinet. Log: ./$(STATE)/lockerd.log"
 	$$($(SWIFT) build --show-bin-path)/lockerd --state-directory $(STATE) --maintenance-socket $(STATE)/maintenance.sock \
-	  --front-panel $(if $(CONFIG),--config $(CONFIG))
+	  --front-panel $(if $(CONFIG),--config $(CONFIG)) $(if $(MANUAL_CLOCK),--manual-clock) 2>>$(STATE)/lockerd.log
 
 # lockerctl against the cabinet `make run` started: make ctl ARGS="status"
 ctl:

@@ -15,13 +15,14 @@ extension CustodyStateMachine {
     public func parcelIdentified(_ trackingNumber: String, in model: CabinetModel) -> ParcelIdentification {
         if let parcel = model.allLiveParcels.first(where: { $0.trackingNumber == trackingNumber }) {
             return .refused(.trackingRejected(
-                reason: "parcel \(trackingNumber) is already in \(model.compartments[parcel.compartmentID].label)"), alreadyInside: true)
+                trackingNumber: trackingNumber, problem: .alreadyInside(label: model.compartments[parcel.compartmentID].label)),
+                            alreadyInside: true)
         }
         if let id = model.pending.first(where: {
             if case .deposit(let intake, _, _) = $0.value { return intake.trackingNumber == trackingNumber }
             return false
         })?.key {
-            return .refused(.trackingRejected(reason: "parcel \(trackingNumber) is being deposited in \(model.compartments[id].label)"),
+            return .refused(.trackingRejected(trackingNumber: trackingNumber, problem: .beingDeposited(label: model.compartments[id].label)),
                             alreadyInside: false)
         }
         if let advised = model.preAdvice[trackingNumber] { return .suggested(advised) }
@@ -48,8 +49,7 @@ extension CustodyStateMachine {
         storageFull: Bool, in model: CabinetModel
     ) -> CustodyChange {
         if storageFull {
-            return CustodyChange(effects: [.sound(.error), .panel(.depositRefused(.failure(
-                "This cabinet cannot take parcels right now (its storage is full). Pickups still work.")))])
+            return CustodyChange(effects: [.sound(.error), .panel(.depositRefused(.storageFull))])
         }
         guard let choice = model.choose(for: intake, minimumSize: minimumSize, excluding: excluding) else {
             // A cold parcel whose class has compartments, all out of range or with a faulty probe:
@@ -58,8 +58,7 @@ extension CustodyStateMachine {
                 model.compartments[$0].temperatureClass == intake.temperatureClass
             }
             if coldButUnfit {
-                return CustodyChange(effects: [.sound(.error), .panel(.depositRefused(.failure(
-                    "No \(intake.temperatureClass) compartment is at its temperature right now, so this parcel cannot be taken. Nothing was deposited.")))])
+                return CustodyChange(effects: [.sound(.error), .panel(.depositRefused(.noCompartmentAtTemperature(intake.temperatureClass)))])
             }
             return CustodyChange(effects: [.sound(.error), .panel(.depositRefused(.noCompartment(
                 size: max(minimumSize ?? intake.size, intake.size), temperatureClass: intake.temperatureClass)))])
@@ -81,7 +80,7 @@ extension CustodyStateMachine {
         change.latch = id
         change.ifLatchRefused = .releaseDeposit
         change.effects = [.panel(.depositDoorOpened(compartmentID: id, label: label)), .sound(.confirm)]
-        change.ifStoreRefuses = [.panel(.depositRefused(.failure("The cabinet cannot record a deposit right now. Please see staff.")))]
+        change.ifStoreRefuses = [.panel(.depositRefused(.depositNotRecordable))]
         return change
     }
 

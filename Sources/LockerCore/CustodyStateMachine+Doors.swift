@@ -187,7 +187,14 @@ extension CustodyStateMachine {
             return change
         case (.quarantineForInspection(let reason), _):
             var change = depositReleased(id, reason: reason, quarantine: reason, in: model)
-            if courierAtPanel { change?.effects = [.panel(.depositFinished(.failure("Door \(label) is out of service: \(reason).")))] }
+            if courierAtPanel {
+                let inspection: PanelMessage? = switch operation {
+                case .deposit(let intake, _, _): .doorNeedsInspection(label: label, trackingNumber: intake.trackingNumber, afterCancel: false)
+                case .cancelledDeposit(let intake, _, _): .doorNeedsInspection(label: label, trackingNumber: intake.trackingNumber, afterCancel: true)
+                case .pickup, .retrieval: nil
+                }
+                change?.effects = inspection.map { [.panel(.depositFinished($0))] } ?? []
+            }
             return change
         case (.commitPickup, .pickup(let parcelIDs, let codeHash)):
             return pickupCompleted(id, parcelIDs: parcelIDs, codeHash: codeHash, temperature: temperature, in: model, now: now)

@@ -33,7 +33,7 @@ extension CustodyStateMachine {
         // own must not get a fresh set of free tries each time (they are forgotten only after a
         // quiet day, see `CodeAttemptGuard.Policy.forgetAfterSeconds`).
         var change = pickupDoorOpening(id, codeHash: hash, credentialID: nil, in: model)
-        change.ifStoreRefuses = [.show(.failure("The cabinet cannot record this pickup right now. Please see staff."))]
+        change.ifStoreRefuses = [.show(.pickupNotRecordable)]
         return change
     }
 
@@ -55,7 +55,7 @@ extension CustodyStateMachine {
             ]))
             change.effects.append(.show(.lockedOut(seconds: seconds)))
         }
-        change.ifStoreRefuses = [.wrongCodeCounted, .show(.failure("The cabinet cannot check codes right now. Please see staff."))]
+        change.ifStoreRefuses = [.wrongCodeCounted, .show(.codesUncheckable)]
         return change
     }
 
@@ -69,12 +69,12 @@ extension CustodyStateMachine {
     ) -> CustodyChange {
         guard let parcelID, let parcel = model.allLiveParcels.first(where: { $0.id == parcelID }),
               parcel.trackingNumber == trackingNumber
-        else { return CustodyChange(effects: [.sound(.error), .show(.failure("This parcel is no longer in the cabinet."))]) }
+        else { return CustodyChange(effects: [.sound(.error), .show(.parcelGone)]) }
         let id = parcel.compartmentID
         let compartment = model.compartments[id]
         guard model.codeHash(ofCompartment: id) != nil else {
             // revoke_code ends every way in for this door, the QR code too.
-            return CustodyChange(effects: [.sound(.error), .show(.failure("This code was withdrawn. Please contact the sender."))])
+            return CustodyChange(effects: [.sound(.error), .show(.codeWithdrawn)])
         }
         guard model.pending[id] == nil, !model.offline.contains(id),
               compartment.state == .occupied || compartment.state == .overdue
@@ -83,12 +83,12 @@ extension CustodyStateMachine {
             return CustodyChange(effects: [.show(.doorUnavailable(label: compartment.label))])
         }
         if alreadyUsed {
-            return CustodyChange(effects: [.sound(.error), .show(.failure("This code was already used."))])
+            return CustodyChange(effects: [.sound(.error), .show(.codeAlreadyUsed)])
         }
         var change = pickupDoorOpening(id, codeHash: "credential:" + credentialID, credentialID: credentialID, in: model)
         change.credentialUses = [.markUsed(credentialID)]
         change.ifLatchRefused = .credentialPickupNotOpened(credentialID: credentialID)
-        change.ifStoreRefuses = [.show(.failure("The cabinet cannot record this pickup right now. Please see staff."))]
+        change.ifStoreRefuses = [.show(.pickupNotRecordable)]
         return change
     }
 

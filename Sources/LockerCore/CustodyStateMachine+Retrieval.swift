@@ -40,7 +40,7 @@ extension CustodyStateMachine {
             "reason": .string(reason),
         ])), in: model)
         if !interrupted {
-            change.effects = [.show(.failure("The overdue parcels are still in \(label); retrieval not recorded."))]
+            change.effects = [.show(.retrievalNotRecorded(label: label))]
         }
         return change
     }

@@ -35,12 +35,23 @@ public struct PanelStateMachine: Sendable {
     public let codePolicy: PickupCodePolicy
     public let timeouts: Timeouts
     public private(set) var lastInputAt: Date?
+    /// The language the panel speaks when nobody asked for another one (configuration).
+    public let defaultLanguage: PanelLanguage
+    /// The language of the person at the panel now: ENTER on the welcome screen with nothing typed
+    /// switches it; it returns to `defaultLanguage` when the session ends (a courier logs out, or
+    /// the panel has been quiet for `idleCodeSeconds`), so the next person is not greeted in the
+    /// last one's choice.
+    public private(set) var language: PanelLanguage
     /// The courier's screen (a pickup code just issued, a tracking number) was already cleared
     /// after `idleCodeSeconds` of silence; the session itself lasts `courierSessionSeconds`.
     private var sessionTextCleared = false
 
-    public init(codePolicy: PickupCodePolicy = PickupCodePolicy(), timeouts: Timeouts = Timeouts()) {
+    public init(
+        codePolicy: PickupCodePolicy = PickupCodePolicy(), timeouts: Timeouts = Timeouts(), defaultLanguage: PanelLanguage = .english
+    ) {
         self.state = .idle(typed: "")
+        self.defaultLanguage = defaultLanguage
+        self.language = defaultLanguage
         self.codePolicy = codePolicy
         self.timeouts = timeouts
     }
@@ -245,8 +256,9 @@ public struct PanelStateMachine: Sendable {
         guard let lastInputAt else { return [] }
         let silence = now.timeIntervalSince(lastInputAt)
         switch state {
-        case .idle(let typed) where !typed.isEmpty && silence >= timeouts.idleCodeSeconds:
+        case .idle(let typed) where (!typed.isEmpty || language != defaultLanguage) && silence >= timeouts.idleCodeSeconds:
             state = .idle(typed: "")
+            language = defaultLanguage
             return [.show(.welcome)]
         case .courierID, .courierPIN:
             if silence >= timeouts.idleCodeSeconds { return backToIdle() }
@@ -286,7 +298,11 @@ public struct PanelStateMachine: Sendable {
             state = .idle(typed: "")
             return [.show(.welcome)]
         case .enter:
-            guard !typed.isEmpty else { return [.show(.welcome)] }
+            // The language key: ENTER means nothing else with no code typed.
+            guard !typed.isEmpty else {
+                language = language.next
+                return [.show(.welcome)]
+            }
             state = .idle(typed: "")
             return [.show(.codeTooShort(length: codePolicy.length))]
         case .menu:
@@ -296,8 +312,8 @@ public struct PanelStateMachine: Sendable {
     }
 
     private func trackingNumberGiven(_ text: String, courier: Courier) -> [PanelAction] {
-        if let reason = ParcelIntake.validationError(forTrackingNumber: text) {
-            return [.show(.trackingRejected(reason: reason))]
+        if let problem = TrackingNumberProblem.of(text) {
+            return [.show(.trackingRejected(trackingNumber: text, problem: problem))]
         }
         return [.identifyParcel(trackingNumber: text, courier: courier)]
     }
@@ -309,6 +325,7 @@ public struct PanelStateMachine: Sendable {
 
     private mutating func logOut() -> [PanelAction] {
         state = .idle(typed: "")
+        language = defaultLanguage
         return [.show(.loggedOut), .show(.welcome)]
     }
 

@@ -29,11 +29,6 @@ public struct ParcelIntake: Sendable, Equatable, Codable {
     /// Tracking numbers are printed barcodes: 4–40 characters of letters, digits and `-`.
     /// Anything else (a garbage scan, a pasted URL) is refused with this reason.
     public static func validationError(forTrackingNumber text: String) -> String? {
-        if text.count < 4 { return "tracking number \"\(text)\" is shorter than 4 characters" }
-        if text.count > 40 { return "tracking number is longer than 40 characters" }
-        if !text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) {
-            return "tracking number \"\(text)\" has characters other than letters, digits and -"
-        }
-        return nil
+        TrackingNumberProblem.of(text).map { PanelCatalogue.trackingReason(text, $0, in: .english) }
     }
 }

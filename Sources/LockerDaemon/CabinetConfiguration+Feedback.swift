@@ -1,3 +1,4 @@
+public import LockerCore
 public import LockerDrivers
 
 extension CabinetConfiguration {
@@ -95,5 +96,19 @@ extension CabinetConfiguration {
         default:
             return ["display: kind must be hd44780-i2c or file, is \"\(display.kind)\""]
         }
+    }
+}
+
+extension CabinetConfiguration {
+    /// The display draws only ASCII: an HD44780's character ROM has no Chinese glyphs, so the
+    /// panel shows it English whatever the language (English is the honest fallback: "?" for
+    /// every character would hide the message, the pickup code's label included).
+    public var displayIsASCIIOnly: Bool { display?.kind == "hd44780-i2c" }
+
+    /// The character LCD's cells, which messages are paged to fit; nil for a display that shows
+    /// running text (a screen process, the simulated front panel, the log).
+    public var characterScreenLayout: CharacterScreenLayout? {
+        guard let display, display.kind == "hd44780-i2c", display.columns >= 2, display.rows >= 1 else { return nil }
+        return CharacterScreenLayout(columns: display.columns, rows: display.rows)
     }
 }

@@ -229,6 +229,13 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     /// The IANA name of the time zone the cabinet's reports count days, months and hours in
     /// ("Asia/Shanghai"); nil: the system's.
     public var timeZone: String?
+    /// The language the panel greets people in ("en" or "zh-Hans"); a person switches it for
+    /// their session with ENTER on the welcome screen. A character LCD shows English whatever
+    /// this says (it has no Chinese glyphs).
+    public var language: String = PanelLanguage.english.rawValue
+
+    /// The panel's default language (`validate` refuses a name that is not one).
+    public var panelLanguage: PanelLanguage { PanelLanguage(rawValue: language) ?? .english }
 
     /// The zone reports use (the system's when none is configured; `validate` refuses an unknown name).
     public var reportTimeZone: TimeZone { timeZone.flatMap(TimeZone.init(identifier:)) ?? .current }
@@ -238,7 +245,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         case cabinetID, pickupCodeLength, retentionHours, latchPulseMilliseconds, doorOpenConfirmationSeconds
         case doorReminderSeconds, doorAlarmSeconds, pickupGraceSeconds, wrongCodesBeforeLockout, firstLockoutSeconds
         case maximumLockoutSeconds, boards, compartments, couriers, scanners, keypads, display, zones, buzzer, maintenance
-        case storeBudgetMegabytes, minimumFreeDiskMegabytes, uplink, timeZone
+        case storeBudgetMegabytes, minimumFreeDiskMegabytes, uplink, timeZone, language
     }
 
     public init() {}
@@ -273,6 +280,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         maintenance = try c.decodeIfPresent(MaintenanceConfiguration.self, forKey: .maintenance) ?? d.maintenance
         uplink = try c.decodeIfPresent(UplinkConfiguration.self, forKey: .uplink)
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone)
+        language = try c.decodeIfPresent(String.self, forKey: .language) ?? d.language
         storeBudgetMegabytes = try c.decodeIfPresent(Double.self, forKey: .storeBudgetMegabytes) ?? d.storeBudgetMegabytes
         minimumFreeDiskMegabytes = try c.decodeIfPresent(Double.self, forKey: .minimumFreeDiskMegabytes) ?? d.minimumFreeDiskMegabytes
         // Left out, the code length follows the cabinet: 8 digits, more for a cabinet so large
@@ -316,6 +324,10 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             problems.append("minimumFreeDiskMegabytes must be 0...1048576, is \(minimumFreeDiskMegabytes)")
         }
         if compartments.isEmpty { problems.append("no compartments configured") }
+        if PanelLanguage(rawValue: language) == nil {
+            let known = PanelLanguage.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: " or ")
+            problems.append("language must be \(known), is \"\(language.prefix(32))\"")
+        }
         if let timeZone, TimeZone(identifier: timeZone) == nil {
             problems.append("timeZone must be an IANA time zone name such as \"Asia/Shanghai\", is \"\(timeZone.prefix(64))\"")
         }

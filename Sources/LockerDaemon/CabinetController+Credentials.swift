@@ -18,7 +18,7 @@ extension CabinetController {
         // set back (by mistake or on purpose) does not revive an expired credential.
         guard let highWater = try? store.timeHighWater() else {
             // Without it a clock set back could revive an expired credential: refuse instead.
-            await show(.failure("The cabinet cannot check this code right now. Please see staff."))
+            await show(.credentialUncheckable)
             return
         }
         let latest = max(clock.now(), highWater)
@@ -28,7 +28,7 @@ extension CabinetController {
         } catch {
             logger.notice("credential refused", metadata: ["reason": "\(error)"])
             await buzzer.play(.error)
-            await show(.failure("This code cannot be used here: \(error)."))
+            await show(.credentialRefused(Self.credentialProblem(error)))
             return
         }
         switch credential.claims.typ {
@@ -36,7 +36,7 @@ extension CabinetController {
             await pickUp(with: credential.claims)
         case "courier":
             guard let id = credential.claims.courier, !id.isEmpty else {
-                await show(.failure("This badge names no courier."))
+                await show(.badgeNamesNoCourier)
                 return
             }
             // A badge is withdrawn by taking its courier off the list; and none lives longer than a
@@ -44,7 +44,7 @@ extension CabinetController {
             guard isListedCourier(id), credential.claims.exp <= latest.addingTimeInterval(31 * 86_400).timeIntervalSince1970 else {
                 logger.notice("courier badge refused: unknown courier or too long a life", metadata: ["courier.id": "\(id)"])
                 await buzzer.play(.error)
-                await show(.failure("This badge is not valid here."))
+                await show(.badgeInvalid)
                 return
             }
             let courier = Courier(id: id, name: credential.claims.name ?? id, carrier: credential.claims.carrier ?? "")
@@ -52,7 +52,7 @@ extension CabinetController {
             await perform(panel.courierBadgeAccepted(courier, now: clock.now()))
         default:
             await buzzer.play(.error)
-            await show(.failure("This code cannot be used here: \(OfflineCredential.Rejection.wrongKind(credential.claims.typ))."))
+            await show(.credentialRefused(Self.credentialProblem(OfflineCredential.Rejection.wrongKind(credential.claims.typ))))
         }
     }
 
@@ -62,12 +62,27 @@ extension CabinetController {
         do {
             alreadyUsed = try store.isCredentialUsed(claims.jti)
         } catch {
-            await show(.failure("The cabinet cannot record this pickup right now. Please see staff."))
+            await show(.pickupNotRecordable)
             return
         }
         if alreadyUsed { logger.notice("a used pickup credential was shown again", metadata: ["credential.id": "\(claims.jti)"]) }
         let change = custody.credentialPresented(parcelID: claims.parcel, trackingNumber: claims.trk, credentialID: claims.jti,
                                                  alreadyUsed: alreadyUsed, in: model)
         await carryOut(change, "credential pickup door opening")
+    }
+}
+
+extension CabinetController {
+    /// The verifier's reason as the panel words it; the names it quotes are cut as the log's are.
+    static func credentialProblem(_ error: any Error) -> CredentialProblem {
+        guard let rejection = error as? OfflineCredential.Rejection else { return .malformed }
+        return switch rejection {
+        case .malformed: .malformed
+        case .unknownKey(let key): .unknownKey(String(key.prefix(32)))
+        case .badSignature: .badSignature
+        case .otherCabinet(let cabinet): .otherCabinet(String(cabinet.prefix(32)))
+        case .expired: .expired
+        case .wrongKind(let kind): .wrongKind(String(kind.prefix(16)))
+        }
     }
 }

@@ -90,7 +90,7 @@ extension CabinetController {
            await carryOut(release, "deposit release") == .refusedByStore {
             unsettledDoors.insert(id)
         }
-        await perform(panel.depositFinished(.failure("The deposit could not be recorded. Please take the parcel back and see staff."), now: now))
+        await perform(panel.depositFinished(.depositFailed, now: now))
     }
 
     /// One door's latch is reported faulty by its board: that door is quarantined with an alarm.

@@ -39,6 +39,8 @@ public final class CabinetController {
 
     public internal(set) var model: CabinetModel
     public internal(set) var panel: PanelStateMachine
+    /// Pages a long message on a character LCD (nil layout: every other display shows it whole).
+    var pager: DisplayPager
     public internal(set) var doors: [DoorWatchStateMachine]
     /// Per compartment: what the item sensor last said, nil where there is none.
     public internal(set) var itemPresent: [Bool?]
@@ -134,7 +136,8 @@ public final class CabinetController {
             pending: snapshot.pending, attemptGuard: snapshot.attemptGuard,
             courierGuards: snapshot.courierGuards, nextParcelID: snapshot.nextParcelID,
             preAdvice: try store.preAdvice())
-        self.panel = PanelStateMachine(codePolicy: codePolicy)
+        self.panel = PanelStateMachine(codePolicy: codePolicy, defaultLanguage: configuration.panelLanguage)
+        self.pager = DisplayPager(layout: configuration.characterScreenLayout)
         let now = clock.now()
         self.doors = compartments.map { DoorWatchStateMachine(isOpen: $0.isDoorOpen, now: now) }
         self.itemPresent = Array(repeating: nil, count: compartments.count)
@@ -197,6 +200,7 @@ public final class CabinetController {
     public func tick() async {
         let now = clock.now()
         await perform(panel.tick(now: now))
+        if let page = pager.tick(now: now) { await display.show(page) }
         for id in doors.indices where doors[id].phase != .closed {
             for action in doors[id].tick(now: now, policy: doorPolicy) { await doorAction(action, compartmentID: id) }
         }
@@ -372,7 +376,8 @@ public final class CabinetController {
     func label(_ id: Int) -> String { model.compartments[id].label }
 
     func show(_ message: PanelMessage) async {
-        await display.show(message.text)
+        let language = configuration.displayIsASCIIOnly ? .english : panel.language
+        await display.show(pager.show(PanelCatalogue.text(message, in: language), now: clock.now()))
     }
 
     /// Scanners emit garbage when a code is half-read or a cable is noisy: refused with a reason.
@@ -381,7 +386,7 @@ public final class CabinetController {
             logger.notice("scan refused: empty, over-long or not printable ASCII",
                           metadata: ["scanner": "\(scanner)", "scan.length": "\(text.count)"])
             await buzzer.play(.error)
-            await show(.failure("The scan could not be read. Please scan again."))
+            await show(.scanUnreadable)
             return
         }
         await perform(panel.scanned(text, now: clock.now()))

@@ -185,8 +185,47 @@ public final class CabinetMetrics: Sendable {
         maintenancePeerRejections.increment()
     }
 
-    /// Everything above in the Prometheus text exposition format (version 0.0.4).
+    /// Everything above in the Prometheus text exposition format (version 0.0.4), each metric with
+    /// its `# HELP` line before its `# TYPE` line.
     public func exposition() -> String {
-        registry.emitToString()
+        Self.withHelp(registry.emitToString())
+    }
+
+    /// What each metric means, for the person reading a scrape or a dashboard's tooltip. The
+    /// swift-metrics API has no place for help text, so it is added to the exposition here; a
+    /// metric missing from this table fails `CabinetMetricsTests`.
+    static let help: [String: String] = [
+        "lockerd_deposits_total": "Parcels deposited (custody taken).",
+        "lockerd_pickups_total": "Parcels picked up by residents.",
+        "lockerd_retrievals_total": "Overdue or returned parcels taken back by couriers.",
+        "lockerd_wrong_codes_total": "Wrong pickup codes typed at the keypad.",
+        "lockerd_keypad_lockouts_total": "Keypad lockouts after too many wrong codes.",
+        "lockerd_door_alarms_total": "Door alarms by kind: forced_open (opened while latched) or left_open.",
+        "lockerd_latch_failures_total": "Latches that did not open when commanded.",
+        "lockerd_board_offline_total": "Times a lock board stopped answering.",
+        "lockerd_maintenance_actions_total": "Technician actions recorded in the audit trail.",
+        "lockerd_maintenance_peer_rejections_total": "Peers refused on the maintenance socket before any request.",
+        "lockerd_maintenance_requests_total": "Maintenance socket requests by command and outcome.",
+        "lockerd_unlock_latency_seconds": "From the last key of a pickup code to the latch command done.",
+        "lockerd_last_event_sequence": "Sequence number of the newest custody event.",
+        "lockerd_outbox_depth": "Custody events waiting for the central server.",
+        "lockerd_outbox_oldest_age_seconds": "Age of the oldest custody event waiting for the central server.",
+        "lockerd_boards_offline": "Lock boards not answering now.",
+        "lockerd_doors_open": "Doors open now.",
+        "lockerd_compartments": "Compartments by custody state.",
+        "lockerd_cell_temperature_celsius": "Temperature of each cold-chain zone, in degrees Celsius.",
+    ]
+
+    /// `text` with a `# HELP` line before every `# TYPE` line that has none.
+    static func withHelp(_ text: String) -> String {
+        var lines: [Substring] = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line.hasPrefix("# TYPE "), let name = line.dropFirst(7).split(separator: " ").first,
+               lines.last?.hasPrefix("# HELP \(name) ") != true {
+                lines.append("# HELP \(name) \(help[String(name)] ?? "lockerd metric \(name).")")
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -238,9 +238,11 @@ public enum Daemon {
             let echo = !ProcessCalls.isTerminal(0)
             add(DaemonService("front panel", body: {
                 output.line("lockerd: \(frontPanelBanner(configuration)). Type help for the commands.")
+                if !echo { output.prompt() }
                 for await line in standardInputLines() {
-                    if echo { output.line("> \(line)") }
+                    if echo { output.line("> \(line)") } else { output.promptAnswered() }
                     if await !panel.run(line: line) { break }
+                    if !echo { output.prompt() }
                 }
                 // quit, or the end of standard input: the cabinet loop ends, and with it the daemon.
                 inbox.finish()

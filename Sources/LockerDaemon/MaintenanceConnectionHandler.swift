@@ -95,11 +95,14 @@ final class MaintenanceConnectionHandler: ChannelInboundHandler {
         promise.futureResult.assumeIsolated().whenSuccess { [weak self] response in
             guard let self else { return }
             self.busy = false
+            // Answered in the version the client asked in: an older lockerctl keeps working.
+            var response = response
+            response.v = request.v
             self.write(response, context: context)
             if request.command == .eventsFollow {
                 self.following = true
                 self.queued.removeAll()
-                responder.follow(after: request.after, channel: context.channel, peer: peer)
+                responder.follow(after: request.after, version: request.v, channel: context.channel, peer: peer)
                 return
             }
             self.processNext(context: context)
@@ -142,7 +145,7 @@ final class MaintenanceConnectionHandler: ChannelInboundHandler {
     }
 
     private func write(_ response: MaintenanceResponse, context: ChannelHandlerContext) {
-        guard context.channel.isActive, let line = try? MaintenanceProtocol.line(response) else { return }
+        guard context.channel.isActive, let line = try? MaintenanceProtocol.line(response, version: response.v) else { return }
         var buffer = context.channel.allocator.buffer(capacity: line.utf8.count + 1)
         buffer.writeString(line)
         buffer.writeInteger(UInt8(ascii: "\n"))

@@ -17,10 +17,13 @@ final class MaintenanceEventFeed: Sendable {
     private final class Follower: Sendable {
         let channel: any Channel
         let lastSent: Mutex<Int64>
+        /// The protocol version the follower asked in: its lines are written in it.
+        let version: Int
 
-        init(channel: any Channel, after: Int64) {
+        init(channel: any Channel, after: Int64, version: Int) {
             self.channel = channel
             self.lastSent = Mutex(after)
+            self.version = version
         }
     }
 
@@ -45,9 +48,9 @@ final class MaintenanceEventFeed: Sendable {
     }
 
     /// Starts a follower at `after` (nil: only events from now on).
-    func follow(after: Int64?, channel: any Channel) {
+    func follow(after: Int64?, version: Int = MaintenanceProtocol.version, channel: any Channel) {
         let start = after ?? ((try? store.lastEventSequence()) ?? 0)
-        let follower = Follower(channel: channel, after: max(0, start))
+        let follower = Follower(channel: channel, after: max(0, start), version: version)
         let key = ObjectIdentifier(follower)
         followers.withLock { $0[key] = follower }
         channel.closeFuture.whenComplete { [self] _ in
@@ -74,6 +77,7 @@ final class MaintenanceEventFeed: Sendable {
                     return
                 }
                 var line = MaintenanceResponse(id: nil)
+                line.v = follower.version
                 line.event = report(event)
                 write(line, to: channel)
                 follower.lastSent.withLock { $0 = event.sequence }
@@ -90,13 +94,15 @@ final class MaintenanceEventFeed: Sendable {
         followers.withLock { $0[ObjectIdentifier(follower)] = nil }
         logger.notice("maintenance event follower is not reading; closing it", metadata: ["event.sequence": "\(resume)"])
         let failure = MaintenanceFailure(.lagging, "events were not read fast enough; follow again after event \(resume)")
-        write(.failure(failure, id: nil), to: channel).whenComplete { _ in channel.close(promise: nil) }
+        var answer = MaintenanceResponse.failure(failure, id: nil)
+        answer.v = follower.version
+        write(answer, to: channel).whenComplete { _ in channel.close(promise: nil) }
         channel.eventLoop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
     }
 
     @discardableResult
     private func write(_ response: MaintenanceResponse, to channel: any Channel) -> EventLoopFuture<Void> {
-        guard let text = try? MaintenanceProtocol.line(response) else { return channel.eventLoop.makeSucceededVoidFuture() }
+        guard let text = try? MaintenanceProtocol.line(response, version: response.v) else { return channel.eventLoop.makeSucceededVoidFuture() }
         var buffer = channel.allocator.buffer(capacity: text.utf8.count + 1)
         buffer.writeString(text)
         buffer.writeInteger(UInt8(ascii: "\n"))

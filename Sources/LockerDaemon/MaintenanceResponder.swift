@@ -6,7 +6,8 @@ import NIOCore
 protocol MaintenanceResponder: Sendable {
     func respond(to request: MaintenanceRequest, from peer: MaintenancePeer) async -> MaintenanceResponse
     /// Starts sending event lines to `channel` (after the ok line was written) until it closes.
-    func follow(after sequence: Int64?, channel: any Channel, peer: MaintenancePeer)
+    /// `version`: the protocol version the follower asked in; its event lines are written in it.
+    func follow(after sequence: Int64?, version: Int, channel: any Channel, peer: MaintenancePeer)
     /// A request the peer may not make (read-only access); recorded in the audit trail.
     func refused(_ request: MaintenanceRequest, from peer: MaintenancePeer, failure: MaintenanceFailure) async
     /// A connection turned away at the door: `forbidden` (its uid and gid are not admitted;

@@ -160,12 +160,19 @@ final class MaintenanceService: MaintenanceResponder {
         let epoch = store.epoch
         let last = try store.lastEventSequence()
         let scanners = inputDevices.reports
+        // Each cold zone's probe, as `temps` reports it: the map must not say "none configured"
+        // while zones are running.
+        let probes = (temperatures?() ?? []).map { zone in
+            CabinetStatusReport.Device(
+                name: zone.zone, kind: "temperature probe",
+                state: zone.celsius.map { "\(String(format: "%.1f", $0)) °C, \(zone.state)" } ?? zone.state)
+        }
         return try await onLoop { controller in
             let reports = CabinetReportProjection(controller)
             var report = CabinetStatusReport(
                 cabinetName: name, time: controller.clock.now(), storeEpoch: epoch, lastEventSequence: last,
                 keypadLockedUntil: reports.keypadLockedUntil, doors: reports.doorReports(),
-                boards: reports.boardReports(), scanners: scanners, probes: [], uplink: queue)
+                boards: reports.boardReports(), scanners: scanners, probes: probes, uplink: queue)
             report.alerts = controller.storageFull
                 ? ["storage_full: deposits are refused until storeBudgetMegabytes is raised or disk space is freed"] : []
             return report
@@ -335,8 +342,8 @@ final class MaintenanceService: MaintenanceResponder {
         }
     }
 
-    func follow(after sequence: Int64?, channel: any Channel, peer: MaintenancePeer) {
-        feed.follow(after: sequence, channel: channel)
+    func follow(after sequence: Int64?, version: Int, channel: any Channel, peer: MaintenancePeer) {
+        feed.follow(after: sequence, version: version, channel: channel)
     }
 
     // MARK: - Helpers

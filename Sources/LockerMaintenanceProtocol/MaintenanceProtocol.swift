@@ -6,8 +6,10 @@ public import Foundation
 /// in order. After `events.follow` the connection only carries event lines until it is closed.
 /// The full description and its version history are in `Sources/LockerMaintenanceProtocol/PROTOCOL.md`.
 public enum MaintenanceProtocol {
-    /// Raised when a request or response changes incompatibly; additions keep the number.
-    public static let version = 1
+    /// Raised when a request or response changes incompatibly; additions keep the number. The
+    /// daemon answers each request in the version it was asked in (1 or 2), so older clients keep
+    /// working; see PROTOCOL.md's version history.
+    public static let version = 2
     /// A request line longer than this is refused and the connection closed: nothing a technician
     /// types comes close, and a bound keeps a broken client from growing the daemon's memory.
     public static let maximumRequestBytes = 16 * 1024
@@ -52,8 +54,9 @@ public enum MaintenanceProtocol {
 
     /// Encoder for both directions: one line per value (no pretty printing), stable key order,
     /// dates as ISO 8601 with fractional seconds so events sort and compare exactly.
-    public static func encoder() -> JSONEncoder {
+    public static func encoder(version: Int = version) -> JSONEncoder {
         let encoder = JSONEncoder()
+        encoder.userInfo[versionKey] = version
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -76,7 +79,15 @@ public enum MaintenanceProtocol {
     }
 
     /// One line of JSON (no newline inside: JSONEncoder escapes control characters in strings).
-    public static func line(_ value: some Encodable) throws -> String {
-        String(decoding: try encoder().encode(value), as: UTF8.self)
+    public static func line(_ value: some Encodable, version: Int = version) throws -> String {
+        String(decoding: try encoder(version: version).encode(value), as: UTF8.self)
+    }
+
+    /// Where the encoder keeps the protocol version a line is written in.
+    static let versionKey = CodingUserInfoKey(rawValue: "lockerd.maintenance.version")!
+
+    /// The version a value is being encoded in (the current one unless the encoder says otherwise).
+    static func version(of encoder: any Encoder) -> Int {
+        encoder.userInfo[versionKey] as? Int ?? version
     }
 }

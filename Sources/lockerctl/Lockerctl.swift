@@ -1,4 +1,5 @@
 import ArgumentParser
+import LockerMaintenanceProtocol
 
 /// `lockerctl`: the technician's tool. It talks to lockerd over the maintenance socket, one
 /// request per invocation, and prints what the daemon answered for a person (or, with `--json`,
@@ -17,6 +18,7 @@ struct LockerctlCommand: ParsableCommand {
             a selftest door failed, the audit chain is broken, or a report does not reconcile; 64 usage error; 69 lockerd cannot \
             be reached; 77 permission denied (not root or not in lockerd's maintenance group).
             """,
+        version: ProductVersion.description,
         subcommands: [
             Status.self, Compartments.self, Parcels.self, Events.self,
             Open.self, OpenAll.self, Quarantine.self, Enable.self, Selftest.self,

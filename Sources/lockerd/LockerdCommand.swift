@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LockerDaemon
+import LockerMaintenanceProtocol
 import Logging
 
 /// `lockerd`: the cabinet controller daemon.
@@ -10,6 +11,7 @@ struct LockerdCommand: AsyncParsableCommand {
         commandName: "lockerd",
         abstract: "Controller daemon of a smart parcel-locker cabinet group.",
         discussion: "Without --config it runs the built-in simulated cabinet. With --front-panel the terminal is the cabinet's front panel (type help).",
+        version: ProductVersion.description,
         // Without a subcommand lockerd runs the cabinet; `lockerd report` reads a database file.
         subcommands: [OfflineReportCommand.self])
 

@@ -51,8 +51,7 @@ import Testing
         DepositCase(name: "nothing fits an XL parcel", size: .xl, recipient: "r2", expectedDoor: nil,
                     expectedEffects: [.sound(.error), .panel(.depositRefused(.noCompartment(size: .xl, temperatureClass: .ambient)))]),
         DepositCase(name: "a full store takes no parcel", size: .s, recipient: "r2", storageFull: true, expectedDoor: nil,
-                    expectedEffects: [.sound(.error), .panel(.depositRefused(.failure(
-                        "This cabinet cannot take parcels right now (its storage is full). Pickups still work.")))]),
+                    expectedEffects: [.sound(.error), .panel(.depositRefused(.storageFull))]),
     ]
 
     @Test(arguments: depositCases)
@@ -130,7 +129,7 @@ import Testing
     @Test func aWrongCodeIsDurableBeforeTheAnswerAndSaysSoWhenTheStoreRefuses() {
         let change = Self.machine.wrongCode(in: Self.cabinet(), now: Self.t0)
         #expect(change.attemptGuard?.consecutiveFailures == 1)
-        #expect(change.ifStoreRefuses == [.wrongCodeCounted, .show(.failure("The cabinet cannot check codes right now. Please see staff."))])
+        #expect(change.ifStoreRefuses == [.wrongCodeCounted, .show(.codesUncheckable)])
     }
 
     // MARK: - Closed doors

@@ -285,8 +285,8 @@ struct PanelStateMachineTests {
         if isAccepted {
             #expect(actions == [.identifyParcel(trackingNumber: text, courier: dana)])
         } else {
-            let reason = try #require(ParcelIntake.validationError(forTrackingNumber: text))
-            #expect(actions == [.show(.trackingRejected(reason: reason))])
+            let problem = try #require(TrackingNumberProblem.of(text))
+            #expect(actions == [.show(.trackingRejected(trackingNumber: text, problem: problem))])
         }
         #expect(panel.state == .courierReady(dana, typed: ""))
     }
@@ -295,8 +295,8 @@ struct PanelStateMachineTests {
         ("1234 enter", [PanelAction.identifyParcel(trackingNumber: "1234", courier: dana)]),
         ("123456789012 enter", [.identifyParcel(trackingNumber: "123456789012", courier: dana)]),
         ("12345 back enter", [.identifyParcel(trackingNumber: "1234", courier: dana)]),
-        ("123 enter", [.show(.trackingRejected(reason: "tracking number \"123\" is shorter than 4 characters"))]),
-        ("1 enter", [.show(.trackingRejected(reason: "tracking number \"1\" is shorter than 4 characters"))]),
+        ("123 enter", [.show(.trackingRejected(trackingNumber: "123", problem: .tooShort))]),
+        ("1 enter", [.show(.trackingRejected(trackingNumber: "1", problem: .tooShort))]),
         // Keyed numbers stop growing at 40 digits, so they are never refused as too long.
         (String(repeating: "8", count: 45) + " enter",
          [.identifyParcel(trackingNumber: String(repeating: "8", count: 40), courier: dana)]),

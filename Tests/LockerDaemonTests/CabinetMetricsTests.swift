@@ -67,6 +67,22 @@ final class CabinetMetricsTests: XCTestCase {
         XCTAssertTrue(exposition.contains("# TYPE lockerd_unlock_latency_seconds histogram\n"), exposition)
     }
 
+    /// Every metric, the ones made on first use included, says what it means, right before its type.
+    func testEveryMetricHasAHelpLineFromTheTable() {
+        let metrics = CabinetMetrics()
+        metrics.setCompartments(byState: ["available": 3])
+        metrics.setCellTemperature(zone: "chilled", celsius: 4)
+        metrics.maintenanceRequest(command: "status", outcome: "ok")
+        let lines = metrics.exposition().split(separator: "\n")
+        let typed = lines.indices.filter { lines[$0].hasPrefix("# TYPE ") }
+        XCTAssertEqual(typed.count, CabinetMetrics.help.count, "a metric without a help text, or a help text without a metric")
+        for index in typed {
+            let name = String(lines[index].split(separator: " ")[2])
+            let help = try? XCTUnwrap(CabinetMetrics.help[name], "no help text for \(name)")
+            XCTAssertEqual(index > 0 ? String(lines[index - 1]) : "", "# HELP \(name) \(help ?? "")")
+        }
+    }
+
     func testWrongCodesAndMaintenanceRequestsAreCounted() {
         let metrics = CabinetMetrics()
         metrics.wrongCode()

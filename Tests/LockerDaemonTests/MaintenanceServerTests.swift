@@ -11,7 +11,7 @@ import Testing
         func respond(to request: MaintenanceRequest, from peer: MaintenancePeer) async -> MaintenanceResponse {
             MaintenanceResponse(id: request.id)
         }
-        func follow(after sequence: Int64?, channel: any Channel, peer: MaintenancePeer) {}
+        func follow(after sequence: Int64?, version: Int, channel: any Channel, peer: MaintenancePeer) {}
         func refused(_ request: MaintenanceRequest, from peer: MaintenancePeer, failure: MaintenanceFailure) async {}
         func rejected(uid: UInt32, gid: UInt32, pid: Int32, failure: MaintenanceFailure) {}
     }
