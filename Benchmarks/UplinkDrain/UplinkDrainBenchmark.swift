@@ -40,14 +40,14 @@ struct UplinkDrainBenchmark {
         let events = arguments.count > 2 ? Int(arguments[2]) ?? 100_000 : 100_000
         let runs = arguments.count > 3 ? Int(arguments[3]) ?? 1 : 1
         print("Uplink drain: \(events) events backlog, loopback HTTP, server from the contract with SQLite synchronous=FULL")
-        print("| setup | run | seconds | events/s | uplink CPU s | server CPU s | requests | stored once |")
+        print("| setup | run | seconds | events/s | uplink CPU s | server CPU s | attempts | stored once |")
         print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for run in 1...runs {
             // Interleaved: each run measures both setups, so a busier moment hits both.
             for setup in setups {
                 let row = try await measure(setup, events: events, script: script)
                 print("| \(setup.name) | \(run) | \(String(format: "%.2f", row.seconds)) | \(Int(Double(events) / row.seconds)) | "
-                      + "\(String(format: "%.2f", row.uplinkCPU)) | \(String(format: "%.2f", row.serverCPU)) | \(row.requests) | "
+                      + "\(String(format: "%.2f", row.uplinkCPU)) | \(String(format: "%.2f", row.serverCPU)) | \(row.attempts) | "
                       + "\(row.storedOnce ? "yes" : "NO") |")
             }
         }
@@ -58,7 +58,8 @@ struct UplinkDrainBenchmark {
         var seconds: Double
         var uplinkCPU: Double
         var serverCPU: Double
-        var requests: Int
+        /// Calls of `UplinkService.attempt`: one request each, or one window of several.
+        var attempts: Int
         var storedOnce: Bool
     }
 
@@ -99,9 +100,9 @@ struct UplinkDrainBenchmark {
         let cpuBefore = try cpuSeconds(of: "self")
         let serverBefore = try cpuSeconds(of: String(server.processIdentifier))
         let started = ContinuousClock.now
-        var requests = 0
+        var attempts = 0
         while try store.uplinkBacklog().count > 0 {
-            requests += 1
+            attempts += 1
             if case .failed(_, let reason) = await service.attempt(now: Date()) {
                 print("  attempt failed: \(reason)")
                 try await Task.sleep(for: .milliseconds(100))
@@ -116,7 +117,7 @@ struct UplinkDrainBenchmark {
         let held = try await DatabaseQueue(path: serverDatabase).read { db in
             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT sequence) FROM events WHERE held = 0") ?? 0
         }
-        return Row(seconds: seconds, uplinkCPU: uplinkCPU, serverCPU: serverCPU, requests: requests, storedOnce: held == events)
+        return Row(seconds: seconds, uplinkCPU: uplinkCPU, serverCPU: serverCPU, attempts: attempts, storedOnce: held == events)
     }
 
     /// The backlog: `count` events recorded in transactions of 5,000, as a cabinet that was
