@@ -69,6 +69,11 @@ public struct CustodyEvent: Sendable, Equatable {
         /// cannot recompute one of our hashes (`422 bad_hash`): the upload stopped and waits for
         /// people (`epoch`, `sequence`, `code`, `detail`) until a technician resumes it.
         case uplinkHalted = "uplink.halted"
+        /// The oldest event not yet acknowledged by the central server is older than
+        /// `uplink.backlogAlarmHours` (`oldest_sequence`, `oldest_at`, `unsent`, `limit_hours`), and
+        /// the backlog has caught up again (`uplink.backlog_caught_up`).
+        case uplinkBacklogOld = "uplink.backlog_old"
+        case uplinkBacklogCaughtUp = "uplink.backlog_caught_up"
         /// The device key was lost and made anew: the codes of `parcel_ids` no longer work and
         /// the server is to issue new ones.
         case codesInvalidated = "codes.invalidated"

@@ -48,6 +48,27 @@ extension CustodyStateMachine {
 }
 
 extension CustodyStateMachine {
+    /// Whether the upload backlog is too old: the oldest unacknowledged event (nil: none) against
+    /// the limit. An alarm when it crosses the limit, a record when it is back under; nothing
+    /// while it stays on one side (`wasOld` is what was last recorded).
+    public func uplinkBacklogChecked(oldestUnsent: (sequence: Int64, at: Date)?, unsent: Int64, limitHours: Double,
+                                     wasOld: Bool, now: Date) -> (change: CustodyChange, isOld: Bool) {
+        let isOld = oldestUnsent.map { now.timeIntervalSince($0.at) > limitHours * 3_600 } ?? false
+        guard isOld != wasOld else { return (CustodyChange(), isOld) }
+        var change = CustodyChange()
+        if isOld, let oldest = oldestUnsent {
+            change.record(CustodyEvent(.uplinkBacklogOld, payload: [
+                "oldest_sequence": .int(oldest.sequence), "oldest_at": .string(oldest.at.formatted(.iso8601)),
+                "unsent": .int(unsent), "limit_hours": .double(limitHours),
+            ]))
+        } else {
+            change.record(CustodyEvent(.uplinkBacklogCaughtUp, payload: ["unsent": .int(unsent), "limit_hours": .double(limitHours)]))
+        }
+        return (change, isOld)
+    }
+}
+
+extension CustodyStateMachine {
     /// The database was damaged at start and moved aside: this record starts afresh and every
     /// door is out of service until a technician checks what it holds (custody is unknown).
     public func storeMovedAside(to path: String, reason: String, in model: CabinetModel) -> CustodyChange {

@@ -19,6 +19,10 @@ extension CabinetController {
             lastStorageCheck = now
             checkStorage()
         }
+        if let uplink = configuration.uplink, lastBacklogCheck.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
+            lastBacklogCheck = now
+            checkUplinkBacklog(limitHours: uplink.backlogAlarmHours, now: now)
+        }
         if lastOverdueCheck.map({ now.timeIntervalSince($0) >= 10 }) ?? true {
             lastOverdueCheck = now
             for change in custody.overdueFound(in: model, now: now) { await carryOut(change, "overdue flag") }
@@ -63,6 +67,21 @@ extension CabinetController {
         let change = custody.storageVerdictChanged(full: full, databaseBytes: used, budgetBytes: budget, freeBytes: free,
                                                    reserveBytes: reserve, diskReserveHeld: diskReserve?.isHeld)
         commitAndApply(change, "storage alarm")
+    }
+
+    /// An alarm when the server has not acknowledged events for longer than the limit (a dead
+    /// link, a halted upload, a server that lost its way), and a record when it caught up.
+    func checkUplinkBacklog(limitHours: Double, now: Date) {
+        guard let backlog = try? store.uplinkBacklog(), let acknowledged = try? store.uplinkAcknowledgedSequence() else { return }
+        let oldest = backlog.oldest.map { (sequence: acknowledged + 1, at: $0) }
+        let (change, isOld) = custody.uplinkBacklogChecked(oldestUnsent: backlog.count > 0 ? oldest : nil, unsent: backlog.count,
+                                                           limitHours: limitHours, wasOld: uplinkBacklogOld, now: now)
+        guard !change.events.isEmpty else { return }
+        if isOld {
+            logger.error("uplink: the oldest unsent event is older than the limit", metadata: [
+                "uplink.unsent": "\(backlog.count)", "uplink.limit_hours": "\(limitHours)"])
+        }
+        if commitAndApply(change, isOld ? "uplink backlog alarm" : "uplink backlog caught up") { uplinkBacklogOld = isOld }
     }
 
     /// Puts a changed configuration into force (policy fields only; see `remotelyChangeable`).

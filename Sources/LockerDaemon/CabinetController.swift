@@ -50,6 +50,10 @@ public final class CabinetController {
     var lastOverdueCheck: Date?
     var lastBoardPoll: Date?
     var lastStorageCheck: Date?
+    var lastBacklogCheck: Date?
+    /// What the last backlog check recorded: an `uplink.backlog_old` alarm stands. In memory: after
+    /// a restart a backlog still too old is reported once more.
+    var uplinkBacklogOld = false
     var lastTimeHighWater: Date?
     /// When each silent board's doors were last watched (its outage started): the interval its
     /// reconciliation alarms carry.

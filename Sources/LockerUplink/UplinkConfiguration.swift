@@ -24,6 +24,9 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
     public var pollSeconds: Double
     /// A request that takes longer than this has failed.
     public var timeoutSeconds: Double
+    /// An alarm event (`uplink.backlog_old`) when the oldest event the server has not
+    /// acknowledged is older than this.
+    public var backlogAlarmHours: Double
     /// The server's Ed25519 public key for remote-open commands (base64 of the 32 raw bytes);
     /// without it no remote open is carried out.
     public var commandPublicKey: String?
@@ -40,7 +43,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
     /// can refuse unknown keys with exactly the list this decoder reads.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case url, caFile, clientCertificateFile, clientKeyFile, batchEvents, batchBytes, batchesInFlight, backoffBaseSeconds
-        case backoffCapSeconds, pollSeconds, timeoutSeconds, commandPublicKey, remoteOpensPerHour, credentialKeys, codeSealingKey
+        case backoffCapSeconds, pollSeconds, timeoutSeconds, backlogAlarmHours, commandPublicKey, remoteOpensPerHour, credentialKeys, codeSealingKey
     }
 
     public init(url: String, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
@@ -57,6 +60,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         self.backoffCapSeconds = backoffCapSeconds
         self.pollSeconds = pollSeconds
         self.timeoutSeconds = timeoutSeconds
+        self.backlogAlarmHours = 24
         self.commandPublicKey = nil
         self.remoteOpensPerHour = 3
         self.credentialKeys = [:]
@@ -77,6 +81,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         backoffCapSeconds = try c.decodeIfPresent(Double.self, forKey: .backoffCapSeconds) ?? d.backoffCapSeconds
         pollSeconds = try c.decodeIfPresent(Double.self, forKey: .pollSeconds) ?? d.pollSeconds
         timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? d.timeoutSeconds
+        backlogAlarmHours = try c.decodeIfPresent(Double.self, forKey: .backlogAlarmHours) ?? d.backlogAlarmHours
         commandPublicKey = try c.decodeIfPresent(String.self, forKey: .commandPublicKey)
         remoteOpensPerHour = try c.decodeIfPresent(Int.self, forKey: .remoteOpensPerHour) ?? d.remoteOpensPerHour
         credentialKeys = try c.decodeIfPresent([String: String].self, forKey: .credentialKeys) ?? [:]
@@ -106,6 +111,9 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         }
         if !(pollSeconds >= 1 && pollSeconds <= 86_400) { problems.append("uplink.pollSeconds must be 1...86400") }
         if !(timeoutSeconds >= 0.1 && timeoutSeconds <= 600) { problems.append("uplink.timeoutSeconds must be 0.1...600") }
+        if !(backlogAlarmHours >= 0.1 && backlogAlarmHours <= 720) {
+            problems.append("uplink.backlogAlarmHours must be 0.1...720, is \(backlogAlarmHours)")
+        }
         if let key = commandPublicKey, Data(base64Encoded: key)?.count != 32 {
             problems.append("uplink.commandPublicKey must be the base64 of a 32-byte Ed25519 public key")
         }
