@@ -35,12 +35,31 @@ extension CabinetController {
             settle(command, effect: couriersEffect(command))
         case "configuration":
             settle(command, effect: configurationEffect(command))
+        case "resend_events":
+            settle(command, effect: resendEffect(command))
         case UplinkAcknowledgement.Command.malformedType:
             settle(command, effect: .refused("the command could not be read (a field has the wrong type)"))
         default:
             settle(command, effect: .refused("unknown command type \"\(command.type.prefix(40))\""))
         }
         publishNewEvents()
+    }
+
+    /// The server lost events of an earlier epoch (a restore of its own) and asks for them again:
+    /// granted while this database holds them, recorded durably with the command, and taken up
+    /// by the uplink at its next batch.
+    private func resendEffect(_ command: UplinkAcknowledgement.Command) -> CommandEffect {
+        guard let epoch = command.epoch, let from = command.fromSequence else {
+            return .refused("resend_events needs epoch and fromSequence")
+        }
+        guard let first = try? store.firstSequence(ofEpoch: epoch), let last = try? store.lastSequence(ofEpoch: epoch) else {
+            return .refused("epoch \(epoch.prefix(32)) is not in this cabinet's record")
+        }
+        guard (first...last).contains(from) else {
+            return .refused("epoch \(epoch.prefix(32)) holds sequences \(first)...\(last), not \(from)")
+        }
+        return .done("events \(from)...\(last) of epoch \(epoch) will be sent again",
+                     alsoWriting: { tx in try tx.requestUplinkResend(from: from) })
     }
 
     private func refuse(_ command: UplinkAcknowledgement.Command, _ reason: String) {

@@ -131,6 +131,20 @@ public final class CabinetStore: Sendable {
 
     // MARK: - Uplink progress
 
+    /// Where the server asked to be sent events again (`resend_events`), until the uplink took it up.
+    public func uplinkResendFrom() throws -> Int64? {
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'uplink_resend_from'")
+        }
+    }
+
+    /// The uplink took up the server's request to resend: its cursor is below it now. A power
+    /// failure before this leaves the request in place, and the events are sent again once more
+    /// (the server drops what it already has).
+    public func clearUplinkResendFrom() throws {
+        try pool.write { db in try db.execute(sql: "DELETE FROM meta WHERE key = 'uplink_resend_from'") }
+    }
+
     /// Every event up to this sequence is stored by the central server.
     public func uplinkAcknowledgedSequence() throws -> Int64 {
         try pool.read { db in

@@ -104,6 +104,15 @@ public struct CustodyTransaction {
                                attemptGuard.lastFailureAt?.timeIntervalSince1970])
     }
 
+    /// Records the server's request to be sent events again from `sequence` (the lowest such
+    /// request wins until the uplink takes it up).
+    public func requestUplinkResend(from sequence: Int64) throws {
+        try db.execute(sql: """
+            INSERT INTO meta (key, value) VALUES ('uplink_resend_from', ?)
+            ON CONFLICT (key) DO UPDATE SET value = MIN(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
+            """, arguments: [String(sequence)])
+    }
+
     // MARK: - Offline credentials
 
     /// Records a single-use credential as used; a second time is refused by the schema.

@@ -56,6 +56,9 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
         /// ISO 8601, kept as sent: the remote-open signature covers this exact text.
         public var notAfter: String?
         public var signature: String?
+        /// For `resend_events` (version 3): send the events of `epoch` again from `fromSequence`.
+        public var epoch: String?
+        public var fromSequence: Int64?
 
         public init(id: String, type: String) {
             self.id = id

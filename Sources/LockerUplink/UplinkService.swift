@@ -411,6 +411,12 @@ public final class UplinkService: Sendable {
             if $0.halt != nil { $0.halt = nil }
         }
         let acknowledged = try store.uplinkAcknowledgedSequence()
+        if explicitStart == nil, let resend = try store.uplinkResendFrom() {
+            // The server asked for events again (`resend_events`, validated by the cabinet loop):
+            // the next batches start there, and its answers take the cursor back up as for a low answer.
+            cursor.withLock { current in current = min(current ?? acknowledged, max(0, resend - 1)) }
+            try store.clearUplinkResendFrom()
+        }
         let start = try explicitStart ?? cursor.withLock { current in
             if current == nil || current! > acknowledged { current = acknowledged }
             return current!

@@ -235,4 +235,32 @@ import Testing
         #expect(cabinet.isOpen(door), "the server's code opens the door: \(cabinet.lastDisplay)")
         await cabinet.stop()
     }
+
+    /// `resend_events`: granted for a range this cabinet holds (recorded for the uplink with the
+    /// command, once), refused with the reason for an epoch or a sequence it does not hold.
+    @Test func aResendRequestIsGrantedForHeldEventsAndRefusedOtherwise() async throws {
+        let cabinet = try await CabinetHarness(configuration: Self.configuration())
+        defer { cabinet.removeFiles() }
+        let epoch = cabinet.store.epoch
+        let first = try #require(try cabinet.store.firstSequence(ofEpoch: epoch))
+        func resend(_ id: String, epoch: String?, from: Int64?) -> UplinkAcknowledgement.Command {
+            var command = UplinkAcknowledgement.Command(id: id, type: "resend_events")
+            command.epoch = epoch
+            command.fromSequence = from
+            return command
+        }
+        let commands = [resend("r-1", epoch: String(repeating: "a", count: 32), from: 1),
+                        resend("r-2", epoch: epoch, from: first + 10_000),
+                        resend("r-3", epoch: nil, from: nil),
+                        resend("r-4", epoch: epoch, from: first)]
+        for command in commands { _ = await cabinet.inbox.perform { await $0.execute(command) } }
+        let answers = try results(cabinet)
+        #expect(answers.count == 4, "\(answers)")
+        #expect(answers[0].contains("refused") && answers[0].contains("is not in this cabinet's record"))
+        #expect(answers[1].contains("refused") && answers[1].contains("holds sequences"))
+        #expect(answers[2].contains("resend_events needs epoch and fromSequence"))
+        #expect(answers[3].contains("done") && answers[3].contains("will be sent again"))
+        #expect(try cabinet.store.uplinkResendFrom() == first)
+        await cabinet.stop()
+    }
 }

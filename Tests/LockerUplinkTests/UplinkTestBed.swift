@@ -94,7 +94,8 @@ final class UplinkTestBed {
     /// The server holds every event of the store once, in sequence order, with an intact chain.
     func serverHoldsExactlyTheStore() throws -> String? {
         let local = try store.events(after: 0, limit: 1_000_000)
-        let remote = server.stored
+        // In sequence order: what a server stores again after losing it lands after later events.
+        let remote = server.stored.sorted { $0.sequence < $1.sequence }
         guard remote.count == local.count else { return "server holds \(remote.count) events, the cabinet \(local.count)" }
         var previous = EventHashChain.genesis
         for (mine, theirs) in zip(local, remote) {
