@@ -31,6 +31,11 @@ public struct CustodyEvent: Sendable, Equatable {
         /// A technician put a quarantined or disabled compartment back into service.
         case compartmentEnabled = "compartment.enabled"
         case doorForcedOpen = "door.forced_open"
+        /// A door opened, and closed again, for no parcel: by the central server (`remote_open`)
+        /// or a technician (`lockerctl open`); `opened_for` says which (`remote_open <command id>`,
+        /// `maintenance`). The door's movements are in the record as for any parcel's door.
+        case doorOpenedOnCommand = "door.opened"
+        case doorClosedAfterCommand = "door.closed"
         case doorLeftOpen = "door.left_open"
         case doorClosedAfterAlarm = "door.closed_after_alarm"
         case doorReconciled = "door.reconciled"

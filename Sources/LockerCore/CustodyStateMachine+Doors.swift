@@ -79,6 +79,15 @@ extension CustodyStateMachine {
         return change
     }
 
+    /// A door opened by a command that is no custody operation (a remote open, a technician's open)
+    /// was seen open, or closed again: its movements are recorded with the door and why it opened.
+    public func doorMovedOnCommand(_ id: Int, isOpen: Bool, openedFor reason: String, in model: CabinetModel) -> CustodyChange {
+        var change = CustodyChange()
+        change.record(CustodyEvent(isOpen ? .doorOpenedOnCommand : .doorClosedAfterCommand, compartmentID: id,
+                                   payload: Self.payload(model.compartments[id].label, ["opened_for": .string(reason)])))
+        return change
+    }
+
     public func doorLeftOpen(_ id: Int, openSeconds: Int, in model: CabinetModel) -> CustodyChange {
         var change = CustodyChange()
         change.record(CustodyEvent(.doorLeftOpen, compartmentID: id, payload: Self.payload(model.compartments[id].label, [

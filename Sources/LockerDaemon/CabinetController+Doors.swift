@@ -19,11 +19,15 @@ extension CabinetController {
         switch action {
         case .openedAsCommanded:
             resolveDoorWaiter(id, failure: nil)
+            if let reason = openedOnCommand[id], model.pending[id] == nil {
+                await carryOut(custody.doorMovedOnCommand(id, isOpen: true, openedFor: reason, in: model), "door opened on command")
+            }
             if let seen = custody.depositDoorSeenOpen(id, in: model) { await carryOut(seen, "deposit door seen open") }
         case .forcedOpen:
             logger.warning("door opened without a command", metadata: ["compartment.label": "\(label(id))"])
             await carryOut(custody.doorForcedOpen(id, in: model), "forced-open alarm")
         case .latchDidNotOpen:
+            openedOnCommand[id] = nil
             resolveDoorWaiter(id, failure: "the door did not open within \(Int(configuration.doorOpenConfirmationSeconds)) s "
                 + "after the pulse (latch, wiring or sensor); quarantined")
             if case .deposit = model.pending[id] {
@@ -39,6 +43,9 @@ extension CabinetController {
             await carryOut(custody.doorLeftOpen(id, openSeconds: seconds, in: model), "left-open alarm")
         case .closed(let afterAlarm):
             await carryOut(custody.doorClosed(id, afterAlarm: afterAlarm, in: model), "alarm end")
+            if let reason = openedOnCommand.removeValue(forKey: id) {
+                await carryOut(custody.doorMovedOnCommand(id, isOpen: false, openedFor: reason, in: model), "door closed after command")
+            }
             await doorClosed(id)
         }
     }

@@ -224,7 +224,9 @@ extension CabinetController {
         // Recorded before the latch moves, like every opening; no record, no opening.
         guard settle(command, effect: .done("door \(compartment.label) unlocked (\(reason))",
                                             custody.latchesPulsed([id], audit: nil, in: model)), compartmentID: id) else { return }
+        openedOnCommand[id] = "remote_open \(command.id)"
         if !(await pulse(id)) {
+            openedOnCommand[id] = nil
             // The board is offline now (pulse took it there) and the door watch records nothing:
             // say it, so the server does not take the door for opened.
             logger.error("remote open: the board did not accept the unlock", metadata: ["compartment.label": "\(compartment.label)"])

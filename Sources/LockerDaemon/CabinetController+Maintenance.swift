@@ -87,9 +87,11 @@ extension CabinetController {
         logger.notice("technician opened a door", metadata: [
             "compartment.label": "\(updated.label)", "maintenance.user": "\(peer.userName)", "maintenance.reason": "\(reason)",
         ])
+        openedOnCommand[id] = "maintenance"
         let opened = await pulse(id)
         var result = ActionReport.DoorResult(door: updated.label, result: "done", detail: "latch pulsed")
         if !opened {
+            openedOnCommand[id] = nil
             result = ActionReport.DoorResult(door: updated.label, result: "failed", detail: "the board did not accept the unlock")
             recordMaintenance("open", by: peer, reason: reason, result: "failed", detail: result.detail, compartmentID: id)
         }
@@ -119,9 +121,11 @@ extension CabinetController {
         ])
         var failed: [String] = []
         for id in openable {
+            if model.pending[id] == nil { openedOnCommand[id] = "maintenance" }
             if await pulse(id) {
                 results.append(.init(door: label(id), result: "done", detail: "latch pulsed"))
             } else {
+                openedOnCommand[id] = nil
                 failed.append(label(id))
                 results.append(.init(door: label(id), result: "failed", detail: "the board did not accept the unlock"))
             }

@@ -51,6 +51,9 @@ public final class CabinetController {
     var lastBoardPoll: Date?
     var lastStorageCheck: Date?
     var lastBacklogCheck: Date?
+    /// Doors pulsed for no custody operation (a remote open, a technician's open) and why, until
+    /// they close: their opening and closing are recorded (`door.opened`, `door.closed`).
+    var openedOnCommand: [Int: String] = [:]
     /// What the last backlog check recorded: an `uplink.backlog_old` alarm stands. In memory: after
     /// a restart a backlog still too old is reported once more.
     var uplinkBacklogOld = false

@@ -89,6 +89,10 @@ import Testing
         #expect(opened.compartmentID == 0, "the door the command opened is in the envelope")
         #expect(opened.payload.contains("\"label\":\"A01\"") && opened.payload.contains("\"type\":\"remote_open\""))
         try await cabinet.close("A01")
+        // The door's movements are in the record, with the door and the command that opened it.
+        let moves = try cabinet.events().filter { $0.kind == "door.opened" || $0.kind == "door.closed" }
+        #expect(moves.map(\.kind) == ["door.opened", "door.closed"], "\(moves.map(\.kind))")
+        #expect(moves.allSatisfy { $0.compartmentID == 0 && $0.payload.contains("\"opened_for\":\"remote_open open-1\"") })
         _ = await cabinet.inbox.perform { await $0.execute(good) }  // replayed
         #expect(!cabinet.isOpen("A01"), "a command id opens once")
 
