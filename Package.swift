@@ -45,6 +45,8 @@ let package = Package(
         // The uplink: HTTPS with a configurable CA and an optional client certificate.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // gzip for upload bodies (zlib through NIO byte buffers), when the server accepts it.
+        .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
         // Every long-running part of the daemon is a Service of one ServiceGroup: started in order,
         // shut down gracefully in reverse, with a bound.
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -109,6 +111,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -206,6 +209,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         // Spawns the real `lockerd` and drives it with the real `lockerctl` (other users, stuck clients, fuzz).

@@ -23,11 +23,13 @@ struct UplinkDrainBenchmark {
         var serverVersion: Int
         var batchEvents: Int
         var batchesInFlight: Int
+        var serverTakesGzip = false
     }
 
     static let setups = [
         Setup(name: "one batch of 200 at a time, v2 server", serverVersion: 2, batchEvents: 200, batchesInFlight: 1),
         Setup(name: "defaults: 1,000-event batches, 4 in flight, v3 server", serverVersion: 3, batchEvents: 1_000, batchesInFlight: 4),
+        Setup(name: "the same, v3 server taking gzip", serverVersion: 3, batchEvents: 1_000, batchesInFlight: 4, serverTakesGzip: true),
     ]
 
     static func main() async throws {
@@ -75,6 +77,7 @@ struct UplinkDrainBenchmark {
         let server = Process()
         server.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         server.arguments = ["python3", script, serverDatabase, key.publicKeyBase64, "--version", String(setup.serverVersion)]
+            + (setup.serverTakesGzip ? [] : ["--no-gzip"])
         let input = Pipe()
         let output = Pipe()
         server.standardInput = input

@@ -6,15 +6,17 @@ It verifies each batch's Ed25519 signature against the cabinet's enrolled public
 every event's hash and its link to the previous one, stores events idempotently on
 (cabinet, epoch, sequence) in SQLite with synchronous=FULL (one durable commit per batch), holds
 events that arrive beyond a gap within its window, and answers the contiguous high-water mark.
-HTTP/1.1 with keep-alive, one thread per connection.
+HTTP/1.1 with keep-alive, one thread per connection; gzip bodies accepted (announced) unless
+--no-gzip.
 
-Usage: contract_server.py DATABASE PUBLIC_KEY_BASE64 [--window N] [--window-events M] [--version V]
+Usage: contract_server.py DATABASE PUBLIC_KEY_BASE64 [--window N] [--window-events M] [--version V] [--no-gzip]
 Prints "port N" on standard output once it listens on 127.0.0.1 (an ephemeral port); stops on
 SIGTERM or when standard input closes.
 """
 
 import argparse
 import base64
+import gzip
 import hashlib
 import json
 import re
@@ -110,7 +112,7 @@ class Store:
         return 200, {"epoch": epoch, "ackedSequence": acked}
 
 
-def make_handler(store, public_key, version, window, window_events):
+def make_handler(store, public_key, version, window, window_events, accepts_gzip):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -130,6 +132,14 @@ def make_handler(store, public_key, version, window, window_events):
             if len(parts) != 4 or parts[0] != "v1" or parts[1] != "cabinets" or parts[3] != "events":
                 return self.answer(404, {"code": "not_found", "message": self.path})
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            encoding = self.headers.get("Content-Encoding", "identity")
+            if encoding == "gzip" and accepts_gzip and version >= 3:
+                try:
+                    body = gzip.decompress(body)  # the signature covers the JSON
+                except OSError:
+                    return self.answer(400, {"code": "malformed", "message": "the gzip body does not decompress"})
+            elif encoding != "identity":
+                return self.answer(415, {"code": "unsupported_encoding", "message": encoding})
             match = SIGNATURE.search(self.headers.get("Lockerd-Signature", ""))
             try:
                 public_key.verify(base64.b64decode(match.group(1)) if match else b"", body)
@@ -145,6 +155,8 @@ def make_handler(store, public_key, version, window, window_events):
                 if version >= 3:
                     document["window"] = window
                     document["windowEvents"] = window_events
+                    if accepts_gzip:
+                        document["contentEncodings"] = ["gzip"]
             self.answer(status, document)
 
     return Handler
@@ -157,11 +169,13 @@ def main():
     parser.add_argument("--window", type=int, default=4)
     parser.add_argument("--window-events", type=int, default=8000)
     parser.add_argument("--version", type=int, default=3)
+    parser.add_argument("--no-gzip", action="store_true")
     options = parser.parse_args()
     public_key = Ed25519PublicKey.from_public_bytes(base64.b64decode(options.public_key))
     store = Store(options.database, options.window_events if options.version >= 3 else 0)
     server = ThreadingHTTPServer(("127.0.0.1", 0),
-                                 make_handler(store, public_key, options.version, options.window, options.window_events))
+                                 make_handler(store, public_key, options.version, options.window, options.window_events,
+                                              not options.no_gzip))
     server.daemon_threads = True
     print(f"port {server.server_address[1]}", flush=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

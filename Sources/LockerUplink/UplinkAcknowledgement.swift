@@ -85,10 +85,12 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
     /// (version 3) How many events beyond `ackedSequence` the server holds while a gap before
     /// them is still open: batches may arrive out of order within this reach.
     public var windowEvents: Int64?
+    /// (version 3) Content encodings the server accepts for upload bodies (`gzip`).
+    public var contentEncodings: [String]?
     public var commands: [Command]?
 
     enum CodingKeys: String, CodingKey {
-        case epoch, ackedSequence, contractVersion, window, windowEvents, commands
+        case epoch, ackedSequence, contractVersion, window, windowEvents, contentEncodings, commands
     }
 
     /// Commands are read one by one: one the cabinet cannot read becomes a `malformed` command
@@ -101,6 +103,7 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
         contractVersion = try? c.decodeIfPresent(Int.self, forKey: .contractVersion)
         window = try? c.decodeIfPresent(Int.self, forKey: .window)
         windowEvents = try? c.decodeIfPresent(Int64.self, forKey: .windowEvents)
+        contentEncodings = try? c.decodeIfPresent([String].self, forKey: .contentEncodings)
         guard var list = try? c.nestedUnkeyedContainer(forKey: .commands) else {
             commands = nil
             return
@@ -127,12 +130,13 @@ public struct UplinkAcknowledgement: Sendable, Codable, Equatable {
     }
 
     public init(epoch: String, ackedSequence: Int64, contractVersion: Int? = nil, window: Int? = nil,
-                windowEvents: Int64? = nil, commands: [Command]? = nil) {
+                windowEvents: Int64? = nil, contentEncodings: [String]? = nil, commands: [Command]? = nil) {
         self.epoch = epoch
         self.ackedSequence = ackedSequence
         self.contractVersion = contractVersion
         self.window = window
         self.windowEvents = windowEvents
+        self.contentEncodings = contentEncodings
         self.commands = commands
     }
 }

@@ -317,10 +317,17 @@ public final class UplinkService: Sendable {
     }
 
     private func post(_ batch: PreparedBatch) async throws(AttemptFailure) -> UplinkHTTPResponse {
+        var headers = [("Lockerd-Signature", batch.signature), ("Lockerd-Contract", String(UplinkEventBatch.contractVersion))]
+        var body = batch.body
+        // Cellular bytes cost money: a server that accepts gzip gets batches compressed (a poll or
+        // a few events are not worth it). The signature covers the JSON before compression.
+        if body.count >= Self.compressionThreshold, statusBox.withLock({ $0.serverAcceptsGzip }),
+           let compressed = try? UplinkCompression.gzip(body) {
+            body = compressed
+            headers.append(("Content-Encoding", "gzip"))
+        }
         do {
-            return try await transport.post(batch.body, to: endpoint, headers: [
-                ("Lockerd-Signature", batch.signature), ("Lockerd-Contract", String(UplinkEventBatch.contractVersion)),
-            ], timeoutSeconds: configuration.timeoutSeconds)
+            return try await transport.post(body, to: endpoint, headers: headers, timeoutSeconds: configuration.timeoutSeconds)
         } catch {
             throw AttemptFailure(reason: "no answer from \(endpoint.host ?? "the server"): \(error)")
         }
@@ -341,6 +348,7 @@ public final class UplinkService: Sendable {
                 $0.serverContractVersion = version
                 $0.serverWindow = version >= 3 ? answer.window.map { min(max($0, 1), 16) } : nil
                 $0.serverWindowEvents = version >= 3 ? answer.windowEvents : nil
+                $0.serverAcceptsGzip = version >= 3 && (answer.contentEncodings ?? []).contains("gzip")
             }
             guard answer.epoch == epoch else {
                 throw AttemptFailure(reason: "the server acknowledged epoch \(answer.epoch), not \(epoch)")
@@ -444,6 +452,9 @@ public final class UplinkService: Sendable {
         return PreparedBatch(halt: nil, start: start, epoch: epoch, firstSequence: firstSequence, events: events, body: body,
                              signature: try key.signatureHeader(for: body))
     }
+
+    /// Bodies smaller than this go uncompressed.
+    static let compressionThreshold = 1_024
 
     private let work = DispatchQueue(label: "lockerd.uplink")
 

@@ -26,6 +26,8 @@ public struct UplinkStatus: Sendable, Equatable {
     /// beyond its acknowledgement. Nil: one batch at a time.
     public var serverWindow: Int?
     public var serverWindowEvents: Int64?
+    /// The server takes gzip bodies (contract version 3, `contentEncodings`).
+    public var serverAcceptsGzip = false
     /// Events acknowledged per second of request time, smoothed over recent batches (nil before
     /// the first batch): what `lockerctl queue` estimates the time to drain from.
     public var drainEventsPerSecond: Double?

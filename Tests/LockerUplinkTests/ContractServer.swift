@@ -64,6 +64,9 @@ final class ContractServer: Sendable {
         /// Requests being handled now, and the most at once.
         var concurrent = 0
         var mostConcurrent = 0
+        /// Body bytes as they came over the wire, and how many bodies were gzip.
+        var bytesReceived = 0
+        var gzipBodies = 0
     }
 
     let publicKey: Curve25519.Signing.PublicKey
@@ -75,6 +78,8 @@ final class ContractServer: Sendable {
     /// (version 3) The batches a cabinet may have in flight, and the events held beyond the acknowledgement.
     let window: Int
     let windowEvents: Int64
+    /// (version 3) Announces `contentEncodings: ["gzip"]` and takes gzip bodies.
+    let acceptsGzip: Bool
     private let state = Mutex(State())
     private let chooseFault: Mutex<@Sendable (Int) -> Fault>
     /// Several threads let several requests be handled at once (version 3 windows).
@@ -87,12 +92,13 @@ final class ContractServer: Sendable {
     let tls: NIOSSLContext?
 
     init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, tls: NIOSSLContext? = nil, contractVersion: Int = 1,
-         window: Int = 4, windowEvents: Int64 = 4_000, threads: Int = 1,
+         window: Int = 4, windowEvents: Int64 = 4_000, threads: Int = 1, acceptsGzip: Bool = false,
          fault: @escaping @Sendable (Int) -> Fault = { _ in .none }) {
         self.publicKey = publicKey
         self.contractVersion = contractVersion
         self.window = window
         self.windowEvents = windowEvents
+        self.acceptsGzip = acceptsGzip
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.tls = tls
         self.slowSeconds = slowSeconds
@@ -141,6 +147,8 @@ final class ContractServer: Sendable {
     var eventsReceived: Int { state.withLock { $0.eventsReceived } }
     var lowAnswers: Int { state.withLock { $0.lowAnswers } }
     var mostConcurrentRequests: Int { state.withLock { $0.mostConcurrent } }
+    var bytesReceived: Int { state.withLock { $0.bytesReceived } }
+    var gzipBodies: Int { state.withLock { $0.gzipBodies } }
 
     func requestStarted() {
         state.withLock {
@@ -175,7 +183,23 @@ final class ContractServer: Sendable {
     }
 
     /// The contract: verify, store idempotently, answer the per-epoch contiguous high-water mark.
-    func handle(body: Data, signature: String?) -> (status: Int, body: Data, retryAfter: String?) {
+    func handle(body wire: Data, signature: String?, encoding: String? = nil) -> (status: Int, body: Data, retryAfter: String?) {
+        state.withLock {
+            $0.bytesReceived += wire.count
+            if encoding == "gzip" { $0.gzipBodies += 1 }
+        }
+        let body: Data
+        switch encoding {
+        case nil, "identity":
+            body = wire
+        case "gzip" where acceptsGzip && contractVersion >= 3:
+            guard let plain = try? UplinkCompression.gunzip(wire) else {
+                return (400, problem("malformed", "the gzip body does not decompress"), nil)
+            }
+            body = plain
+        default:
+            return (415, problem("unsupported_encoding", "Content-Encoding \(encoding ?? "") is not accepted"), nil)
+        }
         guard let signature, verify(signature, body: body) else {
             state.withLock { $0.badSignatures += 1 }
             return (401, problem("bad_signature", "the signature does not verify"), nil)
@@ -229,7 +253,8 @@ final class ContractServer: Sendable {
             state.acked[batch.epoch] = acked
             let answer = (try? UplinkEventBatch.encoder().encode(UplinkAcknowledgement(
                 epoch: batch.epoch, ackedSequence: acked, contractVersion: contractVersion >= 2 ? contractVersion : nil,
-                window: contractVersion >= 3 ? window : nil, windowEvents: contractVersion >= 3 ? windowEvents : nil))) ?? Data()
+                window: contractVersion >= 3 ? window : nil, windowEvents: contractVersion >= 3 ? windowEvents : nil,
+                contentEncodings: contractVersion >= 3 && acceptsGzip ? ["gzip"] : nil))) ?? Data()
             state.answers.append(answer)
             return (200, answer, nil)
         }
@@ -293,6 +318,7 @@ private final class ContractHandler: ChannelInboundHandler {
 
     private let server: ContractServer
     private var signature: String?
+    private var encoding: String?
     private var body = Data()
     private var fault: ContractServer.Fault = .none
 
@@ -314,6 +340,7 @@ private final class ContractHandler: ChannelInboundHandler {
             server.requestStarted()
             fault = server.faultForNextArrival()
             signature = head.headers.first(name: "Lockerd-Signature")
+            encoding = head.headers.first(name: "Content-Encoding")
             body = Data()
         case .body(let buffer):
             body.append(contentsOf: buffer.readableBytesView)
@@ -337,7 +364,7 @@ private final class ContractHandler: ChannelInboundHandler {
         default:
             break
         }
-        let (status, answer, retryAfter) = server.handle(body: body, signature: signature)
+        let (status, answer, retryAfter) = server.handle(body: body, signature: signature, encoding: encoding)
         switch fault {
         case .dropAfterStoring:
             context.close(promise: nil)

@@ -56,3 +56,41 @@ import Testing
         }
     }
 }
+
+/// gzip bodies (contract version 3): only to a server that announces it, signature over the JSON.
+@Suite struct UplinkCompressionTests {
+    @Test func aServerThatAcceptsGzipGetsCompressedBatchesAndEveryEventOnce() async throws {
+        try await UplinkTestBed.run(timeoutSeconds: 5, contractVersion: 3, serverThreads: 2, serverAcceptsGzip: true) { bed in
+            try bed.record(10)
+            try await bed.drain()  // learns that the server takes gzip
+            let before = bed.server.bytesReceived
+            try bed.record(3_000)
+            try await bed.drain()
+            #expect(try bed.serverHoldsExactlyTheStore() == nil)
+            #expect(bed.server.gzipBodies > 0)
+            let plain = try bed.store.events(after: 10, limit: 3_000).map { UplinkEventBatch.Event($0, door: nil) }
+            let plainBytes = try UplinkEventBatch.encoder().encode(plain).count
+            let sent = bed.server.bytesReceived - before
+            #expect(sent * 4 < plainBytes, "\(sent) bytes on the wire for \(plainBytes) bytes of events")
+        }
+    }
+
+    @Test func aServerThatDoesNotAnnounceGzipGetsPlainJSON() async throws {
+        try await UplinkTestBed.run(timeoutSeconds: 5, contractVersion: 3, serverThreads: 2) { bed in
+            try bed.record(2_000)
+            try await bed.drain()
+            try bed.record(2_000)
+            try await bed.drain()
+            #expect(try bed.serverHoldsExactlyTheStore() == nil)
+            #expect(bed.server.gzipBodies == 0)
+        }
+    }
+
+    @Test func gzipRoundTrips() throws {
+        let text = Data(String(repeating: "{\"kind\":\"door.reconciled\"}", count: 500).utf8)
+        let compressed = try UplinkCompression.gzip(text)
+        #expect(compressed.count < text.count / 10)
+        #expect(compressed.prefix(2) == Data([0x1F, 0x8B]), "a gzip member (RFC 1952)")
+        #expect(try UplinkCompression.gunzip(compressed) == text)
+    }
+}
