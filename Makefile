@@ -13,6 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000
 DRAIN_EVENTS ?= 100000
 DRAIN_RUNS ?= 3
+DRAIN_SETUPS ?= all
 # Steps per board family of the model-based board fault test in `make test-faults` (600 in `make test`).
 FAULT_STEPS ?= 5000
 # `make deb`: the package's version comes from the newest vX.Y.Z tag (v1.2.0-3-gabc1234 gives
@@ -82,11 +83,12 @@ bench: deps
 
 # The uplink drain side by side (one batch of 200 at a time to a version-2 server, and the
 # defaults against a version-3 server), against a server written from the contract in Python
-# with SQLite: DRAIN_EVENTS events, DRAIN_RUNS interleaved runs.
+# with SQLite: DRAIN_EVENTS events, DRAIN_RUNS interleaved runs; DRAIN_SETUPS=defaults measures
+# lockerd's defaults only (for a 1,000,000-event backlog).
 bench-uplink: deps
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product uplink-drain-benchmark
 	"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/uplink-drain-benchmark" \
-	  Benchmarks/UplinkDrain/contract_server.py $(DRAIN_EVENTS) $(DRAIN_RUNS)
+	  Benchmarks/UplinkDrain/contract_server.py $(DRAIN_EVENTS) $(DRAIN_RUNS) $(DRAIN_SETUPS)
 
 # The Debian package: release binaries with the Swift runtime linked statically, stripped, with the
 # systemd unit, sysusers.d/tmpfiles.d snippets, udev rules, a starting configuration and man pages.

@@ -15,7 +15,9 @@ import Logging
 ///
 /// Prints the wall time, the events per second, the CPU-seconds of the uplink (this process,
 /// which runs exactly the code lockerd runs) and of the server, and checks that the server holds
-/// every event once. Usage: uplink-drain-benchmark SERVER_SCRIPT [EVENTS] [RUNS]
+/// every event once, and the process's peak resident memory so far (a million-event backlog must
+/// drain in bounded memory). Usage: uplink-drain-benchmark SERVER_SCRIPT [EVENTS] [RUNS] [defaults]
+/// (`defaults`: only lockerd's default setup, for very long backlogs).
 @main
 struct UplinkDrainBenchmark {
     struct Setup {
@@ -35,22 +37,23 @@ struct UplinkDrainBenchmark {
     static func main() async throws {
         let arguments = CommandLine.arguments
         guard arguments.count >= 2 else {
-            print("usage: uplink-drain-benchmark SERVER_SCRIPT [EVENTS] [RUNS]")
+            print("usage: uplink-drain-benchmark SERVER_SCRIPT [EVENTS] [RUNS] [defaults]")
             return
         }
         let script = arguments[1]
         let events = arguments.count > 2 ? Int(arguments[2]) ?? 100_000 : 100_000
         let runs = arguments.count > 3 ? Int(arguments[3]) ?? 1 : 1
+        let chosen = arguments.count > 4 && arguments[4] == "defaults" ? [setups[1]] : setups
         print("Uplink drain: \(events) events backlog, loopback HTTP, server from the contract with SQLite synchronous=FULL")
-        print("| setup | run | seconds | events/s | uplink CPU s | server CPU s | attempts | stored once |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        print("| setup | run | seconds | events/s | uplink CPU s | server CPU s | attempts | stored once | peak RSS MB |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for run in 1...runs {
             // Interleaved: each run measures both setups, so a busier moment hits both.
-            for setup in setups {
+            for setup in chosen {
                 let row = try await measure(setup, events: events, script: script)
                 print("| \(setup.name) | \(run) | \(String(format: "%.2f", row.seconds)) | \(Int(Double(events) / row.seconds)) | "
                       + "\(String(format: "%.2f", row.uplinkCPU)) | \(String(format: "%.2f", row.serverCPU)) | \(row.attempts) | "
-                      + "\(row.storedOnce ? "yes" : "NO") |")
+                      + "\(row.storedOnce ? "yes" : "NO") | \(peakResidentMegabytes()) |")
             }
         }
         print("Goal (defaults): 100,000 events in under 10 s on a 2-core machine.")
@@ -156,6 +159,14 @@ struct UplinkDrainBenchmark {
             throw BenchmarkError(description: "the contract server said \(text)")
         }
         return port
+    }
+
+    /// The highest resident set of this process so far (VmHWM), in MB.
+    static func peakResidentMegabytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return -1 }
+        return kilobytes / 1_024
     }
 
     /// User plus system CPU of a process from /proc (clock ticks of 1/100 s, Linux's USER_HZ).
