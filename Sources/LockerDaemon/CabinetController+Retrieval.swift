@@ -41,7 +41,14 @@ extension CabinetController {
             let change = custody.batchRetrievalNextDoor(&batch, in: model)
             retrievalBatch = batch.isFinished ? nil : batch
             let outcome = await carryOut(change, "batch retrieval door opening")
-            guard let id = change.latch, outcome != .done else { return }
+            guard let id = change.latch else { return }
+            if outcome == .done {
+                // A door already open when pulsed (left open) never shows its watch an opening:
+                // it is open, and the batch goes on. Otherwise the door watch will tell.
+                guard doors[id].isOpen, var seen = retrievalBatch, seen.doorSeenOpen(id) else { return }
+                retrievalBatch = seen
+                continue
+            }
             if var refused = retrievalBatch, let skipped = custody.batchRetrievalDoorGivenUp(id, batch: &refused, in: model) {
                 retrievalBatch = refused
                 await carryOut(skipped, "batch retrieval door given up")
