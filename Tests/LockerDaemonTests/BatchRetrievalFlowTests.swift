@@ -145,6 +145,24 @@ final class BatchLatchProbe: LockBoard, Sendable {
         await cabinet.stop()
     }
 
+    /// A door already open when its turn comes shows its watch no opening: it counts as open.
+    @Test func aDoorLeftOpenCountsAsOpenAndTheBatchGoesOn() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        let labels = try await Self.threeOverdueParcels(cabinet)
+        try await cabinet.open(labels[0], force: true)
+        await cabinet.press("enter 3")
+        #expect(cabinet.lastDisplay == "All doors done: take the 3 overdue parcels from 3 open doors and close each door.",
+                "\(cabinet.display.suffix(5))")
+        #expect(await cabinet.inbox.perform { $0.retrievalBatch == nil } == true)
+        for label in labels {
+            try await cabinet.take(label)
+            try await cabinet.close(label)
+        }
+        #expect(try Self.batchEvents(cabinet, "retrieval.committed").count == 3)
+        await cabinet.stop()
+    }
+
     /// Power fails in the middle of a batch (the second door committed and pulsed but never seen
     /// open, the third not reached): at restart every parcel is either retrieved with a record or
     /// still in custody.
