@@ -41,18 +41,15 @@ public struct RetrievalBatch: Sendable, Equatable {
 
     /// The awaited door was seen open. False (nothing changes) for any other door.
     @discardableResult
-    public mutating func doorSeenOpen(_ id: Int) -> Bool {
-        guard current == id else { return false }
-        opened.append(id)
-        current = nil
-        return true
-    }
+    public mutating func doorSeenOpen(_ id: Int) -> Bool { settleAwaited(id, into: \.opened) }
 
     /// The awaited door will not open (or may not be opened). False for any other door.
     @discardableResult
-    public mutating func doorGivenUp(_ id: Int) -> Bool {
+    public mutating func doorGivenUp(_ id: Int) -> Bool { settleAwaited(id, into: \.skipped) }
+
+    private mutating func settleAwaited(_ id: Int, into list: WritableKeyPath<RetrievalBatch, [Int]>) -> Bool {
         guard current == id else { return false }
-        skipped.append(id)
+        self[keyPath: list].append(id)
         current = nil
         return true
     }

@@ -1,7 +1,6 @@
 import Foundation
 import LockerCore
 import LockerDaemon
-import LockerHAL
 import LockerReports
 import LockerStore
 import Synchronization
@@ -9,39 +8,22 @@ import Testing
 
 /// Notes every latch pulse with the doors the store recorded open at that instant: the batch must
 /// not pulse a door before the one before it was seen open (or given up).
-final class BatchLatchProbe: LockBoard, Sendable {
-    final class Notes: Sendable {
-        let store = Mutex<CabinetStore?>(nil)
-        /// Per pulse: the door pulsed ("A02") and the doors recorded open just before.
-        let pulses = Mutex<[(door: String, openBefore: Set<String>)]>([])
-        let labels: [String: String]  // "board:channel" -> label
-        init(_ configuration: CabinetConfiguration) {
-            labels = Dictionary(uniqueKeysWithValues: configuration.compartments.map { ("\($0.board):\($0.channel)", $0.label) })
-        }
+final class BatchLatchNotes: Sendable {
+    let store = Mutex<CabinetStore?>(nil)
+    /// Per pulse: the door pulsed ("A02") and the doors recorded open just before.
+    let pulses = Mutex<[(door: String, openBefore: Set<String>)]>([])
+    let labels: [String: String]  // "board:channel" -> label
+
+    init(_ configuration: CabinetConfiguration) {
+        labels = Dictionary(uniqueKeysWithValues: configuration.compartments.map { ("\($0.board):\($0.channel)", $0.label) })
     }
 
-    let inner: any LockBoard
-    let notes: Notes
-
-    init(_ inner: any LockBoard, notes: Notes) {
-        self.inner = inner
-        self.notes = notes
-    }
-
-    var address: Int { inner.address }
-    var channelCount: Int { inner.channelCount }
-    var hasItemSensors: Bool { inner.hasItemSensors }
-
-    func unlock(channel: Int, pulseMilliseconds: Int) async throws {
-        let open = notes.store.withLock { store in
+    func noteUnlock(board: Int, channel: Int) {
+        let open = store.withLock { store in
             Set((try? store?.snapshot().compartments.filter(\.isDoorOpen).map(\.label)) ?? [])
         }
-        notes.pulses.withLock { $0.append((notes.labels["\(inner.address):\(channel)"] ?? "?", open)) }
-        try await inner.unlock(channel: channel, pulseMilliseconds: pulseMilliseconds)
+        pulses.withLock { $0.append((labels["\(board):\(channel)"] ?? "?", open)) }
     }
-
-    func readStatus() async throws -> LockBoardStatus { try await inner.readStatus() }
-    func releaseAll() async { await inner.releaseAll() }
 }
 
 @Suite struct BatchRetrievalFlowTests {
@@ -64,8 +46,8 @@ final class BatchLatchProbe: LockBoard, Sendable {
     }
 
     @Test func threeOverdueParcelsAreRetrievedInOneStepDoorAfterDoor() async throws {
-        let notes = BatchLatchProbe.Notes(.simulatedDefault)
-        let cabinet = try await CabinetHarness(wrapBoards: { BatchLatchProbe($0, notes: notes) })
+        let notes = BatchLatchNotes(.simulatedDefault)
+        let cabinet = try await CabinetHarness(wrapBoards: { UnlockObservingBoard($0, beforeUnlock: notes.noteUnlock) })
         defer { cabinet.removeFiles() }
         notes.store.withLock { $0 = cabinet.store }
         let labels = try await Self.threeOverdueParcels(cabinet)
@@ -112,8 +94,8 @@ final class BatchLatchProbe: LockBoard, Sendable {
     }
 
     @Test func aJammedDoorInTheMiddleIsGivenUpAndTheBatchGoesOn() async throws {
-        let notes = BatchLatchProbe.Notes(.simulatedDefault)
-        let cabinet = try await CabinetHarness(wrapBoards: { BatchLatchProbe($0, notes: notes) })
+        let notes = BatchLatchNotes(.simulatedDefault)
+        let cabinet = try await CabinetHarness(wrapBoards: { UnlockObservingBoard($0, beforeUnlock: notes.noteUnlock) })
         defer { cabinet.removeFiles() }
         notes.store.withLock { $0 = cabinet.store }
         let labels = try await Self.threeOverdueParcels(cabinet)
@@ -167,8 +149,8 @@ final class BatchLatchProbe: LockBoard, Sendable {
     /// open, the third not reached): at restart every parcel is either retrieved with a record or
     /// still in custody.
     @Test func aRestartInTheMiddleOfABatchSettlesEveryDoor() async throws {
-        let notes = BatchLatchProbe.Notes(.simulatedDefault)
-        let first = try await CabinetHarness(wrapBoards: { BatchLatchProbe($0, notes: notes) })
+        let notes = BatchLatchNotes(.simulatedDefault)
+        let first = try await CabinetHarness(wrapBoards: { UnlockObservingBoard($0, beforeUnlock: notes.noteUnlock) })
         defer { first.removeFiles() }
         notes.store.withLock { $0 = first.store }
         let labels = try await Self.threeOverdueParcels(first)
