@@ -193,7 +193,8 @@ let package = Package(
             name: "LockerDaemonTests",
             dependencies: [
                 "LockerDaemon", "LockerSimulator", "LockerHAL", "LockerStore", "LockerCore", "LockerDrivers",
-                "LockerMaintenanceProtocol", "LockerColdChain", "LockerUplink", "LockerSystem", .product(name: "Logging", package: "swift-log"),
+                "LockerMaintenanceProtocol", "LockerColdChain", "LockerUplink", "LockerSystem", "LockerReports",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -209,8 +209,8 @@ extension CustodyStateMachine {
             return pickupCompleted(id, parcelIDs: parcelIDs, codeHash: codeHash, temperature: temperature, in: model, now: now)
         case (.keepParcels(let reason), _):
             return pickupNotTaken(id, reason: reason, interrupted: interrupted, in: model)
-        case (.commitRetrieval, .retrieval(let parcelIDs, let courierID)):
-            return retrievalCompleted(id, parcelIDs: parcelIDs, courierID: courierID, in: model)
+        case (.commitRetrieval, .retrieval(let parcelIDs, let courierID, let batchStartedAt)):
+            return retrievalCompleted(id, parcelIDs: parcelIDs, courierID: courierID, batchStartedAt: batchStartedAt, in: model)
         case (.keepOverdueParcels(let reason), _):
             return retrievalNotTaken(id, reason: reason, interrupted: interrupted, in: model)
         default:

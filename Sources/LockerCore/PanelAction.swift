@@ -13,7 +13,10 @@ public enum PanelAction: Sendable, Equatable {
     case requestLargerDoor(compartmentID: Int)
     case reportDoorDidNotOpen(compartmentID: Int)
     case cancelDeposit(compartmentID: Int)
+    /// Open the next overdue door the courier may take.
     case retrieveOverdue(courier: Courier)
+    /// Open every overdue door the courier may take, one after another (a batch retrieval).
+    case retrieveAllOverdue(courier: Courier)
     /// A scanned credential signed by the central server (a pickup QR code or a courier badge):
     /// verify it offline and act on it (open the parcel's door, or log the courier in).
     case presentCredential(String)

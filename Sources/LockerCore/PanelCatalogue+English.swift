@@ -66,7 +66,7 @@ extension PanelCatalogue {
         case .courierReady(let name):
             return flowing("Hello \(name). Scan a parcel or key its number and ENTER. ENTER alone: options.")
         case .courierOptions:
-            return flowing("1 retrieve overdue parcels, 2 log out, CLEAR back.")
+            return flowing("1 retrieve next overdue door, 3 retrieve all overdue, 2 log out, CLEAR back.")
         case .trackingRejected(let trackingNumber, let problem):
             return flowing("Cannot accept this parcel: \(englishReason(trackingNumber, problem)).")
         case .chooseSize(let tracking, let suggested, let temperatureClass):
@@ -111,6 +111,18 @@ extension PanelCatalogue {
             return flowing("Retrieval from \(label) recorded.")
         case .retrievalNotRecorded(let label):
             return flowing("The overdue parcels are still in \(label); retrieval not recorded.")
+        case .retrievalBatchList(let labels, let doors, let parcels):
+            return flowing("Retrieving \(englishCount(parcels, "overdue parcel")) from \(englishCount(doors, "door")), one door at a time: "
+                + englishList(labels, of: doors) + ".")
+        case .retrievalBatchDoorOpen(let label, let parcels, let position, let doors):
+            return flowing("Door \(label) is open (\(position) of \(doors)): take the \(englishCount(parcels, "overdue parcel")).")
+        case .retrievalBatchDoorSkipped(let label):
+            return flowing("Door \(label) did not open; going on with the next door.")
+        case .retrievalBatchFinished(let parcels, let opened, let notOpened, let notOpenedDoors):
+            let taken = opened == 0 ? "No door opened."
+                : "All doors done: take the \(englishCount(parcels, "overdue parcel")) from \(englishCount(opened, "open door")) "
+                    + "and close each door."
+            return flowing(taken + (notOpened.isEmpty ? "" : " Not opened: " + englishList(notOpened, of: notOpenedDoors) + "."))
         case .pleaseCloseDoor(let label):
             return flowing("Please close door \(label).")
         case .loggedOut:
@@ -126,6 +138,16 @@ extension PanelCatalogue {
         case .alreadyInside(let label): "parcel \(trackingNumber) is already in \(label)"
         case .beingDeposited(let label): "parcel \(trackingNumber) is being deposited in \(label)"
         }
+    }
+
+    /// "1 door", "3 doors".
+    static func englishCount(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+
+    /// Door labels as listed on the panel ("A01 A02 A03"), with how many more are not listed.
+    static func englishList(_ labels: [String], of total: Int) -> String {
+        labels.joined(separator: " ") + (total > labels.count ? " +\(total - labels.count) more" : "")
     }
 
     /// "40 s" under a minute, else whole minutes rounded up ("4 min").

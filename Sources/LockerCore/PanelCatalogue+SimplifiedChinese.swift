@@ -64,7 +64,7 @@ extension PanelCatalogue {
         case .courierReady(let name):
             return flowing("\(name)您好。请扫描包裹或输入单号后按ENTER。直接按ENTER：更多选项。")
         case .courierOptions:
-            return flowing("1 取回逾期包裹，2 退出登录，CLEAR 返回。")
+            return flowing("1 取回下一个逾期柜，3 全部取回，2 退出登录，CLEAR 返回。")
         case .trackingRejected(let trackingNumber, let problem):
             return flowing("无法接收此包裹：\(simplifiedChineseReason(trackingNumber, problem))。")
         case .chooseSize(let tracking, let suggested, let temperatureClass):
@@ -109,6 +109,15 @@ extension PanelCatalogue {
             return flowing("\(label)号柜的取回已记录。")
         case .retrievalNotRecorded(let label):
             return flowing("逾期包裹仍在\(label)号柜中，取回未记录。")
+        case .retrievalBatchList(let labels, let doors, let parcels):
+            return flowing("正在逐个打开\(doors)个柜门，取回\(parcels)个逾期包裹：\(chineseList(labels, of: doors))。")
+        case .retrievalBatchDoorOpen(let label, let parcels, let position, let doors):
+            return flowing("\(label)号柜门已打开（第\(position)个，共\(doors)个）：请取出\(parcels)个逾期包裹。")
+        case .retrievalBatchDoorSkipped(let label):
+            return flowing("\(label)号柜门未能打开，继续打开下一个柜门。")
+        case .retrievalBatchFinished(let parcels, let opened, let notOpened, let notOpenedDoors):
+            let taken = opened == 0 ? "没有柜门打开。" : "柜门已全部处理：请从\(opened)个已打开的柜门取出\(parcels)个逾期包裹，并逐一关好柜门。"
+            return flowing(taken + (notOpened.isEmpty ? "" : "未打开：\(chineseList(notOpened, of: notOpenedDoors))。"))
         case .pleaseCloseDoor(let label):
             return flowing("请关好\(label)号柜门。")
         case .loggedOut:
@@ -124,6 +133,11 @@ extension PanelCatalogue {
         case .alreadyInside(let label): "包裹\(trackingNumber)已在\(label)号柜中"
         case .beingDeposited(let label): "包裹\(trackingNumber)正在存入\(label)号柜"
         }
+    }
+
+    /// Door labels as listed on the panel ("A01 A02 A03"), with how many in all when not all are listed.
+    static func chineseList(_ labels: [String], of total: Int) -> String {
+        labels.joined(separator: " ") + (total > labels.count ? " 等\(total)个" : "")
     }
 
     /// "40秒" under a minute, else whole minutes rounded up ("4分钟").

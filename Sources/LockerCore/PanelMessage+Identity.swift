@@ -64,6 +64,10 @@ extension PanelMessage {
         case .retrievalDoorOpen: .retrievalDoorOpen
         case .retrievalDone: .retrievalDone
         case .retrievalNotRecorded: .retrievalNotRecorded
+        case .retrievalBatchList: .retrievalBatchList
+        case .retrievalBatchDoorOpen: .retrievalBatchDoorOpen
+        case .retrievalBatchDoorSkipped: .retrievalBatchDoorSkipped
+        case .retrievalBatchFinished: .retrievalBatchFinished
         case .pleaseCloseDoor: .pleaseCloseDoor
         case .loggedOut: .loggedOut
         }
@@ -86,7 +90,7 @@ extension PanelMessage {
              .depositDoorOpening(let label), .depositDoorOpen(let label), .depositAddedToShared(let label),
              .depositRecorded(let label), .depositCancelled(let label), .depositClosedEmpty(let label),
              .doorDidNotOpen(let label), .retrievalDone(let label), .retrievalNotRecorded(let label),
-             .pleaseCloseDoor(let label):
+             .retrievalBatchDoorSkipped(let label), .pleaseCloseDoor(let label):
             return ["label": label]
         case .credentialRefused(let problem):
             switch problem {
@@ -110,6 +114,14 @@ extension PanelMessage {
         case .depositCommitted(let label, let code): return ["label": label, "code": code]
         case .doorNeedsInspection(let label, let trackingNumber, _): return ["label": label, "tracking_number": trackingNumber]
         case .retrievalDoorOpen(let label, let parcels): return ["label": label, "parcels": "\(parcels)"]
+        // Lists of door labels are given as the display shows them: separated by spaces.
+        case .retrievalBatchList(let labels, let doors, let parcels):
+            return ["labels": labels.joined(separator: " "), "doors": "\(doors)", "parcels": "\(parcels)"]
+        case .retrievalBatchDoorOpen(let label, let parcels, let position, let doors):
+            return ["label": label, "parcels": "\(parcels)", "position": "\(position)", "doors": "\(doors)"]
+        case .retrievalBatchFinished(let parcels, let opened, let notOpened, let notOpenedDoors):
+            return ["parcels": "\(parcels)", "opened": "\(opened)", "not_opened": notOpened.joined(separator: " "),
+                    "not_opened_doors": "\(notOpenedDoors)"]
         }
     }
 }

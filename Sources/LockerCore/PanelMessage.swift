@@ -63,6 +63,16 @@ public enum PanelMessage: Sendable, Equatable, CustomStringConvertible {
     case retrievalDoorOpen(label: String, parcels: Int)
     case retrievalDone(label: String)
     case retrievalNotRecorded(label: String)
+    /// A batch retrieval starts: the first `labels` of its doors (at most
+    /// `CustodyStateMachine.listedBatchLabels`), how many doors and parcels in all.
+    case retrievalBatchList(labels: [String], doors: Int, parcels: Int)
+    /// One door of a batch was unlocked: its place in the batch and its parcels.
+    case retrievalBatchDoorOpen(label: String, parcels: Int, position: Int, doors: Int)
+    /// One door of a batch did not open: the batch goes on with the next.
+    case retrievalBatchDoorSkipped(label: String)
+    /// Every door of the batch was opened or given up on: the parcels in the open doors, and the
+    /// first doors that did not open (`notOpenedDoors` in all).
+    case retrievalBatchFinished(parcels: Int, opened: Int, notOpened: [String], notOpenedDoors: Int)
     case pleaseCloseDoor(label: String)
     case loggedOut
 

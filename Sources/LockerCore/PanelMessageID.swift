@@ -59,6 +59,10 @@ public enum PanelMessageID: String, CaseIterable, Sendable, Codable {
     case retrievalDoorOpen = "retrieval_door_open"
     case retrievalDone = "retrieval_done"
     case retrievalNotRecorded = "retrieval_not_recorded"
+    case retrievalBatchList = "retrieval_batch_list"
+    case retrievalBatchDoorOpen = "retrieval_batch_door_open"
+    case retrievalBatchDoorSkipped = "retrieval_batch_door_skipped"
+    case retrievalBatchFinished = "retrieval_batch_finished"
     case pleaseCloseDoor = "please_close_door"
     case loggedOut = "logged_out"
 }

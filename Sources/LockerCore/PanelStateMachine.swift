@@ -109,6 +109,9 @@ public struct PanelStateMachine: Sendable {
             case .digit(1):
                 state = .courierReady(courier, typed: "")
                 return [.retrieveOverdue(courier: courier)]
+            case .digit(3):
+                state = .courierReady(courier, typed: "")
+                return [.retrieveAllOverdue(courier: courier)]
             case .digit(2), .menu:
                 return logOut()
             case .clear, .back:

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// A door operation that started (its latch may have been pulsed) but has not finished.
 ///
 /// Stored durably with the compartment *before* the latch is pulsed, so that after a power failure
@@ -11,6 +13,7 @@ public enum PendingOperation: Sendable, Equatable, Codable {
     case cancelledDeposit(ParcelIntake, courierID: String, isShared: Bool)
     /// A resident's pickup of these parcels, unlocked with the code whose hash is given.
     case pickup(parcelIDs: [Int64], codeHash: String)
-    /// A courier taking overdue parcels back.
-    case retrieval(parcelIDs: [Int64], courierID: String)
+    /// A courier taking overdue parcels back; `batchStartedAt` names the batch retrieval this door
+    /// is part of (nil: a single door). Optional, so rows stored before batches decode as before.
+    case retrieval(parcelIDs: [Int64], courierID: String, batchStartedAt: Date? = nil)
 }

@@ -23,6 +23,7 @@ extension CabinetController {
                 await carryOut(custody.doorMovedOnCommand(id, isOpen: true, openedFor: reason, in: model), "door opened on command")
             }
             if let seen = custody.depositDoorSeenOpen(id, in: model) { await carryOut(seen, "deposit door seen open") }
+            await batchDoorSettled(id, opened: true)
         case .forcedOpen:
             logger.warning("door opened without a command", metadata: ["compartment.label": "\(label(id))"])
             await carryOut(custody.doorForcedOpen(id, in: model), "forced-open alarm")
@@ -34,6 +35,7 @@ extension CabinetController {
                 await depositLatchFailed(id, reportedByCourier: false)
             } else {
                 await carryOut(custody.latchDidNotOpen(id, in: model), "latch failure")
+                await batchDoorSettled(id, opened: false)
             }
         case .remindToClose:
             await show(.pleaseCloseDoor(label: label(id)))
@@ -115,6 +117,14 @@ extension CabinetController {
         logger.error("lock board offline", metadata: ["board.address": "\(board)", "error": "\(detail)"])
         model.setOnline(false, compartmentIDs: map.compartments(onBoard: board))
         await carryOut(custody.boardOffline(board, detail: detail), "board offline")
+        // A batch retrieval awaiting a door of this board (pulsed, not yet seen open) would wait
+        // for a sensor nobody reads: that door is given up now (its pending retrieval is settled
+        // when the board is back). A pulse the board just refused is not awaited yet: `pulse`
+        // reset its watch, and the batch gives it up itself.
+        if let awaited = retrievalBatch?.current, map.compartments(onBoard: board).contains(awaited),
+           case .unlocking = doors[awaited].phase {
+            await batchDoorSettled(awaited, opened: false)
+        }
     }
 
     func boardBack(_ board: Int) async {

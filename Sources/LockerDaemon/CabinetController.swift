@@ -97,6 +97,8 @@ public final class CabinetController {
     /// Maintenance self-tests waiting for a door to open after its pulse, called once with nil
     /// when the sensor saw it open, or with why it did not (latch, board, shutdown).
     var doorOpenWaiters: [Int: (String?) -> Void] = [:]
+    /// A courier's batch retrieval under way (memory only: see `RetrievalBatch`).
+    public internal(set) var retrievalBatch: RetrievalBatch?
 
     public init(
         configuration: CabinetConfiguration, store: CabinetStore, clock: any CabinetClock,
@@ -236,6 +238,7 @@ public final class CabinetController {
         case .reportDoorDidNotOpen(let id): await depositLatchFailed(id, reportedByCourier: true)
         case .cancelDeposit(let id): await cancelDeposit(id)
         case .retrieveOverdue(let courier): await startRetrieval(courierID: courier.id)
+        case .retrieveAllOverdue(let courier): await startBatchRetrieval(courierID: courier.id)
         case .presentCredential(let text): await presentCredential(text)
         }
     }

@@ -199,14 +199,21 @@ extension CustodyReport {
         public var flagged: Int
         /// Overdue parcels a courier retrieved in the period.
         public var retrieved: Int
+        /// Of all parcels retrieved in the period, those taken in a courier's batch retrieval
+        /// (every overdue door at once), and how many batches that was.
+        public var retrievedInBatches: Int
+        public var batchRetrievals: Int
         /// Overdue parcels their recipient still picked up in the period.
         public var pickedUpLate: Int
         /// Overdue parcels still inside at the end.
         public var inAtEnd: Int
 
-        public init(flagged: Int = 0, retrieved: Int = 0, pickedUpLate: Int = 0, inAtEnd: Int = 0) {
+        public init(flagged: Int = 0, retrieved: Int = 0, retrievedInBatches: Int = 0, batchRetrievals: Int = 0, pickedUpLate: Int = 0,
+                    inAtEnd: Int = 0) {
             self.flagged = flagged
             self.retrieved = retrieved
+            self.retrievedInBatches = retrievedInBatches
+            self.batchRetrievals = batchRetrievals
             self.pickedUpLate = pickedUpLate
             self.inAtEnd = inAtEnd
         }

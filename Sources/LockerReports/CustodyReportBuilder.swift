@@ -57,6 +57,7 @@ public enum CustodyReportBuilder {
         var couriers: [String: CustodyReport.PartyVolume] = [:]
         var dwell: [Double] = []
         var overdue = CustodyReport.OverdueFigures()
+        var batches = Set<Double>()
         // Per day end: the doors holding parcels.
         var occupiedDoors = Array(repeating: Set<Int>(), count: grid.days.count)
         var occupiedAtEnd = Set<Int>()
@@ -113,6 +114,10 @@ public enum CustodyReportBuilder {
                     let courier = event.courierID ?? ""
                     couriers[courier, default: CustodyReport.PartyVolume(name: courier)].retrievals += 1
                     if wasOverdue { overdue.retrieved += 1 }
+                    if let batch = event.batchStartedAt {
+                        overdue.retrievedInBatches += 1
+                        batches.insert(batch)
+                    }
                 }
                 if let deposited = depositTime(trace) { dwell.append(max(0, event.occurredAt - deposited)) }
             }
@@ -162,6 +167,7 @@ public enum CustodyReportBuilder {
             total.inAtEnd += balance.inAtEnd
             total.inAtEndPerTable += balance.inAtEndPerTable
         }
+        overdue.batchRetrievals = batches.count
         dwell.sort()
         return CustodyReport(
             cabinet: input.cabinet, period: period, generatedAt: now, chain: input.chain,

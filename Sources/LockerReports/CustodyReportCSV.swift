@@ -46,6 +46,7 @@ public enum CustodyReportCSV {
             ("dwell parcels", "\(report.dwell.count)"), ("dwell p50 seconds", seconds(report.dwell.p50Seconds)),
             ("dwell p90 seconds", seconds(report.dwell.p90Seconds)), ("dwell max seconds", seconds(report.dwell.maxSeconds)),
             ("overdue flagged", "\(report.overdue.flagged)"), ("overdue retrieved", "\(report.overdue.retrieved)"),
+            ("retrieved in batches", "\(report.overdue.retrievedInBatches)"), ("batch retrievals", "\(report.overdue.batchRetrievals)"),
             ("overdue picked up late", "\(report.overdue.pickedUpLate)"), ("overdue inside at end", "\(report.overdue.inAtEnd)"),
             ("keypad lockouts", "\(report.security.keypadLockouts)"),
             ("wrong codes in lockouts", "\(report.security.wrongCodesInLockouts)"),

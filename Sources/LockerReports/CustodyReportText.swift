@@ -64,7 +64,10 @@ public enum CustodyReportText {
         out.append("Dwell time of the \(dwell.count) parcels that left: p50 \(ReportTimeText.duration(dwell.p50Seconds)), "
                    + "p90 \(ReportTimeText.duration(dwell.p90Seconds)), max \(ReportTimeText.duration(dwell.maxSeconds))")
         let overdue = report.overdue
-        out.append("Overdue: \(overdue.flagged) flagged, \(overdue.retrieved) retrieved, \(overdue.pickedUpLate) picked up late, "
+        // Batch retrievals are named only where there were some (most months have none).
+        let inBatches = overdue.batchRetrievals == 0 ? ""
+            : " (\(overdue.retrievedInBatches) in \(overdue.batchRetrievals) batch retrieval\(overdue.batchRetrievals == 1 ? "" : "s"))"
+        out.append("Overdue: \(overdue.flagged) flagged, \(overdue.retrieved) retrieved\(inBatches), \(overdue.pickedUpLate) picked up late, "
                    + "\(overdue.inAtEnd) still inside at the end")
         let security = report.security
         out.append("Keypad lockouts: \(security.keypadLockouts) (after \(security.wrongCodesInLockouts) wrong codes); "

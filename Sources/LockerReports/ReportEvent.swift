@@ -22,11 +22,14 @@ public struct ReportEvent: Sendable, Equatable {
     /// Lockouts: the wrong codes that led to it; board outages: the board; excursions: the zone.
     public var count: Int64?
     public var subject: String?
+    /// Retrievals made in a batch: when the batch started (the same for all its doors).
+    public var batchStartedAt: Double?
 
     public init(
         sequence: Int64, kind: String, occurredAt: Double, compartmentID: Int? = nil, parcelID: Int64? = nil,
         parcelIDs: [Int64] = [], temperatureClass: String? = nil, size: String? = nil, courierID: String? = nil,
-        carrier: String? = nil, trackingNumber: String? = nil, count: Int64? = nil, subject: String? = nil
+        carrier: String? = nil, trackingNumber: String? = nil, count: Int64? = nil, subject: String? = nil,
+        batchStartedAt: Double? = nil
     ) {
         self.sequence = sequence
         self.kind = kind
@@ -41,5 +44,6 @@ public struct ReportEvent: Sendable, Equatable {
         self.trackingNumber = trackingNumber
         self.count = count
         self.subject = subject
+        self.batchStartedAt = batchStartedAt
     }
 }

@@ -56,7 +56,8 @@ extension CabinetStore {
                        json_extract(payload, '$.carrier') AS carrier,
                        json_extract(payload, '$.tracking_number') AS tracking_number,
                        json_extract(payload, '$.consecutive_failures') AS count,
-                       COALESCE(CAST(json_extract(payload, '$.board') AS TEXT), json_extract(payload, '$.zone')) AS subject
+                       COALESCE(CAST(json_extract(payload, '$.board') AS TEXT), json_extract(payload, '$.zone')) AS subject,
+                       json_extract(payload, '$.batch_started_at') AS batch_started_at
                 FROM events
                 WHERE kind IN (\(custody)) OR (occurred_at >= ? AND occurred_at < ?)
                 ORDER BY sequence
@@ -65,7 +66,7 @@ extension CabinetStore {
                 events.append(ReportEvent(
                     sequence: row[0], kind: row[1], occurredAt: row[2], compartmentID: row[3], parcelID: row[4],
                     parcelIDs: Self.integers(inJSONArray: row[5]), temperatureClass: row[6], size: row[7], courierID: row[8],
-                    carrier: row[9], trackingNumber: row[10], count: row[11], subject: row[12]))
+                    carrier: row[9], trackingNumber: row[10], count: row[11], subject: row[12], batchStartedAt: row[13]))
             }
             let parcels = try Row.fetchAll(db, sql: "SELECT * FROM parcels ORDER BY id").map { row in
                 ReportParcel(

@@ -4,7 +4,8 @@ import LockerTestSupport
 import Testing
 
 /// Custody decided by `CustodyStateMachine` against a model of the physical cabinet: long random
-/// sequences of couriers, residents, technicians and faults (jammed latches, silent boards, doors
+/// sequences of couriers (depositing, retrieving one door or all overdue doors in a batch),
+/// residents, technicians and faults (jammed latches, silent boards, doors
 /// forced while their board is silent, a
 /// refused commit, power failing at any point, even between a commit and its latch), with the
 /// promises of the product checked after every step. A failure prints its seed and the whole
@@ -105,9 +106,12 @@ extension CustodyWorld {
         case 32..<34: courierCancels()
         case 34..<36: courierReportsDoorDidNotOpen()
         case 36..<50: residentTypesCode(right: Int.random(in: 0..<4, using: &rng) > 0)
-        case 50..<62: personClosesDoor(taking: Int.random(in: 0..<5, using: &rng) > 0)
+        case 50..<62:
+            let taking = Int.random(in: 0..<5, using: &rng) > 0
+            if personAtDoor == nil, !batchDoorsOpen.isEmpty { courierClosesBatchDoor(taking: taking) } else { personClosesDoor(taking: taking) }
         case 62..<70: timePasses()
-        case 70..<74: courierRetrieves()
+        case 70..<72: courierRetrieves()
+        case 72..<74: courierRetrievesAll()
         case 74..<77: doorWatchSeesLatchFailure()
         case 77..<80: technicianQuarantinesOrEnables()
         case 80..<82: latchJams()

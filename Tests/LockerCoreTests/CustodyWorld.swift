@@ -43,6 +43,10 @@ struct CustodyWorld {
     var owedAlarms: [Int: Set<CustodyEvent.Kind>] = [:]
     /// Doors pulsed whose jammed latch kept them shut: the door watch's verdict is due.
     var unopenedAfterPulse: Set<Int> = []
+    /// Doors a batch retrieval opened that its courier has not closed yet.
+    var batchDoorsOpen: [Int] = []
+    /// Counts power failures, so a batch interrupted by one stops (memory, and the batch, are gone).
+    var powerFailures = 0
     private var nextTracking = 1
     private var lastIssuedCode: String?
 
@@ -212,6 +216,57 @@ struct CustodyWorld {
         }
     }
 
+    /// A courier retrieves every overdue door in one step: the doors open one after another, each
+    /// seen open (or given up by the door watch) before the next is pulsed, with the faults armed
+    /// before (a refused commit, power failing after a commit, silent boards, jammed latches)
+    /// striking between doors.
+    mutating func courierRetrievesAll() {
+        guard personAtDoor == nil, courier == nil, batchDoorsOpen.isEmpty else { return }
+        log.append("courier asks for all overdue parcels")
+        let failuresBefore = powerFailures
+        let (list, started) = machine.batchRetrievalRequested(courierID: "c2", in: model, now: now)
+        carryOut(list, "batch list")
+        guard var batch = started else { return }
+        while !batch.isFinished, powerFailures == failuresBefore {
+            let change = machine.batchRetrievalNextDoor(&batch, in: model)
+            guard let id = change.latch else {
+                carryOut(change, "batch summary")
+                break
+            }
+            if let earlier = batch.doors.first(where: { $0 != id && !batch.opened.contains($0) && !batch.skipped.contains($0)
+                && (batch.position(of: $0) ?? 0) < (batch.position(of: id) ?? 0) }) {
+                violations.append("batch door \(id) pulsed before door \(earlier) was seen open or given up")
+            }
+            switch carryOut(change, "batch door \(id)") {
+            case .powerCut:
+                return
+            case .refusedByStore, .latchRefused:
+                _ = machine.batchRetrievalDoorGivenUp(id, batch: &batch, in: model)
+            case .done where world.doors[id].isOpen:
+                batch.doorSeenOpen(id)
+                batchDoorsOpen.append(id)
+            case .done:
+                // The door watch's verdict after its confirmation time, before the next door.
+                unopenedAfterPulse.remove(id)
+                log.append("door watch: \(id) did not open after its pulse")
+                carryOut(machine.latchDidNotOpen(id, in: model), "latch failed")
+                _ = machine.batchRetrievalDoorGivenUp(id, batch: &batch, in: model)
+            }
+        }
+    }
+
+    /// The batch's courier empties one of its open doors (or not) and closes it.
+    mutating func courierClosesBatchDoor(taking: Bool) {
+        guard !batchDoorsOpen.isEmpty else { return }
+        let id = batchDoorsOpen.removeFirst()
+        guard world.doors[id].isOpen else { return }  // a passer-by closed it
+        let takes = taking || !world.doors[id].hasItemSensor
+        log.append("batch courier at \(id) closes it" + (takes ? " after taking \(world.doors[id].items.keys.sorted())" : " leaving the parcels"))
+        if takes { world.doors[id].items = [:] }
+        world.doors[id].isOpen = false
+        if world.answers(id) { doorClosed(id, interrupted: false, courierAtPanel: false) }
+    }
+
     /// A pulsed door that did not open: the door watch's verdict after its confirmation time.
     mutating func doorWatchSeesLatchFailure() {
         guard let id = unopenedAfterPulse.sorted().first else { return }
@@ -263,6 +318,7 @@ struct CustodyWorld {
     mutating func thiefActsDuringAnOutage() {
         guard let id = world.doors.indices.filter({
             !world.answers($0) && !world.doors[$0].isOpen && courier?.compartmentID != $0 && personAtDoor != $0
+                && !batchDoorsOpen.contains($0)
         }).randomElement(using: &rng) else { return }
         let leavesOpen = Bool.random(using: &rng)
         log.append("thief opens \(id) during the outage, takes \(world.doors[id].items.keys.sorted())"
@@ -280,7 +336,7 @@ struct CustodyWorld {
     /// A passer-by closes a door nobody stands at.
     mutating func passerByClosesADoor() {
         guard let id = world.doors.indices.first(where: {
-            world.doors[$0].isOpen && courier?.compartmentID != $0 && personAtDoor != $0
+            world.doors[$0].isOpen && courier?.compartmentID != $0 && personAtDoor != $0 && !batchDoorsOpen.contains($0)
         }) else { return }
         log.append("passer-by closes \(id)")
         world.doors[id].isOpen = false
@@ -328,6 +384,12 @@ struct CustodyWorld {
             world.doors[id].isOpen = false
         }
         personAtDoor = nil
+        for id in batchDoorsOpen where world.doors[id].isOpen && (world.doors[id].hasItemSensor || Bool.random(using: &rng)) {
+            world.doors[id].items = [:]
+            world.doors[id].isOpen = false
+        }
+        batchDoorsOpen = []
+        powerFailures += 1
         unsettled = []
         unopenedAfterPulse = []
         model = Self.rebuilt(from: durable)
@@ -383,6 +445,7 @@ struct CustodyWorld {
             if !world.doors[id].isOpen, model.pending[id] != nil {
                 if courier?.compartmentID == id { courier = nil }
                 if personAtDoor == id { personAtDoor = nil }
+                batchDoorsOpen.removeAll { $0 == id }
                 settle(id, interrupted: true, courierAtPanel: false)
             }
         }

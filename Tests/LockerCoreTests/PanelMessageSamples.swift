@@ -34,6 +34,13 @@ enum PanelMessageSamples {
         .doorDidNotOpen(label: "A03"), .noOverdueParcels, .retrievalDoorOpen(label: "A03", parcels: 1),
         .retrievalDoorOpen(label: "A03", parcels: 3), .retrievalDone(label: "A03"), .retrievalNotRecorded(label: "A03"),
         .pleaseCloseDoor(label: "A03"), .loggedOut,
+        .retrievalBatchList(labels: ["A01"], doors: 1, parcels: 1),
+        .retrievalBatchList(labels: ["A01", "A02", "B07"], doors: 3, parcels: 4),
+        .retrievalBatchDoorOpen(label: "A02", parcels: 1, position: 2, doors: 3),
+        .retrievalBatchDoorSkipped(label: "A02"),
+        .retrievalBatchFinished(parcels: 3, opened: 2, notOpened: ["A02"], notOpenedDoors: 1),
+        .retrievalBatchFinished(parcels: 1, opened: 1, notOpened: [], notOpenedDoors: 0),
+        .retrievalBatchFinished(parcels: 0, opened: 0, notOpened: ["A02"], notOpenedDoors: 1),
     ]
 
     static let longest: [PanelMessage] = [
@@ -45,6 +52,12 @@ enum PanelMessageSamples {
         .depositCommitted(label: longLabel, code: longCode), .depositAddedToShared(label: longLabel),
         .doorNeedsInspection(label: longLabel, trackingNumber: longTracking, afterCancel: false),
         .retrievalDoorOpen(label: longLabel, parcels: 12), .retrievalNotRecorded(label: longLabel),
+        // A batch lists at most `CustodyStateMachine.listedBatchLabels` labels, whatever the count.
+        .retrievalBatchList(labels: Array(repeating: longLabel, count: CustodyStateMachine.listedBatchLabels), doors: 120, parcels: 999),
+        .retrievalBatchDoorOpen(label: longLabel, parcels: 12, position: 119, doors: 120),
+        .retrievalBatchDoorSkipped(label: longLabel),
+        .retrievalBatchFinished(parcels: 999, opened: 117, notOpened: Array(repeating: longLabel, count: CustodyStateMachine.listedBatchLabels),
+                                notOpenedDoors: 100),
         .trackingRejected(trackingNumber: longTracking, problem: .alreadyInside(label: longLabel)),
     ]
 }

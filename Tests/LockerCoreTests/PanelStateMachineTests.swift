@@ -246,6 +246,7 @@ struct PanelStateMachineTests {
     @Test(arguments: [
         ("enter", PanelStateMachine.State.courierOptions(dana), [PanelAction.show(.courierOptions)]),
         ("enter 1", .courierReady(dana, typed: ""), [.retrieveOverdue(courier: dana)]),
+        ("enter 3", .courierReady(dana, typed: ""), [.retrieveAllOverdue(courier: dana)]),
         ("enter 2", .idle(typed: ""), [.show(.loggedOut), .show(.welcome)]),
         ("enter menu", .idle(typed: ""), [.show(.loggedOut), .show(.welcome)]),
         ("enter clear", .courierReady(dana, typed: ""), [.show(.courierReady(name: "Dana"))]),

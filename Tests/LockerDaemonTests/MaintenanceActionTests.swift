@@ -107,39 +107,21 @@ import Testing
     }
 }
 
-/// A board that, at the moment a latch is told to move, notes the newest record in the store.
-final class LatchOrderProbe: LockBoard, Sendable {
-    final class Notes: Sendable {
-        let store = Mutex<CabinetStore?>(nil)
-        let lastRecordAtUnlock = Mutex<[String]>([])
+/// At the moment a latch is told to move, notes the newest record in the store.
+final class LatchOrderNotes: Sendable {
+    let store = Mutex<CabinetStore?>(nil)
+    let lastRecordAtUnlock = Mutex<[String]>([])
+
+    func noteUnlock() {
+        let last = store.withLock { try? $0?.events(after: 0, limit: 100_000).last }
+        lastRecordAtUnlock.withLock { $0.append(last.map { "\($0.kind) \($0.payload)" } ?? "none") }
     }
-
-    let inner: any LockBoard
-    let notes: Notes
-
-    init(_ inner: any LockBoard, notes: Notes) {
-        self.inner = inner
-        self.notes = notes
-    }
-
-    var address: Int { inner.address }
-    var channelCount: Int { inner.channelCount }
-    var hasItemSensors: Bool { inner.hasItemSensors }
-
-    func unlock(channel: Int, pulseMilliseconds: Int) async throws {
-        let last = notes.store.withLock { try? $0?.events(after: 0, limit: 100_000).last }
-        notes.lastRecordAtUnlock.withLock { $0.append(last.map { "\($0.kind) \($0.payload)" } ?? "none") }
-        try await inner.unlock(channel: channel, pulseMilliseconds: pulseMilliseconds)
-    }
-
-    func readStatus() async throws -> LockBoardStatus { try await inner.readStatus() }
-    func releaseAll() async { await inner.releaseAll() }
 }
 
 @Suite struct MaintenanceAuditOrderTests {
     @Test func theAuditRecordIsDurableBeforeTheLatchMoves() async throws {
-        let notes = LatchOrderProbe.Notes()
-        let cabinet = try await CabinetHarness(wrapBoards: { LatchOrderProbe($0, notes: notes) })
+        let notes = LatchOrderNotes()
+        let cabinet = try await CabinetHarness(wrapBoards: { UnlockObservingBoard($0) { _, _ in notes.noteUnlock() } })
         defer { cabinet.removeFiles() }
         notes.store.withLock { $0 = cabinet.store }
         let technician = MaintenancePeer(uid: 1000, gid: 1000, pid: 42, userName: "tech", access: .full)
