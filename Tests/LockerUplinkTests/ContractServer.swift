@@ -80,6 +80,9 @@ final class ContractServer: Sendable {
     let windowEvents: Int64
     /// (version 3) Announces `contentEncodings: ["gzip"]` and takes gzip bodies.
     let acceptsGzip: Bool
+    /// Every answer without a fault waits this long (a server's commit), so that requests the
+    /// cabinet really sends at once are seen at once however loaded the machine is.
+    let answerDelaySeconds: Double
     private let state = Mutex(State())
     private let chooseFault: Mutex<@Sendable (Int) -> Fault>
     /// Several threads let several requests be handled at once (version 3 windows).
@@ -92,13 +95,14 @@ final class ContractServer: Sendable {
     let tls: NIOSSLContext?
 
     init(publicKey: Curve25519.Signing.PublicKey, slowSeconds: Double = 0.6, tls: NIOSSLContext? = nil, contractVersion: Int = 1,
-         window: Int = 4, windowEvents: Int64 = 4_000, threads: Int = 1, acceptsGzip: Bool = false,
+         window: Int = 4, windowEvents: Int64 = 4_000, threads: Int = 1, acceptsGzip: Bool = false, answerDelaySeconds: Double = 0,
          fault: @escaping @Sendable (Int) -> Fault = { _ in .none }) {
         self.publicKey = publicKey
         self.contractVersion = contractVersion
         self.window = window
         self.windowEvents = windowEvents
         self.acceptsGzip = acceptsGzip
+        self.answerDelaySeconds = answerDelaySeconds
         self.group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
         self.tls = tls
         self.slowSeconds = slowSeconds
@@ -350,7 +354,8 @@ private final class ContractHandler: ChannelInboundHandler {
     }
 
     private func respond(context: ChannelHandlerContext) {
-        defer { server.requestEnded() }
+        var answeredLater = false
+        defer { if !answeredLater { server.requestEnded() } }
         switch fault {
         case .dropAfterReceiving, .refuse:
             context.close(promise: nil)
@@ -379,7 +384,18 @@ private final class ContractHandler: ChannelInboundHandler {
         case .lowAnswer where status == 200:
             write(status: status, body: server.lowestAnswer(like: answer), retryAfter: retryAfter, context: context)
         default:
-            write(status: status, body: answer, retryAfter: retryAfter, context: context)
+            guard server.answerDelaySeconds > 0 else {
+                write(status: status, body: answer, retryAfter: retryAfter, context: context)
+                return
+            }
+            // Counted as in progress until answered, not when this returns.
+            answeredLater = true
+            let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.eventLoop.scheduleTask(in: .milliseconds(Int64(server.answerDelaySeconds * 1000))) {
+                let (handler, context) = loopBound.value
+                handler.server.requestEnded()
+                handler.write(status: status, body: answer, retryAfter: retryAfter, context: context)
+            }
         }
     }
 

@@ -21,12 +21,13 @@ final class UplinkTestBed {
 
     convenience init(faults: @escaping @Sendable (Int) -> ContractServer.Fault = { _ in .none }, timeoutSeconds: Double = 0.3,
          backoffCapSeconds: Double = 300, serverKey: Curve25519.Signing.PublicKey? = nil, contractVersion: Int = 1,
-         serverThreads: Int = 1, serverAcceptsGzip: Bool = false) async throws {
+         serverThreads: Int = 1, serverAcceptsGzip: Bool = false, serverAnswerDelaySeconds: Double = 0) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("uplink-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let key = CabinetSigningKey(privateKey: Curve25519.Signing.PrivateKey(), cabinetID: "cabinet-7")
         let server = ContractServer(publicKey: serverKey ?? key.privateKey.publicKey, slowSeconds: timeoutSeconds * 2,
                                     contractVersion: contractVersion, threads: serverThreads, acceptsGzip: serverAcceptsGzip,
+                                    answerDelaySeconds: serverAnswerDelaySeconds,
                                     fault: faults)
         try await server.start()
         try self.init(directory: directory, store: CabinetStore(path: directory.appendingPathComponent("lockerd.sqlite").path),
@@ -54,11 +55,11 @@ final class UplinkTestBed {
     /// Runs `body` with a bed and always tears it down (the HTTP client must be shut down).
     static func run(faults: @escaping @Sendable (Int) -> ContractServer.Fault = { _ in .none }, timeoutSeconds: Double = 0.3,
                     backoffCapSeconds: Double = 300, serverKey: Curve25519.Signing.PublicKey? = nil, contractVersion: Int = 1,
-                    serverThreads: Int = 1, serverAcceptsGzip: Bool = false,
+                    serverThreads: Int = 1, serverAcceptsGzip: Bool = false, serverAnswerDelaySeconds: Double = 0,
                     _ body: (UplinkTestBed) async throws -> Void) async throws {
         let bed = try await UplinkTestBed(faults: faults, timeoutSeconds: timeoutSeconds, backoffCapSeconds: backoffCapSeconds,
                                           serverKey: serverKey, contractVersion: contractVersion, serverThreads: serverThreads,
-                                          serverAcceptsGzip: serverAcceptsGzip)
+                                          serverAcceptsGzip: serverAcceptsGzip, serverAnswerDelaySeconds: serverAnswerDelaySeconds)
         do {
             try await body(bed)
         } catch {

@@ -9,7 +9,7 @@ import Testing
 /// the same faults as one batch at a time; a version-2 server still gets one batch at a time.
 @Suite struct UplinkWindowTests {
     @Test func aVersion3ServerGetsSeveralBatchesAtOnceAndEveryEventOnceInOrder() async throws {
-        try await UplinkTestBed.run(timeoutSeconds: 5, contractVersion: 3, serverThreads: 4) { bed in
+        try await UplinkTestBed.run(timeoutSeconds: 5, contractVersion: 3, serverThreads: 4, serverAnswerDelaySeconds: 0.3) { bed in
             try bed.record(20)
             try await bed.drain()  // the first answer announces the window
             try bed.record(6_000)
@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func aVersion2ServerGetsOneBatchAtATime() async throws {
-        try await UplinkTestBed.run(timeoutSeconds: 5, contractVersion: 2, serverThreads: 4) { bed in
+        try await UplinkTestBed.run(timeoutSeconds: 5, contractVersion: 2, serverThreads: 4, serverAnswerDelaySeconds: 0.05) { bed in
             try bed.record(2_000)
             try await bed.drain()
             #expect(try bed.serverHoldsExactlyTheStore() == nil)
