@@ -194,6 +194,8 @@ public final class UplinkService: Sendable {
         var events: [RecordedEvent]
         var body: Data
         var signature: String
+        /// The body gzip-compressed, when the server takes it and the body is worth it.
+        var gzipped: Data?
     }
 
     private func send(now: Date) async throws -> Outcome {
@@ -319,11 +321,8 @@ public final class UplinkService: Sendable {
     private func post(_ batch: PreparedBatch) async throws(AttemptFailure) -> UplinkHTTPResponse {
         var headers = [("Lockerd-Signature", batch.signature), ("Lockerd-Contract", String(UplinkEventBatch.contractVersion))]
         var body = batch.body
-        // Cellular bytes cost money: a server that accepts gzip gets batches compressed (a poll or
-        // a few events are not worth it). The signature covers the JSON before compression.
-        if body.count >= Self.compressionThreshold, statusBox.withLock({ $0.serverAcceptsGzip }),
-           let compressed = try? UplinkCompression.gzip(body) {
-            body = compressed
+        if let gzipped = batch.gzipped {
+            body = gzipped
             headers.append(("Content-Encoding", "gzip"))
         }
         do {
@@ -449,8 +448,13 @@ public final class UplinkService: Sendable {
             events.removeLast(max(1, events.count / 4))
             body = try encode(batch, events: events)
         }
+        // Cellular bytes cost money: a server that accepts gzip gets batches compressed (a poll or
+        // a few events are not worth it), here on the uplink's queue like the encoding. The
+        // signature covers the JSON before compression.
+        let gzipped = body.count >= Self.compressionThreshold && statusBox.withLock({ $0.serverAcceptsGzip })
+            ? try? UplinkCompression.gzip(body) : nil
         return PreparedBatch(halt: nil, start: start, epoch: epoch, firstSequence: firstSequence, events: events, body: body,
-                             signature: try key.signatureHeader(for: body))
+                             signature: try key.signatureHeader(for: body), gzipped: gzipped)
     }
 
     /// Bodies smaller than this go uncompressed.
