@@ -424,7 +424,7 @@ public final class UplinkService: Sendable {
             cursor.withLock { current in current = min(current ?? acknowledged, max(0, resend - 1)) }
             try store.clearUplinkResendFrom()
         }
-        let start = try explicitStart ?? cursor.withLock { current in
+        let start = explicitStart ?? cursor.withLock { current in
             if current == nil || current! > acknowledged { current = acknowledged }
             return current!
         }
