@@ -74,12 +74,14 @@ crash-test: deps
 # Then the daemon's footprint (README "Benchmarks"): binary size, exec to READY, idle RSS and CPU,
 # RSS after 10,000 deposits and pickups. FOOTPRINT_ARGS="--cycles 2000 --idle-seconds 30" shortens it.
 FOOTPRINT_ARGS ?=
+# The uplink drain first: it builds from the main package alone, while the micro-benchmarks'
+# package (ordo-one/benchmark) is built apart.
 bench: deps
+	$(MAKE) bench-uplink
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerd
 	python3 Benchmarks/footprint.py \
 	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/lockerd" $(FOOTPRINT_ARGS)
-	$(MAKE) bench-uplink
 
 # The uplink drain side by side (one batch of 200 at a time to a version-2 server, and the
 # defaults against a version-3 server), against a server written from the contract in Python
