@@ -13,9 +13,11 @@ extension CabinetConfiguration {
     }
 
     /// Expected years to open one of this cabinet's doors by guessing when every door holds a parcel.
-    var expectedYearsToGuessAtFullOccupancy: Double {
-        CodeAttemptGuard.expectedYearsToGuess(
-            codeLength: pickupCodeLength, occupiedDoors: compartments.count, policy: attemptPolicy)
+    var expectedYearsToGuessAtFullOccupancy: Double { yearsToGuessAtFullOccupancy(codeLength: pickupCodeLength) }
+
+    /// The same for codes of `codeLength` digits under this configuration's lockout.
+    func yearsToGuessAtFullOccupancy(codeLength: Int) -> Double {
+        CodeAttemptGuard.expectedYearsToGuess(codeLength: codeLength, occupiedDoors: compartments.count, policy: attemptPolicy)
     }
 
     /// The code length a file that leaves `pickupCodeLength` out gets: 8 digits (fewer keys for
@@ -23,10 +25,7 @@ extension CabinetConfiguration {
     /// one of this cabinet's doors occupied under its lockout (a 39-door cabinet gets 9).
     var shortestCodeLengthForACentury: Int {
         guard (1...10).contains(wrongCodesBeforeLockout), (1...3_600).contains(maximumLockoutSeconds) else { return 8 }
-        return (8...12).first { length in
-            CodeAttemptGuard.expectedYearsToGuess(codeLength: length, occupiedDoors: compartments.count, policy: attemptPolicy)
-                >= Self.minimumYearsToGuess
-        } ?? 12
+        return (8...12).first { yearsToGuessAtFullOccupancy(codeLength: $0) >= Self.minimumYearsToGuess } ?? 12
     }
 
     /// Refuses code lengths and lockouts that let a guesser in within a century. The same check runs
@@ -44,7 +43,7 @@ extension CabinetConfiguration {
             + "wrongCodesBeforeLockout \(wrongCodesBeforeLockout) lets a guesser open one of \(compartments.count) "
             + "occupied doors in \(Self.yearsText(years)) on average (\(perDay) wrong codes a day); at least "
             + "\(Int(Self.minimumYearsToGuess)) years are required: use more digits (pickupCodeLength 8 gives "
-            + "\(Self.yearsText(CodeAttemptGuard.expectedYearsToGuess(codeLength: 8, occupiedDoors: compartments.count, policy: attemptPolicy)))) "
+            + "\(Self.yearsText(yearsToGuessAtFullOccupancy(codeLength: 8)))) "
             + "or a longer maximumLockoutSeconds"]
     }
 

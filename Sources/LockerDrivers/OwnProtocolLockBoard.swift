@@ -32,9 +32,10 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
     /// The board's boot id as last read: a new one means the board restarted and its event
     /// numbers started again.
     private var bootID: UInt16?
-    private var answering = true
-    /// A status read the daemon asked for failed: the next poll the board answers reports it back
-    /// (the daemon marked it lost itself).
+    /// `boardLost` was delivered for the silence in progress (once per silence).
+    private var lostReported = false
+    /// A poll or a status read the daemon asked for failed (the daemon marks the board lost for
+    /// the latter itself): the next poll the board answers reports it back.
     private var owesBack = false
     /// The protocol version in use with this board: nil until IDENTIFY has answered.
     public private(set) var protocolVersion: UInt8?
@@ -138,8 +139,9 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
             }
             return
         } catch {
-            if answering {
-                answering = false
+            owesBack = true
+            if !lostReported {
+                lostReported = true
                 // It may come back as another board (a firmware update): ask again.
                 protocolVersion = nil
                 await handler.handle(.boardLost(board: address, detail: "\(error)"))
@@ -229,8 +231,8 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
     }
 
     private func answered(_ handler: any HardwareEventHandler) async {
-        guard !answering || owesBack else { return }
-        answering = true
+        guard owesBack else { return }
+        lostReported = false
         owesBack = false
         await handler.handle(.boardBack(board: address))
     }

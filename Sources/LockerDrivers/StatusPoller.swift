@@ -13,7 +13,8 @@ public import LockerHAL
 /// Pure bookkeeping; each driver reads the status its own way and hands the outcome here.
 struct StatusPoller: Sendable {
     private var lastSeen: LockBoardStatus?
-    private var answering = true
+    /// `boardLost` was delivered for the silence in progress (once per silence).
+    private var lostReported = false
     /// A read failed since the last one that succeeded (a poll's, or one the daemon asked for):
     /// the next success says the board is back.
     private var owesBack = false
@@ -22,8 +23,8 @@ struct StatusPoller: Sendable {
     /// A status read succeeded (any read: a poll, a confirming read, a reconciliation). The first
     /// one only sets the baseline; after a silence, `boardBack` comes before the changes.
     mutating func observed(_ status: LockBoardStatus, board: Int) {
-        if !answering || owesBack {
-            answering = true
+        if owesBack {
+            lostReported = false
             owesBack = false
             undelivered.append(.boardBack(board: board))
         }
@@ -46,8 +47,8 @@ struct StatusPoller: Sendable {
         undelivered.removeAll()
         if let failure {
             owesBack = true
-            if answering {
-                answering = false
+            if !lostReported {
+                lostReported = true
                 events.append(.boardLost(board: board, detail: "\(failure)"))
             }
         }
