@@ -208,7 +208,7 @@ public final class UplinkService: Sendable {
         // After a low answer (the cursor below the durable mark) one batch finds out what the
         // server really holds; a window would resend several.
         if prepared.halt == nil, !prepared.events.isEmpty, prepared.start >= acknowledgedAtLaunch, let window = windowInForce() {
-            return try await sendWindow(first: prepared, window: window, now: now)
+            return try await sendWindow(first: prepared, acknowledged: acknowledgedAtLaunch, window: window, now: now)
         }
         noteSent(prepared)
         let requestStarted = ContinuousClock.now
@@ -236,10 +236,11 @@ public final class UplinkService: Sendable {
     /// one batch at a time. Each batch starts where the previous one ended, all of one epoch.
     /// The first failure stops new batches; those in flight are still weighed, and the next
     /// attempt starts from the durable mark (the server drops what it already has).
-    private func sendWindow(first: PreparedBatch, window: (batches: Int, events: Int64), now: Date) async throws -> Outcome {
+    private func sendWindow(first: PreparedBatch, acknowledged durableAtStart: Int64, window: (batches: Int, events: Int64),
+                            now: Date) async throws -> Outcome {
         let started = ContinuousClock.now
         var delivered = 0
-        var acknowledged = (try? store.uplinkAcknowledgedSequence()) ?? first.start
+        var acknowledged = durableAtStart
         var failure: AttemptFailure?
         var halted: Outcome?
         try await withThrowingTaskGroup(of: (PreparedBatch, Int64, Result<UplinkHTTPResponse, AttemptFailure>).self) { group in
