@@ -82,6 +82,10 @@ public struct CustodyEvent: Sendable, Equatable {
         /// The device key was lost and made anew: the codes of `parcel_ids` no longer work and
         /// the server is to issue new ones.
         case codesInvalidated = "codes.invalidated"
+        /// Acknowledged events older than the retention may now be removed: a checkpoint of the
+        /// record (`through_sequence`, `through_hash`, the kept events, the parcels inside, the
+        /// totals of what was removed; see `RecordCheckpoint` in the store).
+        case recordCheckpoint = "record.checkpoint"
     }
 
     public var kind: Kind

@@ -22,6 +22,9 @@ public struct CustodyReport: Sendable, Codable, Equatable {
     public var faults: FaultFigures
     public var uplink: UplinkDelay
     public var occupancy: [OccupancyLine]
+    /// Set when the record was compacted (see `ReportCompaction`); optional in the JSON, so a
+    /// report from a daemon that never compacted still decodes.
+    public var compaction: ReportCompaction?
 
     /// The record is whole and every parcel is accounted for.
     public var passed: Bool { chain.intact && reconciliation.balanced && reconciliation.differences.isEmpty }
@@ -29,7 +32,8 @@ public struct CustodyReport: Sendable, Codable, Equatable {
     public init(
         cabinet: String, period: ReportPeriod, generatedAt: Date, chain: ChainCheck, reconciliation: Reconciliation,
         days: [DayVolume], hourOfDay: [HourVolume], carriers: [PartyVolume], couriers: [PartyVolume], dwell: DwellTimes,
-        overdue: OverdueFigures, security: SecurityFigures, faults: FaultFigures, uplink: UplinkDelay, occupancy: [OccupancyLine]
+        overdue: OverdueFigures, security: SecurityFigures, faults: FaultFigures, uplink: UplinkDelay, occupancy: [OccupancyLine],
+        compaction: ReportCompaction? = nil
     ) {
         self.cabinet = cabinet
         self.period = period
@@ -46,6 +50,7 @@ public struct CustodyReport: Sendable, Codable, Equatable {
         self.faults = faults
         self.uplink = uplink
         self.occupancy = occupancy
+        self.compaction = compaction
     }
 }
 

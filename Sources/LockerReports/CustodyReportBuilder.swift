@@ -62,7 +62,14 @@ public enum CustodyReportBuilder {
         var occupiedDoors = Array(repeating: Set<Int>(), count: grid.days.count)
         var occupiedAtEnd = Set<Int>()
 
+        let compactedUntil = input.checkpoint?.coversUntil.timeIntervalSince1970
         for (id, trace) in traces {
+            // A parcel that left before the checkpoint's cut: its events were compacted, and the
+            // checkpoint's totals count it.
+            if let compactedUntil, let row = trace.row, !row.isLive, (row.endedAt ?? .infinity) <= compactedUntil,
+               trace.deposits.isEmpty, trace.exits.isEmpty, trace.overdue.isEmpty {
+                continue
+            }
             let name = temperatureClass(trace)
             let liveAtStart = trace.isLive(at: start, events)
             let liveAtEnd = trace.isLive(at: end, events)
@@ -178,7 +185,8 @@ public enum CustodyReportBuilder {
                                             p90Seconds: NearestRank.percentile(dwell, 0.9), maxSeconds: dwell.last),
             overdue: overdue, security: security(events, inPeriod), faults: faults(events, start: start, end: min(end, max(start, now.timeIntervalSince1970)), inPeriod),
             uplink: uplinkDelay(input, inPeriod),
-            occupancy: occupancy(doors: input.compartments, occupiedDoors: occupiedDoors, occupiedAtEnd: occupiedAtEnd, grid: grid))
+            occupancy: occupancy(doors: input.compartments, occupiedDoors: occupiedDoors, occupiedAtEnd: occupiedAtEnd, grid: grid),
+            compaction: input.checkpoint)
     }
 
     // MARK: - Reconciliation per parcel

@@ -14,6 +14,14 @@ public enum CustodyReportCSV {
                      time.instant(report.period.end), report.passed ? "yes" : "no", report.chain.intact ? "yes" : "no",
                      "\(report.chain.eventsChecked)", report.chain.firstBadSequence.map(String.init) ?? ""])
         rows.append([])
+        if let compaction = report.compaction {
+            rows.append(["checkpoint", "compacted through event", "covers until", "deposits before", "pickups before",
+                         "retrievals before", "events removed", "period starts before it"])
+            rows.append(["#\(compaction.checkpointSequence)", "\(compaction.throughSequence)", time.instant(compaction.coversUntil),
+                         "\(compaction.deposits)", "\(compaction.pickups)", "\(compaction.retrievals)", "\(compaction.eventsRemoved)",
+                         compaction.overlaps(report.period) ? "yes" : "no"])
+            rows.append([])
+        }
         rows.append(["reconciliation", "in at start", "deposits", "pickups", "retrievals", "in at end", "table at end", "balanced"])
         for line in report.reconciliation.classes + [report.reconciliation.total] {
             rows.append([line.temperatureClass, "\(line.inAtStart)", "\(line.deposits)", "\(line.pickups)", "\(line.retrievals)",

@@ -11,8 +11,16 @@ public enum CustodyReportText {
                                  : "RECONCILIATION: FAILED, see below")
         let chain = report.chain
         out.append(chain.intact
-            ? "hash chain: verified for the period (\(chain.eventsChecked) events rehashed from the first, intact)"
+            ? "hash chain: verified for the period (\(chain.eventsChecked) events rehashed from \(report.compaction == nil ? "the first" : "the checkpoint"), intact)"
             : "hash chain: BROKEN at #\(chain.firstBadSequence.map(String.init) ?? "?"): \(chain.problem ?? "unknown")")
+        if let compaction = report.compaction {
+            out.append("compacted: events through #\(compaction.throughSequence) (until \(time.instant(compaction.coversUntil))) were removed "
+                       + "behind checkpoint #\(compaction.checkpointSequence), which the chain covers; before it the record held "
+                       + "\(compaction.deposits) deposits, \(compaction.pickups) pickups, \(compaction.retrievals) retrievals")
+            if compaction.overlaps(report.period) {
+                out.append("NOTE: the period starts before the checkpoint: its figures before \(time.instant(compaction.coversUntil)) are incomplete")
+            }
+        }
         out.append("")
         var balance = [["class", "in at start", "+ deposits", "= pickups", "+ retrievals", "+ in at end", "table at end", ""]]
         for line in report.reconciliation.classes + [report.reconciliation.total] {

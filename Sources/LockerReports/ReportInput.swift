@@ -12,10 +12,14 @@ public struct ReportInput: Sendable {
     public var acknowledgements: [UplinkAcknowledgementMark]
     /// Every event up to here is acknowledged (those acknowledged before their time was kept have no mark).
     public var acknowledgedThrough: Int64
+    /// The newest checkpoint, when the record was compacted: parcels whose events were all
+    /// removed behind it are in the parcels table only, and are not differences.
+    public var checkpoint: ReportCompaction?
 
     public init(
         cabinet: String, events: [ReportEvent], parcels: [ReportParcel], compartments: [ReportCompartment], chain: ChainCheck,
-        acknowledgements: [UplinkAcknowledgementMark] = [], acknowledgedThrough: Int64 = 0
+        acknowledgements: [UplinkAcknowledgementMark] = [], acknowledgedThrough: Int64 = 0,
+        checkpoint: ReportCompaction? = nil
     ) {
         self.cabinet = cabinet
         self.events = events
@@ -24,5 +28,6 @@ public struct ReportInput: Sendable {
         self.chain = chain
         self.acknowledgements = acknowledgements
         self.acknowledgedThrough = acknowledgedThrough
+        self.checkpoint = checkpoint
     }
 }

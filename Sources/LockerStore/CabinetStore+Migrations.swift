@@ -7,7 +7,8 @@ extension CabinetStore {
     /// - one live parcel per compartment unless the live parcels share one known recipient (trigger);
     /// - a tracking number is live in at most one compartment (partial unique index);
     /// - live pickup-code hashes are unique (UNIQUE on compartments.code_hash);
-    /// - events are append-only, and their sequence numbers gap-free (triggers against `meta`).
+    /// - events are append-only, and their sequence numbers gap-free (triggers against `meta`);
+    ///   only events a checkpoint covers and does not keep may be removed (`v14-compaction`).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-custody") { db in
@@ -294,6 +295,55 @@ extension CabinetStore {
                     locked_until REAL,
                     last_failure_at REAL
                 );
+                """)
+        }
+        migrator.registerMigration("v14-compaction") { db in
+            // Compaction: acknowledged events older than the retention are removed behind a
+            // checkpoint (see `CabinetStore+Compaction`). A checkpoint is first an event of the
+            // chain (`record.checkpoint`, whose payload names the cut and what is kept), then a row
+            // here that the schema reads. Events stay append-only for everything else: DELETE is
+            // refused unless a checkpoint covers the event and does not list it as kept (an event
+            // of a parcel still in custody, or still referenced after the cut), and a checkpoint
+            // only covers events the server acknowledged and only ever moves forward.
+            try db.execute(sql: """
+                CREATE TABLE checkpoints (
+                    sequence INTEGER PRIMARY KEY NOT NULL,
+                    through_sequence INTEGER NOT NULL CHECK (through_sequence >= 1 AND through_sequence < sequence),
+                    through_hash TEXT NOT NULL CHECK (length(through_hash) = 64),
+                    covers_until REAL NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                CREATE TABLE checkpoint_kept (
+                    sequence INTEGER PRIMARY KEY NOT NULL,
+                    hash TEXT NOT NULL
+                );
+
+                CREATE TRIGGER checkpoints_move_forward
+                BEFORE INSERT ON checkpoints
+                WHEN NEW.through_sequence <= COALESCE((SELECT MAX(through_sequence) FROM checkpoints), 0)
+                  OR NEW.through_sequence > (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'uplink_acked_sequence')
+                BEGIN
+                    SELECT RAISE(ABORT, 'a checkpoint moves forward and covers only acknowledged events');
+                END;
+                CREATE TRIGGER checkpoints_append_only_update
+                BEFORE UPDATE ON checkpoints
+                BEGIN
+                    SELECT RAISE(ABORT, 'checkpoints are append-only');
+                END;
+                CREATE TRIGGER checkpoints_append_only_delete
+                BEFORE DELETE ON checkpoints
+                BEGIN
+                    SELECT RAISE(ABORT, 'checkpoints are append-only');
+                END;
+
+                DROP TRIGGER events_append_only_delete;
+                CREATE TRIGGER events_append_only_delete
+                BEFORE DELETE ON events
+                WHEN OLD.sequence > COALESCE((SELECT MAX(through_sequence) FROM checkpoints), 0)
+                  OR EXISTS (SELECT 1 FROM checkpoint_kept WHERE sequence = OLD.sequence)
+                BEGIN
+                    SELECT RAISE(ABORT, 'events are append-only (only events a checkpoint covers and does not keep may be compacted)');
+                END;
                 """)
         }
         return migrator

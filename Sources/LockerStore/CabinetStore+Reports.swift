@@ -85,8 +85,14 @@ extension CabinetStore {
                                           acknowledgedAt: row["acknowledged_at"])
             }
             let acknowledged = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'uplink_acked_sequence'") ?? 0
+            // A broken checkpoint is the chain's finding (reported there), not a reason to refuse the report.
+            let checkpoint = (try? latestCheckpoint(db)).flatMap { $0 }.map {
+                ReportCompaction(checkpointSequence: $0.sequence, throughSequence: $0.throughSequence,
+                                 coversUntil: Date(timeIntervalSince1970: $0.coversUntil), deposits: $0.totals.deposits,
+                                 pickups: $0.totals.pickups, retrievals: $0.totals.retrievals, eventsRemoved: $0.totals.eventsRemoved)
+            }
             return ReportInput(cabinet: cabinet, events: events, parcels: parcels, compartments: compartments, chain: chain,
-                               acknowledgements: marks, acknowledgedThrough: acknowledged)
+                               acknowledgements: marks, acknowledgedThrough: acknowledged, checkpoint: checkpoint)
         }
     }
 

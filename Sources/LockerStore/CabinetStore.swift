@@ -381,40 +381,82 @@ public final class CabinetStore: Sendable {
 
     /// Walks the whole event record and recomputes its hash chain: any event modified, removed or
     /// reordered, or a tail cut off (the head kept in `meta` no longer matches), is reported.
+    /// After compaction the walk starts from the newest checkpoint: the event after its cut must
+    /// follow the cut's hash, every event it kept must be here unchanged, and what is left of the
+    /// covered part (kept events, or events a stopped run has not removed yet) must still rehash
+    /// and link to any neighbour that is still here.
     public func verifyEventChain() throws -> ChainVerification {
         try pool.read { db in try Self.verifyEventChain(db) }
     }
 
     /// The same walk on any connection (`lockerd report --database` reads a copy read-only).
     static func verifyEventChain(_ db: Database) throws -> ChainVerification {
+        let checkpoint: RecordCheckpoint?
         do {
-            var previous = EventHashChain.genesis
-            var expectedSequence: Int64 = 1
-            var count = 0
-            let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY sequence")
-            while let row = try rows.next() {
-                let sequence: Int64 = row["sequence"]
-                if sequence != expectedSequence {
-                    return .broken(sequence: expectedSequence, reason: "event \(expectedSequence) is missing (next is \(sequence))")
-                }
-                let stored: String = row["previous_hash"]
-                if stored != previous {
+            checkpoint = try latestCheckpoint(db)
+        } catch {
+            let sequence = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM checkpoints") ?? 0
+            return .broken(sequence: sequence, reason: "checkpoint \(sequence) has no readable record.checkpoint event")
+        }
+        if let checkpoint, let row = try Row.fetchOne(db, sql: "SELECT * FROM checkpoints WHERE sequence = ?", arguments: [checkpoint.sequence]),
+           (row["through_sequence"] as Int64) != checkpoint.throughSequence || (row["through_hash"] as String) != checkpoint.throughHash {
+            return .broken(sequence: checkpoint.sequence, reason: "checkpoint \(checkpoint.sequence) does not say what its event says")
+        }
+        let through = checkpoint?.throughSequence ?? 0
+        var keptHashes: [Int64: String] = [:]
+        for kept in checkpoint?.kept ?? [] { keptHashes[kept.sequence] = kept.hash }
+        var previous = EventHashChain.genesis
+        var lastSequence: Int64 = 0
+        var count = 0
+        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM events ORDER BY sequence")
+        while let row = try rows.next() {
+            let sequence: Int64 = row["sequence"]
+            let stored: String = row["previous_hash"]
+            if sequence <= through {
+                // Covered by the checkpoint: whatever is still here rehashes, links to a
+                // neighbour that is still here, and matches what the checkpoint kept.
+                let follows = sequence == 1 ? stored == EventHashChain.genesis : (lastSequence != sequence - 1 || stored == previous)
+                if !follows {
                     return .broken(sequence: sequence, reason: "event \(sequence) does not follow the event before it")
                 }
-                let hash = EventHashChain.hash(previous: previous, row: row)
-                if hash != (row["hash"] as String) {
+                let hash = EventHashChain.hash(previous: stored, row: row)
+                if hash != (row["hash"] as String) || keptHashes[sequence].map({ $0 != hash }) == true
+                    || (sequence == through && hash != checkpoint?.throughHash) {
                     return .broken(sequence: sequence, reason: "event \(sequence) was modified after it was recorded")
                 }
+                keptHashes[sequence] = nil
                 previous = hash
-                expectedSequence += 1
+                lastSequence = sequence
                 count += 1
+                continue
             }
-            let head = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
-            if head != previous {
-                return .broken(sequence: expectedSequence, reason: "events after \(expectedSequence - 1) were removed (the recorded head does not match)")
+            let expected = max(lastSequence, through) + 1
+            if sequence != expected {
+                return .broken(sequence: expected, reason: "event \(expected) is missing (next is \(sequence))")
             }
-            return .intact(events: count, head: head)
+            if sequence == through + 1, let checkpoint { previous = checkpoint.throughHash }
+            if stored != previous {
+                return .broken(sequence: sequence, reason: sequence == through + 1
+                    ? "event \(sequence) does not follow the cut of checkpoint \(checkpoint?.sequence ?? 0)"
+                    : "event \(sequence) does not follow the event before it")
+            }
+            let hash = EventHashChain.hash(previous: previous, row: row)
+            if hash != (row["hash"] as String) {
+                return .broken(sequence: sequence, reason: "event \(sequence) was modified after it was recorded")
+            }
+            previous = hash
+            lastSequence = sequence
+            count += 1
         }
+        if let missing = keptHashes.keys.min() {
+            return .broken(sequence: missing, reason: "event \(missing), kept by checkpoint \(checkpoint?.sequence ?? 0), is missing")
+        }
+        let head = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
+        if head != previous {
+            let next = max(lastSequence, through) + 1
+            return .broken(sequence: next, reason: "events after \(next - 1) were removed (the recorded head does not match)")
+        }
+        return .intact(events: count, head: head)
     }
 
     /// `PRAGMA quick_check` now: ["ok"] for a sound file, else what SQLite found.
