@@ -8,6 +8,7 @@ extension CabinetConfiguration {
     public static let remotelyChangeable: Set<String> = [
         "retentionHours", "doorReminderSeconds", "doorAlarmSeconds", "pickupGraceSeconds", "wrongCodesBeforeLockout",
         "firstLockoutSeconds", "maximumLockoutSeconds", "storeBudgetMegabytes", "minimumFreeDiskMegabytes",
+        "eventRetentionDays",
     ]
 
     public struct OverrideError: Error, CustomStringConvertible {

@@ -224,6 +224,10 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     /// already holds (pickups, alarms) always fit.
     public var storeBudgetMegabytes: Double = 512
     public var minimumFreeDiskMegabytes: Double = 64
+    /// Events the central server acknowledged are kept this many days, then compacted behind a
+    /// checkpoint (see `RecordCompactor`); the events of parcels still inside stay whatever their
+    /// age. 0 keeps every event for good (the record then grows until `storeBudgetMegabytes`).
+    public var eventRetentionDays: Double = 30
     /// The central server; nil: the cabinet keeps its events until one is configured.
     public var uplink: UplinkConfiguration?
     /// The IANA name of the time zone the cabinet's reports count days, months and hours in
@@ -245,7 +249,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         case cabinetID, pickupCodeLength, retentionHours, latchPulseMilliseconds, doorOpenConfirmationSeconds
         case doorReminderSeconds, doorAlarmSeconds, pickupGraceSeconds, wrongCodesBeforeLockout, firstLockoutSeconds
         case maximumLockoutSeconds, boards, compartments, couriers, scanners, keypads, display, zones, buzzer, maintenance
-        case storeBudgetMegabytes, minimumFreeDiskMegabytes, uplink, timeZone, language
+        case storeBudgetMegabytes, minimumFreeDiskMegabytes, eventRetentionDays, uplink, timeZone, language
     }
 
     public init() {}
@@ -283,6 +287,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         language = try c.decodeIfPresent(String.self, forKey: .language) ?? d.language
         storeBudgetMegabytes = try c.decodeIfPresent(Double.self, forKey: .storeBudgetMegabytes) ?? d.storeBudgetMegabytes
         minimumFreeDiskMegabytes = try c.decodeIfPresent(Double.self, forKey: .minimumFreeDiskMegabytes) ?? d.minimumFreeDiskMegabytes
+        eventRetentionDays = try c.decodeIfPresent(Double.self, forKey: .eventRetentionDays) ?? d.eventRetentionDays
         // Left out, the code length follows the cabinet: 8 digits, more for a cabinet so large
         // that 8 would let a guesser in within a century (see `shortestCodeLengthForACentury`).
         if !c.contains(.pickupCodeLength) { pickupCodeLength = shortestCodeLengthForACentury }
@@ -322,6 +327,9 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         }
         if !(minimumFreeDiskMegabytes >= 0 && minimumFreeDiskMegabytes <= 1_048_576) {
             problems.append("minimumFreeDiskMegabytes must be 0...1048576, is \(minimumFreeDiskMegabytes)")
+        }
+        if !(eventRetentionDays == 0 || (eventRetentionDays >= 1 && eventRetentionDays <= 3_650)) {
+            problems.append("eventRetentionDays must be 0 (keep every event) or 1...3650, is \(eventRetentionDays)")
         }
         if compartments.isEmpty { problems.append("no compartments configured") }
         if PanelLanguage(rawValue: language) == nil {

@@ -58,6 +58,12 @@ extension CabinetController {
         guard (first...last).contains(from) else {
             return .refused("epoch \(epoch.prefix(32)) holds sequences \(first)...\(last), not \(from)")
         }
+        if let checkpoint = try? store.latestCheckpoint(), from <= checkpoint.throughSequence {
+            // Compacted: what is left before the cut (events of parcels still inside) would reach
+            // the server with gaps it can never fill. The record is whole from the cut on.
+            return .gone("gone since checkpoint \(checkpoint.sequence): events through \(checkpoint.throughSequence) were compacted; "
+                         + "the record is whole from \(checkpoint.throughSequence + 1)", checkpoint: checkpoint)
+        }
         return .done("events \(from)...\(last) of epoch \(epoch) will be sent again",
                      alsoWriting: { tx in try tx.requestUplinkResend(from: from) })
     }
@@ -72,6 +78,8 @@ extension CabinetController {
         case done(String, CustodyChange = CustodyChange(), alsoWriting: (@Sendable (CustodyTransaction) throws -> Void)? = nil,
                   after: () -> Void = {})
         case refused(String)
+        /// Asked for events a checkpoint compacted (status `gone`, with the checkpoint and its cut).
+        case gone(String, checkpoint: RecordCheckpoint)
     }
 
     /// Records the command with its effect and result in one transaction, then updates memory.
@@ -87,6 +95,8 @@ extension CabinetController {
             (status, detail, change, extra, after) = ("done", text, custodyChange, write, then)
         case .refused(let text):
             (status, detail, change, extra, after) = ("refused", text, CustodyChange(), nil, nil)
+        case .gone(let text, _):
+            (status, detail, change, extra, after) = ("gone", text, CustodyChange(), nil, nil)
         }
         let id = command.id, type = command.type
         // The door a command acted on goes into the envelope (the server files it with the door's
@@ -95,6 +105,10 @@ extension CabinetController {
             "command_id": .string(id), "type": .string(type), "status": .string(status), "detail": .string(detail),
         ]
         if let compartmentID { payload["label"] = .string(label(compartmentID)) }
+        if case .gone(_, let checkpoint) = effect {
+            payload["checkpoint_sequence"] = .int(checkpoint.sequence)
+            payload["compacted_through"] = .int(checkpoint.throughSequence)
+        }
         let written: Bool? = commit("command \(type)") { [payload] tx in
             _ = try CabinetStore.write(change, in: tx)
             try extra?(tx)

@@ -1,6 +1,6 @@
 import Foundation
 public import LockerCore
-import LockerStore
+public import LockerStore
 
 /// The housekeeping room: what time passing does (the time high-water mark, the storage budget,
 /// overdue parcels, polling offline boards, forgetting grace windows, settling again what the store
@@ -22,6 +22,10 @@ extension CabinetController {
         if let uplink = configuration.uplink, lastBacklogCheck.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
             lastBacklogCheck = now
             checkUplinkBacklog(limitHours: uplink.backlogAlarmHours, now: now)
+        }
+        if let onCompactionDue, lastCompactionDue.map({ now.timeIntervalSince($0) >= 3_600 || $0 > now }) ?? true {
+            lastCompactionDue = now
+            onCompactionDue(configuration.eventRetentionDays)
         }
         if lastOverdueCheck.map({ now.timeIntervalSince($0) >= 10 }) ?? true {
             lastOverdueCheck = now
@@ -58,6 +62,8 @@ extension CabinetController {
         guard full != storageFull else { return }
         storageFull = full
         if full {
+            // What the server already holds and the retention lets go may free the budget.
+            onCompactionDue?(configuration.eventRetentionDays)
             logger.critical("store is full: deposits stop until storeBudgetMegabytes is raised or disk space is freed; pickups go on",
                             metadata: ["store.bytes": "\(used)", "store.budget": "\(budget)", "disk.free": "\(free ?? -1)",
                                        "disk.reserve_released": "\(reserveReleased)"])
@@ -82,6 +88,15 @@ extension CabinetController {
                 "uplink.unsent": "\(backlog.count)", "uplink.limit_hours": "\(limitHours)"])
         }
         if commitAndApply(change, isOld ? "uplink backlog alarm" : "uplink backlog caught up") { uplinkBacklogOld = isOld }
+    }
+
+    /// Records a checkpoint that `RecordCompactor` planned off the loop: on the loop, like every
+    /// event, so it joins the chain, the feed and the uplink in order. Nil when the store refused
+    /// it (the plan went stale, or the disk is full); nothing is removed then.
+    public func recordCheckpoint(_ plan: RecordCheckpoint) -> RecordCheckpoint? {
+        let recorded = commit("record checkpoint") { tx in try tx.recordCheckpoint(plan) }
+        if recorded != nil { publishNewEvents() }
+        return recorded
     }
 
     /// Puts a changed configuration into force (policy fields only; see `remotelyChangeable`).

@@ -51,6 +51,7 @@ public final class CabinetController {
     var lastBoardPoll: Date?
     var lastStorageCheck: Date?
     var lastBacklogCheck: Date?
+    var lastCompactionDue: Date?
     /// Doors pulsed for no custody operation (a remote open, a technician's open) and why, until
     /// they close: their opening and closing are recorded (`door.opened`, `door.closed`).
     var openedOnCommand: [Int: String] = [:]
@@ -74,6 +75,9 @@ public final class CabinetController {
     public var onEvent: (@Sendable (RecordedEvent) -> Void)?
     /// Called once after `onEvent` was given a batch of new events (wakes the event followers).
     public var afterEvents: (@Sendable () -> Void)?
+    /// Called hourly (by the cabinet's clock) and when the store is full, with the retention in
+    /// force: a compaction pass is due (`RecordCompactor.due`).
+    public var onCompactionDue: (@Sendable (_ retentionDays: Double) -> Void)?
     /// Called on every wrong pickup code (metrics).
     public var onWrongCode: (@Sendable () -> Void)?
     /// Called after each latch command with the time since the input that caused it arrived

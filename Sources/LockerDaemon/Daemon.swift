@@ -148,6 +148,8 @@ public enum Daemon {
             service.feed.publish()
             uplink?.wake()
         }
+        let compactor = RecordCompactor(store: store, retentionDays: configuration.eventRetentionDays, logger: logger)
+        controller.onCompactionDue = { compactor.due(retentionDays: $0) }
         controller.onWrongCode = { metrics.wrongCode() }
         controller.onUnlock = { metrics.unlockLatency($0) }
         logger.info("lockerd starting", metadata: [
@@ -211,6 +213,9 @@ public enum Daemon {
         if let uplink {
             add(DaemonService("uplink", body: { await uplink.run() }, teardown: { await uplink.shutdown() }))
         }
+        add(DaemonService("compaction", body: {
+            await compactor.run(now: { clock.now() }, record: { plan in await inbox.perform { $0.recordCheckpoint(plan) } ?? nil })
+        }))
         add(DaemonService("maintenance socket", body: {
             let maintenance = await startMaintenance(options, service: service, metrics: metrics, logger: logger)
             try? await gracefulShutdown()

@@ -230,13 +230,22 @@ final class MaintenanceService: MaintenanceResponder {
     private func auditVerification() throws -> AuditReport {
         let last = try store.lastEventSequence()
         let head = try store.events(after: max(0, last - 1), limit: 1).first?.hash ?? EventHashChain.genesis
+        var report: AuditReport
         switch try store.verifyEventChain() {
         case .intact(let count, _):
-            return AuditReport(intact: true, checked: Int64(count), headSequence: last, headHash: head, firstBadSequence: nil, problem: nil)
+            report = AuditReport(intact: true, checked: Int64(count), headSequence: last, headHash: head, firstBadSequence: nil, problem: nil)
         case .broken(let sequence, let reason):
-            return AuditReport(intact: false, checked: max(0, sequence - 1), headSequence: last, headHash: head,
-                               firstBadSequence: sequence, problem: reason)
+            report = AuditReport(intact: false, checked: max(0, sequence - 1), headSequence: last, headHash: head,
+                                 firstBadSequence: sequence, problem: reason)
         }
+        // An unreadable checkpoint is the chain's finding above, not a failure of the request.
+        if let checkpoint = (try? store.latestCheckpoint()) ?? nil {
+            report.checkpointSequence = checkpoint.sequence
+            report.compactedThrough = checkpoint.throughSequence
+            report.compactedThroughHash = checkpoint.throughHash
+            report.keptBeforeCut = checkpoint.kept.count
+        }
+        return report
     }
 
     /// Gauges are sampled when someone looks (here and every few seconds by the daemon).

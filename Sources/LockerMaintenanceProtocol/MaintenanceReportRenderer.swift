@@ -258,12 +258,17 @@ public enum MaintenanceReportRenderer {
     public static func audit(_ report: AuditReport) -> String {
         let head = "head #\(report.headSequence) hash \(report.headHash)"
         let checked = "\(report.checked) \(report.checked == 1 ? "record" : "records") checked"
+        var compaction = ""
+        if let checkpoint = report.checkpointSequence, let through = report.compactedThrough {
+            compaction = "\nfrom checkpoint #\(checkpoint): events through #\(through) (hash \(report.compactedThroughHash ?? "?")) "
+                + "were compacted, \(report.keptBeforeCut ?? 0) kept for parcels still inside or named later"
+        }
         if report.intact {
-            return "INTACT: \(checked), \(head)"
+            return "INTACT: \(checked), \(head)\(compaction)"
         }
         let problem = singleLine(report.problem ?? "the chain does not verify")
         let verdict = report.firstBadSequence.map { "BROKEN at #\($0): \(problem)" } ?? "BROKEN: \(problem)"
-        return "\(verdict)\n\(checked), \(head)"
+        return "\(verdict)\n\(checked), \(head)\(compaction)"
     }
 
     // MARK: - lockout

@@ -198,11 +198,30 @@ public final class UplinkService: Sendable {
         var gzipped: Data?
     }
 
+    /// The server needs events this cabinet compacted (see `prepare`).
+    struct CompactedAway: Error {
+        var epoch: String
+        var sequence: Int64
+        var next: Int64
+    }
+
     private func send(now: Date) async throws -> Outcome {
         statusBox.withLock { $0.state = .sending }
         // Store reads, JSON encoding and signing run on the uplink's own queue: on a one-core
         // board the shared concurrency threads are the cabinet loop's too.
-        let prepared = try await offloaded { try self.prepare(now: now) }
+        let prepared: PreparedBatch
+        do {
+            prepared = try await offloaded { try self.prepare(now: now) }
+        } catch let gone as CompactedAway {
+            logger.critical("uplink: the server holds less than this cabinet compacted; upload halted until people resolve it",
+                            metadata: ["epoch": "\(gone.epoch)", "uplink.needed_from": "\(gone.sequence)"])
+            // Once resumed, the upload starts again from the durable acknowledgement.
+            cursor.withLock { $0 = nil }
+            return try await halt(UplinkHalt(
+                epoch: gone.epoch, sequence: gone.sequence, code: UplinkHalt.eventsCompacted,
+                detail: "the server holds events only up to \(gone.sequence - 1), and events \(gone.sequence)...\(gone.next - 1) were "
+                    + "compacted behind a checkpoint (lockerctl audit verify shows it)", haltedAt: now))
+        }
         if prepared.halt != nil { statusBox.withLock { $0.state = .halted } }
         let acknowledgedAtLaunch = (try? store.uplinkAcknowledgedSequence()) ?? prepared.start
         // After a low answer (the cursor below the durable mark) one batch finds out what the
@@ -430,6 +449,11 @@ public final class UplinkService: Sendable {
             return current!
         }
         var events = try store.eventsForUpload(after: start, limit: configuration.batchEvents)
+        if let first = events.first, first.sequence != start + 1 {
+            // Only compaction leaves a hole (the store refuses any other removal): the server
+            // holds less than the cut of a checkpoint, and what it lacks is gone for good.
+            throw CompactedAway(epoch: first.epoch, sequence: start + 1, next: first.sequence)
+        }
         let head = try store.chainHead()
         let epoch = events.first?.epoch ?? store.epoch
         let firstSequence = try store.firstSequence(ofEpoch: epoch) ?? (events.first?.sequence ?? head.sequence + 1)
