@@ -71,6 +71,41 @@ struct UplinkHaltTests {
         }
     }
 
+    /// The server restores an old backup and needs events this cabinet has compacted since: they
+    /// are gone, so the upload halts with `events_compacted` (no resend could ever fill the gap),
+    /// and the halt's advice says so.
+    @Test func aServerThatLostCompactedEventsHaltsTheUpload() async throws {
+        try await UplinkTestBed.run { bed in
+            try bed.store.beginEpoch(at: Date())
+            let epoch = bed.store.epoch
+            let old = Date(timeIntervalSince1970: 1_800_000_000)
+            try bed.record(100, at: old)
+            try await bed.drain()
+            #expect(bed.server.acked(epoch: epoch) == 100)
+            let now = old.addingTimeInterval(40 * 86_400)
+            let plan = try #require(try bed.store.planCheckpoint(now: now, retentionSeconds: 30 * 86_400, minimumEvents: 1))
+            try bed.store.transaction(at: EventStamp(wallClock: now, monotonicNanoseconds: 1)) { tx in _ = try tx.recordCheckpoint(plan) }
+            while try bed.store.removeCompactedEvents(limit: 1_000) > 0 {}
+            try bed.record(10, at: now)
+
+            bed.server.forget(after: 50, epoch: epoch)
+            var outcomes: [UplinkService.Outcome] = []
+            for _ in 0..<5 {
+                let outcome = await bed.service.attempt(now: now)
+                outcomes.append(outcome)
+                if case .halted = outcome { break }
+            }
+            guard case .halted(let reason)? = outcomes.last else {
+                Issue.record("a server missing compacted events did not halt the upload: \(outcomes)")
+                return
+            }
+            #expect(reason.contains("events_compacted") && reason.contains("51"), "\(reason)")
+            let halt = try #require(try bed.store.uplinkHalt())
+            #expect(halt.code == UplinkHalt.eventsCompacted && halt.sequence == 51 && halt.advice.contains("compacted"))
+            #expect(bed.server.acked(epoch: epoch) == 50, "nothing beyond the hole was taken for stored")
+        }
+    }
+
     @Test func aFailureThenASuccessLeavesNoLastError() async throws {
         try await UplinkTestBed.run { bed in
             try bed.store.beginEpoch(at: Date())
