@@ -130,12 +130,18 @@ public actor ColdChainService {
     /// instants, up to a day of them per call.
     public func step() async {
         // One step at a time: the actor is re-entered at every await, and two interleaved steps
-        // would sample a zone twice and write back stale copies of its state.
-        while let running = stepping { await running.value }
-        let task = Task { await self.performStep() }
+        // would sample a zone twice and write back stale copies of its state. Each step runs after
+        // the one before it (a chain, not a wait-and-recheck loop: awaiting a finished task does
+        // not give the actor up, so a second caller re-checking `stepping` before the first one
+        // cleared it spun for ever and stalled the manual clock's `wait`).
+        let previous = stepping
+        let task = Task {
+            await previous?.value
+            await self.performStep()
+        }
         stepping = task
         await task.value
-        stepping = nil
+        if stepping == task { stepping = nil }
     }
 
     private func performStep() async {
