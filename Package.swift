@@ -224,7 +224,7 @@ let package = Package(
         // Spawns the real `lockerd` binary and kills it with SIGKILL.
         .testTarget(
             name: "LockerCrashTests",
-            dependencies: ["LockerTestSupport", "LockerStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["LockerTestSupport", "LockerStore", "LockerCore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // Test-only: an SQLite VFS (in the system libsqlite3 GRDB links) that holds un-synced writes
         // in memory and loses them on a simulated power cut, and injects ENOSPC and EIO.
