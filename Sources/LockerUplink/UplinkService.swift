@@ -34,7 +34,10 @@ public final class UplinkService: Sendable {
     let configuration: UplinkConfiguration
     let cabinetID: String
     let store: CabinetStore
-    let transport: any UplinkTransport
+    /// Batches out, replies and pushed messages in (see `UplinkMessageTransport`).
+    let transport: any UplinkMessageTransport
+    private let replies = UplinkReplyRouter()
+    private let nextMessageID = Mutex<UInt64>(0)
     let key: CabinetSigningKey
     let doorLabel: @Sendable (Int) -> String?
     let logger: Logger
@@ -58,8 +61,22 @@ public final class UplinkService: Sendable {
     /// A `run` waiting for new events, or a wake that came while nobody waited.
     private let waiter = Mutex<(continuation: CheckedContinuation<Void, Never>?, pending: Bool)>((nil, false))
 
-    public init(
+    /// Over a request/response transport (HTTPS): each answer is the reply to its batch.
+    public convenience init(
         configuration: UplinkConfiguration, cabinetID: String, store: CabinetStore, transport: any UplinkTransport,
+        key: CabinetSigningKey, doorLabel: @escaping @Sendable (Int) -> String?, logger: Logger,
+        commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)? = nil,
+        haltRecorder: (@Sendable (UplinkHalt) async -> Bool)? = nil
+    ) throws {
+        try self.init(configuration: configuration, cabinetID: cabinetID, store: store,
+                      messages: RequestResponseMessageTransport(transport), key: key, doorLabel: doorLabel, logger: logger,
+                      commandSink: commandSink, haltRecorder: haltRecorder)
+    }
+
+    /// Over a message transport: replies matched to batches by message id, and what the server
+    /// pushes on its own (commands) handed to `commandSink` as it comes.
+    public init(
+        configuration: UplinkConfiguration, cabinetID: String, store: CabinetStore, messages: any UplinkMessageTransport,
         key: CabinetSigningKey, doorLabel: @escaping @Sendable (Int) -> String?, logger: Logger,
         commandSink: (@Sendable ([UplinkAcknowledgement.Command]) async -> Void)? = nil,
         haltRecorder: (@Sendable (UplinkHalt) async -> Bool)? = nil
@@ -80,7 +97,7 @@ public final class UplinkService: Sendable {
         self.configuration = configuration
         self.cabinetID = cabinetID
         self.store = store
-        self.transport = transport
+        self.transport = messages
         self.key = key
         self.doorLabel = doorLabel
         self.logger = logger
@@ -93,6 +110,27 @@ public final class UplinkService: Sendable {
             $0.acknowledgedSequence = (try? store.uplinkAcknowledgedSequence()) ?? 0
             $0.halt = halt
             if halt != nil { $0.state = .halted }
+        }
+        // The one reader of the transport's stream, until `shutdown` finishes it.
+        Task { [replies, transport, commandSink, logger] in
+            for await incoming in transport.incoming {
+                switch incoming {
+                case .reply(let id, let response):
+                    replies.deliver(response, to: id)
+                case .pushed(let response):
+                    // Commands are carried out whenever they come; an acknowledgement pushed on
+                    // its own is not weighed here (it names no batch): the next batch's reply
+                    // carries the server's word again.
+                    guard response.status == 200,
+                          let answer = try? UplinkEventBatch.decoder().decode(UplinkAcknowledgement.self, from: response.body) else {
+                        logger.warning("uplink: the server pushed something that is not an acknowledgement",
+                                       metadata: ["uplink.status": "\(response.status)", "uplink.bytes": "\(response.body.count)"])
+                        continue
+                    }
+                    if let commands = answer.commands, !commands.isEmpty { await commandSink?(commands) }
+                }
+            }
+            replies.finish()
         }
     }
 
@@ -345,9 +383,17 @@ public final class UplinkService: Sendable {
             body = gzipped
             headers.append(("Content-Encoding", "gzip"))
         }
+        let id = nextMessageID.withLock { id -> UInt64 in
+            id += 1
+            return id
+        }
+        replies.expect(id)
         do {
-            return try await transport.post(body, to: endpoint, headers: headers, timeoutSeconds: configuration.timeoutSeconds)
+            try await transport.send(UplinkMessage(id: id, body: body, headers: headers), to: endpoint,
+                                     timeoutSeconds: configuration.timeoutSeconds)
+            return try await replies.reply(to: id, within: configuration.timeoutSeconds)
         } catch {
+            replies.forget(id, because: "\(error)")
             throw AttemptFailure(reason: "no answer from \(endpoint.host ?? "the server"): \(error)")
         }
     }
