@@ -214,3 +214,32 @@ struct RecordCompactionTests {
 extension CabinetStore.ChainVerification {
     var isIntact: Bool { if case .intact = self { true } else { false } }
 }
+
+/// The storage arithmetic behind "a 30-day outage of a busy cabinet fits the budget": with
+/// compaction, the record holds at most the retention's acknowledged events plus whatever the
+/// outage left unsent. Measured on the store itself, with the events a parcel really leaves.
+@Suite("Cabinet store: storage over an outage")
+struct OutageStorageTests {
+    @Test func sixtyDaysOfABusyCabinetFitTheDefaultBudget() throws {
+        try withFreshStore { store, _ in
+            try store.installLayout(RecordCompactionTests.layout)
+            let before = try store.storageUse().databaseBytes
+            let parcels: Int64 = 2_000
+            let start = RecordCompactionTests.start
+            for first in stride(from: Int64(1), through: parcels, by: 40) {
+                let ids = Array(first..<(first + 40))
+                try CabinetStoreReportTests.deposit(store, ids, at: start.addingTimeInterval(Double(first) * 60), doors: RecordCompactionTests.doors)
+                try CabinetStoreReportTests.pickUp(store, ids, at: start.addingTimeInterval(Double(first) * 60 + 3_600),
+                                                   doors: RecordCompactionTests.doors)
+            }
+            let bytesPerParcel = Double(try store.storageUse().databaseBytes - before) / Double(parcels)
+            // A busy cabinet: 1,000 parcels a day; the record holds 30 days acknowledged (the
+            // retention) and 30 days the outage kept from the server.
+            let sixtyBusyDays = bytesPerParcel * 1_000 * 60
+            let budget = 512.0 * 1_048_576
+            print("storage: \(Int(bytesPerParcel)) bytes a parcel (5 events and its row); 60 busy days: \(Int(sixtyBusyDays / 1_048_576)) MB of a \(Int(budget / 1_048_576)) MB budget")
+            #expect(bytesPerParcel > 0)
+            #expect(sixtyBusyDays < budget / 2, "\(Int(sixtyBusyDays / 1_048_576)) MB")
+        }
+    }
+}
