@@ -62,12 +62,13 @@ public enum CustodyReportBuilder {
         var occupiedDoors = Array(repeating: Set<Int>(), count: grid.days.count)
         var occupiedAtEnd = Set<Int>()
 
-        let compactedUntil = input.checkpoint?.coversUntil.timeIntervalSince1970
         for (id, trace) in traces {
-            // A parcel that left before the checkpoint's cut: its events were compacted, and the
+            // A parcel that left before the checkpoint's cut: its events were compacted (or are
+            // being: a pass removes them in steps, and a power cut may stop it halfway), and the
             // checkpoint's totals count it.
-            if let compactedUntil, let row = trace.row, !row.isLive, (row.endedAt ?? .infinity) <= compactedUntil,
-               trace.deposits.isEmpty, trace.exits.isEmpty, trace.overdue.isEmpty {
+            if let checkpoint = input.checkpoint, let row = trace.row, !row.isLive,
+               (row.endedAt ?? .infinity) <= checkpoint.coversUntil.timeIntervalSince1970,
+               trace.allEvents.allSatisfy({ events[$0].sequence <= checkpoint.throughSequence }) {
                 continue
             }
             let name = temperatureClass(trace)

@@ -4,15 +4,16 @@ import LockerCore
 @testable import LockerStore
 
 /// A seeded mix of what lockerd writes: deposits, pickups, door events, a large multi-event
-/// transaction, a refused transaction, and WAL checkpoints of every mode (so that power is also
-/// cut while the database file itself is being written). The same seed on the same starting file
+/// transaction, a refused transaction, WAL checkpoints of every mode (so that power is also
+/// cut while the database file itself is being written), the server's acknowledgement, and
+/// compaction (a record checkpoint, then the removal in small steps). The same seed on the same starting file
 /// makes the same writes in the same order, which is what lets a faulted run be compared with a
 /// clean one, write for write.
 struct FaultWorkload {
     struct Refused: Error {}
 
     enum Step: String, CaseIterable {
-        case deposit, pickup, door, bulk, refused, checkpoint
+        case deposit, pickup, door, bulk, refused, checkpoint, acknowledge, compact, removeCompacted
     }
 
     private var random: SeededRandom
@@ -32,13 +33,18 @@ struct FaultWorkload {
         let occupied = snapshot.compartments.filter { $0.state == .occupied }
         let roll = random.next() % 100
         let pick = random.next()
+        // A compaction under way goes on soon (so power is cut in the middle of one too).
+        let compactable = try store.compactableEventCount()
         let step: Step = switch roll {
-        case 0..<32 where !available.isEmpty: .deposit
-        case 32..<58 where !occupied.isEmpty: .pickup
-        case 58..<78: .door
-        case 78..<86: .bulk
-        case 86..<91: .refused
-        case 91..<100: .checkpoint
+        case 0..<40 where compactable > 0: .removeCompacted
+        case 0..<28 where !available.isEmpty: .deposit
+        case 28..<50 where !occupied.isEmpty: .pickup
+        case 50..<66: .door
+        case 66..<74: .bulk
+        case 74..<79: .refused
+        case 79..<86: .checkpoint
+        case 86..<93: .acknowledge
+        case 93..<100: .compact
         default: .door
         }
         switch step {
@@ -91,6 +97,15 @@ struct FaultWorkload {
             // CabinetStore does not checkpoint by itself before 1,000 WAL pages; the battery wants
             // the database file written (and power cut while it is) much sooner.
             try store.pool.writeWithoutTransaction { db in _ = try db.checkpoint(mode) }
+        case .acknowledge:
+            try store.recordUplinkAcknowledgement(upTo: try store.lastEventSequence(), at: stamp.wallClock)
+        case .compact:
+            // Everything recorded before this step is old enough (retention 0).
+            if let plan = try store.planCheckpoint(now: stamp.wallClock, retentionSeconds: 0, minimumEvents: 1) {
+                try store.transaction(at: stamp) { tx in _ = try tx.recordCheckpoint(plan) }
+            }
+        case .removeCompacted:
+            try store.removeCompactedEvents(limit: Int(pick % 4) + 1)
         }
         return step
     }
