@@ -74,6 +74,11 @@ public final class CabinetController {
     public var onEvent: (@Sendable (RecordedEvent) -> Void)?
     /// Called once after `onEvent` was given a batch of new events (wakes the event followers).
     public var afterEvents: (@Sendable () -> Void)?
+    /// Called with what the kiosk page shows, after every input and tick and every message shown
+    /// (often unchanged: the kiosk feed sends only changes).
+    public var onScreen: (@Sendable (KioskScreen) -> Void)?
+    /// The last message the display was given (the kiosk page shows it with the panel's step).
+    var lastShown: PanelMessage = .welcome
     /// Called on every wrong pickup code (metrics).
     public var onWrongCode: (@Sendable () -> Void)?
     /// Called after each latch command with the time since the input that caused it arrived
@@ -203,6 +208,7 @@ public final class CabinetController {
             await latchFaulted(id, detail: detail)
         }
         publishNewEvents()
+        publishScreen()
     }
 
     /// Time passes: timeouts, door reminders and alarms, overdue parcels, offline boards.
@@ -215,6 +221,7 @@ public final class CabinetController {
         }
         await housekeeping(now: now)
         publishNewEvents()
+        publishScreen()
     }
 
     // MARK: - Panel actions
@@ -386,8 +393,16 @@ public final class CabinetController {
     func label(_ id: Int) -> String { model.compartments[id].label }
 
     func show(_ message: PanelMessage) async {
+        lastShown = message
         let language = configuration.displayIsASCIIOnly ? .english : panel.language
         await display.show(pager.show(PanelCatalogue.text(message, in: language), now: clock.now()))
+        publishScreen()
+    }
+
+    /// Tells the kiosk what it shows now. The kiosk speaks the panel's language even where the
+    /// character LCD falls back to English: the page has the fonts.
+    func publishScreen() {
+        onScreen?(KioskScreen(state: panel.state, language: panel.language, message: lastShown))
     }
 
     /// Scanners emit garbage when a code is half-read or a cable is noisy: refused with a reason.

@@ -149,6 +149,8 @@ public enum Daemon {
             uplink?.wake()
         }
         controller.onWrongCode = { metrics.wrongCode() }
+        let kioskFeed = configuration.kiosk.map { _ in KioskFeed() }
+        if let kioskFeed { controller.onScreen = { kioskFeed.publish($0) } }
         controller.onUnlock = { metrics.unlockLatency($0) }
         logger.info("lockerd starting", metadata: [
             "state.directory": "\(directory.path)", "store.epoch": "\(epoch.epoch)", "store.epoch_first_sequence": "\(epoch.firstSequence)",
@@ -217,6 +219,13 @@ public enum Daemon {
             for server in maintenance.servers { await server.stop() }
             await maintenance.metricsEndpoint?.stop()
         }, onGracefulShutdown: {}))
+        if let kiosk = configuration.kiosk, let kioskFeed {
+            add(DaemonService("kiosk page", body: {
+                let server = await startKiosk(kiosk, feed: kioskFeed, options: options, inbox: inbox, logger: logger)
+                try? await gracefulShutdown()
+                await server?.stop()
+            }, onGracefulShutdown: {}))
+        }
         add(DaemonService("gauges", body: {
             // Gauges (outbox depth, doors open, boards offline) are sampled, not pushed.
             while !Task.isCancelled {
@@ -403,6 +412,29 @@ public enum Daemon {
             }
         }
         return (servers, endpoint)
+    }
+
+    /// The touchscreen kiosk's server and this start's token. Like the maintenance socket, it is
+    /// not needed to keep parcels safe: a failure is logged loudly and the cabinet serves on.
+    static func startKiosk(
+        _ kiosk: KioskConfiguration, feed: KioskFeed, options: Options, inbox: CabinetInbox, logger: Logger
+    ) async -> KioskServer? {
+        guard let (host, port) = MaintenanceConfiguration.hostAndPort(kiosk.listen) else { return nil }
+        let socketPath = options.maintenanceSocketPath
+            ?? options.configuration.maintenance.effectiveSocketPath(environment: ProcessInfo.processInfo.environment)
+        let tokenPath = kiosk.effectiveTokenPath(maintenanceSocketPath: socketPath)
+        let token = KioskToken.generate()
+        do {
+            try KioskToken.write(token, to: tokenPath)
+            // Every key goes into the cabinet loop as a keypad's would: the same panel, the same lockout.
+            let server = try await KioskServer.start(host: host, port: port, token: token, feed: feed,
+                                                     pressKey: { await inbox.handle(.key($0)) })
+            logger.info("kiosk page listening", metadata: ["kiosk.listen": "\(host):\(server.port)", "kiosk.token_path": "\(tokenPath)"])
+            return server
+        } catch {
+            logger.error("kiosk page unavailable; the cabinet runs without it", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// What the front panel says it is in front of: "simulated cabinet with 30 doors" only when
