@@ -83,8 +83,9 @@ struct KioskRouter: Sendable {
         let bearer = headers.first(name: "Authorization").flatMap { value -> Substring? in
             value.hasPrefix("Bearer ") ? value.dropFirst("Bearer ".count) : nil
         }
-        let cookie = headers[canonicalForm: "Cookie"].lazy.compactMap { pair -> Substring? in
-            let parts = pair.split(separator: "=", maxSplits: 1)
+        // "Cookie: a=1; lockerd_kiosk=..." (pairs separated by "; ", in one header or several).
+        let cookie = headers["Cookie"].lazy.flatMap { $0.split(separator: ";") }.compactMap { pair -> Substring? in
+            let parts = pair.drop { $0 == " " }.split(separator: "=", maxSplits: 1)
             return parts.count == 2 && parts[0] == Self.cookieName ? parts[1] : nil
         }.first
         guard let presented = bearer ?? cookie else {
