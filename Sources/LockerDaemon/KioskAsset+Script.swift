@@ -9,13 +9,13 @@ extension KioskAsset {
         // catalogue's messages name them ("快递员请按MENU键").
         const captions = {
           "en": { menu: "MENU", clear: "CLEAR", back: "BACK", enter: "ENTER", language: "中文",
-                  scan: "Or hold your pickup QR code to the scanner.", code: "Your pickup code", cancel: "CLEAR Cancel",
+                  scan: "Or hold your pickup QR code to the scanner.", code: "Pickup code", cancel: "CLEAR Cancel",
                   larger: "1 Larger door", notOpened: "2 Door did not open", retrieveNext: "1 Retrieve next overdue",
                   retrieveAll: "3 Retrieve all overdue", logOut: "2 Log out", goBack: "CLEAR Back", suggested: "ENTER: size ",
                   ambient: "0 Ambient", chilled: "6 Chilled", frozen: "7 Frozen", heated: "8 Heated",
                   offline: "Connecting to the cabinet…" },
           "zh-Hans": { menu: "快递员 MENU", clear: "清除 CLEAR", back: "退格 BACK", enter: "确认 ENTER", language: "English",
-                  scan: "也可将取件二维码对准扫描器。", code: "您的取件码", cancel: "CLEAR 取消",
+                  scan: "也可将取件二维码对准扫描器。", code: "取件码", cancel: "CLEAR 取消",
                   larger: "1 换大格口", notOpened: "2 格口没有打开", retrieveNext: "1 取出下一个逾期格口",
                   retrieveAll: "3 取出全部逾期格口", logOut: "2 退出登录", goBack: "CLEAR 返回", suggested: "确认 ENTER：尺寸 ",
                   ambient: "0 常温", chilled: "6 冷藏", frozen: "7 冷冻", heated: "8 加热",

@@ -38,7 +38,9 @@ struct KioskBrowserTests {
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: tokenPath)[.posixPermissions] as? Int)
         #expect(mode == 0o600)
 
-        let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-kiosk-screenshots-\(UUID().uuidString.prefix(8))")
+        // The last run's screenshots only, in one place: replaced by each run, never committed.
+        let screenshots = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-kiosk-screenshots")
+        try? FileManager.default.removeItem(at: screenshots)
         print("kiosk screenshots: \(screenshots.path)")
         var codes: [String] = []
         for (language, tracking) in [("en", "773012345678"), ("zh-Hans", "912345678901")] {
