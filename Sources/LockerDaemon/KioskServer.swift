@@ -31,11 +31,16 @@ final class KioskServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         // The router needs the port the page is reached on, known once bound (port 0 in tests).
         let boundPort = PortBox()
+        let connections = ConnectionCount()
         do {
             let channel = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    // Any local user can open connections without the token: beyond a bound they
+                    // are closed at once, so they cannot use up lockerd's file descriptors.
+                    guard connections.open() else { return channel.close() }
+                    channel.closeFuture.whenComplete { _ in connections.closed() }
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                         try channel.pipeline.syncOperations.addHandler(KioskConnectionHandler(
                             router: KioskRouter(token: token, port: boundPort.value), feed: feed, pressKey: pressKey))
@@ -57,6 +62,24 @@ final class KioskServer: Sendable {
         try? await serverChannel.close()
         try? await group.shutdownGracefully()
     }
+}
+
+/// How many connections are open, against `maximum`.
+private final class ConnectionCount: Sendable {
+    /// The page holds one (its feed) and opens one per key; a reload holds a second feed a moment.
+    static let maximum = 32
+    private let count = Mutex(0)
+
+    /// Counts a new connection; false (not counted) when `maximum` are open already.
+    func open() -> Bool {
+        count.withLock { count in
+            guard count < Self.maximum else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    func closed() { count.withLock { $0 -= 1 } }
 }
 
 /// The bound port, set once after `bind` and read by each connection after that.

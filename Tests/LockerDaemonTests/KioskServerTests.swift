@@ -93,6 +93,24 @@ final class KioskServerTests: XCTestCase {
         XCTAssertFalse(second.contains(#""language":"en""#), "an unchanged screen is not sent again")
     }
 
+    func testIdleConnectionsCannotUseUpTheDaemonsDescriptors() throws {
+        let page = "GET / HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n"
+        var idle = try (0..<32).map { _ in try connect() }
+        defer { idle.forEach { close($0) } }
+        // Connections are accepted in the order they came: this one is the 33rd.
+        XCTAssertEqual(try request(page), "", "the 33rd connection is closed unanswered")
+        idle.forEach { close($0) }
+        idle = []
+        let deadline = Date().addingTimeInterval(5)
+        var answer = ""
+        while Date() < deadline {
+            answer = try request(page)
+            if answer.hasPrefix("HTTP/1.1 200") { break }
+            usleep(20_000)
+        }
+        XCTAssertTrue(answer.hasPrefix("HTTP/1.1 200"), "served again once the idle connections closed")
+    }
+
     func testTheTokenFileIsForItsOwnerOnlyAndReplacedAtEachStart() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("kiosk-token-\(UUID().uuidString.prefix(8))").path
         defer { try? FileManager.default.removeItem(atPath: path) }
