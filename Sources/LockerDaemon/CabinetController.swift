@@ -394,8 +394,12 @@ public final class CabinetController {
 
     func show(_ message: PanelMessage) async {
         lastShown = message
-        let language = configuration.displayIsASCIIOnly ? .english : panel.language
-        await display.show(pager.show(PanelCatalogue.text(message, in: language), now: clock.now()))
+        if configuration.display?.writesJSONLines == true {
+            await display.show(message.jsonLine(in: panel.language))
+        } else {
+            let language = configuration.displayIsASCIIOnly ? .english : panel.language
+            await display.show(pager.show(PanelCatalogue.text(message, in: language), now: clock.now()))
+        }
         publishScreen()
     }
 
