@@ -17,6 +17,7 @@ extension KioskAsset {
             <button id="language" class="key wide" data-key="enter" data-show="welcome"></button>
             <p id="message" aria-live="assertive"></p>
             <div id="code" hidden><span id="code-caption"></span><strong id="code-value"></strong></div>
+            <div id="door" hidden><span id="door-caption"></span><strong id="door-label"></strong><span id="door-state"></span></div>
             <p id="typed" aria-live="polite"></p>
             <div id="scan" data-show="welcome pickup_code"><span class="qr" aria-hidden="true"></span><span id="scan-caption"></span></div>
           </section>

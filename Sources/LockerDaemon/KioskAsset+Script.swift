@@ -13,13 +13,20 @@ extension KioskAsset {
                   larger: "1 Larger door", notOpened: "2 Door did not open", retrieveNext: "1 Retrieve next overdue",
                   retrieveAll: "3 Retrieve all overdue", logOut: "2 Log out", goBack: "CLEAR Back", suggested: "ENTER: size ",
                   ambient: "0 Ambient", chilled: "6 Chilled", frozen: "7 Frozen", heated: "8 Heated",
-                  offline: "Connecting to the cabinet…" },
+                  offline: "Connecting to the cabinet…", door: "Door", opening: "Opening…", open: "Open", closed: "Closed" },
           "zh-Hans": { menu: "快递员 MENU", clear: "清除 CLEAR", back: "退格 BACK", enter: "确认 ENTER", language: "English",
                   scan: "也可将取件二维码对准扫描器。", code: "取件码", cancel: "CLEAR 取消",
                   larger: "1 换大格口", notOpened: "2 格口没有打开", retrieveNext: "1 取出下一个逾期格口",
-                  retrieveAll: "3 取出全部逾期格口", logOut: "2 退出登录", goBack: "CLEAR 返回", suggested: "确认 ENTER：尺寸 ",
+                  retrieveAll: "3 取出全部逾期格口", logOut: "2 退出登录", goBack: "CLEAR 返回", suggested: "ENTER：尺寸 ",
                   ambient: "0 常温", chilled: "6 冷藏", frozen: "7 冷冻", heated: "8 加热",
-                  offline: "正在连接柜机…" }
+                  offline: "正在连接柜机…", door: "柜门", opening: "正在打开…", open: "已打开", closed: "已关闭" }
+        };
+
+        // Door feedback: the door a message is about, and whether it is opening, open or closed.
+        const doorStates = {
+          deposit_door_opening: "opening", deposit_door_open: "open", pickup_door_open: "open", retrieval_door_open: "open",
+          retrieval_batch_door_open: "open", please_close_door: "open", pickup_done: "closed", retrieval_done: "closed",
+          deposit_added_to_shared: "closed", deposit_cancelled: "closed", deposit_closed_empty: "closed"
         };
 
         const fragment = new URLSearchParams(location.hash.slice(1));
@@ -39,6 +46,13 @@ extension KioskAsset {
           document.getElementById("code").hidden = !code;
           document.getElementById("code-caption").textContent = words.code;
           document.getElementById("code-value").textContent = code || "";
+          const door = document.getElementById("door");
+          const doorState = code ? null : doorStates[screen.message.id];
+          door.hidden = !doorState || !screen.message.arguments.label;
+          door.dataset.state = doorState || "";
+          document.getElementById("door-caption").textContent = words.door;
+          document.getElementById("door-label").textContent = screen.message.arguments.label || "";
+          document.getElementById("door-state").textContent = doorState ? words[doorState] : "";
           document.getElementById("language").textContent = words.language;
           document.getElementById("scan-caption").textContent = words.scan;
           document.getElementById("offline-caption").textContent = words.offline;

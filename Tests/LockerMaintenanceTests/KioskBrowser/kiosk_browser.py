@@ -133,7 +133,26 @@ class Kiosk:
         for digit in digits:
             self.key(digit)
 
+    def door_feedback(self, door, state):
+        """Waits until the page's door box shows `door` in `state` (opening, open, closed)."""
+        deadline = time.monotonic() + 20
+        shown = None
+        while time.monotonic() < deadline:
+            shown = self.browser.evaluate("""(() => { const d = document.getElementById('door');
+                return {hidden: d.hidden, state: d.dataset.state, label: document.getElementById('door-label').textContent}; })()""")
+            if not shown["hidden"] and shown["state"] == state and shown["label"] == door:
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"the page never showed door {door} {state}; it shows {shown}")
+
     def shoot(self, name):
+        # Every text must fit the screen it is shown on: no visible button's caption and no
+        # message may overflow its box, in either language.
+        overflowing = self.browser.evaluate("""[...document.querySelectorAll('button, #message, #code-value, #door')]
+            .filter(e => e.offsetParent !== null && (e.scrollHeight > e.clientHeight + 1 || e.scrollWidth > e.clientWidth + 1))
+            .map(e => e.id || e.textContent)""")
+        if overflowing:
+            raise RuntimeError(f"{name}: text does not fit in {overflowing}")
         path = os.path.join(self.screenshots, f"kiosk-{self.language}-{name}.png")
         self.browser.screenshot(path)
         self.shots.append(path)
@@ -170,6 +189,7 @@ class Kiosk:
         # The simulated door springs open when its latch is pulsed; the page says so.
         opened = self.wait("the deposit door open", lambda s: s["message"]["id"] == "deposit_door_open")
         door = opened["message"]["arguments"]["label"]
+        self.door_feedback(door, "open")
         self.shoot("door")
         self.sim(f"put {door}")
         self.sim(f"close {door}")
@@ -190,10 +210,12 @@ class Kiosk:
         self.wait("the code being typed, masked", lambda s: s["step"] == "pickup_code" and s["typed"] == "•" * (len(code) - 1))
         self.key(code[-1])
         self.wait("the pickup door open", lambda s: s["message"]["id"] == "pickup_door_open" and s["message"]["arguments"]["label"] == door)
+        self.door_feedback(door, "open")
         self.shoot("pickup")
         self.sim(f"take {door}")
         self.sim(f"close {door}")
         self.wait("the pickup done", lambda s: s["message"]["id"] == "pickup_done")
+        self.door_feedback(door, "closed")
         self.shoot("done")
 
 
