@@ -5,8 +5,8 @@ import Testing
 /// The touchscreen kiosk in a real browser: a real lockerd serves its page on loopback, Debian's
 /// headless Chromium shows it, and KioskBrowser/kiosk_browser.py taps its buttons through the
 /// DevTools protocol: a courier deposits a parcel, the page shows the pickup code, a resident types
-/// it and takes the parcel, in English and in Simplified Chinese. The screenshots stay in a
-/// temporary directory whose path is printed.
+/// it and takes the parcel, in English and in Simplified Chinese; then a guesser types wrong codes
+/// until the keypad locks. The screenshots stay in a temporary directory whose path is printed.
 @Suite(.serialized)
 struct KioskBrowserTests {
     static let driver = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -24,11 +24,12 @@ struct KioskBrowserTests {
         var error: String?
         var door: String?
         var code: String?
+        var attempts: Int?
         var steps: [Step]
         var screenshots: [String]
     }
 
-    @Test func aDepositAndAPickupThroughThePageInEnglishAndSimplifiedChinese() throws {
+    @Test func aDepositAndAPickupThroughThePageInEnglishAndSimplifiedChineseAndTheKeypadsLockout() throws {
         try #require(Self.chromiumInstalled, "Debian's chromium is not installed: `make deps` installs it (with fonts-noto-cjk)")
         let daemon = try MaintenanceDaemon(extraConfiguration: #""kiosk": {"listen": "127.0.0.1:0"},"#)
         defer { daemon.stop() }
@@ -57,16 +58,27 @@ struct KioskBrowserTests {
                 #expect(chosen.contains { $0.message == "deposit_committed" && $0.text.contains("取件码") })
             }
             #expect(result.screenshots.count == 6)
+            #expect(result.attempts == nil)
             for path in result.screenshots {
                 let png = try Data(contentsOf: URL(fileURLWithPath: path))
                 #expect(png.prefix(8) == Data([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) && png.count > 5_000, "\(path)")
             }
         }
         // What the page did is what the cabinet recorded: two deposits, two pickups.
-        let events = try #require(try daemon.json(["events", "--limit", "100"]).events)
+        var events = try #require(try daemon.json(["events", "--limit", "100"]).events)
         #expect(events.filter { $0.kind == "deposit.committed" }.count == 2)
         #expect(events.filter { $0.kind == "pickup.committed" }.count == 2)
         #expect(codes.count == 2 && Set(codes).count == 2)
+
+        // The page's keys are the keypad's: a guesser on the touchscreen meets the same lockout.
+        let guessing = try Self.drive(language: "zh-Hans", flow: "lockout", port: port, tokenPath: tokenPath, daemon: daemon,
+                                      screenshots: screenshots)
+        #expect(guessing.ok, "\(guessing.error ?? "")\nsteps: \(guessing.steps.map { "\($0.step)/\($0.message)" })")
+        #expect(guessing.attempts == 5, "the configured wrongCodesBeforeLockout")
+        #expect(guessing.steps.last?.message == "keypad_locked_out" && guessing.steps.last?.language == "zh-Hans",
+                "\(guessing.steps.map { "\($0.step)/\($0.message)/\($0.language)" })")
+        events = try #require(try daemon.json(["events", "--limit", "200"]).events)
+        #expect(events.contains { $0.kind == "keypad.locked_out" })
     }
 
     static var chromiumInstalled: Bool {
@@ -88,15 +100,16 @@ struct KioskBrowserTests {
     }
 
     /// Runs the browser driver for one language; it stops its browser before it returns.
-    static func drive(language: String, tracking: String, port: Int, tokenPath: String, daemon: MaintenanceDaemon,
-                      screenshots: URL) throws -> DriverResult {
+    static func drive(language: String, tracking: String = "773012345678", flow: String = "deposit-pickup", port: Int,
+                      tokenPath: String, daemon: MaintenanceDaemon, screenshots: URL) throws -> DriverResult {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
         process.arguments = [
             driver.path, "--url", "http://127.0.0.1:\(port)/", "--token-file", tokenPath, "--lockerctl", daemon.lockerctl.path,
             "--socket", daemon.socketPath, "--screenshots", screenshots.path, "--language", language, "--tracking", tracking,
+            "--flow", flow,
         ]
-        let output = daemon.directory.appendingPathComponent("driver-\(language).json")
+        let output = daemon.directory.appendingPathComponent("driver-\(flow)-\(language).json")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Drives lockerd's kiosk page in Debian's headless Chromium, as a courier and a resident would:
 a deposit (courier login, tracking number, size, door open, parcel in, door closed, pickup code
-shown) and then a pickup with that code, in one language, tapping the page's buttons.
+shown) and then a pickup with that code, in one language, tapping the page's buttons; or, with
+--flow lockout, a guesser's wrong codes until the keypad locks.
 
 The browser is reached over the DevTools protocol on a pipe (--remote-debugging-pipe: JSON
 messages ending in NUL on descriptors 3 and 4), so no port is opened and no library is needed
@@ -163,9 +164,15 @@ class Kiosk:
             raise RuntimeError(f"lockerctl sim {line}: {run.stderr}")
 
     def choose_language(self):
-        if self.language != "en":
+        """Taps the language button until the page speaks the language wanted (the last visitor's
+        choice lasts until the panel has been quiet for a while, which the manual clock never is)."""
+        for _ in range(4):
+            shown = self.wait("the welcome", lambda s: s["step"] == "welcome")
+            if shown["language"] == self.language:
+                return
             self.tap("#language")
-            self.wait(f"the welcome in {self.language}", lambda s: s["step"] == "welcome" and s["language"] == self.language)
+            self.wait("another language", lambda s: s["language"] != shown["language"])
+        raise RuntimeError(f"the language button never gave {self.language}")
 
     def deposit(self, courier, pin, tracking):
         self.wait("the welcome", lambda s: s["step"] == "welcome")
@@ -218,6 +225,26 @@ class Kiosk:
         self.door_feedback(door, "closed")
         self.shoot("done")
 
+    def guess_until_locked_out(self):
+        """Types wrong codes as a guesser would, until the page says the keypad is locked."""
+        self.wait("the welcome", lambda s: s["step"] == "welcome")
+        self.choose_language()
+        self.key("1")
+        length = int(self.wait("a code being typed", lambda s: s["message"]["id"] == "code_progress")["message"]["arguments"]["length"])
+        self.key("clear")
+        for attempt in range(1, 21):
+            self.wait("the welcome before a guess", lambda s: s["step"] == "welcome")
+            # All but the last digit first, so that the answer waited for is this guess's.
+            self.type_digits("0" * (length - 1))
+            self.wait("a guess being typed", lambda s: s["step"] == "pickup_code" and len(s["typed"]) == length - 1)
+            self.key("0")
+            answer = self.wait("the answer to a wrong code",
+                               lambda s: s["message"]["id"] in ("wrong_code", "keypad_locked_out"))
+            if answer["message"]["id"] == "keypad_locked_out":
+                self.shoot("lockout")
+                return attempt
+        raise RuntimeError("20 wrong codes and the keypad is not locked")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -231,6 +258,8 @@ def main():
     parser.add_argument("--pin", default="4321")
     parser.add_argument("--tracking", default="773012345678")
     parser.add_argument("--size", default="1024x600")
+    parser.add_argument("--flow", default="deposit-pickup", choices=["deposit-pickup", "lockout"],
+                        help="a deposit and its pickup, or wrong codes until the keypad locks")
     options = parser.parse_args()
     os.makedirs(options.screenshots, exist_ok=True)
     with open(options.token_file) as file:
@@ -242,9 +271,12 @@ def main():
     try:
         # The token travels in the fragment, as the kiosk unit's start page sends it: never in a request line.
         browser.open_page(options.url + "#token=" + token)
-        door, code = kiosk.deposit(options.courier, options.pin, options.tracking)
-        kiosk.pickup(door, code)
-        result.update(door=door, code=code, ok=True)
+        if options.flow == "lockout":
+            result.update(attempts=kiosk.guess_until_locked_out(), ok=True)
+        else:
+            door, code = kiosk.deposit(options.courier, options.pin, options.tracking)
+            kiosk.pickup(door, code)
+            result.update(door=door, code=code, ok=True)
     except Exception as error:  # reported in the result: the test prints it with the steps so far
         result.update(ok=False, error=str(error))
         try:
