@@ -2,8 +2,8 @@ import Foundation
 import LockerHAL
 import NIOHTTP1
 
-/// What the kiosk server does with one request, decided from the request alone (no I/O), so
-/// that every refusal is tested without a socket.
+/// What the kiosk server does with one request, decided from the request alone (no I/O): every
+/// rule of who may do what is here, apart from the connection handling.
 ///
 /// The checks, in order: the Host names this loopback port (a page elsewhere cannot reach it
 /// through DNS rebinding); the path is one the kiosk serves; the method fits it; `/events` and

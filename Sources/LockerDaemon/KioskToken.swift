@@ -21,15 +21,20 @@ enum KioskToken {
     static func write(_ token: String, to path: String) throws {
         let temporary = path + ".new"
         FileSystemCalls.removeIfPresent(temporary)
+        let bytes = Array((token + "\n").utf8)
+        let problem: String?
         do {
             let file = try FileDescriptor.open(temporary, .writeOnly, options: [.create, .exclusive], permissions: 0o600)
             defer { file.close() }
-            let bytes = Array((token + "\n").utf8)
-            guard try file.writeAll(bytes) == bytes.count else { throw WriteError(description: "cannot write the kiosk token \(temporary): short write") }
-            try FileSystemCalls.rename(temporary, to: path)
-        } catch let error as SystemCallError {
+            problem = try file.writeAll(bytes) == bytes.count ? nil : "a short write"
+            if problem == nil { try FileSystemCalls.rename(temporary, to: path) }
+        } catch {
             FileSystemCalls.removeIfPresent(temporary)
             throw WriteError(description: "cannot write the kiosk token \(path): \(error.message)")
+        }
+        if let problem {
+            FileSystemCalls.removeIfPresent(temporary)
+            throw WriteError(description: "cannot write the kiosk token \(path): \(problem)")
         }
     }
 
