@@ -1,6 +1,9 @@
 import Foundation
 import LockerMaintenanceProtocol
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The touchscreen kiosk in a real browser: a real lockerd serves its page on loopback, Debian's
 /// headless Chromium shows it, and KioskBrowser/kiosk_browser.py taps its buttons through the
@@ -115,6 +118,16 @@ struct KioskBrowserTests {
         process.standardOutput = handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
+        // Each of the driver's waits has its own deadline; this one is for a driver that hangs
+        // anyway. SIGTERM lets it stop its browser; SIGKILL if even that does not end it.
+        let deadline = Date().addingTimeInterval(180)
+        while process.isRunning && Date() < deadline { usleep(50_000) }
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let grace = Date().addingTimeInterval(15)
+            while process.isRunning && Date() < grace { usleep(50_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
         process.waitUntilExit()
         try handle.close()
         let data = try Data(contentsOf: output)

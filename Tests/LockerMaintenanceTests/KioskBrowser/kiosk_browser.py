@@ -10,7 +10,7 @@ beyond Python's own. The cabinet's hands (putting the parcel in, closing the doo
 `lockerctl sim` lines. Screenshots go to --screenshots; the result is one JSON object on stdout.
 The browser is always stopped, whatever happens.
 """
-import argparse, base64, fcntl, json, os, shutil, signal, subprocess, sys, tempfile, time
+import argparse, base64, fcntl, json, os, select, shutil, signal, subprocess, sys, tempfile, time
 
 
 class Chromium:
@@ -43,6 +43,9 @@ class Chromium:
         os.write(self.commands, json.dumps(message).encode() + b"\0")
         while True:
             while b"\0" not in self.pending:
+                # A browser that stops answering fails the run instead of hanging it.
+                if not select.select([self.answers], [], [], 30)[0]:
+                    raise RuntimeError(f"chromium did not answer {method} within 30 s")
                 chunk = os.read(self.answers, 1 << 20)
                 if not chunk:
                     raise RuntimeError("chromium closed its DevTools pipe")
@@ -261,6 +264,8 @@ def main():
     parser.add_argument("--flow", default="deposit-pickup", choices=["deposit-pickup", "lockout"],
                         help="a deposit and its pickup, or wrong codes until the keypad locks")
     options = parser.parse_args()
+    # Stopped from outside (the test's deadline): leave through `finally`, which stops the browser.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped by SIGTERM"))
     os.makedirs(options.screenshots, exist_ok=True)
     with open(options.token_file) as file:
         token = file.read().strip()
