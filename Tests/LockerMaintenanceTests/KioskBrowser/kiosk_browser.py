@@ -25,7 +25,8 @@ class Chromium:
             os.close(fd)
         arguments = ["chromium", "--headless", "--no-sandbox", "--remote-debugging-pipe", "--user-data-dir=" + self.profile,
                      f"--window-size={width},{height}", "--no-first-run", "--disable-gpu", "--hide-scrollbars",
-                     "--force-device-scale-factor=1", "about:blank"]
+                     # Containers (CI) often have a small /dev/shm: Chromium then uses /tmp.
+                     "--force-device-scale-factor=1", "--disable-dev-shm-usage", "about:blank"]
         actions = [(os.POSIX_SPAWN_DUP2, to_read, 3), (os.POSIX_SPAWN_DUP2, from_write, 4),
                    (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0), (os.POSIX_SPAWN_OPEN, 2, "/dev/null", os.O_WRONLY, 0)]
         self.pid = os.posix_spawnp("chromium", arguments, os.environ, file_actions=actions, setpgroup=0)
