@@ -7,7 +7,10 @@ STATE ?= state
 # openssl: the uplink tests make a CA and certificates for their mutual-TLS server.
 # systemd: the unit tests run systemd-analyze (verify, security), systemd-sysusers and systemd-tmpfiles.
 # mount: the full-disk test mounts a small tmpfs; util-linux: setpriv runs lockerctl as other users.
-APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography zlib1g-dev
+# chromium, fonts-noto-cjk: the kiosk test drives the touchscreen page in headless Chromium (DevTools
+# protocol over a pipe, from Python's standard library), in English and Simplified Chinese.
+APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography zlib1g-dev \
+  chromium fonts-noto-cjk
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000

@@ -213,13 +213,15 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
-        // Spawns the real `lockerd` and drives it with the real `lockerctl` (other users, stuck clients, fuzz).
+        // Spawns the real `lockerd` and drives it with the real `lockerctl` (other users, stuck clients, fuzz),
+        // and its kiosk page in Debian's headless Chromium (KioskBrowser/kiosk_browser.py).
         .testTarget(
             name: "LockerMaintenanceTests",
             dependencies: [
                 "LockerTestSupport", "LockerMaintenanceProtocol", "LockerStore", "LockerDrivers", "LockerSimulator", "LockerSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            exclude: ["KioskBrowser"]
         ),
         // Spawns the real `lockerd` binary and kills it with SIGKILL.
         .testTarget(

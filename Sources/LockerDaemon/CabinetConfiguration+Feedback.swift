@@ -14,18 +14,24 @@ extension CabinetConfiguration {
         public var rows: Int
         /// file: where each message is written (a FIFO the screen process reads, or a file).
         public var path: String?
+        /// file: "text" (default), each message worded in the panel's language; or "json", each
+        /// message as a JSON line with its catalogue id and parameters (`PanelMessage.jsonLine`),
+        /// for a screen process that renders or translates it itself.
+        public var format: String?
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case kind, bus, address, columns, rows, path
+            case kind, bus, address, columns, rows, path, format
         }
 
-        public init(kind: String, bus: String? = nil, address: Int? = nil, columns: Int = 16, rows: Int = 2, path: String? = nil) {
+        public init(kind: String, bus: String? = nil, address: Int? = nil, columns: Int = 16, rows: Int = 2, path: String? = nil,
+                    format: String? = nil) {
             self.kind = kind
             self.bus = bus
             self.address = address
             self.columns = columns
             self.rows = rows
             self.path = path
+            self.format = format
         }
 
         public init(from decoder: any Decoder) throws {
@@ -45,7 +51,11 @@ extension CabinetConfiguration {
             columns = try c.decodeIfPresent(Int.self, forKey: .columns) ?? 16
             rows = try c.decodeIfPresent(Int.self, forKey: .rows) ?? 2
             path = try c.decodeIfPresent(String.self, forKey: .path)
+            format = try c.decodeIfPresent(String.self, forKey: .format)
         }
+
+        /// Messages go to the display as JSON lines (a file display with format "json").
+        public var writesJSONLines: Bool { kind == "file" && format == "json" }
     }
 
     /// A buzzer on one GPIO output line (through a transistor).
@@ -87,12 +97,18 @@ extension CabinetConfiguration {
             var problems: [String] = []
             if (display.bus ?? "").isEmpty { problems.append("display: an hd44780-i2c display needs its bus, e.g. /dev/i2c-1") }
             if !(0x03...0x77).contains(display.address ?? -1) { problems.append("display: address must be an I2C address 0x03...0x77, e.g. 0x27") }
+            if display.format != nil { problems.append("display: format is for a file display; an LCD shows text") }
             if HD44780Commands.Geometry(columns: display.columns, rows: display.rows) == nil {
                 problems.append("display: \(display.columns)x\(display.rows) is not a size an HD44780 drives (16x2 and 20x4 are common)")
             }
             return problems
         case "file":
-            return (display.path ?? "").isEmpty ? ["display: a file display needs its path"] : []
+            var problems: [String] = []
+            if (display.path ?? "").isEmpty { problems.append("display: a file display needs its path") }
+            if let format = display.format, !["text", "json"].contains(format) {
+                problems.append("display: format must be text or json, is \"\(format.prefix(32))\"")
+            }
+            return problems
         default:
             return ["display: kind must be hd44780-i2c or file, is \"\(display.kind)\""]
         }

@@ -219,6 +219,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
     public var zones: [ZoneEntry] = []
     public var buzzer: BuzzerEntry?
     public var maintenance = MaintenanceConfiguration()
+    /// The touchscreen kiosk page; nil (the default): none is served.
+    public var kiosk: KioskConfiguration?
     /// The database may grow to this size; beyond it (or with less than `minimumFreeDiskMegabytes`
     /// left on its disk) the cabinet takes no new deposits, so that the events of the parcels it
     /// already holds (pickups, alarms) always fit.
@@ -249,7 +251,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         case cabinetID, pickupCodeLength, retentionHours, latchPulseMilliseconds, doorOpenConfirmationSeconds
         case doorReminderSeconds, doorAlarmSeconds, pickupGraceSeconds, wrongCodesBeforeLockout, firstLockoutSeconds
         case maximumLockoutSeconds, boards, compartments, couriers, scanners, keypads, display, zones, buzzer, maintenance
-        case storeBudgetMegabytes, minimumFreeDiskMegabytes, eventRetentionDays, uplink, timeZone, language
+        case storeBudgetMegabytes, minimumFreeDiskMegabytes, eventRetentionDays, uplink, timeZone, language, kiosk
     }
 
     public init() {}
@@ -282,6 +284,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         zones = try c.decodeIfPresent([ZoneEntry].self, forKey: .zones) ?? d.zones
         buzzer = try c.decodeIfPresent(BuzzerEntry.self, forKey: .buzzer)
         maintenance = try c.decodeIfPresent(MaintenanceConfiguration.self, forKey: .maintenance) ?? d.maintenance
+        kiosk = try c.decodeIfPresent(KioskConfiguration.self, forKey: .kiosk)
         uplink = try c.decodeIfPresent(UplinkConfiguration.self, forKey: .uplink)
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone)
         language = try c.decodeIfPresent(String.self, forKey: .language) ?? d.language
@@ -318,6 +321,7 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
             problems.append("no boards configured (a configuration file describes the whole cabinet; it does not extend the built-in simulated one)")
         }
         problems += maintenance.problems()
+        problems += kiosk?.problems() ?? []
         problems += inputDeviceProblems()
         problems += feedbackProblems()
         problems += zoneProblems()

@@ -78,6 +78,11 @@ public final class CabinetController {
     /// Called hourly (by the cabinet's clock) and when the store is full, with the retention in
     /// force: a compaction pass is due (`RecordCompactor.due`).
     public var onCompactionDue: (@Sendable (_ retentionDays: Double) -> Void)?
+    /// Called with what the kiosk page shows, after every input and tick and every message shown
+    /// (often unchanged: the kiosk feed sends only changes).
+    public var onScreen: (@Sendable (KioskScreen) -> Void)?
+    /// The last message the display was given (the kiosk page shows it with the panel's step).
+    var lastShown: PanelMessage = .welcome
     /// Called on every wrong pickup code (metrics).
     public var onWrongCode: (@Sendable () -> Void)?
     /// Called after each latch command with the time since the input that caused it arrived
@@ -207,6 +212,7 @@ public final class CabinetController {
             await latchFaulted(id, detail: detail)
         }
         publishNewEvents()
+        publishScreen()
     }
 
     /// Time passes: timeouts, door reminders and alarms, overdue parcels, offline boards.
@@ -219,6 +225,7 @@ public final class CabinetController {
         }
         await housekeeping(now: now)
         publishNewEvents()
+        publishScreen()
     }
 
     // MARK: - Panel actions
@@ -390,8 +397,20 @@ public final class CabinetController {
     func label(_ id: Int) -> String { model.compartments[id].label }
 
     func show(_ message: PanelMessage) async {
-        let language = configuration.displayIsASCIIOnly ? .english : panel.language
-        await display.show(pager.show(PanelCatalogue.text(message, in: language), now: clock.now()))
+        lastShown = message
+        if configuration.display?.writesJSONLines == true {
+            await display.show(message.jsonLine(in: panel.language))
+        } else {
+            let language = configuration.displayIsASCIIOnly ? .english : panel.language
+            await display.show(pager.show(PanelCatalogue.text(message, in: language), now: clock.now()))
+        }
+        publishScreen()
+    }
+
+    /// Tells the kiosk what it shows now. The kiosk speaks the panel's language even where the
+    /// character LCD falls back to English: the page has the fonts.
+    func publishScreen() {
+        onScreen?(KioskScreen(state: panel.state, language: panel.language, message: lastShown))
     }
 
     /// Scanners emit garbage when a code is half-read or a cable is noisy: refused with a reason.

@@ -53,6 +53,7 @@ struct ConfigurationKeyChecker {
             ])),
             (.buzzer, Section(Configuration.BuzzerEntry.CodingKeys.self)),
             (.maintenance, Section(MaintenanceConfiguration.CodingKeys.self)),
+            (.kiosk, Section(KioskConfiguration.CodingKeys.self)),
             (.uplink, Section(UplinkConfiguration.CodingKeys.self, maps: [.credentialKeys])),
         ], maps: [.retentionHours])
     }()

@@ -151,6 +151,11 @@ public enum Daemon {
         let compactor = RecordCompactor(store: store, retentionDays: configuration.eventRetentionDays, logger: logger)
         controller.onCompactionDue = { compactor.due(retentionDays: $0) }
         controller.onWrongCode = { metrics.wrongCode() }
+        // The kiosk's token is written before READY=1, so that the kiosk unit (ordered after
+        // lockerd) always reads this start's, never the last one's.
+        let kioskToken = configuration.kiosk.flatMap { writeKioskToken($0, options: options, logger: logger) }
+        let kioskFeed = kioskToken.map { _ in KioskFeed() }
+        if let kioskFeed { controller.onScreen = { kioskFeed.publish($0) } }
         controller.onUnlock = { metrics.unlockLatency($0) }
         logger.info("lockerd starting", metadata: [
             "state.directory": "\(directory.path)", "store.epoch": "\(epoch.epoch)", "store.epoch_first_sequence": "\(epoch.firstSequence)",
@@ -222,6 +227,13 @@ public enum Daemon {
             for server in maintenance.servers { await server.stop() }
             await maintenance.metricsEndpoint?.stop()
         }, onGracefulShutdown: {}))
+        if let kiosk = configuration.kiosk, let kioskFeed, let kioskToken {
+            add(DaemonService("kiosk page", body: {
+                let server = await startKiosk(kiosk, token: kioskToken, feed: kioskFeed, inbox: inbox, logger: logger)
+                try? await gracefulShutdown()
+                await server?.stop()
+            }, onGracefulShutdown: {}))
+        }
         add(DaemonService("gauges", body: {
             // Gauges (outbox depth, doors open, boards offline) are sampled, not pushed.
             while !Task.isCancelled {
@@ -408,6 +420,40 @@ public enum Daemon {
             }
         }
         return (servers, endpoint)
+    }
+
+    /// Draws this start's kiosk token and writes it for the kiosk unit; nil (logged) when it
+    /// cannot be written: the kiosk is then not served, and the cabinet serves on without it.
+    static func writeKioskToken(_ kiosk: KioskConfiguration, options: Options, logger: Logger) -> String? {
+        let socketPath = options.maintenanceSocketPath
+            ?? options.configuration.maintenance.effectiveSocketPath(environment: ProcessInfo.processInfo.environment)
+        let path = kiosk.effectiveTokenPath(maintenanceSocketPath: socketPath)
+        let token = KioskToken.generate()
+        do {
+            try KioskToken.write(token, to: path)
+            return token
+        } catch {
+            logger.error("kiosk page unavailable; the cabinet runs without it", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+
+    /// The touchscreen kiosk's server. Like the maintenance socket, it is not needed to keep
+    /// parcels safe: a failure is logged loudly and the cabinet serves on.
+    static func startKiosk(
+        _ kiosk: KioskConfiguration, token: String, feed: KioskFeed, inbox: CabinetInbox, logger: Logger
+    ) async -> KioskServer? {
+        guard let (host, port) = MaintenanceConfiguration.hostAndPort(kiosk.listen) else { return nil }
+        do {
+            // Every key goes into the cabinet loop as a keypad's would: the same panel, the same lockout.
+            let server = try await KioskServer.start(host: host, port: port, token: token, feed: feed,
+                                                     pressKey: { await inbox.handle(.key($0)) })
+            logger.info("kiosk page listening", metadata: ["kiosk.listen": "\(host):\(server.port)"])
+            return server
+        } catch {
+            logger.error("kiosk page unavailable; the cabinet runs without it", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// What the front panel says it is in front of: "simulated cabinet with 30 doors" only when

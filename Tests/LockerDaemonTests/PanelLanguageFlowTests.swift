@@ -73,6 +73,49 @@ import Testing
         await cabinet.stop()
     }
 
+    @Test func aScreenProcessCanHaveEachMessageAsAJSONLineWithItsIdAndParameters() async throws {
+        var configuration = Self.configuration(language: "en")
+        configuration.display = .init(kind: "file", path: "/nonexistent/display.jsonl", format: "json")
+        let cabinet = try await CabinetHarness(configuration: configuration)
+        defer { cabinet.removeFiles() }
+        func last() throws -> PanelMessage.Line {
+            try JSONDecoder().decode(PanelMessage.Line.self, from: Data(cabinet.lastDisplay.utf8))
+        }
+        await cabinet.press("enter")  // the language key: Simplified Chinese for this visit
+        #expect(try last() == PanelMessage.Line(id: .welcome, arguments: [:], language: .simplifiedChinese,
+                                                text: "请输入取件码或扫描取件二维码。快递员请按MENU键。", pickupCode: nil))
+        await cabinet.courierLogin()
+        await cabinet.scan("SF1000000001")
+        await cabinet.press("enter")
+        let opening = try #require(cabinet.display.compactMap { try? JSONDecoder().decode(PanelMessage.Line.self, from: Data($0.utf8)) }
+            .last { $0.id == .depositDoorOpening })
+        let label = try #require(opening.arguments["label"])
+        if cabinet.hasItemSensor(label) { try await cabinet.put(label) }
+        try await cabinet.close(label)
+        let committed = try last()
+        #expect(committed.id == .depositCommitted && committed.language == .simplifiedChinese)
+        let code = try #require(committed.pickupCode)
+        #expect(committed.arguments == ["label": label, "code": code])
+        #expect(committed.text == PanelCatalogue.text(.depositCommitted(label: label, code: code), in: .simplifiedChinese).text)
+        #expect(!cabinet.lastDisplay.contains("\n"), "one message, one line")
+        await cabinet.stop()
+    }
+
+    @Test func aDisplayFormatIsTextOrJSONAndOnlyForAFileDisplay() {
+        var configuration = CabinetConfiguration.simulatedDefault
+        configuration.display = .init(kind: "file", path: "/run/screen.fifo", format: "xml")
+        #expect((try? configuration.validate()) == nil)
+        configuration.display = .init(kind: "hd44780-i2c", bus: "/dev/i2c-1", address: 0x27, format: "json")
+        do {
+            try configuration.validate()
+            Issue.record("an LCD with a format was accepted")
+        } catch {
+            #expect("\(error)".contains("format is for a file display"), "\(error)")
+        }
+        configuration.display = .init(kind: "file", path: "/run/screen.fifo", format: "json")
+        #expect((try? configuration.validate()) != nil)
+    }
+
     @Test func anUnknownLanguageIsRefusedByName() {
         var configuration = CabinetConfiguration.simulatedDefault
         configuration.language = "fr"
