@@ -7,9 +7,10 @@ STATE ?= state
 # openssl: the uplink tests make a CA and certificates for their mutual-TLS server.
 # systemd: the unit tests run systemd-analyze (verify, security), systemd-sysusers and systemd-tmpfiles.
 # mount: the full-disk test mounts a small tmpfs; util-linux: setpriv runs lockerctl as other users.
+# libmosquitto-dev: the uplink's MQTT binding; mosquitto: the broker its tests start on loopback.
 # chromium, fonts-noto-cjk: the kiosk test drives the touchscreen page in headless Chromium (DevTools
 # protocol over a pipe, from Python's standard library), in English and Simplified Chinese.
-APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography zlib1g-dev \
+APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography zlib1g-dev libmosquitto-dev mosquitto \
   chromium fonts-noto-cjk
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

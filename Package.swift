@@ -118,12 +118,25 @@ let package = Package(
             exclude: ["openapi.yaml"],
             swiftSettings: strict
         ),
+        // libmosquitto 2.0 (MQTT v5): the broker binding of the uplink's contract.
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        // The uplink over an MQTT v5 broker: a libmosquitto client with its own loop thread and
+        // jittered reconnection, and the message transport the uplink speaks through it.
+        .target(
+            name: "LockerMQTT",
+            dependencies: [
+                "CMosquitto", "LockerUplink",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // Composition root: configuration, cabinet layout, services, the front panel.
         .target(
             name: "LockerDaemon",
             dependencies: [
                 "LockerCore", "LockerHAL", "LockerSimulator", "LockerStore", "LockerDrivers", "LockerWire", "LockerInput", "LockerSystem",
-                "LockerMaintenanceProtocol", "LockerUplink", "LockerColdChain", "LockerReports",
+                "LockerMaintenanceProtocol", "LockerUplink", "LockerMQTT", "LockerColdChain", "LockerReports",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -206,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "LockerUplinkTests",
             dependencies: [
-                "LockerUplink", "LockerStore", "LockerCore", "LockerTestSupport",
+                "LockerUplink", "LockerMQTT", "LockerStore", "LockerCore", "LockerTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),

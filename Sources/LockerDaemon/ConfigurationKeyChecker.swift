@@ -54,7 +54,8 @@ struct ConfigurationKeyChecker {
             (.buzzer, Section(Configuration.BuzzerEntry.CodingKeys.self)),
             (.maintenance, Section(MaintenanceConfiguration.CodingKeys.self)),
             (.kiosk, Section(KioskConfiguration.CodingKeys.self)),
-            (.uplink, Section(UplinkConfiguration.CodingKeys.self, maps: [.credentialKeys])),
+            (.uplink, Section(UplinkConfiguration.CodingKeys.self, nested: [(.mqtt, Section(UplinkMQTTConfiguration.CodingKeys.self))],
+                              maps: [.credentialKeys])),
         ], maps: [.retentionHours])
     }()
 

@@ -6,6 +6,7 @@ import LockerHAL
 import LockerMaintenanceProtocol
 import LockerSimulator
 import LockerStore
+import LockerMQTT
 import LockerUplink
 import LockerSystem
 import ServiceLifecycle
@@ -364,10 +365,13 @@ public enum Daemon {
                                                      cabinetID: configuration.cabinetID)
         logger.notice("uplink signing key", metadata: ["uplink.key_id": "\(key.keyID)", "uplink.public_key": "\(key.publicKeyBase64)"])
         let labels = configuration.compartments.map(\.label)
-        let transport = try HTTPSUplinkTransport(configuration: settings)
+        // HTTPS by default; the same contract over an MQTT v5 broker with `uplink.mqtt`.
+        let transport: any UplinkMessageTransport = settings.mqtt == nil
+            ? RequestResponseMessageTransport(try HTTPSUplinkTransport(configuration: settings))
+            : try MQTTUplinkTransport(configuration: settings, cabinetID: configuration.cabinetID, logger: logger)
         do {
             return try UplinkService(
-                configuration: settings, cabinetID: configuration.cabinetID, store: store, transport: transport, key: key,
+                configuration: settings, cabinetID: configuration.cabinetID, store: store, messages: transport, key: key,
                 doorLabel: { labels.indices.contains($0) ? labels[$0] : nil }, logger: logger,
                 commandSink: { commands in
                     // On the cabinet loop, between two inputs, one after another.

@@ -38,12 +38,15 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
     /// The server's X25519 public key (base64) for sealing the pickup codes the cabinet draws into
     /// their deposit events; without it the code reaches only the courier's display.
     public var codeSealingKey: String?
+    /// The same contract over an MQTT v5 broker (nil: HTTPS to `url`).
+    public var mqtt: UplinkMQTTConfiguration?
 
     /// Every key of the section; public and `CaseIterable` so the daemon's configuration check
     /// can refuse unknown keys with exactly the list this decoder reads.
     public enum CodingKeys: String, CodingKey, CaseIterable {
         case url, caFile, clientCertificateFile, clientKeyFile, batchEvents, batchBytes, batchesInFlight, backoffBaseSeconds
         case backoffCapSeconds, pollSeconds, timeoutSeconds, backlogAlarmHours, commandPublicKey, remoteOpensPerHour, credentialKeys, codeSealingKey
+        case mqtt
     }
 
     public init(url: String, caFile: String? = nil, clientCertificateFile: String? = nil, clientKeyFile: String? = nil,
@@ -65,6 +68,7 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         self.remoteOpensPerHour = 3
         self.credentialKeys = [:]
         self.codeSealingKey = nil
+        self.mqtt = nil
     }
 
     public init(from decoder: any Decoder) throws {
@@ -86,13 +90,30 @@ public struct UplinkConfiguration: Sendable, Codable, Equatable {
         remoteOpensPerHour = try c.decodeIfPresent(Int.self, forKey: .remoteOpensPerHour) ?? d.remoteOpensPerHour
         credentialKeys = try c.decodeIfPresent([String: String].self, forKey: .credentialKeys) ?? [:]
         codeSealingKey = try c.decodeIfPresent(String.self, forKey: .codeSealingKey)
+        mqtt = try c.decodeIfPresent(UplinkMQTTConfiguration.self, forKey: .mqtt)
+    }
+
+    /// The largest batch body: `batchBytes`, and below the broker's packet limit over MQTT.
+    public var effectiveBatchBytes: Int {
+        guard let mqtt else { return batchBytes }
+        return min(batchBytes, max(4_096, mqtt.maximumPacketBytes - UplinkMQTTConfiguration.packetOverheadBytes))
     }
 
     /// Every problem with this section, for the configuration check.
     public func problems() -> [String] {
         var problems: [String] = []
         let lower = url.lowercased()
-        if lower.hasPrefix("http://") {
+        if let mqtt {
+            problems += mqtt.problems()
+            if lower.hasPrefix("mqtt://") {
+                let host = lower.dropFirst(7).prefix { $0 != "/" && $0 != ":" }
+                if !(host == "localhost" || host.hasPrefix("127.")) {
+                    problems.append("uplink.url must be mqtts:// (plain mqtt only to a loopback address), is \(url)")
+                }
+            } else if !lower.hasPrefix("mqtts://") {
+                problems.append("uplink.url must start with mqtts:// when uplink.mqtt is given, is \"\(url)\"")
+            }
+        } else if lower.hasPrefix("http://") {
             let host = lower.dropFirst(7).prefix { $0 != "/" && $0 != ":" }
             if !(host == "localhost" || host.hasPrefix("127.") || lower.hasPrefix("http://[::1]")) {
                 problems.append("uplink.url must be https:// (plain http only to a loopback address), is \(url)")

@@ -510,12 +510,12 @@ public final class UplinkService: Sendable {
         // Over the byte budget: fewer events, cut in proportion to the bytes at once (events are
         // of similar size), then by quarters (at least one always goes: a single huge event must
         // still leave, or it would block everything behind it).
-        if body.count > configuration.batchBytes && events.count > 1 {
-            let fitting = Int(Double(events.count) * Double(configuration.batchBytes) / Double(body.count) * 0.95)
+        if body.count > configuration.effectiveBatchBytes && events.count > 1 {
+            let fitting = Int(Double(events.count) * Double(configuration.effectiveBatchBytes) / Double(body.count) * 0.95)
             events.removeLast(events.count - max(1, fitting))
             body = try encode(batch, events: events)
         }
-        while body.count > configuration.batchBytes && events.count > 1 {
+        while body.count > configuration.effectiveBatchBytes && events.count > 1 {
             events.removeLast(max(1, events.count / 4))
             body = try encode(batch, events: events)
         }

@@ -1,0 +1,328 @@
+import CMosquitto
+public import Foundation
+import Synchronization
+
+/// One MQTT v5 connection through libmosquitto (no MQTT written by hand), with its network loop
+/// on a thread of its own and reconnection with full jitter (libmosquitto's own reconnect delay
+/// has none, and a fleet reconnecting after a broker restart must spread out).
+///
+/// What arrives is handed to `onMessage` on the loop thread; `onConnected` runs there after each
+/// (re)connection (subscribe there: a persistent session keeps subscriptions, a new one does not).
+public final class MQTTClient: @unchecked Sendable {
+    // @unchecked: the libmosquitto handle is used from the loop thread and from publishers at
+    // once, which libmosquitto allows once `mosquitto_threaded_set` is on; every Swift field that
+    // changes is behind `state`.
+
+    public struct Settings: Sendable {
+        public var clientID: String
+        public var host: String
+        public var port: Int
+        public var keepAliveSeconds: Int = 60
+        /// Clean start false and this session expiry: the broker keeps subscriptions and queued
+        /// QoS 1 messages while the client is away.
+        public var sessionExpirySeconds: Int = 86_400
+        /// The username (without TLS client certificates, brokers name clients by it in their ACLs).
+        public var username: String?
+        public var caFile: String?
+        public var certificateFile: String?
+        public var keyFile: String?
+        /// Published by the broker (retained) when the connection dies without a goodbye.
+        public var will: (topic: String, payload: Data)?
+        /// Reconnection waits a random time up to min(cap, base * 2^attempts) seconds.
+        public var reconnectBaseSeconds: Double = 0.5
+        public var reconnectCapSeconds: Double = 30
+
+        public init(clientID: String, host: String, port: Int) {
+            self.clientID = clientID
+            self.host = host
+            self.port = port
+        }
+    }
+
+    /// A message as it arrived, with the v5 properties the contract uses.
+    public struct Message: Sendable {
+        public var topic: String
+        public var payload: Data
+        public var correlationData: Data?
+        public var userProperties: [(String, String)]
+
+        public func property(_ name: String) -> String? {
+            userProperties.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
+        }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Why the connection ended, as the broker or libmosquitto said.
+    public enum Disconnect: Sendable, Equatable {
+        /// Another client connected with the same client id (MQTT v5 reason 0x8E): a cloned card.
+        case sessionTakenOver
+        case other(code: Int32)
+    }
+
+    private struct State {
+        var connected = false
+        var stopped = false
+        var attempts = 0
+        var lastDisconnect: Disconnect?
+        var pendingPublishes: [Int32: CheckedContinuation<Void, any Error>] = [:]
+        /// PUBACKs that came before their publisher registered (by message id, with the reason).
+        var earlyAcknowledgements: [Int32: Int32] = [:]
+    }
+
+    public let settings: Settings
+    public var onMessage: (@Sendable (Message) -> Void)?
+    public var onConnected: (@Sendable (MQTTClient) -> Void)?
+    public var onDisconnected: (@Sendable (Disconnect) -> Void)?
+    private let handle: OpaquePointer
+    private let state = Mutex(State())
+    private var thread: Thread?
+
+    private static let libraryReady: Bool = {
+        mosquitto_lib_init()
+        return true
+    }()
+
+    public init(_ settings: Settings) throws {
+        _ = Self.libraryReady
+        self.settings = settings
+        guard let handle = mosquitto_new(settings.clientID, false, nil) else {
+            throw Failure(description: "libmosquitto could not make a client for \(settings.clientID)")
+        }
+        self.handle = handle
+        mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
+        mosquitto_threaded_set(handle, true)
+        mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V5))
+        if let username = settings.username { mosquitto_username_pw_set(handle, username, nil) }
+        if settings.caFile != nil || settings.certificateFile != nil {
+            let result = mosquitto_tls_set(handle, settings.caFile, nil, settings.certificateFile, settings.keyFile, nil)
+            guard result == MOSQ_ERR_SUCCESS.rawValue else {
+                mosquitto_destroy(handle)
+                throw Failure(description: "TLS files refused (CA \(settings.caFile ?? "-"), certificate \(settings.certificateFile ?? "-")): "
+                              + Self.text(result))
+            }
+        }
+        if let will = settings.will {
+            let result = will.payload.withUnsafeBytes { bytes in
+                mosquitto_will_set_v5(handle, will.topic, Int32(bytes.count), bytes.baseAddress, 1, true, nil)
+            }
+            guard result == MOSQ_ERR_SUCCESS.rawValue else {
+                mosquitto_destroy(handle)
+                throw Failure(description: "the last will could not be set: \(Self.text(result))")
+            }
+        }
+        mosquitto_connect_v5_callback_set(handle) { _, context, code, _, _ in
+            MQTTClient.from(context)?.connected(code: code)
+        }
+        mosquitto_disconnect_v5_callback_set(handle) { _, context, code, _ in
+            MQTTClient.from(context)?.disconnected(code: code)
+        }
+        mosquitto_message_v5_callback_set(handle) { _, context, message, properties in
+            guard let client = MQTTClient.from(context), let message else { return }
+            client.received(message.pointee, properties: properties)
+        }
+        mosquitto_publish_v5_callback_set(handle) { _, context, mid, code, _ in
+            MQTTClient.from(context)?.acknowledged(mid: mid, code: code)
+        }
+    }
+
+    deinit {
+        mosquitto_destroy(handle)
+    }
+
+    private static func from(_ context: UnsafeMutableRawPointer?) -> MQTTClient? {
+        context.map { Unmanaged<MQTTClient>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    static func text(_ code: Int32) -> String { String(cString: mosquitto_strerror(code)) }
+
+    public var isConnected: Bool { state.withLock { $0.connected } }
+    public var lastDisconnect: Disconnect? { state.withLock { $0.lastDisconnect } }
+
+    /// Starts the loop thread: connects, and reconnects after every loss until `stop`.
+    public func start() {
+        let thread = Thread { [self] in self.loop() }
+        thread.name = "mqtt \(settings.clientID)"
+        thread.stackSize = 256 * 1024
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Disconnects (no last will: a goodbye) and ends the loop thread.
+    public func stop() {
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            state.stopped = true
+            defer { state.pendingPublishes = [:] }
+            return Array(state.pendingPublishes.values)
+        }
+        for continuation in waiting { continuation.resume(throwing: Failure(description: "the client stopped")) }
+        mosquitto_disconnect_v5(handle, Int32(MQTT_RC_NORMAL_DISCONNECTION.rawValue), nil)
+        while let thread, !thread.isFinished { usleep(2_000) }
+    }
+
+    private func loop() {
+        // `mosquitto_connect` once, `mosquitto_reconnect` after every loss; between a connect and
+        // its CONNACK the loop just runs (connecting again there would cut the handshake short).
+        var connectedOnce = false
+        var needsConnection = true
+        while !state.withLock({ $0.stopped }) {
+            if needsConnection {
+                let result = connectedOnce ? mosquitto_reconnect(handle) : connect()
+                guard result == MOSQ_ERR_SUCCESS.rawValue else {
+                    waitBeforeReconnecting()
+                    continue
+                }
+                connectedOnce = true
+                needsConnection = false
+            }
+            let result = mosquitto_loop(handle, 100, 1)
+            if result != MOSQ_ERR_SUCCESS.rawValue, !state.withLock({ $0.stopped }) {
+                state.withLock { $0.connected = false }
+                needsConnection = true
+                waitBeforeReconnecting()
+            }
+        }
+    }
+
+    private func connect() -> Int32 {
+        var properties: OpaquePointer?
+        mosquitto_property_add_int32(&properties, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), UInt32(settings.sessionExpirySeconds))
+        defer { mosquitto_property_free_all(&properties) }
+        return mosquitto_connect_bind_v5(handle, settings.host, Int32(settings.port), Int32(settings.keepAliveSeconds), nil, properties)
+    }
+
+    /// Full jitter over an exponential bound; a session taken over by another client with our id
+    /// waits the cap (two clients taking turns would otherwise flap for ever).
+    private func waitBeforeReconnecting() {
+        let (attempts, takenOver) = state.withLock { state -> (Int, Bool) in
+            state.attempts += 1
+            return (state.attempts, state.lastDisconnect == .sessionTakenOver)
+        }
+        let bound = takenOver ? settings.reconnectCapSeconds
+            : min(settings.reconnectCapSeconds, settings.reconnectBaseSeconds * pow(2, Double(min(attempts, 20))))
+        let wait = takenOver ? bound * (0.5 + Double.random(in: 0...0.5)) : Double.random(in: 0...bound)
+        let deadline = Date().addingTimeInterval(wait)
+        while Date() < deadline, !state.withLock({ $0.stopped }) { usleep(20_000) }
+    }
+
+    // MARK: - Callbacks (on the loop thread)
+
+    private func connected(code: Int32) {
+        guard code == 0 else {
+            state.withLock { $0.lastDisconnect = .other(code: code) }
+            return
+        }
+        state.withLock {
+            $0.connected = true
+            $0.attempts = 0
+        }
+        onConnected?(self)
+    }
+
+    private func disconnected(code: Int32) {
+        let reason: Disconnect = code == Int32(MQTT_RC_SESSION_TAKEN_OVER.rawValue) ? .sessionTakenOver : .other(code: code)
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            state.connected = false
+            state.lastDisconnect = reason
+            state.earlyAcknowledgements = [:]
+            defer { state.pendingPublishes = [:] }
+            return Array(state.pendingPublishes.values)
+        }
+        for continuation in waiting { continuation.resume(throwing: Failure(description: "the connection to the broker was lost")) }
+        onDisconnected?(reason)
+    }
+
+    private func acknowledged(mid: Int32, code: Int32) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+            guard let waiter = state.pendingPublishes.removeValue(forKey: mid) else {
+                state.earlyAcknowledgements[mid] = code
+                return nil
+            }
+            return waiter
+        }
+        if let waiter { Self.settle(waiter, code: code) }
+    }
+
+    private func received(_ message: mosquitto_message, properties: OpaquePointer?) {
+        let topic = message.topic.map { String(cString: $0) } ?? ""
+        let payload = message.payload.map { Data(bytes: $0, count: Int(message.payloadlen)) } ?? Data()
+        var correlation: Data?
+        var value: UnsafeMutableRawPointer?
+        var length: UInt16 = 0
+        if mosquitto_property_read_binary(properties, Int32(MQTT_PROP_CORRELATION_DATA.rawValue), &value, &length, false) != nil, let value {
+            correlation = Data(bytes: value, count: Int(length))
+            free(value)
+        }
+        var pairs: [(String, String)] = []
+        var name: UnsafeMutablePointer<CChar>?
+        var text: UnsafeMutablePointer<CChar>?
+        var cursor = mosquitto_property_read_string_pair(properties, Int32(MQTT_PROP_USER_PROPERTY.rawValue), &name, &text, false)
+        while cursor != nil {
+            if let name, let text { pairs.append((String(cString: name), String(cString: text))) }
+            free(name)
+            free(text)
+            name = nil
+            text = nil
+            cursor = mosquitto_property_read_string_pair(cursor, Int32(MQTT_PROP_USER_PROPERTY.rawValue), &name, &text, true)
+        }
+        onMessage?(Message(topic: topic, payload: payload, correlationData: correlation, userProperties: pairs))
+    }
+
+    // MARK: - Sending
+
+    /// Subscribes at QoS 1 (from `onConnected`).
+    public func subscribe(_ filter: String) throws {
+        let result = mosquitto_subscribe_v5(handle, nil, filter, 1, 0, nil)
+        guard result == MOSQ_ERR_SUCCESS.rawValue else { throw Failure(description: "subscribe \(filter): \(Self.text(result))") }
+    }
+
+    /// Publishes and returns once the broker acknowledged it (QoS 1, PUBACK); throws when not
+    /// connected, refused or the connection dropped first. `retain` for status topics.
+    public func publish(_ topic: String, payload: Data, qos: Int32 = 1, retain: Bool = false, correlationData: Data? = nil,
+                        userProperties: [(String, String)] = []) async throws {
+        guard isConnected else { throw Failure(description: "not connected to the broker \(settings.host):\(settings.port)") }
+        var properties: OpaquePointer?
+        defer { mosquitto_property_free_all(&properties) }
+        if let correlationData {
+            _ = correlationData.withUnsafeBytes { bytes in
+                mosquitto_property_add_binary(&properties, Int32(MQTT_PROP_CORRELATION_DATA.rawValue), bytes.baseAddress, UInt16(bytes.count))
+            }
+        }
+        for (name, value) in userProperties {
+            mosquitto_property_add_string_pair(&properties, Int32(MQTT_PROP_USER_PROPERTY.rawValue), name, value)
+        }
+        let props = properties
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            var mid: Int32 = 0
+            // Not under `state`'s lock: the loop thread may be in a callback waiting for it.
+            let result = payload.withUnsafeBytes { bytes in
+                mosquitto_publish_v5(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, qos, retain, props)
+            }
+            guard result == MOSQ_ERR_SUCCESS.rawValue else {
+                continuation.resume(throwing: Failure(description: "publish to \(topic): \(Self.text(result))"))
+                return
+            }
+            guard qos > 0 else {
+                continuation.resume()
+                return
+            }
+            // The PUBACK may have come already.
+            let early = state.withLock { state -> Int32? in
+                if let code = state.earlyAcknowledgements.removeValue(forKey: mid) { return code }
+                state.pendingPublishes[mid] = continuation
+                return nil
+            }
+            if let early { Self.settle(continuation, code: early) }
+        }
+    }
+
+    private static func settle(_ continuation: CheckedContinuation<Void, any Error>, code: Int32) {
+        if code == 0 || code == Int32(MQTT_RC_NO_MATCHING_SUBSCRIBERS.rawValue) {
+            continuation.resume()
+        } else {
+            continuation.resume(throwing: Failure(description: "the broker refused the message (reason \(code))"))
+        }
+    }
+}
