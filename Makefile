@@ -11,6 +11,12 @@ APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl syste
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000
+# Pickups per stack in the side-by-side pickup benchmark (16 per courier round).
+PICKUPS ?= 256
+# The pickup benchmark's reference stack needs pyserial, from Debian's python3-serial, which the
+# system interpreter imports (not a virtualenv's or pyenv's python3).
+BENCH_APT_PACKAGES := python3-serial
+BENCH_PYTHON ?= /usr/bin/python3
 DRAIN_EVENTS ?= 100000
 DRAIN_RUNS ?= 3
 DRAIN_SETUPS ?= all
@@ -24,7 +30,7 @@ ARCH ?= $(shell dpkg --print-architecture)
 SWIFT_BUILD_FLAGS ?=
 RELEASE_SCRATCH := .build-release
 
-.PHONY: deps build run ctl test test-faults crash-test bench bench-uplink deb clean
+.PHONY: deps build run ctl test test-faults crash-test bench bench-pickup bench-uplink deb clean
 
 deps:
 	@missing=""; \
@@ -74,14 +80,24 @@ crash-test: deps
 # Then the daemon's footprint (README "Benchmarks"): binary size, exec to READY, idle RSS and CPU,
 # RSS after 10,000 deposits and pickups. FOOTPRINT_ARGS="--cycles 2000 --idle-seconds 30" shortens it.
 FOOTPRINT_ARGS ?=
-# The uplink drain first: it builds from the main package alone, while the micro-benchmarks'
+# The pickup and uplink-drain benchmarks first: they build from the main package alone, while the micro-benchmarks'
 # package (ordo-one/benchmark) is built apart.
 bench: deps
+	$(MAKE) bench-pickup
 	$(MAKE) bench-uplink
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerd
 	python3 Benchmarks/footprint.py \
 	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/lockerd" $(FOOTPRINT_ARGS)
+
+# The pickup side by side (README "Pickup latency"): the release lockerd and a Python stack an
+# integrator would write, each on a simulated Kerong CU16 board behind a pseudo-terminal,
+# interleaved; PICKUPS per stack.
+bench-pickup: deps
+	$(MAKE) deps APT_PACKAGES="$(BENCH_APT_PACKAGES)"
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerd
+	$(BENCH_PYTHON) Benchmarks/PickupLatency/pickup_benchmark.py \
+	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/lockerd" --pickups $(PICKUPS)
 
 # The uplink drain side by side (one batch of 200 at a time to a version-2 server, and the
 # defaults against a version-3 server), against a server written from the contract in Python

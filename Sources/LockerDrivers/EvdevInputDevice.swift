@@ -23,7 +23,10 @@ public final class EvdevInputDevice: @unchecked Sendable {
         self.path = path
         let file = try hardwareCall { () throws(SystemCallError) in try FileDescriptor.open(path, .readOnly, options: .nonBlocking) }
         let name = InputDeviceCalls.deviceName(file)
-        if grab {
+        // A FIFO is a stand-in another process writes events into (the simulated cabinet, the
+        // pickup benchmark): no console reads it, and EVIOCGRAB would fail on it.
+        let isStandIn = (try? FileSystemCalls.status(of: path).kind) == .fifo
+        if grab && !isStandIn {
             do {
                 try InputDeviceCalls.grab(file)
             } catch {
