@@ -123,6 +123,7 @@ class Rig:
 
     def __init__(self, directory, lockerd, poll_ms):
         self.directory = directory
+        self.poll_seconds = poll_ms / 1000
         self.lockerd_board = SimulatedCU16("lockerd")
         self.reference_board = SimulatedCU16("reference")
         self.display_lines = []
@@ -272,9 +273,10 @@ class Rig:
     def pickup(self, keypad, board, code):
         """Types the code; returns nanoseconds from its last digit's key-down to the unlock frame
         (a complete code opens the door at once, without ENTER)."""
-        self.press(keypad, list(code[:-1]), pause=0.002)
-        # A resident's last key comes at any moment of the board's poll cycle.
-        self.pump(random.uniform(0.0, 0.25))
+        self.press(keypad, list(code[:-1]), pause=0.02)
+        # A resident's last key comes at any moment of the board's poll cycle (and, as a person's,
+        # some time after the key before it).
+        self.pump(0.05 + random.uniform(0.0, self.poll_seconds))
         unlocks = len(board.unlocks)
         down, up = key_event(KEYS[code[-1]], 1), key_event(KEYS[code[-1]], 0)
         started = time.perf_counter_ns()
@@ -282,7 +284,11 @@ class Rig:
         self.wait_for(lambda: len(board.unlocks) > unlocks, "the pickup's unlock frame (%s)" % board.name, timeout=5)
         arrived, lock = board.unlocks[unlocks]
         os.write(keypad, up)
+        # The resident takes the parcel and closes the door once the stack saw it open; the next
+        # pickup comes after this one is over, as at a cabinet.
         board.after_seen_open[lock] = False
+        self.wait_for(lambda: lock not in board.after_seen_open, "door %d seen open (%s)" % (lock, board.name))
+        self.pump(2 * self.poll_seconds)
         return arrived - started
 
     def bare_commit(self):
