@@ -27,6 +27,11 @@ extension CabinetController {
             lastOverdueCheck = now
             for change in custody.overdueFound(in: model, now: now) { await carryOut(change, "overdue flag") }
         }
+        if model.pending.isEmpty, lastCheckpoint.map({ now.timeIntervalSince($0) >= 30 }) ?? true {
+            // Between door operations, never inside the commit of one (see `CabinetStore.checkpoint`).
+            lastCheckpoint = now
+            do { try store.checkpoint() } catch { logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"]) }
+        }
         if !offlineBoards.isEmpty, lastBoardPoll.map({ now.timeIntervalSince($0) >= 5 }) ?? true {
             lastBoardPoll = now
             for board in offlineBoards.sorted() { await boardBack(board) }

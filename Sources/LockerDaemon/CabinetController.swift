@@ -51,6 +51,8 @@ public final class CabinetController {
     var lastBoardPoll: Date?
     var lastStorageCheck: Date?
     var lastBacklogCheck: Date?
+    /// When the WAL was last checkpointed (see `CabinetStore.checkpoint`).
+    var lastCheckpoint: Date?
     /// Doors pulsed for no custody operation (a remote open, a technician's open) and why, until
     /// they close: their opening and closing are recorded (`door.opened`, `door.closed`).
     var openedOnCommand: [Int: String] = [:]
