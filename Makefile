@@ -7,7 +7,8 @@ STATE ?= state
 # openssl: the uplink tests make a CA and certificates for their mutual-TLS server.
 # systemd: the unit tests run systemd-analyze (verify, security), systemd-sysusers and systemd-tmpfiles.
 # mount: the full-disk test mounts a small tmpfs; util-linux: setpriv runs lockerctl as other users.
-APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography zlib1g-dev
+# binutils: a test reads the executables' dynamic section with readelf (their link, see Package.swift).
+APT_PACKAGES := pkg-config binutils libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography zlib1g-dev
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000

@@ -51,8 +51,9 @@ public final class CabinetController {
     var lastBoardPoll: Date?
     var lastStorageCheck: Date?
     var lastBacklogCheck: Date?
-    /// When the WAL was last checkpointed (see `CabinetStore.checkpoint`).
+    /// When the WAL was last checkpointed, and the commits since (see `checkpointIfDue`).
     var lastCheckpoint: Date?
+    var commitsSinceCheckpoint = 0
     /// Doors pulsed for no custody operation (a remote open, a technician's open) and why, until
     /// they close: their opening and closing are recorded (`door.opened`, `door.closed`).
     var openedOnCommand: [Int: String] = [:]
@@ -205,6 +206,7 @@ public final class CabinetController {
             await latchFaulted(id, detail: detail)
         }
         publishNewEvents()
+        checkpointIfDue(now: clock.now())
     }
 
     /// Time passes: timeouts, door reminders and alarms, overdue parcels, offline boards.
@@ -356,6 +358,7 @@ public final class CabinetController {
     @discardableResult
     func commit<T: Sendable>(_ what: String, _ body: @Sendable (CustodyTransaction) throws -> T) -> T? {
         let stamp = EventStamp(wallClock: clock.now(), monotonicNanoseconds: clock.monotonicNanoseconds())
+        commitsSinceCheckpoint += 1
         do {
             return try store.transaction(at: stamp, body)
         } catch {
