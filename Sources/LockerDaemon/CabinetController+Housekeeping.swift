@@ -14,7 +14,7 @@ extension CabinetController {
     /// when not due.
     func checkpointIfDue(now: Date) {
         guard commitsSinceCheckpoint > 0, model.pending.isEmpty,
-              commitsSinceCheckpoint >= 200 || lastCheckpoint.map({ now.timeIntervalSince($0) >= 30 }) ?? true
+              commitsSinceCheckpoint >= 200 || lastCheckpoint.map({ now.timeIntervalSince($0) >= 30 }) ?? false
         else { return }
         lastCheckpoint = now
         commitsSinceCheckpoint = 0

@@ -161,6 +161,8 @@ public final class CabinetController {
     /// Records the start, reads every door sensor and reconciles it with the store, so that a door
     /// that was mid-transition when power failed ends in a defined, recorded state.
     public func start() async {
+        // The store checkpointed when it opened: the next one is due after 200 commits or 30 s.
+        lastCheckpoint = clock.now()
         let highWater = (try? store.timeHighWater()) ?? .distantPast
         lastRecordedBeforeStart = highWater > Date(timeIntervalSince1970: 0) ? highWater : nil
         await carryOut(custody.daemonStarted(in: model), "start record")
