@@ -3,7 +3,8 @@ import Synchronization
 
 /// The single queue in front of the `CabinetController`. Drivers, simulators, the ticker and the
 /// front panel all post here; one loop (`run`) takes inputs one at a time, so the controller never
-/// sees two inputs interleaved. Posting waits until the input was handled.
+/// sees two inputs interleaved. `handle` waits until the input was handled; `post` (a keypad's
+/// reader thread, which needs no answer) returns at once.
 public final class CabinetInbox: HardwareEventQueue, Sendable {
     /// Each input carries when it was posted: the unlock latency a person feels includes the wait
     /// in this queue.
