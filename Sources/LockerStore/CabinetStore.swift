@@ -84,8 +84,8 @@ public final class CabinetStore: Sendable {
 
     /// Copies the committed WAL frames into the database file (a passive checkpoint: it waits for
     /// no reader and leaves frames a reader still needs), so the WAL is reused from its start by
-    /// a later commit. Nothing to copy costs no write and no fsync. lockerd calls it from the
-    /// cabinet loop's tick while no door operation is under way. Returns the WAL's frame count.
+    /// a later commit. Nothing to copy costs no write and no fsync. lockerd calls it between door
+    /// operations (`CabinetController.checkpointIfDue`). Returns the WAL's frame count.
     @discardableResult
     public func checkpoint() throws -> Int {
         try pool.writeWithoutTransaction { db in try db.checkpoint(.passive).walFrameCount }
