@@ -3,9 +3,9 @@ import LockerTestSupport
 import Testing
 
 /// The executables are linked as Package.swift's `leanLink` says, in every build: by lld with the
-/// relative relocations packed (a RELR table instead of ~130,000 RELA entries that every start
-/// has to apply and that stay resident), and without the ~42,000 exported symbols. A toolchain or
-/// a flag that silently stops doing either would bring back ~5 MB of resident memory per process.
+/// relative relocations packed (a RELR table instead of ~136,000 RELA entries that every start
+/// has to apply and that stay resident), and without the ~46,000 exported symbols. A toolchain or
+/// a flag that silently stops doing either would bring back ~7 MB of resident memory per process.
 /// Read with `readelf` (binutils, see the Makefile's packages).
 struct ExecutableLinkTests {
     static func readelf(_ arguments: [String]) throws -> String {
@@ -30,7 +30,7 @@ struct ExecutableLinkTests {
         let comment = try Self.readelf(["-p", ".comment", binary])
         #expect(comment.contains("LLD"), "not linked by lld")
         // Symbols the executable defines and exports (imports from shared libraries are "UND"):
-        // a handful, not every Swift symbol of the program (~40,000).
+        // a handful, not every Swift symbol of the program (~46,000).
         let symbols = try Self.readelf(["--dyn-syms", "-W", binary]).split(separator: "\n").map { $0.split(separator: " ") }
         let exported = symbols.filter { fields in fields.count >= 8 && fields[0].hasSuffix(":") && fields[6] != "UND" }.count
         #expect(exported < 1_000, "\(exported) exported symbols: every symbol is exported again")
