@@ -4,9 +4,9 @@ write (reference_stack.py beside this file), in one run, interleaved, each on it
 Kerong CU16 board behind a pseudo-terminal that this script plays (status replies from its doors
 and item sensors; an unlock opens the door, which the "person" closes after the stack saw it open).
 
-What is timed: from writing the key-down event of the code's last digit into the keypad FIFO the stack reads (the same
-24-byte `struct input_event` a USB keypad delivers) to the Kerong unlock frame arriving at the
-board. In the same run, a bare SQLite commit of the reference stack's pickup transaction (WAL,
+What is timed: from writing the key-down event of the code's last digit into the keypad FIFO the
+stack reads (the same 24-byte `struct input_event` a USB keypad delivers; a complete code opens
+at once, without ENTER) to the Kerong unlock frame arriving at the board. In the same run, a bare SQLite commit of the reference stack's pickup transaction (WAL,
 synchronous=FULL) is timed in this process after every pair, so lockerd's time above the fsync
 both stacks pay can be read off.
 
@@ -176,11 +176,10 @@ class Rig:
     def wait_for_display(self, pattern, what, since):
         """The first line from index `since` on that matches `pattern`."""
         regex = re.compile(pattern)
-        start = since
         found = []
 
         def seen():
-            for line in self.display_lines[start:]:
+            for line in self.display_lines[since:]:
                 match = regex.search(line)
                 if match:
                     found.append(match)
