@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
-"""The footprint of a release lockerd: binary size, exec-to-READY time, idle RSS and CPU, and RSS
-after many deposits and pickups through the simulated cabinet's front panel.
+"""The footprint of a release lockerd: binary size, exec-to-READY time, idle memory (RSS, PSS,
+anon), CPU and wake-ups (the simulated cabinet, and one Kerong CU16 on a pseudo-terminal polled
+every 250 ms), and memory after many deposits and pickups through the simulated cabinet's front
+panel, with its growth after a warm-up.
 
     python3 Benchmarks/footprint.py .build-release/release/lockerd [--cycles 10000] [--idle-seconds 60]
 
-Targets on the project's 2-core machine: idle RSS <= 20 MB, exec to READY <= 200 ms, no busy
-polling (idle CPU < 0.5 % of one core). Standard library only; Linux only (reads /proc).
+Goals on the project's 2-core machine: idle RSS <= 20 MB and PSS <= 18 MB, exec to READY <= 200
+ms, idle CPU < 0.5 % of one core and <= 5 wake-ups a second (simulated cabinet), <= 0.2 % and <= 3
+wake-ups per poll with one CU16, RSS growth <= 1 MB after the warm-up. Standard library only;
+Linux only (reads /proc).
 Prints a table on standard output, progress on standard error; exits 0, or non-zero with a
 message when lockerd cannot be started, never becomes READY, or the cabinet misbehaves.
 """
