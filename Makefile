@@ -7,14 +7,21 @@ STATE ?= state
 # openssl: the uplink tests make a CA and certificates for their mutual-TLS server.
 # systemd: the unit tests run systemd-analyze (verify, security), systemd-sysusers and systemd-tmpfiles.
 # mount: the full-disk test mounts a small tmpfs; util-linux: setpriv runs lockerctl as other users.
+# binutils: a test reads the executables' dynamic section with readelf (their link, see Package.swift).
 # libmosquitto-dev: the uplink's MQTT binding; mosquitto: the broker its tests start on loopback.
 # chromium, fonts-noto-cjk: the kiosk test drives the touchscreen page in headless Chromium (DevTools
 # protocol over a pipe, from Python's standard library), in English and Simplified Chinese.
-APT_PACKAGES := pkg-config libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography zlib1g-dev libmosquitto-dev mosquitto \
-  chromium fonts-noto-cjk
+APT_PACKAGES := pkg-config binutils libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography zlib1g-dev \
+  libmosquitto-dev mosquitto chromium fonts-noto-cjk
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000
+# Pickups per stack in the side-by-side pickup benchmark (16 per courier round).
+PICKUPS ?= 256
+# The pickup benchmark's reference stack needs pyserial, from Debian's python3-serial, which the
+# system interpreter imports (not a virtualenv's or pyenv's python3).
+BENCH_APT_PACKAGES := python3-serial
+BENCH_PYTHON ?= /usr/bin/python3
 DRAIN_EVENTS ?= 100000
 DRAIN_RUNS ?= 3
 DRAIN_SETUPS ?= all
@@ -28,7 +35,7 @@ ARCH ?= $(shell dpkg --print-architecture)
 SWIFT_BUILD_FLAGS ?=
 RELEASE_SCRATCH := .build-release
 
-.PHONY: deps build run ctl test test-faults crash-test bench bench-uplink deb clean
+.PHONY: deps build run ctl test test-faults crash-test bench bench-micro bench-pickup bench-uplink deb clean
 
 deps:
 	@missing=""; \
@@ -78,14 +85,29 @@ crash-test: deps
 # Then the daemon's footprint (README "Benchmarks"): binary size, exec to READY, idle RSS and CPU,
 # RSS after 10,000 deposits and pickups. FOOTPRINT_ARGS="--cycles 2000 --idle-seconds 30" shortens it.
 FOOTPRINT_ARGS ?=
-# The uplink drain first: it builds from the main package alone, while the micro-benchmarks'
-# package (ordo-one/benchmark) is built apart.
+# The pickup and uplink-drain benchmarks build from the main package alone. The micro-benchmarks
+# (ordo-one/benchmark: choose() and the in-process unlock) are a package of their own, built apart
+# from scratch (the better part of an hour on a 2-core machine), so they are `make bench-micro`,
+# not part of `make bench`: the side-by-side pickup benchmark measures the unlock on the device path.
 bench: deps
+	$(MAKE) bench-pickup
 	$(MAKE) bench-uplink
-	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerd
-	python3 Benchmarks/footprint.py \
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerctl
+	$(BENCH_PYTHON) Benchmarks/footprint.py \
 	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/lockerd" $(FOOTPRINT_ARGS)
+
+bench-micro: deps
+	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
+
+# The pickup side by side (README "Pickup latency"): the release lockerd and a Python stack an
+# integrator would write, each on a simulated Kerong CU16 board behind a pseudo-terminal,
+# interleaved; PICKUPS per stack.
+bench-pickup: deps
+	$(MAKE) deps APT_PACKAGES="$(BENCH_APT_PACKAGES)"
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerd
+	$(BENCH_PYTHON) Benchmarks/PickupLatency/pickup_benchmark.py \
+	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/lockerd" --pickups $(PICKUPS)
 
 # The uplink drain side by side (one batch of 200 at a time to a version-2 server, and the
 # defaults against a version-3 server), against a server written from the contract in Python

@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
-"""The footprint of a release lockerd: binary size, exec-to-READY time, idle RSS and CPU, and RSS
-after many deposits and pickups through the simulated cabinet's front panel.
+"""The footprint of a release lockerd: binary size, exec-to-READY time, idle memory (RSS, PSS,
+anon), CPU and wake-ups (the simulated cabinet, and one Kerong CU16 on a pseudo-terminal polled
+every 250 ms), and memory after many deposits and pickups through the simulated cabinet's front
+panel, with its growth after a warm-up.
 
     python3 Benchmarks/footprint.py .build-release/release/lockerd [--cycles 10000] [--idle-seconds 60]
 
-Targets on the project's 2-core machine: idle RSS <= 20 MB, exec to READY <= 200 ms, no busy
-polling (idle CPU < 0.5 % of one core). Standard library only; Linux only (reads /proc).
+Goals on the project's 2-core machine: idle RSS <= 20 MB and PSS <= 18 MB, exec to READY <= 200
+ms, idle CPU < 0.5 % of one core and <= 5 wake-ups a second (simulated cabinet), <= 0.2 % and <= 3
+wake-ups per poll with one CU16, RSS growth <= 1 MB after the warm-up. Standard library only;
+Linux only (reads /proc).
 Prints a table on standard output, progress on standard error; exits 0, or non-zero with a
 message when lockerd cannot be started, never becomes READY, or the cabinet misbehaves.
 """
 
 import argparse
+import json
 import math
 import os
 import queue
@@ -25,9 +30,18 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "PickupLatency"))
+from simulated_cu16 import SimulatedCU16  # noqa: E402  (the pickup benchmark's simulated board)
+
 TARGET_RSS_MB = 20.0
+TARGET_PSS_MB = 18.0
+TARGET_GROWTH_MB = 1.0
 TARGET_READY_MS = 200.0
 TARGET_IDLE_CPU_PERCENT = 0.5
+TARGET_IDLE_WAKE_UPS = 5.0
+TARGET_BOARD_CPU_PERCENT = 0.2
+TARGET_WAKE_UPS_PER_POLL = 3.0
+BOARD_POLL_MS = 250
 READY_TIMEOUT_S = 10.0
 MARK_TIMEOUT_S = 60.0
 COURIER_LOGIN = "press menu 1001 enter 4321 enter"
@@ -71,29 +85,41 @@ def cpu_ticks(pid):
     return int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
 
 
-def context_switches(pid):
-    """Voluntary + involuntary context switches summed over the live threads: wake-ups."""
+def wake_ups(pid):
+    """Voluntary context switches summed over the live threads: each is a thread that slept and
+    was woken (a timer, a descriptor, another thread). Involuntary ones are preemptions."""
     total = 0
     for task in os.listdir("/proc/%d/task" % pid):
         try:
             fields = proc_status("/proc/%d/task/%s/status" % (pid, task))
         except OSError:
             continue  # the thread ended meanwhile
-        total += fields.get("voluntary_ctxt_switches", 0) + fields.get("nonvoluntary_ctxt_switches", 0)
+        total += fields.get("voluntary_ctxt_switches", 0)
     return total
 
 
 def memory(pid):
+    """RSS, PSS and anonymous memory. After sync(2): the pages of a binary just linked are dirty
+    in the page cache and would otherwise count as the process's private dirty memory."""
+    os.sync()
     s = proc_status("/proc/%d/status" % pid)
     try:
-        private_dirty = proc_status("/proc/%d/smaps_rollup" % pid).get("Private_Dirty", 0) / 1024.0
+        rollup = proc_status("/proc/%d/smaps_rollup" % pid)
     except OSError:
-        private_dirty = float("nan")
+        rollup = {}
+    nan = float("nan")
     return {
         "rss": s.get("VmRSS", 0) / 1024.0, "hwm": s.get("VmHWM", 0) / 1024.0,
         "anon": s.get("RssAnon", 0) / 1024.0, "file": s.get("RssFile", 0) / 1024.0,
-        "dirty": private_dirty, "threads": s.get("Threads", 0),
+        "pss": rollup["Pss"] / 1024.0 if "Pss" in rollup else nan,
+        "dirty": rollup["Private_Dirty"] / 1024.0 if "Private_Dirty" in rollup else nan,
+        "threads": s.get("Threads", 0),
     }
+
+
+def describe(m):
+    return ("RSS %.1f MB, PSS %.1f MB, anon %.1f MB (file %.1f, private dirty %.1f; %d threads)"
+            % (m["rss"], m["pss"], m["anon"], m["file"], m["dirty"], m["threads"]))
 
 
 def rss_by_mapping(pid, binary):
@@ -120,7 +146,7 @@ def rss_by_mapping(pid, binary):
 class Daemon:
     """One lockerd process, started with $NOTIFY_SOCKET pointing at a socket of ours."""
 
-    def __init__(self, bench, state_directory, manual_clock=True, front_panel=True, stdout=None):
+    def __init__(self, bench, state_directory, manual_clock=True, front_panel=True, stdout=None, extra=()):
         self.bench = bench
         self.state_directory = state_directory
         os.makedirs(state_directory, exist_ok=True)
@@ -129,7 +155,7 @@ class Daemon:
             arguments.append("--front-panel")
         if manual_clock:
             arguments.append("--manual-clock")
-        arguments += ["--maintenance-socket", os.path.join(state_directory, "m.sock"), "--log-level", "warning"]
+        arguments += ["--maintenance-socket", os.path.join(state_directory, "m.sock"), "--log-level", "warning"] + list(extra)
         self.arguments = arguments
         self.stdout = stdout
         self.process = None
@@ -347,30 +373,73 @@ class Bench:
             daemon.start()
             time.sleep(self.options.settle_seconds)
             settled = memory(daemon.pid)
-            self.row("idle RSS, %.0f s after READY (real clock)" % self.options.settle_seconds,
-                     "%.1f MB (anon %.1f, file %.1f, private dirty %.1f; %d threads)"
-                     % (settled["rss"], settled["anon"], settled["file"], settled["dirty"], settled["threads"]),
-                     "<= %.0f MB" % TARGET_RSS_MB, settled["rss"] <= TARGET_RSS_MB)
+            self.row("idle memory, %.0f s after READY (real clock)" % self.options.settle_seconds, describe(settled),
+                     "RSS <= %.0f MB, PSS <= %.0f MB" % (TARGET_RSS_MB, TARGET_PSS_MB),
+                     settled["rss"] <= TARGET_RSS_MB and settled["pss"] <= TARGET_PSS_MB)
             parts = rss_by_mapping(daemon.pid, self.binary)
             self.row("idle RSS by mapping",
                      "lockerd image %.1f MB, shared libraries %.1f MB, heap and stacks %.1f MB"
                      % (parts["image"], parts["libraries"], parts["anonymous"]))
             log("idle CPU: measuring %.0f s of idle" % self.options.idle_seconds)
-            ticks0, switches0, wall0 = cpu_ticks(daemon.pid), context_switches(daemon.pid), time.monotonic()
+            ticks0, switches0, wall0 = cpu_ticks(daemon.pid), wake_ups(daemon.pid), time.monotonic()
             time.sleep(self.options.idle_seconds)
-            ticks1, switches1, wall1 = cpu_ticks(daemon.pid), context_switches(daemon.pid), time.monotonic()
+            ticks1, switches1, wall1 = cpu_ticks(daemon.pid), wake_ups(daemon.pid), time.monotonic()
             if daemon.process.poll() is not None:
                 raise BenchError("lockerd exited while idle\n" + daemon.stderr_tail())
             after = memory(daemon.pid)
             wall = wall1 - wall0
             cpu = (ticks1 - ticks0) / float(os.sysconf("SC_CLK_TCK"))
             percent = 100.0 * cpu / wall
-            self.row("idle CPU over %.0f s (real clock, 250 ms tick)" % wall,
-                     "%.2f s/hour, %.3f %% of one core; %.1f wake-ups/s"
-                     % (cpu / wall * 3600.0, percent, (switches1 - switches0) / wall),
-                     "< %.1f %%" % TARGET_IDLE_CPU_PERCENT, percent < TARGET_IDLE_CPU_PERCENT)
-            self.row("idle RSS after %.0f s more" % wall, "%.1f MB (peak %.1f MB)" % (after["rss"], after["hwm"]),
-                     "<= %.0f MB" % TARGET_RSS_MB, after["rss"] <= TARGET_RSS_MB)
+            rate = (switches1 - switches0) / wall
+            self.row("idle simulated cabinet over %.0f s (real clock)" % wall,
+                     "%.2f s CPU/hour, %.3f %% of one core; %.1f wake-ups/s" % (cpu / wall * 3600.0, percent, rate),
+                     "< %.1f %%; <= %.0f wake-ups/s" % (TARGET_IDLE_CPU_PERCENT, TARGET_IDLE_WAKE_UPS),
+                     percent < TARGET_IDLE_CPU_PERCENT and rate <= TARGET_IDLE_WAKE_UPS)
+            self.row("idle memory after %.0f s more" % wall, describe(after) + ", peak RSS %.1f MB" % after["hwm"],
+                     "RSS <= %.0f MB" % TARGET_RSS_MB, after["rss"] <= TARGET_RSS_MB)
+        finally:
+            daemon.stop()
+
+    # 4b. idle with one Kerong CU16 board on a pseudo-terminal, polled every 250 ms
+    def idle_with_board(self):
+        board = SimulatedCU16("footprint")
+        directory = self.state("board")
+        os.makedirs(directory)
+        configuration = os.path.join(directory, "cabinet.json")
+        with open(configuration, "w") as file:
+            json.dump({
+                "cabinetID": "footprint-board",
+                "boards": [{"address": 1, "kind": "kerong-cu16", "device": board.path, "channels": 16,
+                            "hasItemSensors": True, "pollMilliseconds": BOARD_POLL_MS}],
+                "compartments": [{"label": "A%02d" % n, "size": "S", "board": 1, "channel": n} for n in range(1, 17)],
+            }, file)
+        daemon = Daemon(self, directory, manual_clock=False, front_panel=False, extra=["--config", configuration])
+        try:
+            daemon.start()
+
+            def serve(seconds):
+                deadline = time.monotonic() + seconds
+                while time.monotonic() < deadline:
+                    readable, _, _ = select.select([board.master], [], [], max(0.0, deadline - time.monotonic()))
+                    if readable:
+                        board.feed(os.read(board.master, 4096), time.perf_counter_ns())
+            serve(self.options.settle_seconds)
+            log("idle with one CU16: measuring %.0f s" % self.options.idle_seconds)
+            ticks0, switches0, polls0, wall0 = cpu_ticks(daemon.pid), wake_ups(daemon.pid), board.polls, time.monotonic()
+            serve(self.options.idle_seconds)
+            ticks1, switches1, polls1, wall1 = cpu_ticks(daemon.pid), wake_ups(daemon.pid), board.polls, time.monotonic()
+            if daemon.process.poll() is not None:
+                raise BenchError("lockerd exited while idle\n" + daemon.stderr_tail())
+            wall, polls = wall1 - wall0, max(1, polls1 - polls0)
+            percent = 100.0 * (ticks1 - ticks0) / float(os.sysconf("SC_CLK_TCK")) / wall
+            rate = (switches1 - switches0) / wall
+            per_poll = (switches1 - switches0) / polls
+            self.row("idle with one CU16 polled every %d ms, over %.0f s" % (BOARD_POLL_MS, wall),
+                     "%.3f %% of one core; %.1f wake-ups/s, %.1f per poll (%.1f polls/s)"
+                     % (percent, rate, per_poll, polls / wall),
+                     "<= %.1f %%; <= %.0f wake-ups per poll" % (TARGET_BOARD_CPU_PERCENT, TARGET_WAKE_UPS_PER_POLL),
+                     percent <= TARGET_BOARD_CPU_PERCENT and per_poll <= TARGET_WAKE_UPS_PER_POLL)
+            self.row("idle memory with one CU16", describe(memory(daemon.pid)))
         finally:
             daemon.stop()
 
@@ -383,6 +452,10 @@ class Bench:
             panel = FrontPanel(daemon)
             sensor_doors = self.sensor_doors(panel)
             start_memory = memory(daemon.pid)
+            # Growth is counted from the end of a warm-up (caches filled, the heap at its working
+            # size), so that what is left is what keeps growing with use.
+            warm_up = min(1000, cycles // 5)
+            warm_memory = None
             in_cabinet = []  # (door, code), oldest first
             deposited = picked_up = 0
             started = time.monotonic()
@@ -405,6 +478,8 @@ class Bench:
                 if pickups:
                     self.pick_up(panel, pickups, sensor_doors)
                     picked_up += len(pickups)
+                if warm_memory is None and picked_up >= warm_up:
+                    warm_memory, warm_cycles = memory(daemon.pid), picked_up
                 if self.options.clock_step > 0:
                     panel.run(["wait %g" % self.options.clock_step])
                 now = time.monotonic()
@@ -414,10 +489,13 @@ class Bench:
                     next_report = now + 30
             elapsed = time.monotonic() - started
             end = memory(daemon.pid)
-            self.row("RSS after %d deposits and pickups (manual clock)" % cycles,
-                     "%.1f MB (anon %.1f, file %.1f, private dirty %.1f; peak %.1f MB; %.1f MB at start)"
-                     % (end["rss"], end["anon"], end["file"], end["dirty"], end["hwm"], start_memory["rss"]),
-                     "<= %.0f MB" % TARGET_RSS_MB, end["rss"] <= TARGET_RSS_MB)
+            self.row("memory after %d deposits and pickups (manual clock)" % cycles,
+                     describe(end) + "; peak RSS %.1f MB; RSS %.1f MB at start" % (end["hwm"], start_memory["rss"]),
+                     "RSS <= %.0f MB" % TARGET_RSS_MB, end["rss"] <= TARGET_RSS_MB)
+            growth = end["rss"] - warm_memory["rss"]
+            self.row("RSS growth over the %d cycles after a warm-up of %d" % (cycles - warm_cycles, warm_cycles),
+                     "%+.1f MB (anon %+.1f MB)" % (growth, end["anon"] - warm_memory["anon"]),
+                     "<= %.0f MB" % TARGET_GROWTH_MB, growth <= TARGET_GROWTH_MB)
             database = sum(os.path.getsize(os.path.join(state_directory, name))
                            for name in os.listdir(state_directory)
                            if os.path.isfile(os.path.join(state_directory, name)))
@@ -471,6 +549,7 @@ class Bench:
         self.ready_runs("existing state", lambda run: self.state("fresh-0"), options.ready_runs)
         if options.idle_seconds > 0:
             self.idle()
+            self.idle_with_board()
         if options.cycles > 0:
             log("soak: %d deposits and pickups" % options.cycles)
             soaked = self.state("soak")

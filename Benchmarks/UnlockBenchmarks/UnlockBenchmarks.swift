@@ -33,6 +33,7 @@ final class TimingLockBoard: LockBoard {
     }
 
     func readStatus() async throws -> LockBoardStatus { try await inner.readStatus() }
+    func releaseAll() async { await inner.releaseAll() }
 }
 
 /// One simulated cabinet with its real controller, kept for all iterations.

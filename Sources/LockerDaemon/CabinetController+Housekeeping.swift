@@ -8,6 +8,19 @@ public import LockerStore
 /// pre-advice typed at the simulator's panel, and a store moved aside at start. Decisions are
 /// `CustodyStateMachine+Housekeeping`'s; this file touches only the controller.
 extension CabinetController {
+    /// Copies the WAL into the database file between door operations, never inside the commit of
+    /// one (see `CabinetStore.checkpoint`): after every 200 commits (about 1,400 WAL pages), or
+    /// 30 s after the last one when fewer came. Called after each input and on each tick; cheap
+    /// when not due.
+    func checkpointIfDue(now: Date) {
+        guard commitsSinceCheckpoint > 0, model.pending.isEmpty,
+              commitsSinceCheckpoint >= 200 || lastCheckpoint.map({ now.timeIntervalSince($0) >= 30 }) ?? false
+        else { return }
+        lastCheckpoint = now
+        commitsSinceCheckpoint = 0
+        do { try store.checkpoint() } catch { logger.warning("WAL checkpoint failed", metadata: ["error": "\(error)"]) }
+    }
+
     func housekeeping(now: Date) async {
         if lastTimeHighWater.map({ now.timeIntervalSince($0) >= 600 }) ?? true {
             // The latest time seen, kept durably every 10 minutes even when nothing happens, so
@@ -31,6 +44,7 @@ extension CabinetController {
             lastOverdueCheck = now
             for change in custody.overdueFound(in: model, now: now) { await carryOut(change, "overdue flag") }
         }
+        checkpointIfDue(now: now)
         if !offlineBoards.isEmpty, lastBoardPoll.map({ now.timeIntervalSince($0) >= 5 }) ?? true {
             lastBoardPoll = now
             for board in offlineBoards.sorted() { await boardBack(board) }

@@ -52,6 +52,9 @@ public final class CabinetController {
     var lastStorageCheck: Date?
     var lastBacklogCheck: Date?
     var lastCompactionDue: Date?
+    /// When the WAL was last checkpointed, and the commits since (see `checkpointIfDue`).
+    var lastCheckpoint: Date?
+    var commitsSinceCheckpoint = 0
     /// Doors pulsed for no custody operation (a remote open, a technician's open) and why, until
     /// they close: their opening and closing are recorded (`door.opened`, `door.closed`).
     var openedOnCommand: [Int: String] = [:]
@@ -167,6 +170,8 @@ public final class CabinetController {
     /// Records the start, reads every door sensor and reconciles it with the store, so that a door
     /// that was mid-transition when power failed ends in a defined, recorded state.
     public func start() async {
+        // The store checkpointed when it opened: the next one is due after 200 commits or 30 s.
+        lastCheckpoint = clock.now()
         let highWater = (try? store.timeHighWater()) ?? .distantPast
         lastRecordedBeforeStart = highWater > Date(timeIntervalSince1970: 0) ? highWater : nil
         await carryOut(custody.daemonStarted(in: model), "start record")
@@ -213,6 +218,7 @@ public final class CabinetController {
         }
         publishNewEvents()
         publishScreen()
+        checkpointIfDue(now: clock.now())
     }
 
     /// Time passes: timeouts, door reminders and alarms, overdue parcels, offline boards.
@@ -226,6 +232,14 @@ public final class CabinetController {
         await housekeeping(now: now)
         publishNewEvents()
         publishScreen()
+    }
+
+    /// Nothing under way that a deadline under a second could concern: no code or courier
+    /// session being typed, no door open or operation pending, no batch retrieval, no door
+    /// waiting to be settled again. The ticker then ticks once a second instead of four times.
+    public var isAtRest: Bool {
+        panel.state == .idle(typed: "") && model.pending.isEmpty && retrievalBatch == nil && unsettledDoors.isEmpty
+            && doors.allSatisfy { $0.phase == .closed }
     }
 
     // MARK: - Panel actions
@@ -357,6 +371,7 @@ public final class CabinetController {
     @discardableResult
     func commit<T: Sendable>(_ what: String, _ body: @Sendable (CustodyTransaction) throws -> T) -> T? {
         let stamp = EventStamp(wallClock: clock.now(), monotonicNanoseconds: clock.monotonicNanoseconds())
+        commitsSinceCheckpoint += 1
         do {
             return try store.transaction(at: stamp, body)
         } catch {

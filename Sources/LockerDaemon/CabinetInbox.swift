@@ -3,13 +3,17 @@ import Synchronization
 
 /// The single queue in front of the `CabinetController`. Drivers, simulators, the ticker and the
 /// front panel all post here; one loop (`run`) takes inputs one at a time, so the controller never
-/// sees two inputs interleaved. Posting waits until the input was handled.
-public final class CabinetInbox: HardwareEventHandler, Sendable {
+/// sees two inputs interleaved. `handle` waits until the input was handled; `post` (a keypad's
+/// reader thread, which needs no answer) returns at once.
+public final class CabinetInbox: HardwareEventQueue, Sendable {
     /// Each input carries when it was posted: the unlock latency a person feels includes the wait
     /// in this queue.
     enum Input: Sendable {
         case hardware(HardwareEvent, ContinuousClock.Instant, CheckedContinuation<Void, Never>)
-        case tick(CheckedContinuation<Void, Never>)
+        /// From `post`: nobody waits for it.
+        case posted(HardwareEvent, ContinuousClock.Instant)
+        /// Answers whether the cabinet is at rest afterwards (see `CabinetController.isAtRest`).
+        case tick(CheckedContinuation<Bool, Never>)
         case inspect(@Sendable (CabinetController) async -> Void, ContinuousClock.Instant, CheckedContinuation<Void, Never>)
     }
 
@@ -26,9 +30,15 @@ public final class CabinetInbox: HardwareEventHandler, Sendable {
         }
     }
 
-    public func tick() async {
+    public func post(_ event: HardwareEvent) {
+        continuation.yield(.posted(event, .now))
+    }
+
+    /// Time passes; returns whether the cabinet is at rest afterwards (the ticker then waits longer).
+    @discardableResult
+    public func tick() async -> Bool {
         await withCheckedContinuation { done in
-            if case .terminated = continuation.yield(.tick(done)) { done.resume() }
+            if case .terminated = continuation.yield(.tick(done)) { done.resume(returning: true) }
         }
     }
 
@@ -55,9 +65,12 @@ public final class CabinetInbox: HardwareEventHandler, Sendable {
                 controller.inputArrived = posted
                 await controller.handle(event)
                 done.resume()
+            case .posted(let event, let posted):
+                controller.inputArrived = posted
+                await controller.handle(event)
             case .tick(let done):
                 await controller.tick()
-                done.resume()
+                done.resume(returning: controller.isAtRest)
             case .inspect(let body, let posted, let done):
                 controller.inputArrived = posted
                 await body(controller)

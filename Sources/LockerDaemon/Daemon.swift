@@ -244,9 +244,13 @@ public enum Daemon {
         }))
         if manualClock == nil {
             add(DaemonService("ticker", body: {
+                // Four ticks a second while something is under way (a code being typed, a door
+                // open, an operation pending); one a second at rest, when every deadline left is
+                // seconds away (the panel's silence, overdue parcels, housekeeping).
+                var atRest = false
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(250))
-                    await inbox.tick()
+                    try? await Task.sleep(for: atRest ? .seconds(1) : .milliseconds(250))
+                    atRest = await inbox.tick()
                 }
             }))
         }

@@ -20,6 +20,11 @@ public final class HotplugMonitor: Sendable {
     private let logger: Logger
     private let devices = Mutex<[String: PluggedDevice]>([:])
     private let monitorRunning = Mutex(false)
+    /// When sysfs was last enumerated for a USB match without a monitor (see `locate`).
+    private let lastLookWithoutMonitor = Mutex<ContinuousClock.Instant?>(nil)
+    /// How often a USB-matched device that is absent is looked for in sysfs where no monitor
+    /// runs: each look walks a few hundred sysfs files.
+    static let sysfsLookInterval = Duration.seconds(10)
     private let listeners = Mutex<[@Sendable (PluggedDeviceEvent) -> Void]>([])
 
     public init(source: (any PluggedDeviceSource)?, adapterPaths: [String], logger: Logger) {
@@ -91,14 +96,23 @@ public final class HotplugMonitor: Sendable {
             return FileManager.default.fileExists(atPath: path) ? path : nil
         case .usb:
             if let found = present(selector) { return found }
-            // Without a monitor the table ages: look in sysfs again.
-            if !monitorRunning.withLock({ $0 }) {
-                refresh()
-                return present(selector)
+            // Without a monitor the table ages: look in sysfs again, but not on every look (the
+            // supervisors look every second, and a walk of sysfs is a few hundred openat calls).
+            guard !isFollowing else { return nil }
+            let now = ContinuousClock.now
+            let due = lastLookWithoutMonitor.withLock { last in
+                guard last.map({ now - $0 >= Self.sysfsLookInterval }) ?? true else { return false }
+                last = now
+                return true
             }
-            return nil
+            if due { refresh() }
+            return present(selector)
         }
     }
+
+    /// Whether the udev monitor delivers adds and removes now: supervisors then wait for its
+    /// events instead of looking on a timer.
+    var isFollowing: Bool { monitorRunning.withLock { $0 } }
 
     /// Whether a device with this node is in the table (status and tests).
     public func isPresent(_ node: String) -> Bool {

@@ -24,6 +24,9 @@ public final class InputDeviceSupervisor: Sendable {
     /// where no udev monitor runs).
     let lookAgainEvery: Duration
     private let wake = WakeSignal()
+    /// How often an absent device is looked for while the udev monitor runs (it wakes the
+    /// supervisor on every add, so this only covers an event the monitor never delivered).
+    static let safetyLookInterval = Duration.seconds(60)
     private let reading = Mutex<(node: String, task: Task<Void, any Error>)?>(nil)
 
     public init(name: String, kind: String, selector: PluggedDeviceSelector, hotplug: HotplugMonitor, registry: InputDeviceRegistry,
@@ -53,7 +56,9 @@ public final class InputDeviceSupervisor: Sendable {
                 if registry.set(name, .waiting(for: selector.description)) {
                     logger.notice("input device not present; waiting for it", metadata: ["device.name": "\(name)", "device.selector": "\(selector)"])
                 }
-                await wake.wait(atMost: lookAgainEvery)
+                // Woken by the monitor's next add; the look on a timer is only the fallback
+                // where no monitor runs (and a rare safety look where one does).
+                await wake.wait(atMost: hotplug.isFollowing ? max(lookAgainEvery, Self.safetyLookInterval) : lookAgainEvery)
                 continue
             }
             let (name, registry, logger) = (self.name, self.registry, self.logger)

@@ -23,7 +23,10 @@ public final class EvdevInputDevice: @unchecked Sendable {
         self.path = path
         let file = try hardwareCall { () throws(SystemCallError) in try FileDescriptor.open(path, .readOnly, options: .nonBlocking) }
         let name = InputDeviceCalls.deviceName(file)
-        if grab {
+        // A FIFO is a stand-in another process writes events into (the simulated cabinet, the
+        // pickup benchmark): no console reads it, and EVIOCGRAB would fail on it.
+        let isStandIn = (try? FileSystemCalls.status(of: path).kind) == .fifo
+        if grab && !isStandIn {
             do {
                 try InputDeviceCalls.grab(file)
             } catch {
@@ -51,6 +54,21 @@ public final class EvdevInputDevice: @unchecked Sendable {
         guard let file else { throw HardwareError.deviceMissing(device: path, detail: "the device is closed") }
         let ready = try hardwareCall { () throws(SystemCallError) in try file.poll(for: .readable, milliseconds: milliseconds) }
         if ready.isEmpty { return [] }
+        return try readReady(file)
+    }
+
+    /// Waits with no timeout for events, or for `stop` (then returns none): an idle keypad's
+    /// reader thread sleeps until a key is pressed.
+    func read(until stop: ReaderStop) throws -> [InputEvent] {
+        guard let file else { throw HardwareError.deviceMissing(device: path, detail: "the device is closed") }
+        let seen = try hardwareCall { () throws(SystemCallError) in
+            try FileDescriptor.poll([file, stop.signal], for: .readable, milliseconds: -1)
+        }
+        if seen[0].isEmpty { return [] }
+        return try readReady(file)
+    }
+
+    private func readReady(_ file: FileDescriptor) throws -> [InputEvent] {
         // Room for 64 events of either size: a scanner types a long code in one burst.
         switch try hardwareCall({ () throws(SystemCallError) in try file.read(maximum: 64 * 24) }) {
         case .bytes(let bytes): return decoder.feed(bytes[...])

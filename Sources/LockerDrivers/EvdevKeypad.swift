@@ -33,12 +33,20 @@ public final class EvdevKeypad: HardwareEventSource {
         let device = try EvdevInputDevice(path: path, grab: grab)
         onOpened?()
         logger.info("HID keypad opened", metadata: ["keypad": "\(name)", "device": "\(path)", "device.name": "\(device.deviceName ?? "-")"])
-        let keyMap = self.keyMap
-        let (presses, stop) = ReaderThread.start(name: "keypad \(name)") { (isStopped, yield: (EvdevKeypadKeyMap.Press) -> Void) in
+        let (keyMap, name, logger) = (self.keyMap, self.name, self.logger)
+        // Straight from the reader thread into a queue when nobody needs to know a key was handled
+        // (only the simulator does): the last key of a pickup code is on the unlock's path.
+        let queue = onOutcome == nil ? handler as? any HardwareEventQueue : nil
+        let (presses, stop) = ReaderThread.start(name: "keypad \(name)") { (stop, yield: (EvdevKeypadKeyMap.Press) -> Void) in
             defer { device.close() }
-            while !isStopped() {
-                for event in try device.read(timeoutMilliseconds: 200) {
-                    if let press = keyMap.press(in: event) { yield(press) }
+            while !stop.isRequested {
+                for event in try device.read(until: stop) {
+                    guard let press = keyMap.press(in: event) else { continue }
+                    if let queue, case .key(let key) = press {
+                        queue.post(.key(key))
+                    } else {
+                        yield(press)
+                    }
                 }
             }
         }

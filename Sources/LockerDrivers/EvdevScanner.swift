@@ -34,11 +34,11 @@ public final class EvdevScanner: HardwareEventSource {
         onOpened?()
         logger.info("HID scanner opened", metadata: ["scanner": "\(name)", "device": "\(path)", "device.name": "\(device.deviceName ?? "-")"])
         let layout = self.layout
-        let (outputs, stop) = ReaderThread.start(name: "scanner \(name)") { (isStopped, yield: (KeyEventTranslator.Output) -> Void) in
+        let (outputs, stop) = ReaderThread.start(name: "scanner \(name)") { (stop, yield: (KeyEventTranslator.Output) -> Void) in
             defer { device.close() }
             var translator = KeyEventTranslator(layout: layout)
-            while !isStopped() {
-                for event in try device.read(timeoutMilliseconds: 200) {
+            while !stop.isRequested {
+                for event in try device.read(until: stop) {
                     if let output = translator.handle(event) { yield(output) }
                 }
             }

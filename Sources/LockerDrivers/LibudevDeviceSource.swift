@@ -19,10 +19,6 @@ import Synchronization
 /// An empty `subsystems` list asks for nothing: `enumerate` returns no devices and `events`
 /// finishes at once (libudev would read an empty filter as "every subsystem").
 public final class LibudevDeviceSource: PluggedDeviceSource {
-    /// How long the reader thread waits in poll(2) before it looks again whether the consumer has
-    /// stopped: the longest a stopped stream keeps its thread and socket.
-    private static let stopCheckIntervalMilliseconds = 200
-
     private let runningReaders = Atomic<Int>(0)
 
     public init() {}
@@ -70,19 +66,18 @@ public final class LibudevDeviceSource: PluggedDeviceSource {
             return stream
         }
         let monitor = try MonitorHandle(subsystems: subsystems)
-        let stopped = StopFlag()
-        continuation.onTermination = { _ in stopped.value.withLock { $0 = true } }
         runningReaders.add(1, ordering: .releasing)
         // A thread of its own: poll(2) blocks, and must not hold one of the few threads that run
-        // Swift tasks.
-        let reader = Thread { [self] in
-            Self.read(monitor, into: continuation, until: stopped)
-            monitor.release()
-            runningReaders.subtract(1, ordering: .releasing)
+        // Swift tasks. It sleeps until an event or the consumer's stop: no wake-ups while nothing
+        // is plugged.
+        let (events, _) = ReaderThread.start(name: "lockerd.udev-monitor") { [self] (stop, yield: (PluggedDeviceEvent) -> Void) in
+            defer {
+                monitor.release()
+                runningReaders.subtract(1, ordering: .releasing)
+            }
+            try Self.read(monitor, yielding: yield, until: stop)
         }
-        reader.name = "lockerd.udev-monitor"
-        reader.start()
-        return stream
+        return events
     }
 
     /// The udev properties of one device as the hotplug layer names them. Pure, so the mapping can
@@ -119,22 +114,19 @@ public final class LibudevDeviceSource: PluggedDeviceSource {
         )
     }
 
-    /// Runs on the reader thread until the consumer stops or the monitor fails.
-    private static func read(_ monitor: MonitorHandle, into continuation: AsyncThrowingStream<PluggedDeviceEvent, any Error>.Continuation,
-                             until stopped: StopFlag) {
+    /// Runs on the reader thread until the consumer stops (returns) or the monitor fails (throws).
+    private static func read(_ monitor: MonitorHandle, yielding yield: (PluggedDeviceEvent) -> Void, until stop: ReaderStop) throws {
         let descriptor = FileDescriptor(rawValue: monitor.fileDescriptor, path: "udev monitor")
-        while !stopped.value.withLock({ $0 }) {
+        while !stop.isRequested {
             let seen: FileDescriptor.PollEvents
             do {
-                seen = try descriptor.poll(for: .readable, milliseconds: stopCheckIntervalMilliseconds)
+                seen = try FileDescriptor.poll([descriptor, stop.signal], for: .readable, milliseconds: -1)[0]
             } catch {
-                continuation.finish(throwing: Self.error("waiting for udev monitor events", errno: error.code))
-                return
+                throw Self.error("waiting for udev monitor events", errno: error.code)
             }
             if seen.isEmpty { continue }
             if !seen.contains(.readable) {
-                continuation.finish(throwing: error("waiting for udev monitor events", errno: SystemErrno.inputOutput))
-                return
+                throw Self.error("waiting for udev monitor events", errno: SystemErrno.inputOutput)
             }
             SystemErrno.clear()
             guard let device = udev_monitor_receive_device(monitor.monitor) else {
@@ -143,23 +135,19 @@ public final class LibudevDeviceSource: PluggedDeviceSource {
                 // wrong; ending the stream makes it subscribe and enumerate again. Anything else
                 // is one malformed message, which libudev has already consumed.
                 if SystemErrno.current == SystemErrno.noBufferSpace {
-                    continuation.finish(throwing: error("receiving udev monitor events (some were lost)", errno: SystemErrno.noBufferSpace))
-                    return
+                    throw Self.error("receiving udev monitor events (some were lost)", errno: SystemErrno.noBufferSpace)
                 }
                 continue
             }
             defer { udev_device_unref(device) }
             let action = udev_device_get_action(device).map { String(cString: $0) }
             switch action {
-            case "add": continuation.yield(.added(Self.device(from: device)))
-            case "remove": continuation.yield(.removed(Self.device(from: device)))
+            case "add": yield(.added(Self.device(from: device)))
+            case "remove": yield(.removed(Self.device(from: device)))
             default: break
             }
         }
-        continuation.finish()
     }
-
-    // MARK: - Errors
 
     private static func error(_ operation: String, errno code: Int32) -> HardwareError {
         .io(device: "udev", operation: operation, detail: errnoText(code))
@@ -172,10 +160,6 @@ public final class LibudevDeviceSource: PluggedDeviceSource {
     private static func lastErrno(or fallback: Int32) -> Int32 {
         let code = SystemErrno.current
         return code == 0 ? fallback : code
-    }
-
-    private final class StopFlag: Sendable {
-        let value = Mutex(false)
     }
 }
 

@@ -28,6 +28,8 @@ public final class SerialBus: Sendable {
     private struct LinkState: @unchecked Sendable {
         var port: (any ByteLink)?
         var received: [UInt8] = []
+        /// The line must stay silent until then (the gap after the last transaction).
+        var quietUntil = ContinuousClock.now
     }
 
     public let endpoint: LinkEndpoint
@@ -87,6 +89,7 @@ public final class SerialBus: Sendable {
     ) throws -> Reply {
         var lastError: HardwareError = .boardNotAnswering(board: board, detail: "\(device): no reply")
         for _ in 0...max(0, retries) {
+            waitForQuiet()
             do {
                 let port = try openPort()
                 let leftOver = link.withLock { state in
@@ -148,8 +151,18 @@ public final class SerialBus: Sendable {
         return opened
     }
 
+    /// Starts the silence the next board needs to tell frames apart. It is waited out by the next
+    /// transaction only if that comes sooner (`waitForQuiet`): a poll every 250 ms never sleeps
+    /// for it, which saves the bus thread a wake-up per transaction.
     private func quietGap() {
-        // Silence so the next board can tell frames apart; blocking is fine on the bus's queue.
-        usleep(useconds_t(timing.interFrameGapMilliseconds * 1_000))
+        let until = ContinuousClock.now + .milliseconds(timing.interFrameGapMilliseconds)
+        link.withLock { $0.quietUntil = until }
+    }
+
+    /// Blocks (on the bus's queue, where blocking is fine) until the gap after the last
+    /// transaction has passed.
+    private func waitForQuiet() {
+        let left = link.withLock { $0.quietUntil } - ContinuousClock.now
+        if left > .zero { usleep(useconds_t(max(1, left / .microseconds(1)))) }
     }
 }

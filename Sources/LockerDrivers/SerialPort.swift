@@ -85,9 +85,28 @@ public final class SerialPort: ByteLink, @unchecked Sendable {
     /// Reads what is available, waiting at most `milliseconds` for the first byte. Returns [] on
     /// timeout; throws when the adapter is gone.
     public func read(timeoutMilliseconds milliseconds: Int, maximum: Int = 512) throws -> [UInt8] {
+        guard try wait(for: .readable, milliseconds: milliseconds, operation: "read") else { return [] }
+        return try readReady(maximum: maximum)
+    }
+
+    /// Reads what is available, waiting with no timeout for the first byte or for `stop` (then
+    /// returns []): a reader thread that sleeps until a scanner sends something.
+    func read(until stop: ReaderStop, maximum: Int = 512) throws -> [UInt8] {
         let path = configuration.path
         guard let file else { throw HardwareError.deviceMissing(device: path, detail: "port is closed") }
-        guard try wait(for: .readable, milliseconds: milliseconds, operation: "read") else { return [] }
+        let seen = try hardwareCall { () throws(SystemCallError) in
+            try FileDescriptor.poll([file, stop.signal], for: .readable, milliseconds: -1, call: "read")
+        }
+        if seen[0].isEmpty { return [] }
+        if !seen[0].isDisjoint(with: [.hangUp, .error, .invalid]) && !seen[0].contains(.readable) {
+            throw HardwareError.deviceMissing(device: path, detail: "the line hung up (adapter unplugged?)")
+        }
+        return try readReady(maximum: maximum)
+    }
+
+    private func readReady(maximum: Int) throws -> [UInt8] {
+        let path = configuration.path
+        guard let file else { throw HardwareError.deviceMissing(device: path, detail: "port is closed") }
         let result: FileDescriptor.ReadResult
         do {
             result = try file.read(maximum: maximum)

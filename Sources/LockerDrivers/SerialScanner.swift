@@ -31,11 +31,11 @@ public final class SerialScanner: HardwareEventSource {
     public func run(delivering handler: any HardwareEventHandler) async throws {
         let port = try SerialPort(configuration)
         onOpened?()
-        let (outputs, stop) = ReaderThread.start(name: "scanner \(name)") { (isStopped, yield: (ScannerLineFramer.Output) -> Void) in
+        let (outputs, stop) = ReaderThread.start(name: "scanner \(name)") { (stop, yield: (ScannerLineFramer.Output) -> Void) in
             defer { port.close() }
             var framer = ScannerLineFramer()
-            while !isStopped() {
-                for output in framer.feed(try port.read(timeoutMilliseconds: 200)) { yield(output) }
+            while !stop.isRequested {
+                for output in framer.feed(try port.read(until: stop)) { yield(output) }
             }
         }
         defer { stop() }

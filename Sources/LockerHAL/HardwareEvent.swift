@@ -28,6 +28,15 @@ public protocol HardwareEventHandler: Sendable {
     func handle(_ event: HardwareEvent) async
 }
 
+/// A handler that also takes events from any thread without waiting for them to be handled (the
+/// cabinet's inbox). A keypad's reader thread posts to it directly, so that a key reaches the
+/// cabinet loop with one thread switch (reader thread to cabinet loop) instead of two (through a
+/// task that would only pass it on).
+public protocol HardwareEventQueue: HardwareEventHandler {
+    /// Queues `event` behind those queued before it, and returns at once.
+    func post(_ event: HardwareEvent)
+}
+
 /// A device that produces events on its own (keypad, scanner, a board with unsolicited reports):
 /// `run` reads until cancelled.
 public protocol HardwareEventSource: Sendable {

@@ -48,7 +48,7 @@ extension CustodyTransaction {
     public func write(_ record: CompartmentRecord) throws {
         let compartment = record.compartment
         let pending = try record.pending.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try db.execute(sql: """
+        try run(sql: """
             UPDATE compartments SET state = ?, latch_cycles = ?, is_door_open = ?, quarantine_reason = ?,
                 pending_operation = ?, code_hash = ?
             WHERE id = ?
@@ -60,7 +60,7 @@ extension CustodyTransaction {
     /// Inserts a parcel under the id Core gave it (the model's next id; the primary key refuses a
     /// second parcel with the same one).
     public func insert(_ parcel: Parcel) throws {
-        try db.execute(sql: """
+        try run(sql: """
             INSERT INTO parcels (id, tracking_number, recipient_reference, size, temperature_class, compartment_id,
                                  courier_id, deposited_at, retention_deadline, status, ended_at, carrier)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -74,7 +74,7 @@ extension CustodyTransaction {
     /// Writes a parcel's status and retention deadline; a parcel that leaves custody ends now.
     public func update(_ parcel: Parcel) throws {
         let endedAt: Double? = parcel.status.isLive ? nil : stamp.wallClock.timeIntervalSince1970
-        try db.execute(sql: "UPDATE parcels SET status = ?, ended_at = ?, retention_deadline = ? WHERE id = ?",
+        try run(sql: "UPDATE parcels SET status = ?, ended_at = ?, retention_deadline = ? WHERE id = ?",
                        arguments: [parcel.status.rawValue, endedAt, parcel.retentionDeadline.timeIntervalSince1970, parcel.id])
         guard db.changesCount == 1 else { throw StoreError.invariantViolated("no parcel with id \(parcel.id)") }
     }

@@ -54,6 +54,12 @@ public final class CabinetStore: Sendable {
             // a checkpoint makes GRDB's own WAL-creating commit durable before anything relies on it.
             let writerSynchronous = try pool.writeWithoutTransaction { db -> Int in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
+                // SQLite's automatic checkpoint runs inside the commit that crosses its threshold:
+                // every ~150 custody commits, a pickup's commit would copy the WAL into the
+                // database and sync both files before its unlock frame goes out. lockerd
+                // checkpoints while no door operation is under way instead (`checkpoint`); this
+                // far higher threshold only bounds the WAL should no quiet moment ever come.
+                try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.walSafetyCheckpointPages)")
                 _ = try db.checkpoint(.passive)
                 return try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
             }
@@ -70,6 +76,19 @@ public final class CabinetStore: Sendable {
         self.currentEpoch = Mutex(try pool.read { db in
             try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
         })
+    }
+
+    /// WAL pages after which SQLite checkpoints inside a commit, if `checkpoint` was not called
+    /// for that long (about 40 MB of 4 KB pages).
+    static let walSafetyCheckpointPages = 10_000
+
+    /// Copies the committed WAL frames into the database file (a passive checkpoint: it waits for
+    /// no reader and leaves frames a reader still needs), so the WAL is reused from its start by
+    /// a later commit. Nothing to copy costs no write and no fsync. lockerd calls it between door
+    /// operations (`CabinetController.checkpointIfDue`). Returns the WAL's frame count.
+    @discardableResult
+    public func checkpoint() throws -> Int {
+        try pool.writeWithoutTransaction { db in try db.checkpoint(.passive).walFrameCount }
     }
 
     /// The database's identity (see `DatabaseIdentity`), kept for life.

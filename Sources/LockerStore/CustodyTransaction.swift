@@ -9,6 +9,13 @@ public struct CustodyTransaction {
     public let epoch: String
     public let stamp: EventStamp
 
+    /// Runs one statement prepared once per connection: every custody change runs the same few
+    /// statements, and parsing their SQL anew each time was a quarter of a pickup's time in the
+    /// store (the unlock waits for it).
+    func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+
     // MARK: - Compartments
 
     public func compartment(_ id: Int) throws -> Compartment {
@@ -20,7 +27,7 @@ public struct CustodyTransaction {
 
     /// Writes the mutable fields (state, latch cycles, door, quarantine reason).
     public func update(_ compartment: Compartment) throws {
-        try db.execute(sql: """
+        try run(sql: """
             UPDATE compartments SET state = ?, latch_cycles = ?, is_door_open = ?, quarantine_reason = ?
             WHERE id = ?
             """, arguments: [compartment.state.rawValue, compartment.latchCycles, compartment.isDoorOpen,
@@ -30,12 +37,12 @@ public struct CustodyTransaction {
 
     public func setPending(_ operation: PendingOperation?, compartmentID: Int) throws {
         let json = try operation.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try db.execute(sql: "UPDATE compartments SET pending_operation = ? WHERE id = ?", arguments: [json, compartmentID])
+        try run(sql: "UPDATE compartments SET pending_operation = ? WHERE id = ?", arguments: [json, compartmentID])
         guard db.changesCount == 1 else { throw StoreError.noSuchCompartment(compartmentID) }
     }
 
     public func setCodeHash(_ hash: String?, compartmentID: Int) throws {
-        try db.execute(sql: "UPDATE compartments SET code_hash = ? WHERE id = ?", arguments: [hash, compartmentID])
+        try run(sql: "UPDATE compartments SET code_hash = ? WHERE id = ?", arguments: [hash, compartmentID])
         guard db.changesCount == 1 else { throw StoreError.noSuchCompartment(compartmentID) }
     }
 
@@ -49,7 +56,7 @@ public struct CustodyTransaction {
         trackingNumber: String, recipientReference: String, size: CompartmentSize,
         temperatureClass: TemperatureClass, compartmentID: Int, courierID: String, retentionDeadline: Date
     ) throws -> Parcel {
-        try db.execute(sql: """
+        try run(sql: """
             INSERT INTO parcels (tracking_number, recipient_reference, size, temperature_class, compartment_id,
                                  courier_id, deposited_at, retention_deadline, status)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'in_custody')
@@ -75,7 +82,7 @@ public struct CustodyTransaction {
     public func setStatus(_ status: Parcel.Status, parcelIDs: [Int64]) throws {
         let endedAt: Double? = status.isLive ? nil : stamp.wallClock.timeIntervalSince1970
         for id in parcelIDs {
-            try db.execute(sql: "UPDATE parcels SET status = ?, ended_at = ? WHERE id = ?",
+            try run(sql: "UPDATE parcels SET status = ?, ended_at = ? WHERE id = ?",
                            arguments: [status.rawValue, endedAt, id])
             guard db.changesCount == 1 else { throw StoreError.invariantViolated("no parcel with id \(id)") }
         }
@@ -84,7 +91,7 @@ public struct CustodyTransaction {
     // MARK: - Keypad guard
 
     public func save(_ attemptGuard: CodeAttemptGuard) throws {
-        try db.execute(sql: "UPDATE code_attempts SET consecutive_failures = ?, locked_until = ?, last_failure_at = ? WHERE id = 1",
+        try run(sql: "UPDATE code_attempts SET consecutive_failures = ?, locked_until = ?, last_failure_at = ? WHERE id = 1",
                        arguments: [attemptGuard.consecutiveFailures, attemptGuard.lockedUntil?.timeIntervalSince1970,
                                    attemptGuard.lastFailureAt?.timeIntervalSince1970])
     }
@@ -92,10 +99,10 @@ public struct CustodyTransaction {
     /// Saves one courier id's PIN throttle, or forgets it (`nil`: a right PIN or a technician's clear).
     public func saveCourierGuard(_ attemptGuard: CodeAttemptGuard?, courierID: String) throws {
         guard let attemptGuard else {
-            try db.execute(sql: "DELETE FROM courier_attempts WHERE courier_id = ?", arguments: [courierID])
+            try run(sql: "DELETE FROM courier_attempts WHERE courier_id = ?", arguments: [courierID])
             return
         }
-        try db.execute(sql: """
+        try run(sql: """
             INSERT INTO courier_attempts (courier_id, consecutive_failures, locked_until, last_failure_at)
             VALUES (?, ?, ?, ?)
             ON CONFLICT (courier_id) DO UPDATE SET consecutive_failures = excluded.consecutive_failures,
@@ -107,7 +114,7 @@ public struct CustodyTransaction {
     /// Records the server's request to be sent events again from `sequence` (the lowest such
     /// request wins until the uplink takes it up).
     public func requestUplinkResend(from sequence: Int64) throws {
-        try db.execute(sql: """
+        try run(sql: """
             INSERT INTO meta (key, value) VALUES ('uplink_resend_from', ?)
             ON CONFLICT (key) DO UPDATE SET value = MIN(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER))
             """, arguments: [String(sequence)])
@@ -117,17 +124,17 @@ public struct CustodyTransaction {
 
     /// Records a single-use credential as used; a second time is refused by the schema.
     public func markCredentialUsed(_ id: String) throws {
-        try db.execute(sql: "INSERT INTO used_credentials (id, used_at) VALUES (?, ?)", arguments: [id, stamp.wallClock.timeIntervalSince1970])
+        try run(sql: "INSERT INTO used_credentials (id, used_at) VALUES (?, ?)", arguments: [id, stamp.wallClock.timeIntervalSince1970])
     }
 
     /// A credential whose door never opened is usable again.
     public func forgetCredentialUse(_ id: String) throws {
-        try db.execute(sql: "DELETE FROM used_credentials WHERE id = ?", arguments: [id])
+        try run(sql: "DELETE FROM used_credentials WHERE id = ?", arguments: [id])
     }
 
     /// Keeps the latest time this cabinet has recorded (never moves back).
     public func advanceTimeHighWater() throws {
-        try db.execute(sql: "UPDATE meta SET value = MAX(CAST(value AS REAL), ?) WHERE key = 'time_high_water'",
+        try run(sql: "UPDATE meta SET value = MAX(CAST(value AS REAL), ?) WHERE key = 'time_high_water'",
                        arguments: [stamp.wallClock.timeIntervalSince1970])
     }
 
@@ -140,7 +147,7 @@ public struct CustodyTransaction {
 
     /// Marks a command carried out; a second time for the same id is refused by the schema.
     public func recordDownlinkCommand(id: String, type: String, status: String, detail: String) throws {
-        try db.execute(sql: "INSERT INTO downlink_commands (id, type, status, detail, executed_at) VALUES (?, ?, ?, ?, ?)",
+        try run(sql: "INSERT INTO downlink_commands (id, type, status, detail, executed_at) VALUES (?, ?, ?, ?, ?)",
                        arguments: [id, type, status, detail, stamp.wallClock.timeIntervalSince1970])
     }
 
@@ -152,26 +159,26 @@ public struct CustodyTransaction {
 
     /// Replaces the server's courier list: (id, name, carrier, PIN hash).
     public func replaceServerCouriers(_ couriers: [(id: String, name: String, carrier: String, pinHash: String)]) throws {
-        try db.execute(sql: "DELETE FROM server_couriers")
+        try run(sql: "DELETE FROM server_couriers")
         for courier in couriers {
-            try db.execute(sql: "INSERT INTO server_couriers (id, name, carrier, pin_hash) VALUES (?, ?, ?, ?)",
+            try run(sql: "INSERT INTO server_couriers (id, name, carrier, pin_hash) VALUES (?, ?, ?, ?)",
                            arguments: [courier.id, courier.name, courier.carrier, courier.pinHash])
         }
     }
 
     /// The server's configuration changes (a JSON object), replacing the previous ones.
     public func saveConfigurationOverrides(_ json: String) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO configuration_overrides (id, json) VALUES (1, ?)", arguments: [json])
+        try run(sql: "INSERT OR REPLACE INTO configuration_overrides (id, json) VALUES (1, ?)", arguments: [json])
     }
 
     public func savePreAdvice(_ intake: ParcelIntake) throws {
         let text = String(decoding: try JSONEncoder().encode(intake), as: UTF8.self)
-        try db.execute(sql: "INSERT OR REPLACE INTO pre_advice (tracking_number, intake, received_at) VALUES (?, ?, ?)",
+        try run(sql: "INSERT OR REPLACE INTO pre_advice (tracking_number, intake, received_at) VALUES (?, ?, ?)",
                        arguments: [intake.trackingNumber, text, stamp.wallClock.timeIntervalSince1970])
     }
 
     public func removePreAdvice(trackingNumber: String) throws {
-        try db.execute(sql: "DELETE FROM pre_advice WHERE tracking_number = ?", arguments: [trackingNumber])
+        try run(sql: "DELETE FROM pre_advice WHERE tracking_number = ?", arguments: [trackingNumber])
     }
 
     // MARK: - Outbox
@@ -194,23 +201,23 @@ public struct CustodyTransaction {
     /// Appends an event with the next gap-free sequence number (the schema enforces it).
     @discardableResult
     public func append(_ event: CustodyEvent) throws -> RecordedEvent {
-        let sequence = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'") ?? 1
+        let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'")) ?? 1
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let payload = String(decoding: try encoder.encode(event.payload), as: UTF8.self)
-        let previous = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
+        let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'chain_head'")) ?? EventHashChain.genesis
         let occurredAt = stamp.wallClock.timeIntervalSince1970
         let monotonic = Int64(bitPattern: stamp.monotonicNanoseconds)
         let hash = EventHashChain.hash(
             previous: previous, sequence: sequence, epoch: epoch, kind: event.kind.rawValue, occurredAt: occurredAt,
             monotonicNanoseconds: monotonic, compartmentID: event.compartmentID, parcelID: event.parcelID, payload: payload)
-        try db.execute(sql: """
+        try run(sql: """
             INSERT INTO events (sequence, epoch, kind, occurred_at, monotonic_ns, compartment_id, parcel_id, payload,
                                 previous_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [sequence, epoch, event.kind.rawValue, occurredAt, monotonic, event.compartmentID,
                              event.parcelID, payload, previous, hash])
-        try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'chain_head'", arguments: [hash])
+        try run(sql: "UPDATE meta SET value = ? WHERE key = 'chain_head'", arguments: [hash])
         try advanceTimeHighWater()
         return RecordedEvent(sequence: sequence, epoch: epoch, kind: event.kind.rawValue, occurredAt: stamp.wallClock,
                              monotonicNanoseconds: stamp.monotonicNanoseconds, compartmentID: event.compartmentID,

@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""Pickup latency side by side: the release lockerd against the Python stack an integrator would
+write (reference_stack.py beside this file), in one run, interleaved, each on its own simulated
+Kerong CU16 board behind a pseudo-terminal that this script plays (status replies from its doors
+and item sensors; an unlock opens the door, which the "person" closes after the stack saw it open).
+
+What is timed: from writing the key-down event of the code's last digit into the keypad FIFO the
+stack reads (the same 24-byte `struct input_event` a USB keypad delivers; a complete code opens
+at once, without ENTER) to the Kerong unlock frame arriving at the board. In the same run, a bare SQLite commit of the reference stack's pickup transaction (WAL,
+synchronous=FULL) is timed in this process after every pair, so lockerd's time above the fsync
+both stacks pay can be read off.
+
+lockerd's parcels are deposited through lockerd itself (a courier on the keypad, the door opened
+and closed on the board); the reference stack's are seeded into its database. Each key-down
+comes at a random moment of the 250 ms poll cycle, as a resident's would.
+
+Usage: pickup_benchmark.py LOCKERD [--pickups 256] [--poll-ms 250] [--keep]
+Standard library and pyserial (for the reference stack) only; Linux only.
+"""
+
+import argparse
+import json
+import math
+import os
+import random
+import re
+import secrets
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import reference_stack  # noqa: E402
+from simulated_cu16 import BOARD_ADDRESS, LOCKS, SimulatedCU16  # noqa: E402
+
+EVENT = struct.Struct("llHHi")
+EV_SYN, EV_KEY = 0, 1
+KEYS = {**{str(n + 1): 2 + n for n in range(9)}, "0": 11, "enter": 28, "menu": 78}
+GOAL_ABOVE_COMMIT_US = 150
+GOAL_P99_MS = 5.0
+COURIER = ("1001", "4321")
+TIMEOUT_S = 10.0
+
+
+class BenchError(Exception):
+    pass
+
+
+def log(message):
+    print("pickup: " + message, file=sys.stderr, flush=True)
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def key_event(code, value):
+    now = time.time()
+    seconds = int(now)
+    return (EVENT.pack(seconds, int((now - seconds) * 1e6), EV_KEY, code, value)
+            + EVENT.pack(seconds, 0, EV_SYN, 0, 0))
+
+
+class Rig:
+    """Both stacks, their boards, lockerd's display FIFO, and one loop that serves them all."""
+
+    def __init__(self, directory, lockerd, poll_ms):
+        self.directory = directory
+        self.poll_seconds = poll_ms / 1000
+        self.lockerd_board = SimulatedCU16("lockerd")
+        self.reference_board = SimulatedCU16("reference")
+        self.display_lines = []
+        self.processes = []
+        keypads = {}
+        for name in ("lockerd", "reference"):
+            path = os.path.join(directory, name + "-keypad.events")
+            os.mkfifo(path)
+            # Read-write: opening never waits for the reader, and the reader never sees an end.
+            keypads[name] = (path, os.open(path, os.O_RDWR))
+        self.lockerd_keypad = keypads["lockerd"][1]
+        self.reference_keypad = keypads["reference"][1]
+        display = os.path.join(directory, "display.fifo")
+        os.mkfifo(display)
+        self.display = os.open(display, os.O_RDWR | os.O_NONBLOCK)
+        self.display_buffer = b""
+
+        state = os.path.join(directory, "lockerd-state")
+        os.mkdir(state)
+        configuration = {
+            "cabinetID": "pickup-benchmark",
+            "boards": [{"address": BOARD_ADDRESS, "kind": "kerong-cu16", "device": self.lockerd_board.path,
+                        "channels": LOCKS, "hasItemSensors": True, "pollMilliseconds": poll_ms}],
+            "compartments": [{"label": "A%02d" % n, "size": "S", "board": BOARD_ADDRESS, "channel": n} for n in range(1, LOCKS + 1)],
+            "couriers": [{"id": COURIER[0], "name": "Ann", "pin": COURIER[1]}],
+            "keypads": [{"name": "keypad", "kind": "hid", "device": keypads["lockerd"][0]}],
+            "display": {"kind": "file", "path": display, "columns": 20, "rows": 4},
+        }
+        config_path = os.path.join(directory, "cabinet.json")
+        with open(config_path, "w") as file:
+            json.dump(configuration, file)
+        self.lockerd_log = open(os.path.join(directory, "lockerd.log"), "w")
+        self.lockerd = subprocess.Popen(
+            [lockerd, "--state-directory", state, "--config", config_path, "--maintenance-socket", os.path.join(state, "maintenance.sock"),
+             "--log-format", "text", "--log-level", "warning"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.lockerd_log)
+        self.processes.append(self.lockerd)
+
+        self.key = secrets.token_bytes(32)
+        self.reference_database = os.path.join(directory, "reference.sqlite")
+        reference_stack.open_database(self.reference_database).close()
+        self.reference = subprocess.Popen(
+            [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference_stack.py"),
+             self.reference_database, self.reference_board.path, keypads["reference"][0], self.key.hex(), "--poll-ms", str(poll_ms),
+             "--board", str(BOARD_ADDRESS)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE)
+        self.processes.append(self.reference)
+        if self.reference.stdout.readline().strip() != b"ready":
+            raise BenchError("the reference stack did not start")
+
+        # The bare commit: the reference stack's pickup transaction, in this process, on its own
+        # database in the same directory.
+        self.bare_database = os.path.join(directory, "bare.sqlite")
+        self.bare_codes = []
+        self.bare = None
+
+    def stop(self):
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.lockerd_log.close()
+
+    def pump(self, seconds):
+        """Serves the boards and reads the display for `seconds` (at least one look)."""
+        deadline = time.monotonic() + seconds
+        boards = {self.lockerd_board.master: self.lockerd_board, self.reference_board.master: self.reference_board}
+        while True:
+            readable, _, _ = select.select(list(boards) + [self.display], [], [], max(0.0, deadline - time.monotonic()))
+            for fd in readable:
+                if fd == self.display:
+                    self.read_display()
+                    continue
+                data = os.read(fd, 4096)
+                boards[fd].feed(data, time.perf_counter_ns())
+            if time.monotonic() >= deadline:
+                return
+            if self.lockerd.poll() is not None:
+                raise BenchError("lockerd exited with status %d (its log: %s)" % (self.lockerd.returncode, self.lockerd_log.name))
+
+    def read_display(self):
+        try:
+            self.display_buffer += os.read(self.display, 65536)
+        except BlockingIOError:
+            return
+        *lines, self.display_buffer = self.display_buffer.split(b"\n")
+        self.display_lines.extend(line.decode(errors="replace") for line in lines)
+
+    def wait_for(self, predicate, what, timeout=TIMEOUT_S):
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise BenchError("waited %.0f s for %s; display said: %s" % (timeout, what, self.display_lines[-5:]))
+            self.pump(0.001)
+
+    def wait_for_display(self, pattern, what, since):
+        """The first line from index `since` on that matches `pattern`."""
+        regex = re.compile(pattern)
+        found = []
+
+        def seen():
+            for line in self.display_lines[since:]:
+                match = regex.search(line)
+                if match:
+                    found.append(match)
+                    return True
+            return False
+        self.wait_for(seen, what)
+        return found[0]
+
+    def press(self, keypad, keys, pause=0.003):
+        for key in keys:
+            os.write(keypad, key_event(KEYS[key], 1))
+            os.write(keypad, key_event(KEYS[key], 0))
+            self.pump(pause)
+
+    def deposit_in_lockerd(self, count, round_number):
+        """A courier deposits `count` parcels; returns (code, lock) pairs from the display."""
+        mark = len(self.display_lines)
+        self.press(self.lockerd_keypad, ["menu"] + list(COURIER[0]) + ["enter"] + list(COURIER[1]) + ["enter"])
+        self.wait_for_display(r"(?i)hello", "the courier's login", mark)
+        deposited = []
+        for index in range(count):
+            unlocks = len(self.lockerd_board.unlocks)
+            tracking = "%04d%04d" % (round_number, index)
+            mark = len(self.display_lines)
+            self.press(self.lockerd_keypad, list(tracking) + ["enter"])
+            self.wait_for_display(r"(?i)size", "the size question", mark)
+            mark = len(self.display_lines)
+            self.press(self.lockerd_keypad, ["enter"])
+            self.wait_for(lambda: len(self.lockerd_board.unlocks) > unlocks, "the deposit's unlock frame")
+            lock = self.lockerd_board.unlocks[-1][1]
+            self.lockerd_board.after_seen_open[lock] = True
+            match = self.wait_for_display(r"(?i)pickup code (\d+)", "the deposit's pickup code", mark)
+            deposited.append((match.group(1), lock))
+        mark = len(self.display_lines)
+        self.press(self.lockerd_keypad, ["menu"])
+        self.wait_for_display(r"(?i)logged out", "the courier's logout", mark)
+        return deposited
+
+    def pickup(self, keypad, board, code):
+        """Types the code; returns nanoseconds from its last digit's key-down to the unlock frame
+        (a complete code opens the door at once, without ENTER)."""
+        self.press(keypad, list(code[:-1]), pause=0.02)
+        # A resident's last key comes at any moment of the board's poll cycle (and, as a person's,
+        # some time after the key before it).
+        self.pump(0.05 + random.uniform(0.0, self.poll_seconds))
+        unlocks = len(board.unlocks)
+        down, up = key_event(KEYS[code[-1]], 1), key_event(KEYS[code[-1]], 0)
+        started = time.perf_counter_ns()
+        os.write(keypad, down)
+        self.wait_for(lambda: len(board.unlocks) > unlocks, "the pickup's unlock frame (%s)" % board.name, timeout=5)
+        arrived, lock = board.unlocks[unlocks]
+        os.write(keypad, up)
+        # The resident takes the parcel and closes the door once the stack saw it open; the next
+        # pickup comes after this one is over, as at a cabinet.
+        board.after_seen_open[lock] = False
+        self.wait_for(lambda: lock not in board.after_seen_open, "door %d seen open (%s)" % (lock, board.name))
+        self.pump(2 * self.poll_seconds)
+        return arrived - started
+
+    def bare_commit(self):
+        """The reference stack's pickup transaction alone, timed in this process."""
+        code = self.bare_codes.pop()
+        started = time.perf_counter_ns()
+        reference_stack.commit_pickup(self.bare, self.key, code)
+        return time.perf_counter_ns() - started
+
+
+def summary(values_ns):
+    return tuple(percentile(values_ns, f) / 1000 for f in (0.5, 0.9, 0.99))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("lockerd")
+    parser.add_argument("--pickups", type=int, default=256)
+    parser.add_argument("--poll-ms", type=int, default=250)
+    parser.add_argument("--keep", action="store_true", help="keep the working directory (lockerd's log and state)")
+    arguments = parser.parse_args()
+
+    directory = tempfile.mkdtemp(prefix="pickup-bench-")
+    rig = None
+    try:
+        rig = Rig(directory, os.path.abspath(arguments.lockerd), arguments.poll_ms)
+        rig.wait_for_display(r".", "lockerd's first screen", 0)
+        # Everything the reference stack and the bare commit will be asked for, seeded at once.
+        reference_codes = ["%08d" % random.randrange(10**8) for _ in range(arguments.pickups)]
+        reference_codes = list(dict.fromkeys(reference_codes))
+        reference_stack.seed(rig.reference_database, rig.key, [(code, 1 + n % LOCKS) for n, code in enumerate(reference_codes)])
+        bare_codes = ["%08d" % n for n in range(len(reference_codes))]
+        reference_stack.seed(rig.bare_database, rig.key, [(code, 1 + n % LOCKS) for n, code in enumerate(bare_codes)])
+        rig.bare = reference_stack.open_database(rig.bare_database)
+        rig.bare_codes = bare_codes
+
+        lockerd_ns, reference_ns, bare_ns = [], [], []
+        round_number = 0
+        while len(lockerd_ns) < len(reference_codes):
+            count = min(LOCKS, len(reference_codes) - len(lockerd_ns))
+            deposited = rig.deposit_in_lockerd(count, round_number)
+            round_number += 1
+            for code, lock in deposited:
+                # Interleaved, the order alternating, so a busy moment of the machine hits both.
+                order = [("lockerd", code), ("reference", reference_codes[len(reference_ns)])]
+                if len(lockerd_ns) % 2:
+                    order.reverse()
+                for stack, stack_code in order:
+                    if stack == "lockerd":
+                        lockerd_ns.append(rig.pickup(rig.lockerd_keypad, rig.lockerd_board, stack_code))
+                    else:
+                        reference_ns.append(rig.pickup(rig.reference_keypad, rig.reference_board, stack_code))
+                bare_ns.append(rig.bare_commit())
+            # Every door closed again (the pickups committed) before the next courier comes.
+            rig.wait_for(lambda: not any(rig.lockerd_board.doors) and not rig.lockerd_board.after_seen_open, "the doors closed")
+            rig.pump(2 * arguments.poll_ms / 1000)
+            log("%d of %d pickups per stack" % (len(lockerd_ns), len(reference_codes)))
+
+        lockerd, reference, bare = summary(lockerd_ns), summary(reference_ns), summary(bare_ns)
+        load = os.getloadavg()
+        print("Pickup: last key-down of the code to the unlock frame at the simulated CU16 board (polled every %d ms), "
+              "%d pickups per stack, interleaved; load average %.2f %.2f %.2f on %d cores"
+              % (arguments.poll_ms, len(lockerd_ns), *load, os.cpu_count()))
+        print("| stack | p50 µs | p90 µs | p99 µs | goal |")
+        print("| --- | --- | --- | --- | --- |")
+        print("| lockerd (release) | %.0f | %.0f | %.0f | p99 ≤ %.0f ms on a quiet machine |" % (*lockerd, GOAL_P99_MS))
+        print("| Python reference stack | %.0f | %.0f | %.0f | |" % reference)
+        print("| bare SQLite commit of the pickup transaction (WAL, synchronous=FULL) | %.0f | %.0f | %.0f | |" % bare)
+        # A difference of medians; the tails of two distributions do not subtract.
+        print("| lockerd above the bare commit (p50 - p50) | %.0f | | | ≤ %d µs |" % (lockerd[0] - bare[0], GOAL_ABOVE_COMMIT_US))
+        print("| lockerd / reference | %.2f | %.2f | %.2f | < 1 at p50 |"
+              % (lockerd[0] / reference[0], lockerd[1] / reference[1], lockerd[2] / reference[2]))
+    except BenchError as error:
+        print("pickup benchmark failed: %s" % error, file=sys.stderr)
+        if rig:
+            log("working directory kept: " + directory)
+        return 1
+    finally:
+        if rig:
+            rig.stop()
+    if not arguments.keep:
+        shutil.rmtree(directory, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
