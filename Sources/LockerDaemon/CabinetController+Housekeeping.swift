@@ -1,6 +1,7 @@
 import Foundation
 public import LockerCore
 public import LockerStore
+import LockerReports
 
 /// The housekeeping room: what time passing does (the time high-water mark, the storage budget,
 /// overdue parcels, polling offline boards, forgetting grace windows, settling again what the store
@@ -26,6 +27,13 @@ extension CabinetController {
         if let onCompactionDue, lastCompactionDue.map({ now.timeIntervalSince($0) >= 3_600 || $0 > now }) ?? true {
             lastCompactionDue = now
             onCompactionDue(configuration.eventRetentionDays)
+        }
+        if let onDailySummaryDue, lastDailySummaryDue.map({ last in
+            now.timeIntervalSince(last) >= 3_600 || last > now
+                || !ReportPeriod.calendar(configuration.reportTimeZone).isDate(last, inSameDayAs: now)
+        }) ?? true {
+            lastDailySummaryDue = now
+            onDailySummaryDue()
         }
         if lastOverdueCheck.map({ now.timeIntervalSince($0) >= 10 }) ?? true {
             lastOverdueCheck = now

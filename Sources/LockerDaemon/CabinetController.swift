@@ -52,6 +52,7 @@ public final class CabinetController {
     var lastStorageCheck: Date?
     var lastBacklogCheck: Date?
     var lastCompactionDue: Date?
+    var lastDailySummaryDue: Date?
     /// Doors pulsed for no custody operation (a remote open, a technician's open) and why, until
     /// they close: their opening and closing are recorded (`door.opened`, `door.closed`).
     var openedOnCommand: [Int: String] = [:]
@@ -78,6 +79,9 @@ public final class CabinetController {
     /// Called hourly (by the cabinet's clock) and when the store is full, with the retention in
     /// force: a compaction pass is due (`RecordCompactor.due`).
     public var onCompactionDue: (@Sendable (_ retentionDays: Double) -> Void)?
+    /// Called at the first housekeeping, when the local day (configuration `timeZone`) changes,
+    /// and hourly, by the cabinet's clock: a daily summary pass is due (`DailySummarizer.due`).
+    public var onDailySummaryDue: (@Sendable () -> Void)?
     /// Called with what the kiosk page shows, after every input and tick and every message shown
     /// (often unchanged: the kiosk feed sends only changes).
     public var onScreen: (@Sendable (KioskScreen) -> Void)?
