@@ -32,7 +32,7 @@ public enum CustodyReportText {
         for line in report.reconciliation.classes + [report.reconciliation.total] {
             balance.append([ReportLabels.temperatureClass(line.temperatureClass, in: language), "\(line.inAtStart)", "\(line.deposits)",
                             "\(line.pickups)", "\(line.retrievals)", "\(line.inAtEnd)", "\(line.inAtEndPerTable)",
-                            line.balanced ? "ok" : word(.doesNotBalance)])
+                            word(line.balanced ? .balancedMark : .doesNotBalance)])
         }
         out += table(balance)
         let differences = report.reconciliation.differences

@@ -6,7 +6,7 @@ public enum ReportLabel: String, CaseIterable, Sendable {
     case title, span, passed, failed, chainIntact, chainFromFirst, chainFromCheckpoint, chainBroken, unknown
     case compacted, compactedOverlap
     // Words shared by the text's and the CSV's tables.
-    case temperatureClass, inAtStart, deposits, pickups, retrievals, inAtEnd, tableAtEnd, balanced, doesNotBalance
+    case temperatureClass, inAtStart, deposits, pickups, retrievals, inAtEnd, tableAtEnd, balanced, balancedMark, doesNotBalance
     case differences, differenceLine, noEvents
     case perDay, date, hours, insideAtEnd, perHour, hour, perCarrier, carrier, perCourier, courier, notRecorded
     case dwellLine, overdueLine, inOneBatch, inBatches, securityLine, doorAlarmsLine, faultsLine, uplinkLine

@@ -21,6 +21,7 @@ extension ReportLabels {
         .inAtEnd: "in at end",
         .tableAtEnd: "table at end",
         .balanced: "balanced",
+        .balancedMark: "ok",
         .doesNotBalance: "DOES NOT BALANCE",
         .differences: "DIFFERENCES ({count} parcels):",
         .differenceLine: "parcel {parcel} {tracking} (table: {status}): {problem}",

@@ -22,6 +22,7 @@ extension ReportLabels {
         .inAtEnd: "期末在柜",
         .tableAtEnd: "期末在柜（包裹表）",
         .balanced: "平衡",
+        .balancedMark: "平衡",
         .doesNotBalance: "不平衡",
         .differences: "差异（{count} 个包裹）：",
         .differenceLine: "包裹 {parcel} {tracking}（包裹表：{status}）：{problem}",

@@ -1,6 +1,7 @@
 /// How many terminal columns a text takes: East Asian wide characters (Chinese, full-width
-/// punctuation) take two, so a report's tables in Chinese still line up. The same ranges as the
-/// panel's character-screen layout, which this dependency-free module cannot import.
+/// punctuation) take two, so a report's tables in Chinese still line up. The wide ranges of the
+/// panel's character-screen layout (which this dependency-free module cannot import), less the
+/// curly quotes: a terminal gives those one column.
 enum TerminalColumns {
     static func width(_ text: some StringProtocol) -> Int {
         text.reduce(0) { $0 + columns(of: $1) }

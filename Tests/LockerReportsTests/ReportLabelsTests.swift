@@ -61,7 +61,7 @@ struct ReportLabelsTests {
         let row = try #require(text.split(separator: "\n").first { $0.hasPrefix("  常温") })
         #expect(row.split(separator: " ").dropFirst().map(String.init)
                 == ["\(ambient.inAtStart)", "\(ambient.deposits)", "\(ambient.pickups)", "\(ambient.retrievals)", "\(ambient.inAtEnd)",
-                    "\(ambient.inAtEndPerTable)", "ok"])
+                    "\(ambient.inAtEndPerTable)", "平衡"])
         #expect(text.contains("滞留时间：p50 19 小时，p90 50 小时，最长 76 小时"))
         #expect(text.contains("逾期：标记 \(report.overdue.flagged) 件，回收 \(report.overdue.retrieved) 件"))
         #expect(!text.contains("{"), "no placeholder left unfilled")
