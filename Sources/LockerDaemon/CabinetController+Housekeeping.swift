@@ -28,11 +28,12 @@ extension CabinetController {
             lastCompactionDue = now
             onCompactionDue(configuration.eventRetentionDays)
         }
-        if let onDailySummaryDue, lastDailySummaryDue.map({ last in
-            now.timeIntervalSince(last) >= 3_600 || last > now
-                || !ReportPeriod.calendar(configuration.reportTimeZone).isDate(last, inSameDayAs: now)
-        }) ?? true {
-            lastDailySummaryDue = now
+        if let onDailySummaryDue, dailySummaryDue.map({ now >= $0.next || now < $0.last }) ?? true {
+            // Next: in an hour, or at the local midnight before that (the calendar is worked out
+            // here, once per pass, not at every tick).
+            let calendar = ReportPeriod.calendar(configuration.reportTimeZone)
+            let midnight = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: now)) ?? now
+            dailySummaryDue = (last: now, next: min(now.addingTimeInterval(3_600), midnight))
             onDailySummaryDue()
         }
         if lastOverdueCheck.map({ now.timeIntervalSince($0) >= 10 }) ?? true {

@@ -52,7 +52,8 @@ public final class CabinetController {
     var lastStorageCheck: Date?
     var lastBacklogCheck: Date?
     var lastCompactionDue: Date?
-    var lastDailySummaryDue: Date?
+    /// When the daily summary was last made due, and when it is due next.
+    var dailySummaryDue: (last: Date, next: Date)?
     /// Doors pulsed for no custody operation (a remote open, a technician's open) and why, until
     /// they close: their opening and closing are recorded (`door.opened`, `door.closed`).
     var openedOnCommand: [Int: String] = [:]

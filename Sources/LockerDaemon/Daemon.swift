@@ -225,8 +225,8 @@ public enum Daemon {
             await compactor.run(now: { clock.now() }, record: { plan in await inbox.perform { $0.recordCheckpoint(plan) } ?? nil })
         }))
         add(DaemonService("daily summary", body: {
-            await summarizer.run(now: { clock.now() }, record: { date, payload in
-                await inbox.perform { $0.recordDailySummary(date: date, payload: payload) } ?? nil
+            await summarizer.run(now: { clock.now() }, record: { date, payload, checkedThrough in
+                await inbox.perform { $0.recordDailySummary(date: date, payload: payload, checkedThrough: checkedThrough) } ?? nil
             })
         }))
         add(DaemonService("maintenance socket", body: {

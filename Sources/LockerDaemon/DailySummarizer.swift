@@ -3,6 +3,7 @@ public import LockerCore
 import LockerReports
 public import LockerStore
 public import Logging
+import Synchronization
 
 /// Once per local day of the cabinet (configuration `timeZone`), after the day ends, records a
 /// `report.daily_summary` event with the day's figures: deposits, pickups, retrievals, parcels
@@ -19,8 +20,8 @@ public import Logging
 /// Power failure, step by step (each step is safe to repeat, and the record decides what is done):
 /// 1. Finding the days due and building their reports only reads: a cut leaves nothing, and the
 ///    next start's first housekeeping makes a pass due, which finds the same days unsummarised.
-/// 2. Recording a day's summary is one transaction that first looks for that day's summary in the
-///    record and adds none if it is there: a cut before the commit leaves no event (the day is
+/// 2. Recording a day's summary is one transaction that first looks for that day's summary among
+///    the events recorded since this pass read the record, and adds none if it is there: a cut before the commit leaves no event (the day is
 ///    summarised again at the next start, with the same figures: a finished day's record does not
 ///    change), a cut after it leaves the event, which the next pass sees. Never two summaries for
 ///    one day, whatever the cut.
@@ -37,6 +38,11 @@ public final class DailySummarizer: Sendable {
     private let timeZone: TimeZone
     private let logger: Logger
     private let wake = WakeSignal()
+    /// What earlier passes learnt of the record, so that a pass reads only the events after
+    /// `through` (the events table has no index on kind): the newest day summarised, and when
+    /// the record began (compaction only moves that later, so an older value summarises nothing
+    /// that should not be).
+    private let known = Mutex<(newestDate: String?, through: Int64, recordStart: Date?)>((nil, 0, nil))
 
     public init(store: CabinetStore, cabinet: String, timeZone: TimeZone, logger: Logger) {
         self.store = store
@@ -50,11 +56,13 @@ public final class DailySummarizer: Sendable {
         wake.signal()
     }
 
-    /// A pass each time one is due, until cancelled. `record` writes a day's summary on the
-    /// cabinet loop: true when recorded, false when the day already had one, nil when the store
-    /// refused (or the loop is stopping).
-    public func run(now: @escaping @Sendable () -> Date,
-                    record: @escaping @Sendable (_ date: String, _ payload: [String: EventValue]) async -> Bool?) async {
+    /// Writes a day's summary on the cabinet loop unless a summary of that day was recorded after
+    /// event `checkedThrough`: true when recorded, false when the day already had one, nil when
+    /// the store refused (or the loop is stopping).
+    public typealias Record = @Sendable (_ date: String, _ payload: [String: EventValue], _ checkedThrough: Int64) async -> Bool?
+
+    /// A pass each time one is due, until cancelled.
+    public func run(now: @escaping @Sendable () -> Date, record: @escaping Record) async {
         while !Task.isCancelled {
             await wake.wait(atMost: .seconds(86_400))
             guard !Task.isCancelled else { return }
@@ -65,16 +73,22 @@ public final class DailySummarizer: Sendable {
     /// One pass: every finished day without a summary gets one, oldest first. Returns the dates
     /// recorded. A refusal stops the pass; the next one tries again.
     @discardableResult
-    public func pass(now: Date, record: @Sendable (_ date: String, _ payload: [String: EventValue]) async -> Bool?) async -> [String] {
+    public func pass(now: Date, record: Record) async -> [String] {
         var recorded: [String] = []
         do {
-            let days = Self.daysDue(now: now, timeZone: timeZone, lastSummarised: try store.lastDailySummaryDate(),
-                                    recordStart: try store.firstEventTime(), catchUp: Self.catchUpDays)
+            let before = known.withLock { $0 }
+            let read = try store.dailySummaries(after: before.through)
+            let newest = [before.newestDate, read.newestDate].compactMap { $0 }.max()
+            let recordStart = before.recordStart ?? read.firstEventAt
+            known.withLock { $0 = (newest, read.headSequence, recordStart) }
+            let days = Self.daysDue(now: now, timeZone: timeZone, lastSummarised: newest, recordStart: recordStart,
+                                    catchUp: Self.catchUpDays)
             for period in days where !Task.isCancelled {
                 let report = CustodyReportBuilder.build(try store.reportInput(cabinet: cabinet, period: period), period: period, now: now)
-                switch await record(period.label, Self.payload(of: report)) {
+                switch await record(period.label, Self.payload(of: report), read.headSequence) {
                 case true?:
                     recorded.append(period.label)
+                    known.withLock { $0.newestDate = max($0.newestDate ?? "", period.label) }
                     logger.info("daily summary recorded", metadata: [
                         "summary.date": "\(period.label)", "summary.reconciled": "\(report.passed)"])
                 case false?:
@@ -90,7 +104,7 @@ public final class DailySummarizer: Sendable {
         return recorded
     }
 
-    /// The finished local days (oldest first) still to summarise at `now`: those after the last
+    /// The finished local days (oldest first) still to summarise at `now`: those after the newest
     /// one summarised, or only yesterday when the record holds no summary (a new cabinet, or one
     /// whose summaries were compacted away: no older day is summarised again); at most `catchUp`
     /// (the newest), and none that ended before the record began.

@@ -25,8 +25,8 @@ import Testing
         let summarizer = DailySummarizer(store: cabinet.store, cabinet: "test", timeZone: TimeZone(identifier: "Asia/Shanghai")!,
                                          logger: .init(label: "test"))
         let inbox = cabinet.inbox
-        let record: @Sendable (String, [String: EventValue]) async -> Bool? = { date, payload in
-            await inbox.perform { $0.recordDailySummary(date: date, payload: payload) } ?? nil
+        let record: DailySummarizer.Record = { date, payload, checkedThrough in
+            await inbox.perform { $0.recordDailySummary(date: date, payload: payload, checkedThrough: checkedThrough) } ?? nil
         }
         let due = Mutex(0)
         _ = await inbox.perform { controller in controller.onDailySummaryDue = { due.withLock { $0 += 1 } } }
@@ -71,10 +71,17 @@ import Testing
         // Flat: every value a single string, number or truth.
         #expect(summary.values.allSatisfy { if case .strings = $0 { false } else if case .ints = $0 { false } else { true } })
 
-        // Once: another pass, and the loop asked to record the same day again (a pass repeated
-        // after a power cut), add nothing.
+        // Once: another pass, a new summarizer reading the record from its start (the next start
+        // of lockerd), and the loop asked to record the same day again after a read that did not
+        // see the summary (two passes racing), add nothing.
         #expect(await summarizer.pass(now: cabinet.clock.now(), record: record).isEmpty)
-        #expect(await inbox.perform { $0.recordDailySummary(date: "2027-01-15", payload: summary) } == false)
+        let restarted = DailySummarizer(store: cabinet.store, cabinet: "test", timeZone: TimeZone(identifier: "Asia/Shanghai")!,
+                                        logger: .init(label: "test"))
+        #expect(await restarted.pass(now: cabinet.clock.now(), record: record).isEmpty)
+        let summarySequence = try #require(try cabinet.events().last { $0.kind == CustodyEvent.Kind.dailySummary.rawValue }?.sequence)
+        #expect(await inbox.perform {
+            $0.recordDailySummary(date: "2027-01-15", payload: summary, checkedThrough: summarySequence - 1)
+        } == false)
         #expect(try Self.summaries(cabinet).count == 1)
 
         // The next day (nothing happened) and the one after: one summary each, in order, the
