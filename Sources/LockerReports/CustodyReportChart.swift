@@ -28,7 +28,8 @@ public enum CustodyReportChart {
         // Legend.
         let legendY = hourlyTop + panelHeight + 40
         var x = margin.left
-        for (name, colour) in [(word(.deposits), colours.deposits), (word(.pickups), colours.pickups), (word(.retrievals), colours.retrievals)] {
+        let legend = [(word(.deposits), colours.deposits), (word(.pickups), colours.pickups), (word(.retrievals), colours.retrievals)]
+        for (name, colour) in legend {
             svg.append(##"<rect x="\##(number(x))" y="\##(number(legendY - 9))" width="10" height="10" fill="\##(colour)"/>"##)
             svg.append(text(x + 14, legendY, name))
             x += 90

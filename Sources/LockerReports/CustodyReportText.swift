@@ -13,8 +13,9 @@ public enum CustodyReportText {
         out.append("")
         out.append(word(report.passed ? .passed : .failed))
         let chain = report.chain
+        let origin = word(report.compaction == nil ? .chainFromFirst : .chainFromCheckpoint)
         out.append(chain.intact
-            ? say(.chainIntact, ["count": "\(chain.eventsChecked)", "origin": word(report.compaction == nil ? .chainFromFirst : .chainFromCheckpoint)])
+            ? say(.chainIntact, ["count": "\(chain.eventsChecked)", "origin": origin])
             : say(.chainBroken, ["sequence": chain.firstBadSequence.map(String.init) ?? "?", "problem": chain.problem ?? word(.unknown)]))
         if let compaction = report.compaction {
             out.append(say(.compacted, [
