@@ -86,6 +86,8 @@ public struct CustodyEvent: Sendable, Equatable {
         /// record (`through_sequence`, `through_hash`, the kept events, the parcels inside, the
         /// totals of what was removed; see `RecordCheckpoint` in the store).
         case recordCheckpoint = "record.checkpoint"
+        /// The figures of one finished local day (see `DailySummarizer` in the daemon).
+        case dailySummary = "report.daily_summary"
     }
 
     public var kind: Kind

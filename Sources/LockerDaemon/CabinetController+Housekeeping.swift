@@ -1,6 +1,7 @@
 import Foundation
 public import LockerCore
 public import LockerStore
+import LockerReports
 
 /// The housekeeping room: what time passing does (the time high-water mark, the storage budget,
 /// overdue parcels, polling offline boards, forgetting grace windows, settling again what the store
@@ -39,6 +40,14 @@ extension CabinetController {
         if let onCompactionDue, lastCompactionDue.map({ now.timeIntervalSince($0) >= 3_600 || $0 > now }) ?? true {
             lastCompactionDue = now
             onCompactionDue(configuration.eventRetentionDays)
+        }
+        if let onDailySummaryDue, dailySummaryDue.map({ now >= $0.next || now < $0.last }) ?? true {
+            // Next: in an hour, or at the local midnight before that (the calendar is worked out
+            // here, once per pass, not at every tick).
+            let calendar = ReportPeriod.calendar(configuration.reportTimeZone)
+            let midnight = calendar.date(byAdding: .day, value: 1, to: calendar.startOfDay(for: now)) ?? now
+            dailySummaryDue = (last: now, next: min(now.addingTimeInterval(3_600), midnight))
+            onDailySummaryDue()
         }
         if lastOverdueCheck.map({ now.timeIntervalSince($0) >= 10 }) ?? true {
             lastOverdueCheck = now

@@ -55,6 +55,8 @@ public final class CabinetController {
     /// When the WAL was last checkpointed, and the commits since (see `checkpointIfDue`).
     var lastCheckpoint: Date?
     var commitsSinceCheckpoint = 0
+    /// When the daily summary was last made due, and when it is due next.
+    var dailySummaryDue: (last: Date, next: Date)?
     /// Doors pulsed for no custody operation (a remote open, a technician's open) and why, until
     /// they close: their opening and closing are recorded (`door.opened`, `door.closed`).
     var openedOnCommand: [Int: String] = [:]
@@ -81,6 +83,9 @@ public final class CabinetController {
     /// Called hourly (by the cabinet's clock) and when the store is full, with the retention in
     /// force: a compaction pass is due (`RecordCompactor.due`).
     public var onCompactionDue: (@Sendable (_ retentionDays: Double) -> Void)?
+    /// Called at the first housekeeping, when the local day (configuration `timeZone`) changes,
+    /// and hourly, by the cabinet's clock: a daily summary pass is due (`DailySummarizer.due`).
+    public var onDailySummaryDue: (@Sendable () -> Void)?
     /// Called with what the kiosk page shows, after every input and tick and every message shown
     /// (often unchanged: the kiosk feed sends only changes).
     public var onScreen: (@Sendable (KioskScreen) -> Void)?

@@ -151,6 +151,9 @@ public enum Daemon {
         }
         let compactor = RecordCompactor(store: store, retentionDays: configuration.eventRetentionDays, logger: logger)
         controller.onCompactionDue = { compactor.due(retentionDays: $0) }
+        let summarizer = DailySummarizer(store: store, cabinet: configuration.cabinetID, timeZone: configuration.reportTimeZone,
+                                         logger: logger)
+        controller.onDailySummaryDue = { summarizer.due() }
         controller.onWrongCode = { metrics.wrongCode() }
         // The kiosk's token is written before READY=1, so that the kiosk unit (ordered after
         // lockerd) always reads this start's, never the last one's.
@@ -221,6 +224,11 @@ public enum Daemon {
         }
         add(DaemonService("compaction", body: {
             await compactor.run(now: { clock.now() }, record: { plan in await inbox.perform { $0.recordCheckpoint(plan) } ?? nil })
+        }))
+        add(DaemonService("daily summary", body: {
+            await summarizer.run(now: { clock.now() }, record: { date, payload, checkedThrough in
+                await inbox.perform { $0.recordDailySummary(date: date, payload: payload, checkedThrough: checkedThrough) } ?? nil
+            })
         }))
         add(DaemonService("maintenance socket", body: {
             let maintenance = await startMaintenance(options, service: service, metrics: metrics, logger: logger)

@@ -136,6 +136,7 @@ final class MaintenanceService: MaintenanceResponder {
             response.lockout = try await onLoop { $0.maintenanceClearLockout(reason: reason, by: peer) }.get()
         case .report:
             response.report = try await report(request)
+            response.reportLanguage = configuration.language
         case .metrics:
             await refreshGauges()
             response.metrics = metrics.exposition()

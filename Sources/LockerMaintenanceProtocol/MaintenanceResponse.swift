@@ -28,6 +28,10 @@ public struct MaintenanceResponse: Sendable, Codable, Equatable {
     public var output: [String]?
     /// report: reconciliation and figures of the period.
     public var report: CustodyReport?
+    /// report: the cabinet's configured language ("en", "zh-Hans"), which a client words the
+    /// report's text, CSV and chart in unless told otherwise. Beside the report, not in it: the
+    /// report itself stays language-neutral.
+    public var reportLanguage: String?
 
     public init(id: Int?, ok: Bool = true) {
         self.id = id

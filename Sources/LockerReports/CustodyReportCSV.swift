@@ -6,75 +6,82 @@ import Foundation
 public enum CustodyReportCSV {
     public static let byteOrderMark = "\u{FEFF}"
 
-    public static func render(_ report: CustodyReport) -> String {
+    /// Header rows, figure names, classes and yes/no in `language`; numbers, dates (ISO 8601),
+    /// event kinds and statuses are the record's own, so a spreadsheet formula reads either language.
+    public static func render(_ report: CustodyReport, language: ReportLanguage = .english) -> String {
         let time = ReportTimeText(timeZone: report.period.timeZone)
+        let word = { (label: ReportLabel) in ReportLabels.text(label, in: language) }
+        let yesNo = { (value: Bool) in word(value ? .yes : .no) }
+        let className = { (name: String) in ReportLabels.temperatureClass(name, in: language) }
         var rows: [[String]] = []
-        rows.append(["report", "cabinet", "period", "time zone", "from", "to", "passed", "hash chain intact", "events rehashed", "first bad event"])
-        rows.append(["custody", report.cabinet, report.period.label, report.period.timeZone, time.instant(report.period.start),
-                     time.instant(report.period.end), report.passed ? "yes" : "no", report.chain.intact ? "yes" : "no",
+        rows.append([word(.report), word(.cabinet), word(.period), word(.timeZone), word(.from), word(.to), word(.passedColumn),
+                     word(.hashChainIntact), word(.eventsRehashed), word(.firstBadEvent)])
+        rows.append([word(.custody), report.cabinet, report.period.label, report.period.timeZone, time.instant(report.period.start),
+                     time.instant(report.period.end), yesNo(report.passed), yesNo(report.chain.intact),
                      "\(report.chain.eventsChecked)", report.chain.firstBadSequence.map(String.init) ?? ""])
         rows.append([])
         if let compaction = report.compaction {
-            rows.append(["checkpoint", "compacted through event", "covers until", "deposits before", "pickups before",
-                         "retrievals before", "events removed", "period starts before it"])
+            rows.append([word(.checkpoint), word(.compactedThroughEvent), word(.coversUntil), word(.depositsBefore), word(.pickupsBefore),
+                         word(.retrievalsBefore), word(.eventsRemoved), word(.periodStartsBeforeIt)])
             rows.append(["#\(compaction.checkpointSequence)", "\(compaction.throughSequence)", time.instant(compaction.coversUntil),
                          "\(compaction.deposits)", "\(compaction.pickups)", "\(compaction.retrievals)", "\(compaction.eventsRemoved)",
-                         compaction.overlaps(report.period) ? "yes" : "no"])
+                         yesNo(compaction.overlaps(report.period))])
             rows.append([])
         }
-        rows.append(["reconciliation", "in at start", "deposits", "pickups", "retrievals", "in at end", "table at end", "balanced"])
+        rows.append([word(.reconciliation), word(.inAtStart), word(.deposits), word(.pickups), word(.retrievals), word(.inAtEnd),
+                     word(.tableAtEnd), word(.balanced)])
         for line in report.reconciliation.classes + [report.reconciliation.total] {
-            rows.append([line.temperatureClass, "\(line.inAtStart)", "\(line.deposits)", "\(line.pickups)", "\(line.retrievals)",
-                         "\(line.inAtEnd)", "\(line.inAtEndPerTable)", line.balanced ? "yes" : "no"])
+            rows.append([className(line.temperatureClass), "\(line.inAtStart)", "\(line.deposits)", "\(line.pickups)", "\(line.retrievals)",
+                         "\(line.inAtEnd)", "\(line.inAtEndPerTable)", yesNo(line.balanced)])
         }
         rows.append([])
-        rows.append(["difference", "tracking number", "table status", "problem", "events"])
+        rows.append([word(.difference), word(.trackingNumber), word(.tableStatus), word(.problem), word(.events)])
         for difference in report.reconciliation.differences {
             rows.append(["\(difference.parcelID)", difference.trackingNumber ?? "", difference.tableStatus, difference.problem,
                          difference.events.map { "#\($0.sequence) \(time.instant($0.occurredAt)) \($0.kind)" }.joined(separator: "; ")])
         }
         rows.append([])
-        rows.append(["day", "hours", "deposits", "pickups", "retrievals", "inside at end"])
+        rows.append([word(.day), word(.hours), word(.deposits), word(.pickups), word(.retrievals), word(.insideAtEnd)])
         for day in report.days {
             rows.append([day.date, "\(day.hours)", "\(day.deposits)", "\(day.pickups)", "\(day.retrievals)", "\(day.inAtEnd)"])
         }
         rows.append([])
-        rows.append(["hour of day", "deposits", "pickups", "retrievals"])
+        rows.append([word(.hourOfDay), word(.deposits), word(.pickups), word(.retrievals)])
         for hour in report.hourOfDay { rows.append(["\(hour.hour)", "\(hour.deposits)", "\(hour.pickups)", "\(hour.retrievals)"]) }
         rows.append([])
-        rows.append(["carrier", "deposits", "pickups", "retrievals"])
+        rows.append([word(.carrier), word(.deposits), word(.pickups), word(.retrievals)])
         for carrier in report.carriers { rows.append([carrier.name, "\(carrier.deposits)", "\(carrier.pickups)", "\(carrier.retrievals)"]) }
         rows.append([])
-        rows.append(["courier", "deposits", "retrievals"])
+        rows.append([word(.courier), word(.deposits), word(.retrievals)])
         for courier in report.couriers { rows.append([courier.name, "\(courier.deposits)", "\(courier.retrievals)"]) }
         rows.append([])
-        rows.append(["figure", "value"])
+        rows.append([word(.figure), word(.value)])
         let seconds = { (value: Double?) in value.map { String(Int($0.rounded())) } ?? "" }
-        let figures: [(String, String)] = [
-            ("dwell parcels", "\(report.dwell.count)"), ("dwell p50 seconds", seconds(report.dwell.p50Seconds)),
-            ("dwell p90 seconds", seconds(report.dwell.p90Seconds)), ("dwell max seconds", seconds(report.dwell.maxSeconds)),
-            ("overdue flagged", "\(report.overdue.flagged)"), ("overdue retrieved", "\(report.overdue.retrieved)"),
-            ("retrieved in batches", "\(report.overdue.retrievedInBatches)"), ("batch retrievals", "\(report.overdue.batchRetrievals)"),
-            ("overdue picked up late", "\(report.overdue.pickedUpLate)"), ("overdue inside at end", "\(report.overdue.inAtEnd)"),
-            ("keypad lockouts", "\(report.security.keypadLockouts)"),
-            ("wrong codes in lockouts", "\(report.security.wrongCodesInLockouts)"),
-            ("courier lockouts", "\(report.security.courierLockouts)"),
-            ("doors forced open", "\(report.faults.doorsForcedOpen)"), ("doors left open", "\(report.faults.doorsLeftOpen)"),
-            ("doors opened unseen", "\(report.faults.doorsOpenedUnseen)"), ("parcels missing", "\(report.faults.parcelsMissing)"),
-            ("latch failures", "\(report.faults.latchFailures)"), ("board outages", "\(report.faults.boardOutages)"),
-            ("board outage seconds", seconds(report.faults.boardOutageSeconds)),
-            ("temperature excursions", "\(report.faults.temperatureExcursions)"), ("probe faults", "\(report.faults.probeFaults)"),
-            ("uplink acknowledged", "\(report.uplink.acknowledged)"),
-            ("uplink acknowledged untimed", "\(report.uplink.acknowledgedUntimed)"), ("uplink pending", "\(report.uplink.pending)"),
-            ("uplink delay p50 seconds", seconds(report.uplink.p50Seconds)),
-            ("uplink delay p90 seconds", seconds(report.uplink.p90Seconds)),
-            ("uplink delay max seconds", seconds(report.uplink.maxSeconds)),
+        let figures: [(ReportLabel, String)] = [
+            (.dwellParcels, "\(report.dwell.count)"), (.dwellP50Seconds, seconds(report.dwell.p50Seconds)),
+            (.dwellP90Seconds, seconds(report.dwell.p90Seconds)), (.dwellMaxSeconds, seconds(report.dwell.maxSeconds)),
+            (.overdueFlagged, "\(report.overdue.flagged)"), (.overdueRetrieved, "\(report.overdue.retrieved)"),
+            (.retrievedInBatches, "\(report.overdue.retrievedInBatches)"), (.batchRetrievals, "\(report.overdue.batchRetrievals)"),
+            (.overduePickedUpLate, "\(report.overdue.pickedUpLate)"), (.overdueInsideAtEnd, "\(report.overdue.inAtEnd)"),
+            (.keypadLockouts, "\(report.security.keypadLockouts)"),
+            (.wrongCodesInLockouts, "\(report.security.wrongCodesInLockouts)"),
+            (.courierLockouts, "\(report.security.courierLockouts)"),
+            (.doorsForcedOpen, "\(report.faults.doorsForcedOpen)"), (.doorsLeftOpen, "\(report.faults.doorsLeftOpen)"),
+            (.doorsOpenedUnseen, "\(report.faults.doorsOpenedUnseen)"), (.parcelsMissing, "\(report.faults.parcelsMissing)"),
+            (.latchFailures, "\(report.faults.latchFailures)"), (.boardOutages, "\(report.faults.boardOutages)"),
+            (.boardOutageSeconds, seconds(report.faults.boardOutageSeconds)),
+            (.temperatureExcursions, "\(report.faults.temperatureExcursions)"), (.probeFaults, "\(report.faults.probeFaults)"),
+            (.uplinkAcknowledged, "\(report.uplink.acknowledged)"),
+            (.uplinkAcknowledgedUntimed, "\(report.uplink.acknowledgedUntimed)"), (.uplinkPending, "\(report.uplink.pending)"),
+            (.uplinkDelayP50Seconds, seconds(report.uplink.p50Seconds)),
+            (.uplinkDelayP90Seconds, seconds(report.uplink.p90Seconds)),
+            (.uplinkDelayMaxSeconds, seconds(report.uplink.maxSeconds)),
         ]
-        for (name, value) in figures { rows.append([name, value]) }
+        for (name, value) in figures { rows.append([word(name), value]) }
         rows.append([])
-        rows.append(["occupancy size", "class", "doors", "peak occupied", "peak day", "occupied at end"])
+        rows.append([word(.occupancySize), word(.temperatureClass), word(.doors), word(.peakOccupied), word(.peakDay), word(.occupiedAtEnd)])
         for line in report.occupancy {
-            rows.append([line.size, line.temperatureClass, "\(line.doors)", "\(line.peakOccupied)", line.peakDate ?? "", "\(line.occupiedAtEnd)"])
+            rows.append([line.size, className(line.temperatureClass), "\(line.doors)", "\(line.peakOccupied)", line.peakDate ?? "", "\(line.occupiedAtEnd)"])
         }
         return byteOrderMark + rows.map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
     }

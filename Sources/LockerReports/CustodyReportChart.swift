@@ -7,26 +7,29 @@ public enum CustodyReportChart {
     static let margin = (left: 48.0, right: 16.0, top: 36.0, bottom: 36.0)
     static let colours = (deposits: "#2f6db5", pickups: "#3a9d5d", retrievals: "#d08a2b")
 
-    public static func render(_ report: CustodyReport) -> String {
+    /// Titles, verdict and legend in `language` (dates and hours are numbers in either).
+    public static func render(_ report: CustodyReport, language: ReportLanguage = .english) -> String {
+        let word = { (label: ReportLabel) in ReportLabels.text(label, in: language) }
         let height = margin.top + panelHeight + 70 + panelHeight + margin.bottom + 24
         var svg: [String] = []
         svg.append(##"<svg xmlns="http://www.w3.org/2000/svg" width="\##(number(width))" height="\##(number(height))" viewBox="0 0 \##(number(width)) \##(number(height))" font-family="sans-serif" font-size="11">"##)
         svg.append(##"<rect width="100%" height="100%" fill="#ffffff"/>"##)
-        let verdict = report.passed ? "reconciled" : "RECONCILIATION FAILED"
+        let verdict = word(report.passed ? .reconciled : .reconciliationFailed)
         svg.append(text(margin.left, 20, "\(report.cabinet) · \(report.period.label) (\(report.period.timeZone)) · \(verdict)", size: 14,
                         weight: "bold", fill: report.passed ? "#222222" : "#b00020"))
         let dailyTop = margin.top + 14
-        svg += panel(title: "Parcels per day", top: dailyTop,
+        svg += panel(title: word(.parcelsPerDay), top: dailyTop,
                      labels: report.days.map { String($0.date.suffix(2)) },
                      series: report.days.map { ($0.deposits, $0.pickups, $0.retrievals) })
         let hourlyTop = dailyTop + panelHeight + 70
-        svg += panel(title: "Parcels per hour of day (local, whole period)", top: hourlyTop,
+        svg += panel(title: word(.parcelsPerHourOfDay), top: hourlyTop,
                      labels: report.hourOfDay.map { String($0.hour) },
                      series: report.hourOfDay.map { ($0.deposits, $0.pickups, $0.retrievals) })
         // Legend.
         let legendY = hourlyTop + panelHeight + 40
         var x = margin.left
-        for (name, colour) in [("deposits", colours.deposits), ("pickups", colours.pickups), ("retrievals", colours.retrievals)] {
+        let legend = [(word(.deposits), colours.deposits), (word(.pickups), colours.pickups), (word(.retrievals), colours.retrievals)]
+        for (name, colour) in legend {
             svg.append(##"<rect x="\##(number(x))" y="\##(number(legendY - 9))" width="10" height="10" fill="\##(colour)"/>"##)
             svg.append(text(x + 14, legendY, name))
             x += 90

@@ -12,11 +12,12 @@ struct ReportTimeText {
 
     func instant(_ date: Date) -> String { date.formatted(style) }
 
-    static func duration(_ seconds: Double?) -> String {
+    static func duration(_ seconds: Double?, in language: ReportLanguage = .english) -> String {
         guard let seconds else { return "-" }
         let minutes = Int((seconds / 60).rounded())
-        if minutes < 60 { return "\(minutes) min" }
+        if minutes < 60 { return ReportLabels.text(.minutes, in: language, ["minutes": "\(minutes)"]) }
         let hours = minutes / 60, rest = minutes % 60
-        return rest == 0 ? "\(hours) h" : "\(hours) h \(rest) min"
+        return rest == 0 ? ReportLabels.text(.wholeHours, in: language, ["hours": "\(hours)"])
+            : ReportLabels.text(.hoursAndMinutes, in: language, ["hours": "\(hours)", "minutes": "\(rest)"])
     }
 }

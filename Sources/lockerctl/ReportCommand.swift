@@ -24,9 +24,15 @@ struct Report: ParsableCommand {
     @Flag(help: "CSV (UTF-8 with a byte-order mark, for spreadsheets) instead of text.") var csv = false
     @Option(help: ArgumentHelp("Also write an SVG chart of the daily volumes and the hourly profile here.", valueName: "file"))
     var chart: String?
+    @Option(help: ArgumentHelp("The language of the text, CSV and chart: en or zh-Hans (default: the cabinet's configured language).",
+                               valueName: "name"))
+    var language: String?
 
     func validate() throws {
         if csv && global.json { throw ValidationError("--csv and --json: choose one") }
+        if let language {
+            do { _ = try ReportLanguage.named(language) } catch { throw ValidationError(error.description) }
+        }
     }
 
     func run() throws {
@@ -37,14 +43,18 @@ struct Report: ParsableCommand {
         request.to = to
         let response = try MaintenanceSession.perform(request, options: global, readTimeout: global.readTimeout(default: 300))
         let report = try MaintenanceSession.report(response.report, named: "report")
+        // Asked for, else the cabinet's; a daemon from before languages (or one configured with a
+        // language reports do not know) gets English.
+        let words = language.flatMap(ReportLanguage.init(rawValue:))
+            ?? response.reportLanguage.flatMap(ReportLanguage.init(rawValue:)) ?? .english
         if csv {
-            TerminalOutput.write(CustodyReportCSV.render(report))
+            TerminalOutput.write(CustodyReportCSV.render(report, language: words))
         } else if !global.json {
-            TerminalOutput.write(CustodyReportText.render(report))
+            TerminalOutput.write(CustodyReportText.render(report, language: words))
         }
         if let chart {
             do {
-                try Data(CustodyReportChart.render(report).utf8).write(to: URL(fileURLWithPath: chart))
+                try Data(CustodyReportChart.render(report, language: words).utf8).write(to: URL(fileURLWithPath: chart))
             } catch {
                 TerminalOutput.error("cannot write the chart to \(chart): \(error.localizedDescription)")
                 throw LockerctlExit.failure

@@ -26,8 +26,14 @@ struct OfflineReportCommand: ParsableCommand {
     @Flag(help: "The report as one JSON object (the maintenance protocol's form).") var json = false
     @Option(help: ArgumentHelp("Also write an SVG chart of the daily volumes and the hourly profile here.", valueName: "file"))
     var chart: String?
+    @Option(help: ArgumentHelp("The language of the text, CSV and chart: en or zh-Hans (default: the configuration's, else English).",
+                               valueName: "name"))
+    var language: String?
 
     func validate() throws {
+        if let language {
+            do { _ = try ReportLanguage.named(language) } catch { throw ValidationError(error.description) }
+        }
         if csv && json { throw ValidationError("--csv and --json: choose one") }
         if let timeZone, TimeZone(identifier: timeZone) == nil {
             throw ValidationError("unknown time zone \"\(timeZone)\": use an IANA name such as Asia/Shanghai")
@@ -45,22 +51,24 @@ struct OfflineReportCommand: ParsableCommand {
         } catch {
             throw ValidationError(error.description)
         }
+        let words = language.flatMap(ReportLanguage.init(rawValue:))
+            ?? configuration.flatMap { ReportLanguage(rawValue: $0.language) } ?? .english
         let cabinet = configuration?.cabinetID ?? URL(fileURLWithPath: database).lastPathComponent
         let report = CustodyReportBuilder.build(
             try CabinetStore.reportInput(databaseAt: database, cabinet: cabinet, period: period), period: period, now: now)
         let output: String
         if csv {
-            output = CustodyReportCSV.render(report)
+            output = CustodyReportCSV.render(report, language: words)
         } else if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
             encoder.dateEncodingStrategy = .iso8601
             output = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
         } else {
-            output = CustodyReportText.render(report)
+            output = CustodyReportText.render(report, language: words)
         }
         FileHandle.standardOutput.write(Data(output.utf8))
-        if let chart { try Data(CustodyReportChart.render(report).utf8).write(to: URL(fileURLWithPath: chart)) }
+        if let chart { try Data(CustodyReportChart.render(report, language: words).utf8).write(to: URL(fileURLWithPath: chart)) }
         if !report.passed {
             FileHandle.standardError.write(Data("lockerd report: the report does NOT reconcile\n".utf8))
             throw ExitCode.failure

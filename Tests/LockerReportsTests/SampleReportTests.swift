@@ -18,6 +18,9 @@ struct SampleReportTests {
             ("report-2024-03.txt", CustodyReportText.render(report)),
             ("report-2024-03.csv", CustodyReportCSV.render(report)),
             ("report-2024-03.svg", CustodyReportChart.render(report)),
+            ("report-2024-03.zh-Hans.txt", CustodyReportText.render(report, language: .simplifiedChinese)),
+            ("report-2024-03.zh-Hans.csv", CustodyReportCSV.render(report, language: .simplifiedChinese)),
+            ("report-2024-03.zh-Hans.svg", CustodyReportChart.render(report, language: .simplifiedChinese)),
         ]
         for (name, rendered) in samples {
             let url = Self.directory.appendingPathComponent(name)
