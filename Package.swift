@@ -195,7 +195,8 @@ let package = Package(
         .testTarget(name: "LockerWireTests", dependencies: ["LockerWire", "LockerTestSupport"]),
         .testTarget(name: "LockerInputTests", dependencies: ["LockerInput", "LockerTestSupport"]),
         .testTarget(name: "LockerColdChainTests", dependencies: ["LockerColdChain", "LockerTestSupport"]),
-        .testTarget(name: "LockerReportsTests", dependencies: ["LockerReports"]),
+        // The sample reports are read from the source tree (#filePath), not bundled.
+        .testTarget(name: "LockerReportsTests", dependencies: ["LockerReports"], exclude: ["Samples"]),
         .testTarget(
             name: "LockerDriversTests",
             dependencies: [
