@@ -177,7 +177,9 @@ public final class MQTTClient: @unchecked Sendable {
                 connectedOnce = true
                 needsConnection = false
             }
-            let result = mosquitto_loop(handle, 100, 1)
+            // A second at most: the loop wakes at once for traffic, and a publish from another
+            // thread wakes it through libmosquitto's own pipe; an idle client costs one wake-up a second.
+            let result = mosquitto_loop(handle, 1_000, 1)
             if result != MOSQ_ERR_SUCCESS.rawValue, !state.withLock({ $0.stopped }) {
                 state.withLock { $0.connected = false }
                 needsConnection = true
@@ -204,7 +206,7 @@ public final class MQTTClient: @unchecked Sendable {
             : min(settings.reconnectCapSeconds, settings.reconnectBaseSeconds * pow(2, Double(min(attempts, 20))))
         let wait = takenOver ? bound * (0.5 + Double.random(in: 0...0.5)) : Double.random(in: 0...bound)
         let deadline = Date().addingTimeInterval(wait)
-        while Date() < deadline, !state.withLock({ $0.stopped }) { usleep(20_000) }
+        while Date() < deadline, !state.withLock({ $0.stopped }) { usleep(100_000) }
     }
 
     // MARK: - Callbacks (on the loop thread)

@@ -12,12 +12,12 @@ import Synchronization
 /// Ed25519 signature over the body.
 final class MQTTIngestWorker: Sendable {
     let client: MQTTClient
-    let servers: [String: ContractServer]
+    let servers: [String: any IngestStore]
     let serverKey: Curve25519.Signing.PrivateKey
     let prefix: String
     let batches = Mutex(0)
 
-    init(name: String, broker: MosquittoBrokerAddress, servers: [String: ContractServer], serverKey: Curve25519.Signing.PrivateKey,
+    init(name: String, broker: MosquittoBrokerAddress, servers: [String: any IngestStore], serverKey: Curve25519.Signing.PrivateKey,
          prefix: String = "lockers") throws {
         var settings = MQTTClient.Settings(clientID: name, host: "127.0.0.1", port: broker.port)
         settings.sessionExpirySeconds = 3_600
@@ -69,3 +69,11 @@ struct MosquittoBrokerAddress: Sendable {
     var port: Int
     var certificates: URL?
 }
+
+/// What stores a cabinet's batches and answers for them (the contract server, or the fleet
+/// test's lighter store).
+protocol IngestStore: Sendable {
+    func handle(body wire: Data, signature: String?, encoding: String?) -> (status: Int, body: Data, retryAfter: String?)
+}
+
+extension ContractServer: IngestStore {}
