@@ -205,6 +205,29 @@ final class CabinetHarness: @unchecked Sendable {
         return (label, shownCode())
     }
 
+    /// A courier (logged in, then out) deposits each of `trackings`, and the residents of the first
+    /// `pickedUp` take theirs with their codes; returns every door and code, in deposit order.
+    func depositAll(_ trackings: [String], thenPickUp pickedUp: Int) async throws -> [(label: String, code: String)] {
+        await courierLogin()
+        var codes: [(label: String, code: String)] = []
+        for tracking in trackings {
+            let (label, code) = try await deposit(tracking)
+            guard let code else { throw HarnessFailure(description: "no pickup code shown for \(tracking)") }
+            codes.append((label, code))
+        }
+        await press("enter 2")
+        for (label, code) in codes.prefix(pickedUp) {
+            await press(code)
+            try await take(label)
+            try await close(label)
+        }
+        return codes
+    }
+
+    struct HarnessFailure: Error, CustomStringConvertible {
+        var description: String
+    }
+
     func hasItemSensor(_ label: String) -> Bool {
         let board = address(label).board
         return configuration.boards.first { $0.address == board }?.hasItemSensors ?? false

@@ -36,18 +36,7 @@ import Testing
         #expect(await summarizer.pass(now: cabinet.clock.now(), record: record).isEmpty)
 
         // Three parcels in, two out, on 2027-01-15.
-        await cabinet.courierLogin()
-        var codes: [(label: String, code: String)] = []
-        for tracking in ["SF2000000001", "SF2000000002", "SF2000000003"] {
-            let (label, code) = try await cabinet.deposit(tracking)
-            codes.append((label, try #require(code)))
-        }
-        await cabinet.press("enter 2")
-        for (label, code) in codes.prefix(2) {
-            await cabinet.press(code)
-            try await cabinet.take(label)
-            try await cabinet.close(label)
-        }
+        _ = try await cabinet.depositAll(["SF2000000001", "SF2000000002", "SF2000000003"], thenPickUp: 2)
         let inside = try #require(try cabinet.liveParcels().first)
         #expect(await summarizer.pass(now: cabinet.clock.now(), record: record).isEmpty, "the day has not ended")
 

@@ -12,18 +12,7 @@ import Testing
     @Test func aCompactedCabinetGoesOnServingAndSaysWhatIsGone() async throws {
         let cabinet = try await CabinetHarness()
         defer { cabinet.removeFiles() }
-        await cabinet.courierLogin()
-        var codes: [(label: String, code: String)] = []
-        for tracking in ["SF1000000001", "SF1000000002", "SF1000000003"] {
-            let (label, code) = try await cabinet.deposit(tracking)
-            codes.append((label, try #require(code)))
-        }
-        await cabinet.press("enter 2")
-        for (label, code) in codes.prefix(2) {
-            await cabinet.press(code)
-            try await cabinet.take(label)
-            try await cabinet.close(label)
-        }
+        let codes = try await cabinet.depositAll(["SF1000000001", "SF1000000002", "SF1000000003"], thenPickUp: 2)
         let beforeCompaction = try cabinet.events()
         try cabinet.store.recordUplinkAcknowledgement(upTo: try cabinet.store.lastEventSequence())
 
