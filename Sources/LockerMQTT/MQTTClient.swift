@@ -73,6 +73,7 @@ public final class MQTTClient: @unchecked Sendable {
     }
 
     public let settings: Settings
+    // Set these before `start`: the loop thread reads them without a lock.
     public var onMessage: (@Sendable (Message) -> Void)?
     public var onConnected: (@Sendable (MQTTClient) -> Void)?
     public var onDisconnected: (@Sendable (Disconnect) -> Void)?
@@ -296,6 +297,19 @@ public final class MQTTClient: @unchecked Sendable {
             mosquitto_property_add_string_pair(&properties, Int32(MQTT_PROP_USER_PROPERTY.rawValue), name, value)
         }
         let props = properties
+        // Cancellable (a caller's timeout): the waiter is taken out and told, a late PUBACK dropped.
+        let sent = Mutex<Int32?>(nil)
+        try await withTaskCancellationHandler {
+            try await awaitAcknowledgement(topic, payload: payload, qos: qos, retain: retain, properties: props, sent: sent)
+        } onCancel: {
+            guard let mid = sent.withLock({ $0 }) else { return }
+            let waiter = state.withLock { $0.pendingPublishes.removeValue(forKey: mid) }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    private func awaitAcknowledgement(_ topic: String, payload: Data, qos: Int32, retain: Bool, properties props: OpaquePointer?,
+                                      sent: borrowing Mutex<Int32?>) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             var mid: Int32 = 0
             // Not under `state`'s lock: the loop thread may be in a callback waiting for it.
@@ -310,6 +324,7 @@ public final class MQTTClient: @unchecked Sendable {
                 continuation.resume()
                 return
             }
+            sent.withLock { $0 = mid }
             // The PUBACK may have come already.
             let early = state.withLock { state -> Int32? in
                 if let code = state.earlyAcknowledgements.removeValue(forKey: mid) { return code }
