@@ -98,10 +98,17 @@ public final class RecordCompactor: Sendable {
 
     private func removeCovered(pause: @Sendable () async -> Void) async throws -> Int {
         var removed = 0
+        var steps = 0
+        defer { if steps > 0 { _ = try? store.checkpoint() } }
         while !Task.isCancelled {
             let step = try store.removeCompactedEvents(limit: settings.stepEvents)
             removed += step
+            steps += 1
             guard step == settings.stepEvents else { break }
+            // The removal's pages go through the WAL: checkpointed every few steps (about 10 MB),
+            // so a large pass never grows it to SQLite's safety threshold, where the commit that
+            // crosses it (a pickup's, perhaps) would pay for the checkpoint.
+            if steps % 5 == 0 { _ = try store.checkpoint() }
             await pause()
         }
         return removed
