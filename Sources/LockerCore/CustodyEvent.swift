@@ -86,6 +86,9 @@ public struct CustodyEvent: Sendable, Equatable {
         /// record (`through_sequence`, `through_hash`, the kept events, the parcels inside, the
         /// totals of what was removed; see `RecordCheckpoint` in the store).
         case recordCheckpoint = "record.checkpoint"
+        /// Another client took this cabinet's session at the MQTT broker (`broker`): the same
+        /// cabinet id runs twice, a cloned card most likely. Recorded at most once an hour.
+        case uplinkSessionTakenOver = "uplink.session_taken_over"
         /// The figures of one finished local day (see `DailySummarizer` in the daemon).
         case dailySummary = "report.daily_summary"
     }

@@ -66,6 +66,15 @@ extension CustodyStateMachine {
         }
         return (change, isOld)
     }
+
+    /// Another client took this cabinet's session at the broker: an alarm, but at most one an
+    /// hour (a clone keeps taking it back; one record says it, a stream would bury the rest).
+    public func uplinkSessionTakenOver(broker: String, lastAlarm: Date?, now: Date) -> CustodyChange {
+        if let lastAlarm, lastAlarm <= now, now.timeIntervalSince(lastAlarm) < 3_600 { return CustodyChange() }
+        var change = CustodyChange()
+        change.record(CustodyEvent(.uplinkSessionTakenOver, payload: ["broker": .string(broker)]))
+        return change
+    }
 }
 
 extension CustodyStateMachine {

@@ -21,6 +21,18 @@ extension CabinetController {
         return committed
     }
 
+    /// The broker said another client took this cabinet's session (a cloned card): an alarm,
+    /// at most once an hour, instead of a silent tug of war. False when nothing was recorded.
+    @discardableResult
+    func recordUplinkSessionTakenOver(broker: String) -> Bool {
+        let now = clock.now()
+        let change = custody.uplinkSessionTakenOver(broker: broker, lastAlarm: lastSessionTakeoverAlarm, now: now)
+        guard !change.events.isEmpty, commitAndApply(change, "uplink session taken over") else { return false }
+        lastSessionTakeoverAlarm = now
+        publishNewEvents()
+        return true
+    }
+
     /// `lockerctl uplink resume`: lifts the halt after people resolved the conflict, with the
     /// audit record in the same commit. The uplink sends again at once (new events wake it).
     func maintenanceResumeUplink(reason: String, by peer: MaintenancePeer) -> Result<ActionReport, MaintenanceFailure> {

@@ -52,6 +52,8 @@ public final class CabinetController {
     var lastStorageCheck: Date?
     var lastBacklogCheck: Date?
     var lastCompactionDue: Date?
+    /// When the last `uplink.session_taken_over` alarm was recorded (memory only).
+    var lastSessionTakeoverAlarm: Date?
     /// When the WAL was last checkpointed, and the commits since (see `checkpointIfDue`).
     var lastCheckpoint: Date?
     var commitsSinceCheckpoint = 0

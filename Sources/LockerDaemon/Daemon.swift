@@ -380,7 +380,10 @@ public enum Daemon {
         // HTTPS by default; the same contract over an MQTT v5 broker with `uplink.mqtt`.
         let transport: any UplinkMessageTransport = settings.mqtt == nil
             ? RequestResponseMessageTransport(try HTTPSUplinkTransport(configuration: settings))
-            : try MQTTUplinkTransport(configuration: settings, cabinetID: configuration.cabinetID, logger: logger)
+            : try MQTTUplinkTransport(configuration: settings, cabinetID: configuration.cabinetID, logger: logger,
+                                      onSessionTakenOver: { [broker = settings.url] in
+                                          Task { _ = await inbox.perform { $0.recordUplinkSessionTakenOver(broker: broker) } }
+                                      })
         do {
             return try UplinkService(
                 configuration: settings, cabinetID: configuration.cabinetID, store: store, messages: transport, key: key,

@@ -35,8 +35,11 @@ public final class MQTTUplinkTransport: UplinkMessageTransport {
 
     /// - Parameters:
     ///   - url: the broker, `mqtts://host:port` or `mqtt://host:port` (1883 and 8883 by default).
+    ///   - onSessionTakenOver: called (on the client's thread) when the broker said another
+    ///     client took this cabinet's session; the daemon records an alarm.
     public init(configuration: UplinkConfiguration, cabinetID: String, logger: Logger,
-                reconnectBaseSeconds: Double = 0.5, reconnectCapSeconds: Double = 30) throws {
+                reconnectBaseSeconds: Double = 0.5, reconnectCapSeconds: Double = 30,
+                onSessionTakenOver: (@Sendable () -> Void)? = nil) throws {
         guard let mqtt = configuration.mqtt else { throw MQTTClient.Failure(description: "uplink.mqtt is not configured") }
         guard let url = URL(string: configuration.url), let scheme = url.scheme?.lowercased(), ["mqtt", "mqtts"].contains(scheme),
               let host = url.host else {
@@ -76,6 +79,7 @@ public final class MQTTUplinkTransport: UplinkMessageTransport {
         }
         client.onDisconnected = { [logger, cabinetID] reason in
             if reason == .sessionTakenOver {
+                onSessionTakenOver?()
                 // Another client with this cabinet's id: a cloned SD card. Waiting long between
                 // attempts (MQTTClient) keeps the two from taking turns for ever.
                 logger.critical("uplink: another client connected to the broker with this cabinet's id (a cloned card?); this one waits before trying again",
