@@ -57,7 +57,11 @@ struct UplinkMQTTFleetTests {
         let ingest: FleetIngestStore
     }
 
-    @Test func aFleetReconnectsSpreadOutAfterABrokerRestartAndDrainsOnce() async throws {
+    /// Run by `make test` in a process of its own (`LOCKERD_FLEET_TEST=1`): beside the rest of
+    /// the suite the process holds hundreds of descriptors, and the clients' loops (select())
+    /// cannot use any at or above 1,024.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["LOCKERD_FLEET_TEST"] != nil))
+    func aFleetReconnectsSpreadOutAfterABrokerRestartAndDrainsOnce() async throws {
         let count = Int(ProcessInfo.processInfo.environment["LOCKERD_FLEET_CABINETS"] ?? "") ?? 50
         let broker = try MosquittoBroker(tls: false, cabinets: [], autosaveSeconds: 60)
         try broker.start()
