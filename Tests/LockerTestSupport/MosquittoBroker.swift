@@ -130,15 +130,7 @@ public final class MosquittoBroker {
     }
 
     private func openssl(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw Failure(description: "openssl \(arguments.prefix(2).joined(separator: " ")) failed") }
+        try OpenSSLCommand.run(arguments, in: directory)
     }
 
     /// A loopback port nothing listens on now.

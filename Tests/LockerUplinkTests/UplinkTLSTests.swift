@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import LockerCore
 import LockerStore
+import LockerTestSupport
 import LockerUplink
 import Logging
 import NIOSSL
@@ -33,15 +34,7 @@ import Testing
         }
 
         static func openssl(_ arguments: [String], in directory: URL) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-            process.arguments = arguments
-            process.currentDirectoryURL = directory
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            guard process.terminationStatus == 0 else { throw CocoaError(.fileWriteUnknown) }
+            try OpenSSLCommand.run(arguments, in: directory)
         }
     }
 
