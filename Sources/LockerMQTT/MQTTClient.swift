@@ -78,6 +78,8 @@ public final class MQTTClient: @unchecked Sendable {
     public var onConnected: (@Sendable (MQTTClient) -> Void)?
     public var onDisconnected: (@Sendable (Disconnect) -> Void)?
     private let handle: OpaquePointer
+    /// An eventfd: a publish or a stop from another thread wakes the loop's poll() through it.
+    private let wake: Int32
     private let state = Mutex(State())
     private var thread: Thread?
 
@@ -93,6 +95,11 @@ public final class MQTTClient: @unchecked Sendable {
             throw Failure(description: "libmosquitto could not make a client for \(settings.clientID)")
         }
         self.handle = handle
+        wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard wake >= 0 else {
+            mosquitto_destroy(handle)
+            throw Failure(description: "no eventfd for the client \(settings.clientID): errno \(errno)")
+        }
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
         mosquitto_threaded_set(handle, true)
         mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, Int32(MQTT_PROTOCOL_V5))
@@ -131,6 +138,7 @@ public final class MQTTClient: @unchecked Sendable {
 
     deinit {
         mosquitto_destroy(handle)
+        close(wake)
     }
 
     private static func from(_ context: UnsafeMutableRawPointer?) -> MQTTClient? {
@@ -160,6 +168,7 @@ public final class MQTTClient: @unchecked Sendable {
         }
         for continuation in waiting { continuation.resume(throwing: Failure(description: "the client stopped")) }
         mosquitto_disconnect_v5(handle, Int32(MQTT_RC_NORMAL_DISCONNECTION.rawValue), nil)
+        wakeLoop()
         while let thread, !thread.isFinished { usleep(2_000) }
     }
 
@@ -178,15 +187,53 @@ public final class MQTTClient: @unchecked Sendable {
                 connectedOnce = true
                 needsConnection = false
             }
-            // A second at most: the loop wakes at once for traffic, and a publish from another
-            // thread wakes it through libmosquitto's own pipe; an idle client costs one wake-up a second.
-            let result = mosquitto_loop(handle, 1_000, 1)
+            let result = serviceSocketOnce()
             if result != MOSQ_ERR_SUCCESS.rawValue, !state.withLock({ $0.stopped }) {
                 state.withLock { $0.connected = false }
                 needsConnection = true
                 waitBeforeReconnecting()
             }
         }
+    }
+
+    /// One turn of the network loop, waiting with poll() rather than `mosquitto_loop`'s select():
+    /// select() cannot watch a descriptor numbered 1,024 or above, which a process holding many
+    /// clients (the fleet test) or many files reaches. Waits for the socket or for `wake` (a publish
+    /// from another thread), at most a quarter of the keep-alive: no timer fires more often than
+    /// the keep-alive needs (the ping goes out within its interval, the broker allows one and a half).
+    private func serviceSocketOnce() -> Int32 {
+        let socket = mosquitto_socket(handle)
+        guard socket >= 0 else { return Int32(MOSQ_ERR_NO_CONN.rawValue) }
+        let wantsWrite = mosquitto_want_write(handle)
+        var descriptors = [
+            pollfd(fd: socket, events: Int16(POLLIN) | (wantsWrite ? Int16(POLLOUT) : 0), revents: 0),
+            pollfd(fd: wake, events: Int16(POLLIN), revents: 0),
+        ]
+        let timeout = Int32(min(15, max(1, settings.keepAliveSeconds / 4)) * 1_000)
+        let ready = poll(&descriptors, 2, timeout)
+        if ready > 0, descriptors[1].revents != 0 {
+            var count: UInt64 = 0
+            _ = read(wake, &count, 8)
+        }
+        var result = Int32(MOSQ_ERR_SUCCESS.rawValue)
+        if ready > 0, descriptors[0].revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 {
+            result = mosquitto_loop_read(handle, 1)
+        }
+        // Written whenever something is queued (a publish, a subscription made in a callback just
+        // now, a ping): libmosquitto stops at EAGAIN and the next turn waits for POLLOUT.
+        if result == MOSQ_ERR_SUCCESS.rawValue, mosquitto_socket(handle) >= 0, mosquitto_want_write(handle) {
+            result = mosquitto_loop_write(handle, 1)
+        }
+        if result == MOSQ_ERR_SUCCESS.rawValue {
+            result = mosquitto_loop_misc(handle)
+        }
+        return result
+    }
+
+    /// Wakes the loop for something queued from another thread.
+    private func wakeLoop() {
+        var one: UInt64 = 1
+        _ = write(wake, &one, 8)
     }
 
     private func connect() -> Int32 {
@@ -279,6 +326,7 @@ public final class MQTTClient: @unchecked Sendable {
     public func subscribe(_ filter: String) throws {
         let result = mosquitto_subscribe_v5(handle, nil, filter, 1, 0, nil)
         guard result == MOSQ_ERR_SUCCESS.rawValue else { throw Failure(description: "subscribe \(filter): \(Self.text(result))") }
+        wakeLoop()
     }
 
     /// Publishes and returns once the broker acknowledged it (QoS 1, PUBACK); throws when not
@@ -320,6 +368,7 @@ public final class MQTTClient: @unchecked Sendable {
                 continuation.resume(throwing: Failure(description: "publish to \(topic): \(Self.text(result))"))
                 return
             }
+            wakeLoop()
             guard qos > 0 else {
                 continuation.resume()
                 return
