@@ -26,8 +26,10 @@ public final class MQTTClient: @unchecked Sendable {
         public var caFile: String?
         public var certificateFile: String?
         public var keyFile: String?
-        /// Published by the broker (retained) when the connection dies without a goodbye.
+        /// Published by the broker (retained) when the connection dies without a goodbye, with
+        /// these user properties.
         public var will: (topic: String, payload: Data)?
+        public var willUserProperties: [(String, String)] = []
         /// Reconnection waits a random time up to min(cap, base * 2^attempts) seconds.
         public var reconnectBaseSeconds: Double = 0.5
         public var reconnectCapSeconds: Double = 30
@@ -67,6 +69,9 @@ public final class MQTTClient: @unchecked Sendable {
         var stopped = false
         var attempts = 0
         var lastDisconnect: Disconnect?
+        /// Until when every reconnection waits the longest bound: another client with this id
+        /// was seen (the status topic), so losing the connection is likely that client again.
+        var cloneSuspectedUntil: Date?
         var pendingPublishes: [Int32: CheckedContinuation<Void, any Error>] = [:]
         /// PUBACKs that came before their publisher registered (by message id, with the reason).
         var earlyAcknowledgements: [Int32: Int32] = [:]
@@ -113,10 +118,16 @@ public final class MQTTClient: @unchecked Sendable {
             }
         }
         if let will = settings.will {
+            // libmosquitto owns the list once the will is set, and frees it; ours to free on error.
+            var properties: OpaquePointer?
+            for (name, value) in settings.willUserProperties {
+                mosquitto_property_add_string_pair(&properties, Int32(MQTT_PROP_USER_PROPERTY.rawValue), name, value)
+            }
             let result = will.payload.withUnsafeBytes { bytes in
-                mosquitto_will_set_v5(handle, will.topic, Int32(bytes.count), bytes.baseAddress, 1, true, nil)
+                mosquitto_will_set_v5(handle, will.topic, Int32(bytes.count), bytes.baseAddress, 1, true, properties)
             }
             guard result == MOSQ_ERR_SUCCESS.rawValue else {
+                mosquitto_property_free_all(&properties)
                 mosquitto_destroy(handle)
                 throw Failure(description: "the last will could not be set: \(Self.text(result))")
             }
@@ -148,6 +159,13 @@ public final class MQTTClient: @unchecked Sendable {
     static func text(_ code: Int32) -> String { String(cString: mosquitto_strerror(code)) }
 
     public var isConnected: Bool { state.withLock { $0.connected } }
+
+    /// Another client uses this client id (its owner saw it on the broker, e.g. its status topic,
+    /// where the broker did not say "session taken over"): for an hour, every reconnection waits
+    /// the longest bound, so the two take turns slowly rather than flap.
+    public func suspectAnotherClientWithThisID(now: Date = Date()) {
+        state.withLock { $0.cloneSuspectedUntil = now.addingTimeInterval(3_600) }
+    }
     public var lastDisconnect: Disconnect? { state.withLock { $0.lastDisconnect } }
 
     /// Starts the loop thread: connects, and reconnects after every loss until `stop`.
@@ -248,7 +266,7 @@ public final class MQTTClient: @unchecked Sendable {
     private func waitBeforeReconnecting() {
         let (attempts, takenOver) = state.withLock { state -> (Int, Bool) in
             state.attempts += 1
-            return (state.attempts, state.lastDisconnect == .sessionTakenOver)
+            return (state.attempts, state.lastDisconnect == .sessionTakenOver || (state.cloneSuspectedUntil.map { $0 > Date() } ?? false))
         }
         let bound = takenOver ? settings.reconnectCapSeconds
             : min(settings.reconnectCapSeconds, settings.reconnectBaseSeconds * pow(2, Double(min(attempts, 20))))

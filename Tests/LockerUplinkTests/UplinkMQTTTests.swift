@@ -179,4 +179,43 @@ struct UplinkMQTTTests {
         await stranger.shutdown()
         await rig.tearDown()
     }
+
+    /// A cloned card (a second client with the cabinet's id) is seen on the status topic, which is
+    /// how mosquitto 2.0 shows it (it closes the taken session without the 0x8E reason); the
+    /// status the cabinet's previous run left (a restart) raises nothing.
+    @Test func aCloneIsSeenOnTheStatusTopicAndARestartIsNot() async throws {
+        let rig = try Rig()
+        func until(_ seconds: Double, _ condition: () -> Bool) async throws -> Bool {
+            let deadline = Date().addingTimeInterval(seconds)
+            while !condition(), Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+            return condition()
+        }
+        final class Alarms: Sendable {
+            let count = Mutex(0)
+        }
+        func run(_ alarms: Alarms) throws -> MQTTUplinkTransport {
+            try MQTTUplinkTransport(configuration: rig.configuration, cabinetID: "cabinet-7", logger: Logger(label: "run"),
+                                    reconnectBaseSeconds: 0.05, reconnectCapSeconds: 0.5,
+                                    onSessionTakenOver: { alarms.count.withLock { $0 += 1 } })
+        }
+        // The first run leaves its "online" retained at the broker and stops.
+        #expect(try await until(10) { rig.transport.ownStatusConfirmed })
+        await rig.service.shutdown()
+
+        // The restart sees that status first, then its own: no alarm.
+        let restartAlarms = Alarms()
+        let restarted = try run(restartAlarms)
+        #expect(try await until(10) { restarted.ownStatusConfirmed })
+        #expect(restartAlarms.count.withLock { $0 } == 0, "a restart is not a clone")
+
+        // A clone connects with the same id: it takes the session; whichever reconnects next
+        // sees the other's status after its own.
+        let cloneAlarms = Alarms()
+        let clone = try run(cloneAlarms)
+        #expect(try await until(20) { restartAlarms.count.withLock { $0 } + cloneAlarms.count.withLock { $0 } > 0 },
+                "a second client with the cabinet's id is noticed")
+        await clone.shutdown()
+        await restarted.shutdown()
+        await rig.tearDown()
+    }
 }
