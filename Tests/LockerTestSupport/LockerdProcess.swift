@@ -34,15 +34,18 @@ public final class LockerdProcess {
             + arguments
         process.standardInput = input.fileHandleForReading
         process.standardOutput = output.fileHandleForWriting
-        process.standardError = FileHandle.nullDevice
+        // LOCKERD_CHILD_STDERR=1 shows the daemon's log, to see why one died.
+        process.standardError = ProcessInfo.processInfo.environment["LOCKERD_CHILD_STDERR"] != nil ? FileHandle.standardError : FileHandle.nullDevice
         try process.run()
         // The child has its own copies: the parent keeps only its ends, so EOF means the child is gone.
         try? input.fileHandleForReading.close()
         try? output.fileHandleForWriting.close()
     }
 
+    /// Writes a line to the front panel. A daemon that died leaves a broken pipe: the write is
+    /// dropped (not a crash of the test process), and the next `readLine` finds the end of output.
     public func send(_ line: String) {
-        input.fileHandleForWriting.write(Data((line + "\n").utf8))
+        try? input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
     }
 
     /// The next output line, or nil at end of output (the process died).
