@@ -35,7 +35,7 @@ struct UplinkMQTTTests {
         let configuration: UplinkConfiguration
 
         init() throws {
-            broker = try MosquittoBroker(tls: true, cabinets: ["cabinet-7"])
+            broker = try MosquittoBroker(tls: true, cabinets: ["cabinet-7", "cabinet-8"])
             try broker.start()
             directory = broker.directory.appendingPathComponent("cabinet")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -216,6 +216,53 @@ struct UplinkMQTTTests {
                 "a second client with the cabinet's id is noticed")
         await clone.shutdown()
         await restarted.shutdown()
+        await rig.tearDown()
+    }
+
+    /// The broker's per-cabinet ACLs (the certificate's CN as the username): another cabinet,
+    /// with a good certificate of its own, can neither read cabinet-7's answers and commands nor
+    /// publish a batch or a status in cabinet-7's name.
+    @Test func anotherCabinetCanNeitherReadNorWriteThisCabinetsTopics() async throws {
+        let rig = try Rig()
+        var settings = MQTTClient.Settings(clientID: "cabinet-8", host: "127.0.0.1", port: rig.broker.port)
+        settings.caFile = rig.broker.path("ca.pem").path
+        settings.certificateFile = rig.broker.path("cabinet-8.pem").path
+        settings.keyFile = rig.broker.path("cabinet-8.key").path
+        settings.reconnectBaseSeconds = 0.05
+        let neighbour = try MQTTClient(settings)
+        final class Overheard: Sendable { let topics = Mutex<[String]>([]) }
+        let overheard = Overheard()
+        neighbour.onConnected = { client in
+            for topic in ["acks", "commands", "status", "events"] { try? client.subscribe("lockers/cabinet-7/\(topic)") }
+        }
+        neighbour.onMessage = { message in overheard.topics.withLock { $0.append(message.topic) } }
+        neighbour.start()
+        do {
+            let deadline = Date().addingTimeInterval(10)
+            while !neighbour.isConnected, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(neighbour.isConnected, "cabinet-8's own certificate is good")
+            // Its subscriptions are made before cabinet-7's traffic; a command and answers follow.
+            try await Task.sleep(for: .milliseconds(200))
+            try rig.record(50, from: 0)
+            #expect(try await rig.drain())
+            try await rig.worker.push(commands: #"[{"id":"c-1","type":"noop"}]"#, epoch: rig.store.epoch, to: "cabinet-7", signedWith: rig.serverKey)
+            while Date() < deadline, !rig.commands.ids.withLock({ $0.contains("c-1") }) { try await Task.sleep(for: .milliseconds(10)) }
+            let requestsBefore = rig.server.requests
+            // Writing in cabinet-7's name: the broker answers "not authorized" (or drops it).
+            let batch = Data(#"{"epoch":"x","epochFirstSequence":1,"events":[]}"#.utf8)
+            await #expect(throws: (any Error).self) {
+                try await neighbour.publish("lockers/cabinet-7/events", payload: batch, userProperties: [("lockerd-signature", "x")])
+            }
+            await #expect(throws: (any Error).self) {
+                try await neighbour.publish("lockers/cabinet-7/status", payload: Data("offline".utf8), retain: true)
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(rig.server.requests == requestsBefore, "no batch in cabinet-7's name reached the ingest side")
+            #expect(overheard.topics.withLock { $0 }.isEmpty, "cabinet-8 overheard \(overheard.topics.withLock { $0 })")
+        } catch {
+            Issue.record("\(error)")
+        }
+        neighbour.stop()
         await rig.tearDown()
     }
 }
