@@ -172,7 +172,7 @@ let package = Package(
         .executableTarget(
             name: "lockerctl",
             dependencies: [
-                "LockerMaintenanceProtocol", "LockerReports",
+                "LockerMaintenanceProtocol", "LockerReports", "LockerSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict,

@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <errno.h>
 #include <unistd.h>
+#include <pthread.h>
 
 int lockerd_tty_set_exclusive(int fd) {
     return ioctl(fd, TIOCEXCL);
@@ -54,4 +55,9 @@ int lockerd_evdev_name(int fd, char *name, unsigned long name_length) {
 
 int lockerd_i2c_set_address(int fd, unsigned int address) {
     return ioctl(fd, I2C_SLAVE, (unsigned long)address);
+}
+
+int lockerd_name_current_thread(const char *name) {
+    // glibc's pthread_setname_np needs _GNU_SOURCE, which Swift's Glibc module does not define.
+    return pthread_setname_np(pthread_self(), name);
 }

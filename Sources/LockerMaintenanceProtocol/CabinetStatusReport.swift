@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// `status`: the whole cabinet at a glance.
 public struct CabinetStatusReport: Sendable, Codable, Equatable {

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// An event's payload as protocol version 2 sends it: a JSON object (version 1 sent the stored
 /// text as a string inside the JSON), with the times the store keeps as seconds since 1970 given

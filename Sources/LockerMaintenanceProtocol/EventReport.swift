@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// One record of the hash-chained custody and audit log.
 public struct EventReport: Sendable, Codable, Equatable {

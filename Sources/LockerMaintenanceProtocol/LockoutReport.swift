@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// `lockout`: the keypad's wrong-code throttle and each courier id's PIN throttle, as they stand
 /// (`lockout.clear` answers with the state after clearing).

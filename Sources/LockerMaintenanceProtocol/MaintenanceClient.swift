@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import LockerSystem
 
 /// A small blocking client for lockerd's maintenance socket: one Unix stream connection, one

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The maintenance socket's protocol: one JSON object per line in each direction.
 ///

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// Turns maintenance reports into text a technician reads on a small terminal in front of the
 /// cabinet. Pure functions of the report: no clock, no locale, no environment, so the same report

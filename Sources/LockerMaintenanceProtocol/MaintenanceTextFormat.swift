@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The few ways the maintenance tools write times and durations, kept in one place so every
 /// report and every test agrees on them.

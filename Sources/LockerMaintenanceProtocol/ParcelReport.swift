@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// A parcel in custody.
 public struct ParcelReport: Sendable, Codable, Equatable {

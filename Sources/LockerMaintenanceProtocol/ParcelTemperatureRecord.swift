@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// One parcel's temperature record, from its deposit to its pickup (or now): its zone's segments
 /// and excursions in that time and their summary. What a seller, a recipient or the property

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The store-and-forward queue towards the central server.
 public struct QueueReport: Sendable, Codable, Equatable {

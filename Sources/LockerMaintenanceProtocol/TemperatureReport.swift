@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// One temperature-controlled zone: its probe and its band.
 public struct TemperatureReport: Sendable, Codable, Equatable {

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// A report of one period: reconciliation first (does every parcel that came in either leave or
 /// stay inside, as the record and the parcels table both say?), then the figures a station is run

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// Computes a report from what the store read: a pure function of its input, the period and
 /// `now` (no clock, no I/O), so a simulated month gives the same report every time.

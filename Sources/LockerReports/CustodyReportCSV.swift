@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A report as CSV for a spreadsheet: UTF-8 with a byte-order mark (without one, spreadsheet
 /// programs read UTF-8 as the local code page and Chinese carrier names come out garbled), CRLF
@@ -9,7 +9,7 @@ public enum CustodyReportCSV {
     /// Header rows, figure names, classes and yes/no in `language`; numbers, dates (ISO 8601),
     /// event kinds and statuses are the record's own, so a spreadsheet formula reads either language.
     public static func render(_ report: CustodyReport, language: ReportLanguage = .english) -> String {
-        let time = ReportTimeText(timeZone: report.period.timeZone)
+        let time = ReportTimeText(period: report.period)
         let word = { (label: ReportLabel) in ReportLabels.text(label, in: language) }
         let yesNo = { (value: Bool) in word(value ? .yes : .no) }
         let className = { (name: String) in ReportLabels.temperatureClass(name, in: language) }
@@ -93,6 +93,6 @@ public enum CustodyReportCSV {
         var text = text
         if let first = text.first, "=+-@".contains(first), Double(text) == nil { text = "'" + text }
         guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return "\"" + text.replacing("\"", with: "\"\"") + "\""
     }
 }

@@ -2,7 +2,7 @@
 /// it fails, then each section as an aligned table.
 public enum CustodyReportText {
     public static func render(_ report: CustodyReport, language: ReportLanguage = .english) -> String {
-        let time = ReportTimeText(timeZone: report.period.timeZone)
+        let time = ReportTimeText(period: report.period)
         let say = { (label: ReportLabel, values: [String: String]) in ReportLabels.text(label, in: language, values) }
         let word = { (label: ReportLabel) in ReportLabels.text(label, in: language) }
         let duration = { (seconds: Double?) in ReportTimeText.duration(seconds, in: language) }

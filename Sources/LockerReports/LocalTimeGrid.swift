@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The local days and hours of a period, laid out once so that each event finds its day and hour
 /// of day by a binary search instead of a calendar computation (a 10,000-parcel month has some

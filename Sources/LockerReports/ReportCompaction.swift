@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The record's newest checkpoint, as a report states it: events up to `throughSequence` (none
 /// later than `coversUntil`) were compacted, except those of parcels still in custody or named

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 extension ReportPeriod {
     /// The period a request names: exactly one of a day, a month or a `from`...`to` range (both

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The stretch of time a report covers: whole local days in the cabinet's time zone, from the
 /// local midnight that starts the first to the local midnight that ends the last (so a month with
@@ -12,12 +12,16 @@ public struct ReportPeriod: Sendable, Codable, Equatable {
     public var timeZone: String
     /// How a person names it: "2024-03", "2024-03-31" or "2024-03-01..2024-03-15".
     public var label: String
+    /// The time zone's offsets around the period, for readers without time-zone data (lockerctl);
+    /// nil where the zone could not be resolved (made where there is no such data).
+    public var utcOffsets: [UTCOffsetChange]?
 
     public init(start: Date, end: Date, timeZone: String, label: String) {
         self.start = start
         self.end = end
         self.timeZone = timeZone
         self.label = label
+        utcOffsets = TimeZone(identifier: timeZone).map { UTCOffsetChange.changes(in: $0, from: start, to: end) }
     }
 
     /// One local day, "YYYY-MM-DD".

@@ -1,4 +1,5 @@
-import Foundation
+import CSystemShims
+import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -22,7 +23,7 @@ public enum ReaderThread {
         let stop = ReaderStop()
         let (elements, continuation) = AsyncThrowingStream.makeStream(of: Element.self)
         continuation.onTermination = { _ in stop.request() }
-        let thread = Thread {
+        let started = startDetachedThread(name: name) {
             defer { stop.close() }
             do {
                 try body(stop, { continuation.yield($0) })
@@ -31,9 +32,36 @@ public enum ReaderThread {
                 continuation.finish(throwing: error)
             }
         }
-        thread.name = name
-        thread.start()
+        if let failure = started {
+            stop.close()
+            continuation.finish(throwing: failure)
+        }
         return (elements, { stop.request() })
+    }
+
+    /// A detached POSIX thread (not Foundation's `Thread`: this module and lockerctl use
+    /// FoundationEssentials only), named for `top -H` and crash reports (15 bytes at most).
+    /// Returns why it could not start, or nil.
+    private static func startDetachedThread(name: String, _ body: @escaping @Sendable () -> Void) -> SystemCallError? {
+        final class Work {
+            let name: String
+            let body: @Sendable () -> Void
+            init(_ name: String, _ body: @escaping @Sendable () -> Void) { (self.name, self.body) = (name, body) }
+        }
+        let work = Unmanaged.passRetained(Work(name, body)).toOpaque()
+        var thread = pthread_t()
+        let result = pthread_create(&thread, nil, { context in
+            let work = Unmanaged<Work>.fromOpaque(context!).takeRetainedValue()
+            _ = lockerd_name_current_thread(String(decoding: work.name.utf8.prefix(15), as: UTF8.self))
+            work.body()
+            return nil
+        }, work)
+        guard result == 0 else {
+            Unmanaged<Work>.fromOpaque(work).release()
+            return SystemCallError(call: "pthread_create", path: name, code: result)
+        }
+        pthread_detach(thread)
+        return nil
     }
 }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LockerMaintenanceProtocol
 
 struct Diag: ParsableCommand {
@@ -31,7 +31,7 @@ struct Diag: ParsableCommand {
                 }
                 written = directory.path
             } catch {
-                TerminalOutput.error("cannot write the bundle to \(directory.path): \(error.localizedDescription)")
+                TerminalOutput.error("cannot write the bundle to \(directory.path): \(error)")
                 throw LockerctlExit.failure
             }
         }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LockerMaintenanceProtocol
 
 /// Options every subcommand accepts: where the daemon is and how to print its answer.

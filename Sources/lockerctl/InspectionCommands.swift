@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LockerMaintenanceProtocol
 
 // The read-only commands: they look at the cabinet and never move a latch (the read-only

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import LockerMaintenanceProtocol
 import LockerReports
 
@@ -56,7 +56,7 @@ struct Report: ParsableCommand {
             do {
                 try Data(CustodyReportChart.render(report, language: words).utf8).write(to: URL(fileURLWithPath: chart))
             } catch {
-                TerminalOutput.error("cannot write the chart to \(chart): \(error.localizedDescription)")
+                TerminalOutput.error("cannot write the chart to \(chart): \(error)")
                 throw LockerctlExit.failure
             }
         }

@@ -27,4 +27,8 @@ int lockerd_evdev_name(int fd, char *name, unsigned long name_length);
    Returns 0 or -1 with errno. */
 int lockerd_i2c_set_address(int fd, unsigned int address);
 
+/// Names the calling thread (at most 15 bytes shown), for `top -H` and crash reports.
+int lockerd_name_current_thread(const char *name);
+
 #endif
+
