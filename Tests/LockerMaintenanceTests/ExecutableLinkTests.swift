@@ -36,6 +36,17 @@ struct ExecutableLinkTests {
         #expect(exported < 1_000, "\(exported) exported symbols: every symbol is exported again")
     }
 
+    /// lockerctl stays on FoundationEssentials: Foundation would bring ICU's data (about 30 MB)
+    /// into the static release binary. The debug build links Foundation's libraries dynamically,
+    /// so what it needs shows as NEEDED entries.
+    @Test func lockerctlNeedsNeitherFoundationNorICU() throws {
+        let binary = LockerdProcess.binary.deletingLastPathComponent().appendingPathComponent("lockerctl").path
+        let needed = try Self.readelf(["-d", "-W", binary]).split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(!needed.isEmpty)
+        let foundation = needed.filter { $0.contains("[libFoundation.so]") || $0.contains("Internationalization") || $0.contains("ICU") }
+        #expect(foundation.isEmpty, "lockerctl links \(foundation)")
+    }
+
     /// RELACOUNT: the relative relocations left in RELA form.
     static func relativeCount(in dynamic: String) -> Int {
         for line in dynamic.split(separator: "\n") where line.contains("(RELACOUNT)") {

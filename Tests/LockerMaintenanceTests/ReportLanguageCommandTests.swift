@@ -7,10 +7,12 @@ import Testing
 /// neutral; `lockerd report --database` takes `--language` too. The real binaries.
 @Suite struct ReportLanguageCommandTests {
     @Test func theReportSpeaksTheCabinetsLanguageUnlessToldOtherwise() throws {
-        let daemon = try MaintenanceDaemon(extraConfiguration: #""language": "zh-Hans","#)
+        let daemon = try MaintenanceDaemon(extraConfiguration: #""language": "zh-Hans", "timeZone": "Asia/Shanghai","#)
         defer { daemon.stop() }
         let chinese = daemon.ctl(["report"])
         #expect(chinese.status == 0, "\(chinese.output)\(chinese.error)")
+        // lockerctl has no time-zone data: the cabinet's clock comes from the offsets in the report.
+        #expect(chinese.output.contains("T00:00:00+0800，生成于"), "\(chinese.output)")
         #expect(chinese.output.hasPrefix("包裹保管报告 maintenance-test，"), "\(chinese.output)")
         #expect(chinese.output.contains("对账：通过"), "\(chinese.output)")
 
