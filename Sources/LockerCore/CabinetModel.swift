@@ -149,7 +149,14 @@ public struct CabinetModel: Sendable {
 
     mutating func advanceNextParcelID(past id: Int64) { nextParcelID = max(nextParcelID, id + 1) }
 
-    mutating func setGraceWindow(_ window: GraceWindow?, codeHash: String) { graceWindows[codeHash] = window }
+    mutating func setGraceWindow(_ window: GraceWindow?, codeHash: String) {
+        if let window, graceWindows.contains(where: { $0.key != codeHash && $0.value.compartmentID == window.compartmentID }) {
+            // A door has one last pickup: an earlier code's window on it is over. So the windows
+            // are never more than the doors, even where time stands still (a manual clock).
+            graceWindows = graceWindows.filter { $0.key == codeHash || $0.value.compartmentID != window.compartmentID }
+        }
+        graceWindows[codeHash] = window
+    }
 
     mutating func setPreAdvice(_ intake: ParcelIntake?, trackingNumber: String) { preAdvice[trackingNumber] = intake }
 

@@ -24,7 +24,14 @@ public final class CabinetStore: Sendable {
         var configuration = Configuration()
         configuration.label = "lockerd.store"
         configuration.busyMode = .timeout(5)
+        // Bounded memory: readers (the uplink, reports, compaction, the daily summary) rarely
+        // overlap, and each open reader keeps its own page cache and schema. SQLite's default cache
+        // (2 MB a connection) fills as the record grows, which is most of lockerd's slow RSS growth
+        // over months; the pages stay in the kernel's page cache anyway, shared and reclaimable.
+        configuration.maximumReaderCount = Self.maximumReaders
         configuration.prepareDatabase { db in
+            // The writer's pickup transaction touches a few dozen pages; readers scan and move on.
+            try db.execute(sql: "PRAGMA cache_size = -\(db.configuration.readonly ? Self.readerCacheKiB : Self.writerCacheKiB)")
             // Set and read back on every connection: a connection that silently runs with a weaker
             // setting would acknowledge custody it could lose.
             try db.execute(sql: "PRAGMA synchronous = FULL")
@@ -81,6 +88,11 @@ public final class CabinetStore: Sendable {
     /// WAL pages after which SQLite checkpoints inside a commit, if `checkpoint` was not called
     /// for that long (about 40 MB of 4 KB pages).
     static let walSafetyCheckpointPages = 10_000
+    /// Page caches and readers (see `init`): 1 MiB for the writer, 256 KiB for each of at most
+    /// three readers, against SQLite's 2 MB for each of GRDB's five.
+    static let writerCacheKiB = 1_024
+    static let readerCacheKiB = 256
+    static let maximumReaders = 3
 
     /// Copies the committed WAL frames into the database file (a passive checkpoint: it waits for
     /// no reader and leaves frames a reader still needs), so the WAL is reused from its start by

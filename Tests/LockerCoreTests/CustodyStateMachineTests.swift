@@ -25,6 +25,22 @@ import Testing
                             pending: pending.map { [1: $0] } ?? [:], attemptGuard: attemptGuard, nextParcelID: 8)
     }
 
+    /// A door has one last pickup: a second pickup's window on the same door ends the first one's,
+    /// so the windows stay as few as the doors even where time does not move (a manual clock).
+    @Test func aLaterPickupOnTheSameDoorEndsTheEarlierGraceWindow() {
+        var model = Self.cabinet()
+        model.setGraceWindow(.init(compartmentID: 0, until: Self.t0.addingTimeInterval(60)), codeHash: "h:222222")
+        model.setGraceWindow(.init(compartmentID: 2, until: Self.t0.addingTimeInterval(60)), codeHash: "h:333333")
+        model.setGraceWindow(.init(compartmentID: 0, until: Self.t0.addingTimeInterval(90)), codeHash: "h:444444")
+        #expect(model.graceWindows.keys.sorted() == ["h:333333", "h:444444"])
+        // Marking the current window used keeps it.
+        model.setGraceWindow(.init(compartmentID: 0, until: Self.t0.addingTimeInterval(90), reopened: true), codeHash: "h:444444")
+        #expect(model.graceWindows["h:444444"]?.reopened == true && model.graceWindows.count == 2)
+        #expect(Self.machine.codeEntered(codeHash: "h:222222", in: model, now: Self.t0.addingTimeInterval(10)).latch == nil,
+                "the earlier code no longer opens the door")
+        #expect(Self.machine.codeEntered(codeHash: "h:333333", in: model, now: Self.t0.addingTimeInterval(10)).latch == 2)
+    }
+
     // MARK: - Deposit
 
     struct DepositCase: CustomTestStringConvertible, Sendable {
