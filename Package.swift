@@ -161,7 +161,7 @@ let package = Package(
         .executableTarget(
             name: "lockerd",
             dependencies: [
-                "LockerDaemon", "LockerReports", "LockerStore",
+                "LockerDaemon", "LockerReports", "LockerStore", "LockerSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

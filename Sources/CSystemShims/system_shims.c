@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <malloc.h>
 
 int lockerd_tty_set_exclusive(int fd) {
     return ioctl(fd, TIOCEXCL);
@@ -60,4 +61,8 @@ int lockerd_i2c_set_address(int fd, unsigned int address) {
 int lockerd_name_current_thread(const char *name) {
     // glibc's pthread_setname_np needs _GNU_SOURCE, which Swift's Glibc module does not define.
     return pthread_setname_np(pthread_self(), name);
+}
+
+int lockerd_limit_malloc_arenas(int count) {
+    return mallopt(M_ARENA_MAX, count);
 }

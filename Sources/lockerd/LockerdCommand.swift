@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LockerDaemon
 import LockerMaintenanceProtocol
+import LockerSystem
 import Logging
 
 /// `lockerd`: the cabinet controller daemon.
@@ -52,6 +53,8 @@ struct LockerdCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Before the daemon's threads start allocating (see MallocArenas for the measurement).
+        MallocArenas.limit(to: 2)
         let level = Logger.Level(rawValue: logLevel) ?? .info
         let journald = (logFormat ?? (isatty(2) != 0 ? "text" : "journald")) == "journald"
         let recentLog = RecentLogLines()

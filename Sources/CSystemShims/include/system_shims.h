@@ -30,5 +30,8 @@ int lockerd_i2c_set_address(int fd, unsigned int address);
 /// Names the calling thread (at most 15 bytes shown), for `top -H` and crash reports.
 int lockerd_name_current_thread(const char *name);
 
+/// Caps glibc's malloc arenas (M_ARENA_MAX); returns 1 on success, 0 on error.
+int lockerd_limit_malloc_arenas(int count);
+
 #endif
 
