@@ -72,6 +72,9 @@ public final class MQTTClient: @unchecked Sendable {
         /// Until when every reconnection waits the longest bound: another client with this id
         /// was seen (the status topic), so losing the connection is likely that client again.
         var cloneSuspectedUntil: Date?
+        /// Counts lost connections: a publish whose connection was lost before its waiter was
+        /// registered must not wait for a PUBACK (its waiters were already told).
+        var connection = 0
         var pendingPublishes: [Int32: CheckedContinuation<Void, any Error>] = [:]
         /// PUBACKs that came before their publisher registered (by message id, with the reason).
         var earlyAcknowledgements: [Int32: Int32] = [:]
@@ -293,6 +296,7 @@ public final class MQTTClient: @unchecked Sendable {
         let reason: Disconnect = code == Int32(MQTT_RC_SESSION_TAKEN_OVER.rawValue) ? .sessionTakenOver : .other(code: code)
         let waiting = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
             state.connected = false
+            state.connection += 1
             state.lastDisconnect = reason
             state.earlyAcknowledgements = [:]
             defer { state.pendingPublishes = [:] }
@@ -348,9 +352,27 @@ public final class MQTTClient: @unchecked Sendable {
     }
 
     /// Publishes and returns once the broker acknowledged it (QoS 1, PUBACK); throws when not
-    /// connected, refused or the connection dropped first. `retain` for status topics.
+    /// connected, refused, the connection dropped first, or no PUBACK came within
+    /// `timeoutSeconds` (a broker that neither answers nor drops the connection must not hold
+    /// the caller for ever). `retain` for status topics.
     public func publish(_ topic: String, payload: Data, qos: Int32 = 1, retain: Bool = false, correlationData: Data? = nil,
-                        userProperties: [(String, String)] = []) async throws {
+                        userProperties: [(String, String)] = [], timeoutSeconds: Double = 30) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await self.publishAwaitingAcknowledgement(topic, payload: payload, qos: qos, retain: retain,
+                                                              correlationData: correlationData, userProperties: userProperties)
+            }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(max(0.001, timeoutSeconds) * 1_000)))
+                throw Failure(description: "no acknowledgement from the broker for \(topic) within \(timeoutSeconds) s")
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    private func publishAwaitingAcknowledgement(_ topic: String, payload: Data, qos: Int32, retain: Bool, correlationData: Data?,
+                                                userProperties: [(String, String)]) async throws {
         guard isConnected else { throw Failure(description: "not connected to the broker \(settings.host):\(settings.port)") }
         var properties: OpaquePointer?
         defer { mosquitto_property_free_all(&properties) }
@@ -378,6 +400,7 @@ public final class MQTTClient: @unchecked Sendable {
                                       sent: borrowing Mutex<Int32?>) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             var mid: Int32 = 0
+            let connection = state.withLock { $0.connection }
             // Not under `state`'s lock: the loop thread may be in a callback waiting for it.
             let result = payload.withUnsafeBytes { bytes in
                 mosquitto_publish_v5(handle, &mid, topic, Int32(bytes.count), bytes.baseAddress, qos, retain, props)
@@ -393,12 +416,23 @@ public final class MQTTClient: @unchecked Sendable {
             }
             sent.withLock { $0 = mid }
             // The PUBACK may have come already.
-            let early = state.withLock { state -> Int32? in
-                if let code = state.earlyAcknowledgements.removeValue(forKey: mid) { return code }
+            enum Registration { case waiting, acknowledged(Int32), lost, cancelled }
+            let registration = state.withLock { state -> Registration in
+                if let code = state.earlyAcknowledgements.removeValue(forKey: mid) { return .acknowledged(code) }
+                // The connection dropped between the publish and now: the disconnection already
+                // told every waiter, so this one would wait for ever.
+                guard state.connection == connection, state.connected, !state.stopped else { return .lost }
+                // Cancelled before the waiter was there for the cancellation handler to find.
+                guard !Task.isCancelled else { return .cancelled }
                 state.pendingPublishes[mid] = continuation
-                return nil
+                return .waiting
             }
-            if let early { Self.settle(continuation, code: early) }
+            switch registration {
+            case .waiting: break
+            case .acknowledged(let code): Self.settle(continuation, code: code)
+            case .lost: continuation.resume(throwing: Failure(description: "the connection to the broker was lost"))
+            case .cancelled: continuation.resume(throwing: CancellationError())
+            }
         }
     }
 
