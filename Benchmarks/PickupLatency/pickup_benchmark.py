@@ -294,7 +294,7 @@ class DrainServer:
     tmpfs when there is one: the central server runs on another machine, and its fsyncs on this
     disk would be charged to the cabinet's pickups."""
 
-    def __init__(self, directory, state):
+    def __init__(self, directory, state, nice=0):
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
         from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
@@ -308,7 +308,10 @@ class DrainServer:
         self.directory = tempfile.mkdtemp(prefix="pickup-bench-server-", dir="/dev/shm" if os.path.isdir("/dev/shm") else directory)
         script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "UplinkDrain", "contract_server.py")
         self.process = subprocess.Popen([sys.executable, script, os.path.join(self.directory, "server.sqlite"), public],
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        # --server-nice: how much of the 2 cores the stand-in for
+                                        # a remote server may take from the cabinet.
+                                        preexec_fn=(lambda: os.nice(nice)) if nice else None)
         line = self.process.stdout.readline().decode().split()
         if len(line) != 2 or line[0] != "port":
             self.stop()
@@ -326,7 +329,7 @@ class DrainServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-def drain_phase(rig, seeder, pickups, backlog, first_round):
+def drain_phase(rig, seeder, pickups, backlog, first_round, server_nice=0):
     """lockerd's pickups while its uplink drains a backlog: per round of up to 16 parcels, a
     courier deposits them (untimed), lockerd is stopped, `backlog` events are recorded into its
     database (`seeder`: uplink-drain-benchmark seed), and lockerd starts again with the uplink
@@ -335,7 +338,7 @@ def drain_phase(rig, seeder, pickups, backlog, first_round):
     (maintenance socket): a pickup counts as during the drain only if more than one batch was
     still waiting after its unlock frame. Returns (times in ns, the queue depths after each pickup,
     drain rates in events/s)."""
-    server = DrainServer(rig.directory, rig.state)
+    server = DrainServer(rig.directory, rig.state, server_nice)
     times, depths, rates = [], [], []
     round_number = first_round
     try:
@@ -396,6 +399,8 @@ def main():
     parser.add_argument("--drain-pickups", type=int, default=0,
                         help="then this many lockerd pickups while its uplink drains a backlog (0: none)")
     parser.add_argument("--drain-backlog", type=int, default=300_000, help="events recorded before each round of 16 drain pickups")
+    parser.add_argument("--server-nice", type=int, default=0,
+                        help="run the contract server at this nice value (19: it takes only CPU lockerd leaves idle)")
     parser.add_argument("--seeder", help="the uplink-drain-benchmark executable, which records the backlog (needed with --drain-pickups)")
     arguments = parser.parse_args()
     if arguments.drain_pickups > 0 and not arguments.seeder:
@@ -455,14 +460,14 @@ def main():
 
         if arguments.drain_pickups > 0:
             drain_ns, depths, rates = drain_phase(rig, os.path.abspath(arguments.seeder), arguments.drain_pickups,
-                                                  arguments.drain_backlog, round_number)
+                                                  arguments.drain_backlog, round_number, arguments.server_nice)
             during = [ns for ns, depth in zip(drain_ns, depths) if depth > DRAIN_BATCH_EVENTS]
             load = os.getloadavg()
             print()
             print("Pickup while the uplink drains a backlog (%d events recorded before each round of up to %d pickups, "
-                  "uploaded with the default uplink settings to contract_server.py on loopback, its database on tmpfs; "
+                  "uploaded with the default uplink settings to contract_server.py on loopback (nice %d), its database on tmpfs; "
                   "drained at %s events/s); load average %.2f %.2f %.2f on %d cores"
-                  % (arguments.drain_backlog, LOCKS, ", ".join("%.0f" % rate for rate in rates), *load, os.cpu_count()))
+                  % (arguments.drain_backlog, LOCKS, arguments.server_nice, ", ".join("%.0f" % rate for rate in rates), *load, os.cpu_count()))
             print("%d of %d pickups with more than one batch (%d events) still queued after their unlock frame "
                   "(queue after each round's last pickup: %s)"
                   % (len(during), len(drain_ns), DRAIN_BATCH_EVENTS,
