@@ -6,8 +6,8 @@ import LockerUplink
 import Synchronization
 import Testing
 
-/// The uplink prepares its batches on a thread of its own at a lower CPU priority, so a drain
-/// never keeps a resident's pickup waiting for a core (README "Pickup latency").
+/// The uplink prepares its batches on a thread of its own at a lower CPU priority, so that a
+/// drain's encoding and signing yield the cores to the cabinet loop (README "Pickup latency").
 @Suite struct BackgroundWorkThreadTests {
     /// The calling thread's nice value (`who` 0 is the calling thread on Linux).
     static func ownNice() -> Int32 {
