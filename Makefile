@@ -18,6 +18,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000
 # Pickups per stack in the side-by-side pickup benchmark (16 per courier round).
 PICKUPS ?= 256
+# Then lockerd's pickups while its uplink drains a backlog: DRAIN_PICKUPS of them (0: none), in
+# rounds of 16, with DRAIN_BACKLOG events recorded before each round (enough to last the round
+# at about 40,000 events a second; the table says how many pickups the drain really covered).
+DRAIN_PICKUPS ?= 32
+DRAIN_BACKLOG ?= 700000
 # The pickup benchmark's reference stack needs pyserial, from Debian's python3-serial, which the
 # system interpreter imports (not a virtualenv's or pyenv's python3).
 BENCH_APT_PACKAGES := python3-serial
@@ -105,12 +110,15 @@ bench-micro: deps
 
 # The pickup side by side (README "Pickup latency"): the release lockerd and a Python stack an
 # integrator would write, each on a simulated Kerong CU16 board behind a pseudo-terminal,
-# interleaved; PICKUPS per stack.
+# interleaved; PICKUPS per stack. Then lockerd alone while its uplink drains a backlog to the
+# contract server (uplink-drain-benchmark records the backlog into its stopped store).
 bench-pickup: deps
 	$(MAKE) deps APT_PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerd
-	$(BENCH_PYTHON) Benchmarks/PickupLatency/pickup_benchmark.py \
-	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/lockerd" --pickups $(PICKUPS)
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product uplink-drain-benchmark
+	bin="$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)"; \
+	$(BENCH_PYTHON) Benchmarks/PickupLatency/pickup_benchmark.py "$$bin/lockerd" --pickups $(PICKUPS) \
+	  --drain-pickups $(DRAIN_PICKUPS) --drain-backlog $(DRAIN_BACKLOG) --seeder "$$bin/uplink-drain-benchmark"
 
 # The uplink drain side by side (one batch of 200 at a time to a version-2 server, and the
 # defaults against a version-3 server), against a server written from the contract in Python

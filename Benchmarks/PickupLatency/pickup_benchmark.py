@@ -14,11 +14,17 @@ lockerd's parcels are deposited through lockerd itself (a courier on the keypad,
 and closed on the board); the reference stack's are seeded into its database. Each key-down
 comes at a random moment of the 250 ms poll cycle, as a resident's would.
 
+With --drain-pickups N, lockerd alone then does N more pickups while its uplink drains a backlog
+(see `drain_phase`): the same timing, next to the quiet figures.
+
 Usage: pickup_benchmark.py LOCKERD [--pickups 256] [--poll-ms 250] [--keep]
-Standard library and pyserial (for the reference stack) only; Linux only.
+                           [--drain-pickups N --drain-backlog EVENTS --seeder UPLINK_DRAIN_BENCHMARK]
+Standard library, pyserial (for the reference stack) and, for the drain phase, cryptography (the
+contract server's and the cabinet's Ed25519 key); Linux only.
 """
 
 import argparse
+import base64
 import json
 import math
 import os
@@ -28,6 +34,7 @@ import secrets
 import select
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -43,6 +50,8 @@ EV_SYN, EV_KEY = 0, 1
 KEYS = {**{str(n + 1): 2 + n for n in range(9)}, "0": 11, "enter": 28, "menu": 78}
 GOAL_ABOVE_COMMIT_US = 150
 GOAL_P99_MS = 5.0
+# lockerd's default uplink batch (uplink.batchEvents): a queue deeper than this is still draining.
+DRAIN_BATCH_EVENTS = 1000
 COURIER = ("1001", "4321")
 TIMEOUT_S = 10.0
 
@@ -90,9 +99,11 @@ class Rig:
         self.display = os.open(display, os.O_RDWR | os.O_NONBLOCK)
         self.display_buffer = b""
 
-        state = os.path.join(directory, "lockerd-state")
-        os.mkdir(state)
-        configuration = {
+        self.lockerd_binary = lockerd
+        self.state = os.path.join(directory, "lockerd-state")
+        os.mkdir(self.state)
+        self.maintenance_socket = os.path.join(self.state, "maintenance.sock")
+        self.configuration = {
             "cabinetID": "pickup-benchmark",
             "boards": [{"address": BOARD_ADDRESS, "kind": "kerong-cu16", "device": self.lockerd_board.path,
                         "channels": LOCKS, "hasItemSensors": True, "pollMilliseconds": poll_ms}],
@@ -101,15 +112,9 @@ class Rig:
             "keypads": [{"name": "keypad", "kind": "hid", "device": keypads["lockerd"][0]}],
             "display": {"kind": "file", "path": display, "columns": 20, "rows": 4},
         }
-        config_path = os.path.join(directory, "cabinet.json")
-        with open(config_path, "w") as file:
-            json.dump(configuration, file)
         self.lockerd_log = open(os.path.join(directory, "lockerd.log"), "w")
-        self.lockerd = subprocess.Popen(
-            [lockerd, "--state-directory", state, "--config", config_path, "--maintenance-socket", os.path.join(state, "maintenance.sock"),
-             "--log-format", "text", "--log-level", "warning"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.lockerd_log)
-        self.processes.append(self.lockerd)
+        self.lockerd = None
+        self.start_lockerd()
 
         self.key = secrets.token_bytes(32)
         self.reference_database = os.path.join(directory, "reference.sqlite")
@@ -128,6 +133,42 @@ class Rig:
         self.bare_database = os.path.join(directory, "bare.sqlite")
         self.bare_codes = []
         self.bare = None
+
+    def start_lockerd(self, uplink=None):
+        """Starts lockerd on the rig's state directory; with `uplink` (the configuration's section)
+        it uploads its events."""
+        configuration = dict(self.configuration, **({"uplink": uplink} if uplink else {}))
+        config_path = os.path.join(self.directory, "cabinet.json")
+        with open(config_path, "w") as file:
+            json.dump(configuration, file)
+        self.lockerd = subprocess.Popen(
+            [self.lockerd_binary, "--state-directory", self.state, "--config", config_path,
+             "--maintenance-socket", self.maintenance_socket, "--log-format", "text", "--log-level", "warning"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.lockerd_log)
+        self.processes.append(self.lockerd)
+
+    def stop_lockerd(self):
+        self.lockerd.send_signal(signal.SIGTERM)
+        try:
+            self.lockerd.wait(timeout=TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            raise BenchError("lockerd did not stop within %.0f s of SIGTERM" % TIMEOUT_S)
+        if self.lockerd.returncode != 0:
+            raise BenchError("lockerd stopped with status %d (its log: %s)" % (self.lockerd.returncode, self.lockerd_log.name))
+
+    def maintenance(self, command):
+        """One request on lockerd's maintenance socket (the protocol lockerctl speaks); its answer."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+            connection.settimeout(TIMEOUT_S)
+            connection.connect(self.maintenance_socket)
+            connection.sendall(json.dumps({"v": 1, "id": 1, "command": command}).encode() + b"\n")
+            answer = b""
+            while not answer.endswith(b"\n"):
+                chunk = connection.recv(65536)
+                if not chunk:
+                    raise BenchError("lockerd closed the maintenance socket without answering %s" % command)
+                answer += chunk
+        return json.loads(answer)
 
     def stop(self):
         for process in self.processes:
@@ -247,6 +288,104 @@ class Rig:
         return time.perf_counter_ns() - started
 
 
+class DrainServer:
+    """The central server for the drain phase: ../UplinkDrain/contract_server.py (written from the
+    uplink contract), on loopback, with lockerd's signing key enrolled. Its database goes on a
+    tmpfs when there is one: the central server runs on another machine, and its fsyncs on this
+    disk would be charged to the cabinet's pickups."""
+
+    def __init__(self, directory, state, nice=0):
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
+
+        # The cabinet's uplink key, made here (as lockerd would on its first start with an uplink)
+        # so that the server can be started with it enrolled.
+        key = Ed25519PrivateKey.generate()
+        key_path = os.path.join(state, "uplink.ed25519")
+        with open(os.open(key_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as file:
+            file.write(key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()))
+        public = base64.b64encode(key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)).decode()
+        self.directory = tempfile.mkdtemp(prefix="pickup-bench-server-", dir="/dev/shm" if os.path.isdir("/dev/shm") else directory)
+        script = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "UplinkDrain", "contract_server.py")
+        self.process = subprocess.Popen([sys.executable, script, os.path.join(self.directory, "server.sqlite"), public],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        # --server-nice: how much of the 2 cores the stand-in for
+                                        # a remote server may take from the cabinet.
+                                        preexec_fn=(lambda: os.nice(nice)) if nice else None)
+        line = self.process.stdout.readline().decode().split()
+        if len(line) != 2 or line[0] != "port":
+            self.stop()
+            raise BenchError("the contract server did not start")
+        self.url = "http://127.0.0.1:%s" % line[1]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def drain_phase(rig, seeder, pickups, backlog, first_round, server_nice=0):
+    """lockerd's pickups while its uplink drains a backlog: per round of up to 16 parcels, a
+    courier deposits them (untimed), lockerd is stopped, `backlog` events are recorded into its
+    database (`seeder`: uplink-drain-benchmark seed), and lockerd starts again with the uplink
+    pointed at the contract server; once the server's acknowledgements move the queue, the round's
+    pickups are timed exactly as in the quiet phase. After each pickup lockerd's queue is read
+    (maintenance socket): a pickup counts as during the drain only if more than one batch was
+    still waiting after its unlock frame. Returns (times in ns, the queue depths after each pickup,
+    drain rates in events/s)."""
+    server = DrainServer(rig.directory, rig.state, server_nice)
+    times, depths, rates = [], [], []
+    round_number = first_round
+    try:
+        while len(times) < pickups:
+            deposited = rig.deposit_in_lockerd(min(LOCKS, pickups - len(times)), round_number)
+            round_number += 1
+            rig.wait_for(lambda: not any(rig.lockerd_board.doors) and not rig.lockerd_board.after_seen_open, "the doors closed")
+            rig.stop_lockerd()
+            seeded = subprocess.run([seeder, "seed", os.path.join(rig.state, "lockerd.sqlite"), str(backlog)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            if seeded.returncode != 0:
+                raise BenchError("seeding the backlog failed: %s" % seeded.stderr.decode(errors="replace").strip())
+            mark = len(rig.display_lines)
+            rig.start_lockerd(uplink={"url": server.url})
+            rig.wait_for_display(r".", "lockerd's first screen after its restart", mark)
+            # Timed only once the drain runs: the queue's depth has gone down from the backlog.
+            first = None
+            deadline = time.monotonic() + 3 * TIMEOUT_S
+            while True:
+                try:
+                    queue = rig.maintenance("queue")["queue"]
+                except (FileNotFoundError, ConnectionRefusedError):
+                    # The maintenance socket comes up a moment after the first screen.
+                    if time.monotonic() > deadline:
+                        raise BenchError("lockerd's maintenance socket did not come up")
+                    rig.pump(0.05)
+                    continue
+                if first is None:
+                    first = (queue["depth"], time.monotonic())
+                elif queue["depth"] < first[0]:
+                    break
+                if time.monotonic() > deadline:
+                    raise BenchError("the uplink did not start draining: %s" % queue)
+                rig.pump(0.05)
+            started = (queue["depth"], time.monotonic())
+            for code, lock in deposited:
+                times.append(rig.pickup(rig.lockerd_keypad, rig.lockerd_board, code))
+                depths.append(rig.maintenance("queue")["queue"]["depth"])
+            rates.append((started[0] - depths[-1]) / (time.monotonic() - started[1]))
+            log("%d of %d pickups during the drain (queue %d events after the last; drained %.0f events/s)"
+                % (len(times), pickups, depths[-1], rates[-1]))
+        rig.wait_for(lambda: not any(rig.lockerd_board.doors) and not rig.lockerd_board.after_seen_open, "the doors closed")
+    finally:
+        server.stop()
+    return times, depths, rates
+
+
 def summary(values_ns):
     return tuple(percentile(values_ns, f) / 1000 for f in (0.5, 0.9, 0.99))
 
@@ -257,7 +396,15 @@ def main():
     parser.add_argument("--pickups", type=int, default=256)
     parser.add_argument("--poll-ms", type=int, default=250)
     parser.add_argument("--keep", action="store_true", help="keep the working directory (lockerd's log and state)")
+    parser.add_argument("--drain-pickups", type=int, default=0,
+                        help="then this many lockerd pickups while its uplink drains a backlog (0: none)")
+    parser.add_argument("--drain-backlog", type=int, default=300_000, help="events recorded before each round of 16 drain pickups")
+    parser.add_argument("--server-nice", type=int, default=0,
+                        help="run the contract server at this nice value (19: it takes only CPU lockerd leaves idle)")
+    parser.add_argument("--seeder", help="the uplink-drain-benchmark executable, which records the backlog (needed with --drain-pickups)")
     arguments = parser.parse_args()
+    if arguments.drain_pickups > 0 and not arguments.seeder:
+        parser.error("--drain-pickups needs --seeder (the uplink-drain-benchmark executable)")
 
     directory = tempfile.mkdtemp(prefix="pickup-bench-")
     rig = None
@@ -295,20 +442,44 @@ def main():
             rig.pump(2 * arguments.poll_ms / 1000)
             log("%d of %d pickups per stack" % (len(lockerd_ns), len(reference_codes)))
 
-        lockerd, reference, bare = summary(lockerd_ns), summary(reference_ns), summary(bare_ns)
-        load = os.getloadavg()
-        print("Pickup: last key-down of the code to the unlock frame at the simulated CU16 board (polled every %d ms), "
-              "%d pickups per stack, interleaved; load average %.2f %.2f %.2f on %d cores"
-              % (arguments.poll_ms, len(lockerd_ns), *load, os.cpu_count()))
-        print("| stack | p50 µs | p90 µs | p99 µs | goal |")
-        print("| --- | --- | --- | --- | --- |")
-        print("| lockerd (release) | %.0f | %.0f | %.0f | p99 ≤ %.0f ms on a quiet machine |" % (*lockerd, GOAL_P99_MS))
-        print("| Python reference stack | %.0f | %.0f | %.0f | |" % reference)
-        print("| bare SQLite commit of the pickup transaction (WAL, synchronous=FULL) | %.0f | %.0f | %.0f | |" % bare)
-        # A difference of medians; the tails of two distributions do not subtract.
-        print("| lockerd above the bare commit (p50 - p50) | %.0f | | | ≤ %d µs |" % (lockerd[0] - bare[0], GOAL_ABOVE_COMMIT_US))
-        print("| lockerd / reference | %.2f | %.2f | %.2f | < 1 at p50 |"
-              % (lockerd[0] / reference[0], lockerd[1] / reference[1], lockerd[2] / reference[2]))
+        if lockerd_ns:
+            lockerd, reference, bare = summary(lockerd_ns), summary(reference_ns), summary(bare_ns)
+            load = os.getloadavg()
+            print("Pickup: last key-down of the code to the unlock frame at the simulated CU16 board (polled every %d ms), "
+                  "%d pickups per stack, interleaved; load average %.2f %.2f %.2f on %d cores"
+                  % (arguments.poll_ms, len(lockerd_ns), *load, os.cpu_count()))
+            print("| stack | p50 µs | p90 µs | p99 µs | goal |")
+            print("| --- | --- | --- | --- | --- |")
+            print("| lockerd (release) | %.0f | %.0f | %.0f | p99 ≤ %.0f ms on a quiet machine |" % (*lockerd, GOAL_P99_MS))
+            print("| Python reference stack | %.0f | %.0f | %.0f | |" % reference)
+            print("| bare SQLite commit of the pickup transaction (WAL, synchronous=FULL) | %.0f | %.0f | %.0f | |" % bare)
+            # A difference of medians; the tails of two distributions do not subtract.
+            print("| lockerd above the bare commit (p50 - p50) | %.0f | | | ≤ %d µs |" % (lockerd[0] - bare[0], GOAL_ABOVE_COMMIT_US))
+            print("| lockerd / reference | %.2f | %.2f | %.2f | < 1 at p50 |"
+                  % (lockerd[0] / reference[0], lockerd[1] / reference[1], lockerd[2] / reference[2]))
+
+        if arguments.drain_pickups > 0:
+            drain_ns, depths, rates = drain_phase(rig, os.path.abspath(arguments.seeder), arguments.drain_pickups,
+                                                  arguments.drain_backlog, round_number, arguments.server_nice)
+            during = [ns for ns, depth in zip(drain_ns, depths) if depth > DRAIN_BATCH_EVENTS]
+            load = os.getloadavg()
+            print()
+            print("Pickup while the uplink drains a backlog (%d events recorded before each round of up to %d pickups, "
+                  "uploaded with the default uplink settings to contract_server.py on loopback (nice %d), its database on tmpfs; "
+                  "drained at %s events/s); load average %.2f %.2f %.2f on %d cores"
+                  % (arguments.drain_backlog, LOCKS, arguments.server_nice, ", ".join("%.0f" % rate for rate in rates), *load, os.cpu_count()))
+            print("%d of %d pickups with more than one batch (%d events) still queued after their unlock frame "
+                  "(queue after each round's last pickup: %s)"
+                  % (len(during), len(drain_ns), DRAIN_BATCH_EVENTS,
+                     ", ".join(str(depth) for index, depth in enumerate(depths) if index % LOCKS == LOCKS - 1 or index == len(depths) - 1)))
+            print("| lockerd (release) | pickups | p50 µs | p90 µs | p99 µs | goal |")
+            print("| --- | --- | --- | --- | --- | --- |")
+            if lockerd_ns:
+                print("| quiet (above) | %d | %.0f | %.0f | %.0f | |" % (len(lockerd_ns), *summary(lockerd_ns)))
+            if during:
+                print("| during the drain | %d | %.0f | %.0f | %.0f | p99 ≤ %.0f ms |" % (len(during), *summary(during), GOAL_P99_MS))
+            else:
+                print("| during the drain | 0 | | | | no pickup while more than one batch was queued: raise --drain-backlog |")
     except BenchError as error:
         print("pickup benchmark failed: %s" % error, file=sys.stderr)
         if rig:

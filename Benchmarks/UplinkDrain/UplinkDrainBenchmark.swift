@@ -17,7 +17,9 @@ import Logging
 /// which runs exactly the code lockerd runs) and of the server, and checks that the server holds
 /// every event once, and the process's peak resident memory so far (a million-event backlog must
 /// drain in bounded memory). Usage: uplink-drain-benchmark SERVER_SCRIPT [EVENTS] [RUNS] [defaults]
-/// (`defaults`: only lockerd's default setup, for very long backlogs).
+/// (`defaults`: only lockerd's default setup, for very long backlogs), or
+/// `uplink-drain-benchmark seed DATABASE EVENTS`: records a backlog into a stopped lockerd's
+/// database (the pickup benchmark's drain phase).
 @main
 struct UplinkDrainBenchmark {
     struct Setup {
@@ -36,8 +38,12 @@ struct UplinkDrainBenchmark {
 
     static func main() async throws {
         let arguments = CommandLine.arguments
+        if arguments.count == 4, arguments[1] == "seed", let events = Int(arguments[3]) {
+            try BacklogSeeder.record(events, in: try CabinetStore(path: arguments[2]), endingAt: Date())
+            return
+        }
         guard arguments.count >= 2 else {
-            print("usage: uplink-drain-benchmark SERVER_SCRIPT [EVENTS] [RUNS] [defaults]")
+            print("usage: uplink-drain-benchmark SERVER_SCRIPT [EVENTS] [RUNS] [defaults] | seed DATABASE EVENTS")
             return
         }
         let script = arguments[1]
@@ -73,7 +79,7 @@ struct UplinkDrainBenchmark {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try CabinetStore(path: directory.appendingPathComponent("lockerd.sqlite").path)
-        try record(events, in: store)
+        try BacklogSeeder.record(events, in: store, endingAt: Date())
 
         let key = CabinetSigningKey(privateKey: Curve25519.Signing.PrivateKey(), cabinetID: "bench-cabinet")
         let serverDatabase = directory.appendingPathComponent("server.sqlite").path
@@ -124,24 +130,6 @@ struct UplinkDrainBenchmark {
             try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT sequence) FROM events WHERE held = 0") ?? 0
         }
         return Row(seconds: seconds, uplinkCPU: uplinkCPU, serverCPU: serverCPU, attempts: attempts, storedOnce: held == events)
-    }
-
-    /// The backlog: `count` events recorded in transactions of 5,000, as a cabinet that was
-    /// offline for weeks holds them.
-    static func record(_ count: Int, in store: CabinetStore) throws {
-        var next = 0
-        while next < count {
-            let end = min(count, next + 5_000)
-            let first = next
-            try store.transaction(at: EventStamp(wallClock: Date(timeIntervalSince1970: 1_800_000_000 + Double(first)),
-                                                 monotonicNanoseconds: UInt64(first) * 1_000_000)) { tx in
-                for index in first..<end {
-                    try tx.append(CustodyEvent(.doorReconciled, compartmentID: index % 30,
-                                               payload: ["n": .int(Int64(index)), "sensor": .string("closed")]))
-                }
-            }
-            next = end
-        }
     }
 
     struct BenchmarkError: Error, CustomStringConvertible {

@@ -245,11 +245,11 @@ public final class UplinkService: Sendable {
 
     private func send(now: Date) async throws -> Outcome {
         statusBox.withLock { $0.state = .sending }
-        // Store reads, JSON encoding and signing run on the uplink's own queue: on a one-core
-        // board the shared concurrency threads are the cabinet loop's too.
+        // Store reads, JSON encoding and signing run on the uplink's own thread, at a lower CPU
+        // priority: the shared concurrency threads and the cores are the cabinet loop's too.
         let prepared: PreparedBatch
         do {
-            prepared = try await offloaded { try self.prepare(now: now) }
+            prepared = try await preparation.run { try self.prepare(now: now) }
         } catch let gone as CompactedAway {
             logger.critical("uplink: the server holds less than this cabinet compacted; upload halted until people resolve it",
                             metadata: ["epoch": "\(gone.epoch)", "uplink.needed_from": "\(gone.sequence)"])
@@ -320,7 +320,7 @@ public final class UplinkService: Sendable {
                 // Fill the window: never beyond the reach the server holds past its acknowledgement.
                 while !stop, inFlight < window.batches, nextStart - acknowledged < window.events {
                     let from = nextStart
-                    let more = try await offloaded { try self.prepare(now: now, after: from) }
+                    let more = try await preparation.run { try self.prepare(now: now, after: from) }
                     guard let last = more.events.last?.sequence, more.epoch == first.epoch else { break }
                     launch(more, acknowledgedAtLaunch: acknowledged)
                     nextStart = last
@@ -531,7 +531,13 @@ public final class UplinkService: Sendable {
     /// Bodies smaller than this go uncompressed.
     static let compressionThreshold = 1_024
 
-    private let work = DispatchQueue(label: "lockerd.uplink")
+    /// Where batches are prepared: the bulk of the uplink's CPU time, yielding to the cabinet.
+    private let preparation = BackgroundWorkThread(name: "lockerd.uplink")
+    /// Where acknowledgements are recorded: a write transaction, which a pickup's commit waits
+    /// for, so it runs at normal priority (on the low-priority thread, a busy core would hold the
+    /// store's writer, and the pickup behind it, for as long as the scheduler kept that thread
+    /// waiting).
+    private let work = DispatchQueue(label: "lockerd.uplink.ack")
 
     private func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
