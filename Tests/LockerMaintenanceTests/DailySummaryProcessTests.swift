@@ -16,8 +16,12 @@ import Glibc
             try #require(try daemon.json(["events", "--limit", "1000"]).events).filter { $0.kind == "report.daily_summary" }
         }
         #expect(try summaries().isEmpty, "the record began today: nothing to summarise yet")
-        // A day and a bit: the first local day ends on the way.
-        #expect(daemon.ctl(["sim", "wait", "90000"]).status == 0)
+        // To one o'clock of the next local day (Asia/Shanghai is UTC+8 all year), whatever the
+        // time of day the test runs at: the first local day ends on the way, and the hour after
+        // stays inside the next one.
+        let localSeconds = Int(Date().timeIntervalSince1970) + 8 * 3_600
+        let toOneOClock = 86_400 - localSeconds % 86_400 + 3_600
+        #expect(daemon.ctl(["sim", "wait", "\(toOneOClock)"]).status == 0)
         // The pass runs beside the cabinet loop: wait for it (a real process, no clock to share).
         let deadline = Date().addingTimeInterval(30)
         var found = try summaries()
