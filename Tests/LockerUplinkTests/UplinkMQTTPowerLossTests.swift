@@ -19,31 +19,20 @@ struct UplinkMQTTPowerLossTests {
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         // The cabinet's key is made here so the ingest side can enrol it before the first start.
-        let key = try CabinetSigningKey.loadOrCreate(at: state.appendingPathComponent("uplink.ed25519"), cabinetID: "cabinet-kill")
+        let key = try CabinetSigningKey.loadOrCreate(at: state.appendingPathComponent("uplink.ed25519"), cabinetID: KilledCabinetConfiguration.cabinetID)
         let serverKey = Curve25519.Signing.PrivateKey()
-        let broker = try MosquittoBroker(tls: false, cabinets: ["cabinet-kill"], autosaveSeconds: 1)
+        let broker = try MosquittoBroker(tls: false, cabinets: [KilledCabinetConfiguration.cabinetID], autosaveSeconds: 1)
         try broker.start()
         defer { broker.remove() }
         let server = ContractServer(publicKey: key.privateKey.publicKey, contractVersion: 3)
         let worker = try MQTTIngestWorker(name: "ingest-1", broker: MosquittoBrokerAddress(port: broker.port, certificates: nil),
-                                          servers: ["cabinet-kill": server], serverKey: serverKey)
+                                          servers: [KilledCabinetConfiguration.cabinetID: server], serverKey: serverKey)
         defer { worker.stop() }
-        let configuration = directory.appendingPathComponent("cabinet.json")
-        try Data("""
-            {
-              "cabinetID": "cabinet-kill",
-              "boards": [{"address": 1, "channels": 8, "kind": "simulated"}],
-              "compartments": [
-                {"label": "A01", "size": "S", "board": 1, "channel": 1}, {"label": "A02", "size": "S", "board": 1, "channel": 2},
-                {"label": "A03", "size": "M", "board": 1, "channel": 3}, {"label": "A04", "size": "L", "board": 1, "channel": 4}
-              ],
-              "maintenance": {"socketPath": "\(directory.path)/maintenance.sock"},
-              "uplink": {"url": "mqtt://127.0.0.1:\(broker.port)", "batchEvents": 50, "timeoutSeconds": 2,
-                         "backoffBaseSeconds": 0.05, "backoffCapSeconds": 0.2, "pollSeconds": 1,
-                         "mqtt": {"serverPublicKey": "\(serverKey.publicKey.rawRepresentation.base64EncodedString())"}}
-            }
-            """.utf8).write(to: configuration)
-        let arguments = ["--config", configuration.path]
+        let arguments = try KilledCabinetConfiguration.write(in: directory, uplink: """
+            {"url": "mqtt://127.0.0.1:\(broker.port)", "batchEvents": 50, "timeoutSeconds": 2,
+             "backoffBaseSeconds": 0.05, "backoffCapSeconds": 0.2, "pollSeconds": 1,
+             "mqtt": {"serverPublicKey": "\(serverKey.publicKey.rawRepresentation.base64EncodedString())"}}
+            """)
         // The backlog: recorded while no uplink was configured, none of it acknowledged.
         do {
             let backlog = try CabinetStore(path: state.appendingPathComponent("lockerd.sqlite").path)
@@ -59,7 +48,7 @@ struct UplinkMQTTPowerLossTests {
 
         var random = SplitMix64(seed: seed)
         var rounds: [String] = []
-        let doors = ["A01", "A02", "A03", "A04"]
+        let doors = KilledCabinetConfiguration.doors
         for round in 0..<12 {
             let daemon = try LockerdProcess(stateDirectory: state, arguments: arguments)
             // Each step records events (a forced door, closed again) that the uplink sends while

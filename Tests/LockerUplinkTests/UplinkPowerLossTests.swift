@@ -21,7 +21,7 @@ struct UplinkPowerLossTests {
         try FileManager.default.createDirectory(at: state, withIntermediateDirectories: true)
         // The cabinet's key is made here so the server can enrol it before the first start.
         let keyFile = state.appendingPathComponent("uplink.ed25519")
-        let key = try CabinetSigningKey.loadOrCreate(at: keyFile, cabinetID: "cabinet-kill")
+        let key = try CabinetSigningKey.loadOrCreate(at: keyFile, cabinetID: KilledCabinetConfiguration.cabinetID)
         // Slow answers keep batches in flight; a quarter of them are faulted on top.
         let server = ContractServer(publicKey: key.privateKey.publicKey, slowSeconds: 0.05) { request in
             var random = SplitMix64(seed: UInt64(request) &* 0x51_7CC1)
@@ -32,25 +32,14 @@ struct UplinkPowerLossTests {
             }
         }
         try await server.start()
-        let configuration = directory.appendingPathComponent("cabinet.json")
-        try Data("""
-            {
-              "cabinetID": "cabinet-kill",
-              "boards": [{"address": 1, "channels": 8, "kind": "simulated"}],
-              "compartments": [
-                {"label": "A01", "size": "S", "board": 1, "channel": 1}, {"label": "A02", "size": "S", "board": 1, "channel": 2},
-                {"label": "A03", "size": "M", "board": 1, "channel": 3}, {"label": "A04", "size": "L", "board": 1, "channel": 4}
-              ],
-              "maintenance": {"socketPath": "\(directory.path)/maintenance.sock"},
-              "uplink": {"url": "http://127.0.0.1:\(server.port)", "batchEvents": 7, "timeoutSeconds": 2,
-                         "backoffBaseSeconds": 0.05, "backoffCapSeconds": 0.2, "pollSeconds": 1}
-            }
-            """.utf8).write(to: configuration)
-        let arguments = ["--config", configuration.path]
+        let arguments = try KilledCabinetConfiguration.write(in: directory, uplink: """
+            {"url": "http://127.0.0.1:\(server.port)", "batchEvents": 7, "timeoutSeconds": 2,
+             "backoffBaseSeconds": 0.05, "backoffCapSeconds": 0.2, "pollSeconds": 1}
+            """)
 
         var random = SplitMix64(seed: 2026)
         var kills = 0
-        let doors = ["A01", "A02", "A03", "A04"]
+        let doors = KilledCabinetConfiguration.doors
         for round in 0..<12 {
             let daemon = try LockerdProcess(stateDirectory: state, arguments: arguments)
             // Each step records an event (a forced door) and closes it again; the uplink sends
