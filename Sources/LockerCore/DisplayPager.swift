@@ -33,6 +33,9 @@ public struct DisplayPager: Sendable {
     }
 
     /// The next page when the current one has been up for `pageSeconds`; nil: nothing to change.
+    /// The current message has more than one page: the timer turns them.
+    public var isTurningPages: Bool { pages.count > 1 }
+
     public mutating func tick(now: Date) -> String? {
         guard pages.count > 1, now.timeIntervalSince(pageShownAt) >= pageSeconds else { return nil }
         page = (page + 1) % pages.count

@@ -249,6 +249,16 @@ public final class CabinetController {
             && doors.allSatisfy { $0.phase == .closed }
     }
 
+    /// How long the ticker may wait before the next tick: a quarter second while something is
+    /// under way; at rest, a second while the display turns the pages of a long message, and
+    /// otherwise five. What is left to time then (a language reset after the panel's silence,
+    /// overdue parcels, housekeeping, the WAL checkpoint) is due tens of seconds away at the
+    /// least, and each tick of an idle cabinet wakes three threads for nothing.
+    public var nextTickAfter: Duration {
+        guard isAtRest else { return .milliseconds(250) }
+        return pager.isTurningPages ? .seconds(1) : .seconds(5)
+    }
+
     // MARK: - Panel actions
 
     func perform(_ actions: [PanelAction]) async {

@@ -12,8 +12,8 @@ public final class CabinetInbox: HardwareEventQueue, Sendable {
         case hardware(HardwareEvent, ContinuousClock.Instant, CheckedContinuation<Void, Never>)
         /// From `post`: nobody waits for it.
         case posted(HardwareEvent, ContinuousClock.Instant)
-        /// Answers whether the cabinet is at rest afterwards (see `CabinetController.isAtRest`).
-        case tick(CheckedContinuation<Bool, Never>)
+        /// Answers how long the ticker may wait afterwards (`CabinetController.nextTickAfter`).
+        case tick(CheckedContinuation<Duration, Never>)
         case inspect(@Sendable (CabinetController) async -> Void, ContinuousClock.Instant, CheckedContinuation<Void, Never>)
     }
 
@@ -34,11 +34,11 @@ public final class CabinetInbox: HardwareEventQueue, Sendable {
         continuation.yield(.posted(event, .now))
     }
 
-    /// Time passes; returns whether the cabinet is at rest afterwards (the ticker then waits longer).
+    /// Time passes; returns how long the ticker may wait before the next tick.
     @discardableResult
-    public func tick() async -> Bool {
+    public func tick() async -> Duration {
         await withCheckedContinuation { done in
-            if case .terminated = continuation.yield(.tick(done)) { done.resume(returning: true) }
+            if case .terminated = continuation.yield(.tick(done)) { done.resume(returning: .seconds(5)) }
         }
     }
 
@@ -70,7 +70,7 @@ public final class CabinetInbox: HardwareEventQueue, Sendable {
                 await controller.handle(event)
             case .tick(let done):
                 await controller.tick()
-                done.resume(returning: controller.isAtRest)
+                done.resume(returning: controller.nextTickAfter)
             case .inspect(let body, let posted, let done):
                 controller.inputArrived = posted
                 await body(controller)

@@ -253,12 +253,12 @@ public enum Daemon {
         if manualClock == nil {
             add(DaemonService("ticker", body: {
                 // Four ticks a second while something is under way (a code being typed, a door
-                // open, an operation pending); one a second at rest, when every deadline left is
-                // seconds away (the panel's silence, overdue parcels, housekeeping).
-                var atRest = false
+                // open, an operation pending); at rest one a second while the display turns
+                // pages, otherwise one every five (CabinetController.nextTickAfter).
+                var pause = Duration.milliseconds(250)
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: atRest ? .seconds(1) : .milliseconds(250))
-                    atRest = await inbox.tick()
+                    try? await Task.sleep(for: pause)
+                    pause = await inbox.tick()
                 }
             }))
         }
