@@ -86,16 +86,25 @@ def cpu_ticks(pid):
 
 
 def wake_ups(pid):
-    """Voluntary context switches summed over the live threads: each is a thread that slept and
-    was woken (a timer, a descriptor, another thread). Involuntary ones are preemptions."""
-    total = 0
+    """Voluntary context switches by thread id: each is a thread that slept and was woken (a timer,
+    a descriptor, another thread). Involuntary ones are preemptions."""
+    counts = {}
     for task in os.listdir("/proc/%d/task" % pid):
         try:
             fields = proc_status("/proc/%d/task/%s/status" % (pid, task))
         except OSError:
             continue  # the thread ended meanwhile
-        total += fields.get("voluntary_ctxt_switches", 0)
-    return total
+        counts[task] = fields.get("voluntary_ctxt_switches", 0)
+    return counts
+
+
+def woken(before, after):
+    """Wake-ups between two `wake_ups` readings, thread by thread: a thread that ended in between
+    (dispatch lets idle worker threads go) must not take its earlier count off the total, as a
+    plain difference of sums did (a negative rate once the cabinet woke rarely). A thread that
+    ended counts nothing for the window (its last few wake-ups are lost); one that began counts
+    all of its own."""
+    return sum(count - before.get(task, 0) for task, count in after.items())
 
 
 def memory(pid):
@@ -390,7 +399,7 @@ class Bench:
             wall = wall1 - wall0
             cpu = (ticks1 - ticks0) / float(os.sysconf("SC_CLK_TCK"))
             percent = 100.0 * cpu / wall
-            rate = (switches1 - switches0) / wall
+            rate = woken(switches0, switches1) / wall
             self.row("idle simulated cabinet over %.0f s (real clock)" % wall,
                      "%.2f s CPU/hour, %.3f %% of one core; %.1f wake-ups/s" % (cpu / wall * 3600.0, percent, rate),
                      "< %.1f %%; <= %.0f wake-ups/s" % (TARGET_IDLE_CPU_PERCENT, TARGET_IDLE_WAKE_UPS),
@@ -432,8 +441,8 @@ class Bench:
                 raise BenchError("lockerd exited while idle\n" + daemon.stderr_tail())
             wall, polls = wall1 - wall0, max(1, polls1 - polls0)
             percent = 100.0 * (ticks1 - ticks0) / float(os.sysconf("SC_CLK_TCK")) / wall
-            rate = (switches1 - switches0) / wall
-            per_poll = (switches1 - switches0) / polls
+            rate = woken(switches0, switches1) / wall
+            per_poll = woken(switches0, switches1) / polls
             self.row("idle with one CU16 polled every %d ms, over %.0f s" % (BOARD_POLL_MS, wall),
                      "%.3f %% of one core; %.1f wake-ups/s, %.1f per poll (%.1f polls/s)"
                      % (percent, rate, per_poll, polls / wall),
