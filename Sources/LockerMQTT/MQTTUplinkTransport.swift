@@ -117,18 +117,10 @@ public final class MQTTUplinkTransport: UplinkMessageTransport {
         var id = message.id.bigEndian
         let correlation = Data(bytes: &id, count: 8)
         let properties = message.headers.map { ($0.0.lowercased(), $0.1) }
-        let (client, topic, body) = (self.client, topics.events, message.body)
         // The broker's PUBACK within the timeout: a half-open connection would otherwise hold the
         // upload until the keep-alive notices it.
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await client.publish(topic, payload: body, correlationData: correlation, userProperties: properties) }
-            group.addTask {
-                try await Task.sleep(for: .milliseconds(Int(max(0.001, timeoutSeconds) * 1_000)))
-                throw MQTTClient.Failure(description: "the broker did not take the batch within \(timeoutSeconds) s")
-            }
-            defer { group.cancelAll() }
-            try await group.next()
-        }
+        try await client.publish(topics.events, payload: message.body, correlationData: correlation, userProperties: properties,
+                                 timeoutSeconds: timeoutSeconds)
     }
 
     public func shutdown() async {
