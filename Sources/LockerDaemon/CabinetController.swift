@@ -243,7 +243,7 @@ public final class CabinetController {
 
     /// Nothing under way that a deadline under a second could concern: no code or courier
     /// session being typed, no door open or operation pending, no batch retrieval, no door
-    /// waiting to be settled again. The ticker then ticks once a second instead of four times.
+    /// waiting to be settled again (the ticker then slows down: `nextTickAfter`).
     public var isAtRest: Bool {
         panel.state == .idle(typed: "") && model.pending.isEmpty && retrievalBatch == nil && unsettledDoors.isEmpty
             && doors.allSatisfy { $0.phase == .closed }

@@ -21,10 +21,10 @@ import Synchronization
 /// 1. Finding the days due and building their reports only reads: a cut leaves nothing, and the
 ///    next start's first housekeeping makes a pass due, which finds the same days unsummarised.
 /// 2. Recording a day's summary is one transaction that first looks for that day's summary among
-///    the events recorded since this pass read the record, and adds none if it is there: a cut before the commit leaves no event (the day is
-///    summarised again at the next start, with the same figures: a finished day's record does not
-///    change), a cut after it leaves the event, which the next pass sees. Never two summaries for
-///    one day, whatever the cut.
+///    the events recorded since this pass read the record, and adds none if it is there: a cut
+///    before the commit leaves no event (the day is summarised again at the next start, with the
+///    same figures: a finished day's record does not change), a cut after it leaves the event,
+///    which the next pass sees. Never two summaries for one day, whatever the cut.
 /// 3. Upload is the uplink's: the event waits in the record until the server acknowledges it.
 /// A cabinet that was off for several days summarises the missed ones at start, up to
 /// `catchUpDays` (the newest); days that ended before the record began are not summarised.
