@@ -214,7 +214,7 @@ let package = Package(
         .target(name: "LockerTesting", dependencies: ["LockerDrivers", "LockerHAL"], path: "Tests/LockerTesting"),
         .testTarget(name: "LockerAssignmentTests", dependencies: ["LockerAssignment", "LockerTestSupport"]),
         .testTarget(name: "LockerCoreTests", dependencies: ["LockerCore", "LockerTestSupport"]),
-        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore", "LockerReports", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "LockerStoreTests", dependencies: ["LockerStore", "LockerCore", "LockerReports", "LockerTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "LockerDaemonTests",
             dependencies: [

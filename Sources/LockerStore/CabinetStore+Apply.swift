@@ -47,7 +47,7 @@ extension CustodyTransaction {
     /// says what for; an available door has no code) see the final row.
     public func write(_ record: CompartmentRecord) throws {
         let compartment = record.compartment
-        let pending = try record.pending.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let pending = try record.pending.map(StoredJSON.pendingOperation)
         try run(sql: """
             UPDATE compartments SET state = ?, latch_cycles = ?, is_door_open = ?, quarantine_reason = ?,
                 pending_operation = ?, code_hash = ?

@@ -36,7 +36,7 @@ public struct CustodyTransaction {
     }
 
     public func setPending(_ operation: PendingOperation?, compartmentID: Int) throws {
-        let json = try operation.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        let json = try operation.map(StoredJSON.pendingOperation)
         try run(sql: "UPDATE compartments SET pending_operation = ? WHERE id = ?", arguments: [json, compartmentID])
         guard db.changesCount == 1 else { throw StoreError.noSuchCompartment(compartmentID) }
     }
@@ -202,9 +202,7 @@ public struct CustodyTransaction {
     @discardableResult
     public func append(_ event: CustodyEvent) throws -> RecordedEvent {
         let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'")) ?? 1
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let payload = String(decoding: try encoder.encode(event.payload), as: UTF8.self)
+        let payload = try StoredJSON.payload(event.payload)
         let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'chain_head'")) ?? EventHashChain.genesis
         let occurredAt = stamp.wallClock.timeIntervalSince1970
         let monotonic = Int64(bitPattern: stamp.monotonicNanoseconds)
