@@ -42,7 +42,7 @@ public enum ReaderThread {
     /// A detached POSIX thread (not Foundation's `Thread`: this module and lockerctl use
     /// FoundationEssentials only), named for `top -H` and crash reports (15 bytes at most).
     /// Returns why it could not start, or nil.
-    private static func startDetachedThread(name: String, _ body: @escaping @Sendable () -> Void) -> SystemCallError? {
+    static func startDetachedThread(name: String, _ body: @escaping @Sendable () -> Void) -> SystemCallError? {
         final class Work {
             let name: String
             let body: @Sendable () -> Void

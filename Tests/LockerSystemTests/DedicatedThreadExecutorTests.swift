@@ -1,0 +1,62 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import LockerSystem
+import Synchronization
+import Testing
+
+/// The cabinet loop's executor: every job of a task that prefers it runs on its one thread, in
+/// order, and a job that comes after `stop()` still runs (elsewhere) rather than being dropped.
+@Suite struct DedicatedThreadExecutorTests {
+    /// The calling thread's name, from /proc (the name `top -H` shows).
+    static func currentThreadName() -> String {
+        let descriptor = open("/proc/thread-self/comm", O_RDONLY)
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: 32)
+        let count = read(descriptor, &bytes, bytes.count)
+        return String(decoding: bytes.prefix(max(0, count)).filter { $0 != 0x0A }, as: UTF8.self)
+    }
+
+    @Test func aPreferringTaskRunsOnTheThreadInOrder() async throws {
+        let executor = try DedicatedThreadExecutor(name: "test loop")
+        defer { executor.stop() }
+        let names = Mutex<[String]>([])
+        let order = Mutex<[Int]>([])
+        await withTaskExecutorPreference(executor) {
+            for step in 0..<50 {
+                names.withLock { $0.append(Self.currentThreadName()) }
+                order.withLock { $0.append(step) }
+                // Suspends and comes back through the executor's queue.
+                await Task.yield()
+                try? await Task.sleep(for: .zero)
+            }
+        }
+        #expect(Set(names.withLock { $0 }) == ["test loop"])
+        #expect(order.withLock { $0 } == Array(0..<50))
+        // Several tasks at once: each one's steps in order, all on the one thread.
+        final class Steps: Sendable { let byTask = Mutex<[Int: [Int]]>([:]) }
+        let steps = Steps()
+        await withTaskGroup(of: Void.self) { group in
+            for task in 0..<4 {
+                group.addTask(executorPreference: executor) {
+                    for step in 0..<20 {
+                        #expect(Self.currentThreadName() == "test loop")
+                        steps.byTask.withLock { $0[task, default: []].append(step) }
+                        await Task.yield()
+                    }
+                }
+            }
+        }
+        let byTask = steps.byTask.withLock { $0 }
+        #expect(byTask.count == 4 && byTask.values.allSatisfy { $0 == Array(0..<20) })
+    }
+
+    @Test func aJobAfterStopStillRuns() async throws {
+        let executor = try DedicatedThreadExecutor(name: "test stopped")
+        executor.stop()
+        // The thread ends once its queue is empty; whichever side of that this task lands on, it runs.
+        let answer = await Task(executorPreference: executor) { 42 }.value
+        #expect(answer == 42)
+        for _ in 0..<20 { _ = await Task(executorPreference: executor) { await Task.yield() }.value }
+    }
+}
