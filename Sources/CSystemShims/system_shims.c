@@ -13,6 +13,8 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <malloc.h>
+#include <semaphore.h>
+#include <time.h>
 
 int lockerd_tty_set_exclusive(int fd) {
     return ioctl(fd, TIOCEXCL);
@@ -65,4 +67,23 @@ int lockerd_name_current_thread(const char *name) {
 
 int lockerd_limit_malloc_arenas(int count) {
     return mallopt(M_ARENA_MAX, count);
+}
+
+int lockerd_semaphore_wait_monotonic(void *semaphore, long long nanoseconds) {
+    struct timespec deadline;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    long long total = (long long)deadline.tv_nsec + (nanoseconds > 0 ? nanoseconds : 0);
+    deadline.tv_sec += total / 1000000000LL;
+    deadline.tv_nsec = total % 1000000000LL;
+    return sem_clockwait((sem_t *)semaphore, CLOCK_MONOTONIC, &deadline);
+}
+
+static __thread int thread_may_block = 0;
+
+void lockerd_mark_thread_may_block(void) {
+    thread_may_block = 1;
+}
+
+int lockerd_thread_may_block(void) {
+    return thread_may_block;
 }

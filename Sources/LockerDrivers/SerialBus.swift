@@ -1,5 +1,6 @@
 import Foundation
 public import LockerHAL
+import LockerSystem
 import Synchronization
 
 /// One half-duplex RS-485 bus: exactly one request/reply transaction at a time, a quiet gap
@@ -59,7 +60,15 @@ public final class SerialBus: Sendable {
         _ request: [UInt8], board: Int, device: String, retries: Int? = nil,
         reply: @escaping @Sendable (inout [UInt8]) -> Reply?
     ) async throws -> Reply {
-        try await withCheckedThrowingContinuation { (done: CheckedContinuation<Reply, any Error>) in
+        // From a dedicated loop thread (a board's poll loop, the cabinet loop) the transaction
+        // runs right there, in turn with the others on the bus's queue: no hop to a queue thread
+        // and back, which was two of a quiet poll's wake-ups and about 30 µs of an unlock.
+        if DedicatedThreadExecutor.mayBlockOnCurrentThread {
+            return try queue.sync {
+                try blockingTransact(request, board: board, device: device, retries: retries ?? timing.retries, reply: reply)
+            }
+        }
+        return try await withCheckedThrowingContinuation { (done: CheckedContinuation<Reply, any Error>) in
             queue.async { [self] in
                 do {
                     done.resume(returning: try blockingTransact(request, board: board, device: device, retries: retries ?? timing.retries, reply: reply))

@@ -59,4 +59,34 @@ import Testing
         #expect(answer == 42)
         for _ in 0..<20 { _ = await Task(executorPreference: executor) { await Task.yield() }.value }
     }
+
+    /// The thread's own timed wait: never early, resumed on the thread; a cancelled sleep ends at
+    /// once with CancellationError, and so does one still pending when the executor stops. (The
+    /// executor is the clock here: these are a few milliseconds of real time.)
+    @Test func sleepsOnItsOwnThreadAndEndsOnCancelOrStop() async throws {
+        let executor = try DedicatedThreadExecutor(name: "test sleeper")
+        defer { executor.stop() }
+        let mayBlock = await Task(executorPreference: executor) { () async throws -> [Bool] in
+            var seen: [Bool] = []
+            for _ in 0..<5 {
+                let start = ContinuousClock.now
+                try await executor.sleep(for: .milliseconds(4))
+                seen.append(ContinuousClock.now - start >= .milliseconds(4) && Self.currentThreadName() == "test sleeper"
+                    && DedicatedThreadExecutor.mayBlockOnCurrentThread)
+            }
+            return seen
+        }.result
+        #expect(try mayBlock.get() == Array(repeating: true, count: 5))
+        #expect(!DedicatedThreadExecutor.mayBlockOnCurrentThread)
+
+        let long = Task(executorPreference: executor) { try await executor.sleep(for: .seconds(600)) }
+        long.cancel()
+        await #expect(throws: CancellationError.self) { try await long.value }
+
+        let stopped = try DedicatedThreadExecutor(name: "test stopping")
+        let pending = Task { try await stopped.sleep(for: .seconds(600)) }
+        // Whether the sleep is registered before or after the stop, it ends with CancellationError.
+        stopped.stop()
+        await #expect(throws: CancellationError.self) { try await pending.value }
+    }
 }
