@@ -13,8 +13,7 @@
 #include <unistd.h>
 #include <pthread.h>
 #include <malloc.h>
-#include <semaphore.h>
-#include <time.h>
+#include <sys/eventfd.h>
 
 int lockerd_tty_set_exclusive(int fd) {
     return ioctl(fd, TIOCEXCL);
@@ -69,13 +68,8 @@ int lockerd_limit_malloc_arenas(int count) {
     return mallopt(M_ARENA_MAX, count);
 }
 
-int lockerd_semaphore_wait_monotonic(void *semaphore, long long nanoseconds) {
-    struct timespec deadline;
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    long long total = (long long)deadline.tv_nsec + (nanoseconds > 0 ? nanoseconds : 0);
-    deadline.tv_sec += total / 1000000000LL;
-    deadline.tv_nsec = total % 1000000000LL;
-    return sem_clockwait((sem_t *)semaphore, CLOCK_MONOTONIC, &deadline);
+int lockerd_eventfd(void) {
+    return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 }
 
 static __thread int thread_may_block = 0;

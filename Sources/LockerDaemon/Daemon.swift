@@ -78,9 +78,21 @@ public enum Daemon {
 
         // Only what the configuration simulates is simulated: a cabinet of real boards has none.
         let cabinet = SimulatedWorld.make(for: configuration, stateDirectory: directory, output: { output.line($0) })
+        // The cabinet loop's own thread (see DedicatedThreadExecutor: a key reaches the loop in
+        // about a third of the time the global executor takes), which also reads the HID keypads
+        // itself; without it (no thread could start) the loop runs on the shared threads.
+        let loopThread: DedicatedThreadExecutor?
+        do {
+            loopThread = try DedicatedThreadExecutor(name: "cabinet loop")
+        } catch {
+            logger.warning("the cabinet loop runs on the shared threads: its own thread did not start", metadata: ["error": "\(error)"])
+            loopThread = nil
+        }
+        // Stopped when the loop ends; here too, for a start that fails before the loop runs.
+        defer { loopThread?.stop() }
         let hardware = try HardwareAssembly(
             configuration: configuration, cabinet: cabinet, deviceSource: LibudevDeviceSource(),
-            simulatedInputDirectory: directory, logger: logger)
+            simulatedInputDirectory: directory, keypadLoop: loopThread, logger: logger)
         let feedback = CabinetFeedback(configuredDisplay: hardware.display, configuredBuzzer: hardware.buzzer, simulator: cabinet,
                                        fullySimulated: configuration.isFullySimulated, logger: logger)
         let controller = try CabinetController(
@@ -281,14 +293,9 @@ public enum Daemon {
         add(DaemonService("cabinet loop", body: {
             supervision?.status("reconciling doors with their sensors")
             let serve = { await inbox.run(loopController) { supervision?.ready(status: "serving \(doorCount) doors") } }
-            // On a thread of its own (see DedicatedThreadExecutor: a key reaches the loop in about
-            // a third of the time the global executor takes); on the shared pool if none starts.
-            guard let thread = try? DedicatedThreadExecutor(name: "cabinet loop") else {
-                logger.warning("the cabinet loop runs on the shared threads: its own thread did not start")
-                return await serve()
-            }
-            defer { thread.stop() }
-            await withTaskExecutorPreference(thread) { await serve() }
+            guard let loopThread else { return await serve() }
+            defer { loopThread.stop() }
+            await withTaskExecutorPreference(loopThread) { await serve() }
         }, onGracefulShutdown: { inbox.finish() }), endsTheDaemon: true)
         add(DaemonService("systemd notifier", body: { try? await gracefulShutdown() }, onGracefulShutdown: {
             logger.notice("shutdown requested")

@@ -124,7 +124,10 @@ public struct FrontPanel: Sendable {
             }
             // A fault on purpose: the loop blocks as a deadlocked driver call would, so the
             // watchdog's heartbeat stops and systemd would restart the daemon.
-            await inbox.inspect { _ in usleep(useconds_t(seconds * 1_000_000)) }
+            await inbox.inspect { [output] _ in
+                output.line("the cabinet loop is stuck from now on, for \(Int(seconds)) s")
+                usleep(useconds_t(seconds * 1_000_000))
+            }
             output.line("the cabinet loop was stuck for \(Int(seconds)) s")
         case "temps":
             guard let coldChain else { return fail("this cabinet has no cold zones") }

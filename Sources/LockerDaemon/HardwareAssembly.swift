@@ -4,6 +4,7 @@ public import LockerHAL
 import LockerInput
 public import LockerSimulator
 public import Logging
+public import LockerSystem
 
 /// Builds the lock boards the configuration names, each the way its `BoardFamily` says:
 /// in-process simulated boards, simulated boards behind a pseudo-terminal (real driver), GPIO
@@ -40,8 +41,10 @@ public struct HardwareAssembly: Sendable {
     ///     physical world behind simulated firmware; nil for a cabinet of real boards only.
     ///   - simulatedInputDirectory: where a fully simulated cabinet without configured scanners or
     ///     keypads gets its HID keypad and scanner stand-ins; nil: none.
+    ///   - keypadLoop: the cabinet loop's thread, which reads HID keypads itself (`EvdevKeypad`);
+    ///     nil: each keypad gets a reader thread.
     public init(configuration: CabinetConfiguration, cabinet: SimulatedCabinet?, deviceSource: (any PluggedDeviceSource)? = nil,
-                simulatedInputDirectory: URL? = nil, logger: Logger) throws {
+                simulatedInputDirectory: URL? = nil, keypadLoop: DedicatedThreadExecutor? = nil, logger: Logger) throws {
         boards = []
         eventSources = []
         buses = []
@@ -64,7 +67,7 @@ public struct HardwareAssembly: Sendable {
             firmwareLinks.append(link)
             linkPaths[twin] = link.terminal.subordinatePath
         }
-        addInputDevices(configuration: configuration, cabinet: cabinet, simulatedInputDirectory: simulatedInputDirectory, logger: logger)
+        addInputDevices(configuration: configuration, cabinet: cabinet, simulatedInputDirectory: simulatedInputDirectory, keypadLoop: keypadLoop, logger: logger)
         addFeedback(configuration: configuration, logger: logger)
         func path(of board: CabinetConfiguration.Board) -> String {
             BoardKind(rawValue: board.kind).flatMap { linkPaths[$0] } ?? board.device ?? ""
@@ -130,7 +133,7 @@ public struct HardwareAssembly: Sendable {
     /// Scanners and keypads: hot-pluggable ones get a supervisor each; a matrix keypad is wired in
     /// and runs as an event source.
     private mutating func addInputDevices(configuration: CabinetConfiguration, cabinet: SimulatedCabinet?,
-                                          simulatedInputDirectory: URL?, logger: Logger) {
+                                          simulatedInputDirectory: URL?, keypadLoop: DedicatedThreadExecutor?, logger: Logger) {
         func selector(device: String?, match: CabinetConfiguration.DeviceMatchEntry?, subsystem: String) -> PluggedDeviceSelector {
             if let device, !device.isEmpty { return PluggedDeviceSelector(.path(device), subsystem: subsystem) }
             let match = match ?? CabinetConfiguration.DeviceMatchEntry(vendor: "", product: "")
@@ -165,7 +168,7 @@ public struct HardwareAssembly: Sendable {
             inputs.append(InputDeviceSupervisor(
                 name: name, kind: "hid keypad", selector: selector(device: keypad.device, match: keypad.match, subsystem: "input"),
                 hotplug: hotplug, registry: registry, logger: logger
-            ) { node, opened in EvdevKeypad(name: name, path: node, logger: logger, onOpened: opened) })
+            ) { node, opened in EvdevKeypad(name: name, path: node, logger: logger, onOpened: opened, readOn: keypadLoop) })
         }
         for keypad in configuration.keypads where keypad.kind == "matrix" {
             guard let matrix = keypad.matrix else { continue }

@@ -68,6 +68,15 @@ public final class EvdevInputDevice: @unchecked Sendable {
         return try readReady(file)
     }
 
+    /// The open descriptor, for a loop thread that polls it itself (nil once closed).
+    var descriptor: Int32? { file?.rawValue }
+
+    /// The events already there, without waiting (none if nothing is); the same errors as `read`.
+    func readAvailable() throws -> [InputEvent] {
+        guard let file else { throw HardwareError.deviceMissing(device: path, detail: "the device is closed") }
+        return try readReady(file)
+    }
+
     private func readReady(_ file: FileDescriptor) throws -> [InputEvent] {
         // Room for 64 events of either size: a scanner types a long code in one burst.
         switch try hardwareCall({ () throws(SystemCallError) in try file.read(maximum: 64 * 24) }) {

@@ -11,7 +11,7 @@ import Synchronization
 ///
 /// Why not the global executor: a thread that resumes a task there (a keypad's reader thread
 /// handing over a key) waits for dispatch to wake one of its pool threads, about 100 µs on a
-/// 2-core VM against 35 µs for a thread that waits on a semaphore of its own (measured with a
+/// 2-core VM against 35 µs for a thread that waits on a wake-up of its own (measured with a
 /// resume every 20 ms and every 250 ms); the last key of a pickup code pays it before its commit.
 /// And a `Task.sleep` wakes dispatch's timer thread, then a pool thread: `sleep(for:)` here is the
 /// thread's own timed wait, one wake-up.
@@ -19,9 +19,12 @@ import Synchronization
 /// The thread may block (`mayBlockOnCurrentThread`): a device call made from it runs there and
 /// then, rather than hopping to another thread and back.
 ///
-/// The thread sleeps on the semaphore with no timeout unless a `sleep(for:)` is due: an idle loop
-/// never wakes. `stop()` ends it once its queue is empty; a job that arrives after that runs on
-/// the global executor, so no job is ever dropped.
+/// A device can be watched by the thread itself (`watch`): its reads then happen on the thread
+/// that handles what they deliver, with no hand-over at all (a keypad on the cabinet loop).
+///
+/// The thread waits in poll() on its eventfd and the watched devices, with no timeout unless a
+/// `sleep(for:)` is due: an idle loop never wakes. `stop()` ends it once its queue is empty; a
+/// job that arrives after that runs on the global executor, so no job is ever dropped.
 public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     private struct Timer {
         let id: UInt64
@@ -29,11 +32,23 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
         let sleeper: CheckedContinuation<Void, any Error>
     }
 
+    /// A watched descriptor: `onReadable` runs on the thread whenever it is readable (or hung
+    /// up, or in error: the read says which); `onRemoved` runs on the thread once it is unwatched.
+    private struct Watch {
+        let id: UInt64
+        let descriptor: Int32
+        let onReadable: @Sendable () -> Void
+        let onRemoved: @Sendable () -> Void
+    }
+
     private struct Queue {
         var jobs: [UnownedJob] = []
         var timers: [Timer] = []
         var nextTimerID: UInt64 = 0
-        /// The thread is (about to be) waiting on the semaphore: the next job or timer must post it.
+        var watches: [Watch] = []
+        /// Watches unwatched since the thread last looked: it calls their `onRemoved`.
+        var removed: [Watch] = []
+        /// The thread is (about to be) waiting in poll(): the next job, timer or watch must wake it.
         var isWaiting = false
         var isStopping = false
         var hasEnded = false
@@ -47,15 +62,15 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
 
     /// What the thread does next.
     private enum Step {
-        case run([UnownedJob], due: [CheckedContinuation<Void, any Error>])
-        case wait(until: ContinuousClock.Instant?)
-        case end(pending: [CheckedContinuation<Void, any Error>])
+        case run([UnownedJob], due: [CheckedContinuation<Void, any Error>], removed: [Watch])
+        case wait(until: ContinuousClock.Instant?, watches: [Watch])
+        case end(pending: [CheckedContinuation<Void, any Error>], removed: [Watch])
     }
 
     private let queue = Mutex(Queue())
-    /// Posted once for each time the thread said it would wait (never touched after `deinit`: the
-    /// thread holds this executor until it ends).
-    private let wakeup: UnsafeMutablePointer<sem_t>
+    /// Written to wake the thread from its poll() (never closed before `deinit`: the thread holds
+    /// this executor until it ends).
+    private let wakeup: Int32
 
     /// Whether the calling thread is a dedicated one (any executor's), where a blocking device
     /// call may run directly.
@@ -64,21 +79,53 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     /// Starts the thread (`name`, at most 15 bytes, is what `top -H` shows). Throws if the
     /// thread could not be created.
     public init(name: String) throws {
-        wakeup = .allocate(capacity: 1)
-        sem_init(wakeup, 0, 0)
+        wakeup = lockerd_eventfd()
+        guard wakeup >= 0 else { throw SystemCallError(call: "eventfd", path: name, code: errno) }
         if let failure = ReaderThread.startDetachedThread(name: name, { [self] in
             lockerd_mark_thread_may_block()
             runJobs()
         }) {
-            sem_destroy(wakeup)
-            wakeup.deallocate()
+            Glibc.close(wakeup)
             throw failure
         }
     }
 
     deinit {
-        sem_destroy(wakeup)
-        wakeup.deallocate()
+        Glibc.close(wakeup)
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = Glibc.write(wakeup, &one, 8)
+    }
+
+    /// Watches `descriptor` from the thread: `onReadable` runs there each time it is readable
+    /// (it must read what is there, or unwatch), until `unwatch` with the returned id; then
+    /// `onRemoved` runs there, once, and the descriptor is the caller's to close. After `stop`,
+    /// `onRemoved` runs at once and the descriptor is never watched.
+    public func watch(
+        _ descriptor: Int32, onReadable: @escaping @Sendable () -> Void, onRemoved: @escaping @Sendable () -> Void
+    ) -> UInt64 {
+        let (id, accepted, wakeThread) = queue.withLock { queue -> (UInt64, Bool, Bool) in
+            queue.nextTimerID += 1
+            guard !queue.isStopping, !queue.hasEnded else { return (queue.nextTimerID, false, false) }
+            queue.watches.append(Watch(id: queue.nextTimerID, descriptor: descriptor, onReadable: onReadable, onRemoved: onRemoved))
+            return (queue.nextTimerID, true, queue.takeWaiting())
+        }
+        if wakeThread { wake() }
+        if !accepted { onRemoved() }
+        return id
+    }
+
+    /// Ends a watch (from any thread, or from its own `onReadable`); its `onRemoved` runs on the
+    /// thread next. Unwatching twice does nothing.
+    public func unwatch(_ id: UInt64) {
+        let wakeThread = queue.withLock { queue -> Bool in
+            guard let index = queue.watches.firstIndex(where: { $0.id == id }) else { return false }
+            queue.removed.append(queue.watches.remove(at: index))
+            return queue.takeWaiting()
+        }
+        if wakeThread { wake() }
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
@@ -88,7 +135,7 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
             queue.jobs.append(unowned)
             return (true, queue.takeWaiting())
         }
-        if wake { sem_post(wakeup) }
+        if wake { self.wake() }
         if !accepted { globalConcurrentExecutor.enqueue(ExecutorJob(unowned)) }
     }
 
@@ -109,7 +156,7 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
                     // A waiting thread recomputes how long it may wait.
                     return (true, queue.takeWaiting())
                 }
-                if wake { sem_post(wakeup) }
+                if wake { self.wake() }
                 if !accepted { sleeper.resume(throwing: CancellationError()) }
             }
         } onCancel: {
@@ -123,11 +170,11 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Ends the thread once the jobs already queued have run; a sleep still pending is cancelled.
     public func stop() {
-        let wake = queue.withLock { queue -> Bool in
+        let wakeThread = queue.withLock { queue -> Bool in
             queue.isStopping = true
             return queue.takeWaiting()
         }
-        if wake { sem_post(wakeup) }
+        if wakeThread { wake() }
     }
 
     private func nextStep() -> Step {
@@ -140,40 +187,57 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
                 due.append(timer.sleeper)
                 return true
             }
-            if !queue.jobs.isEmpty || !due.isEmpty {
+            var removed: [Watch] = []
+            swap(&removed, &queue.removed)
+            if !queue.jobs.isEmpty || !due.isEmpty || !removed.isEmpty {
                 var jobs: [UnownedJob] = []
                 swap(&jobs, &queue.jobs)
-                return .run(jobs, due: due)
+                return .run(jobs, due: due, removed: removed)
             }
             if queue.isStopping {
                 queue.hasEnded = true
-                defer { queue.timers.removeAll() }
-                return .end(pending: queue.timers.map(\.sleeper))
+                defer {
+                    queue.timers.removeAll()
+                    queue.watches.removeAll()
+                }
+                return .end(pending: queue.timers.map(\.sleeper), removed: queue.watches)
             }
             queue.isWaiting = true
-            return .wait(until: queue.timers.map(\.deadline).min())
+            return .wait(until: queue.timers.map(\.deadline).min(), watches: queue.watches)
         }
     }
 
     private func runJobs() {
         while true {
             switch nextStep() {
-            case .run(let jobs, let due):
+            case .run(let jobs, let due, let removed):
+                for watch in removed { watch.onRemoved() }
                 // A resumed sleeper's task comes back through `enqueue`, and runs on the next turn.
                 for sleeper in due { sleeper.resume() }
                 for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
-            case .wait(let deadline):
+            case .wait(let deadline, let watches):
+                var entries = [pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
+                entries += watches.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
+                var timeout: Int32 = -1
                 if let deadline {
+                    // Rounded up: a wait that ends early only to wait again is a wake-up for nothing.
                     let left = max(.zero, deadline - ContinuousClock.now)
-                    let nanoseconds = left.components.seconds * 1_000_000_000 + left.components.attoseconds / 1_000_000_000
-                    // A timeout, an EINTR or a post: the next step looks again in every case.
-                    _ = lockerd_semaphore_wait_monotonic(wakeup, nanoseconds)
-                    // A post that raced the timeout is left on the semaphore: `isWaiting` is set
-                    // only here, so that stray count costs one extra empty turn, never a lost wake-up.
-                } else {
-                    while sem_wait(wakeup) != 0, errno == EINTR {}
+                    let microseconds = left.components.seconds * 1_000_000 + left.components.attoseconds / 1_000_000_000_000
+                    timeout = Int32(clamping: (microseconds + 999) / 1_000)
                 }
-            case .end(let pending):
+                // A timeout, an EINTR, a wake-up or a readable device: the next step looks again.
+                guard Glibc.poll(&entries, nfds_t(entries.count), timeout) > 0 else { continue }
+                if entries[0].revents != 0 {
+                    var count: UInt64 = 0
+                    _ = Glibc.read(wakeup, &count, 8)
+                }
+                for (watch, entry) in zip(watches, entries.dropFirst()) where entry.revents != 0 {
+                    // Unwatched meanwhile (by another watch's handler, or another thread): skipped.
+                    guard queue.withLock({ queue in queue.watches.contains { $0.id == watch.id } }) else { continue }
+                    watch.onReadable()
+                }
+            case .end(let pending, let removed):
+                for watch in removed { watch.onRemoved() }
                 for sleeper in pending { sleeper.resume(throwing: CancellationError()) }
                 return
             }

@@ -5,6 +5,7 @@ import Glibc
 import LockerDrivers
 import LockerHAL
 import LockerInput
+import LockerSystem
 import Logging
 import Synchronization
 import Testing
@@ -149,6 +150,77 @@ import Testing
         let keypad = EvdevKeypad(name: "pad", path: path, grab: false, logger: Self.quietLogger)
         let reading = Task { try await keypad.run(delivering: Collected()) }
         // The writer comes and goes, as an unplugged device's node does.
+        var writer: Int32 = -1
+        let deadline = ContinuousClock.now + .seconds(60)
+        while writer < 0, ContinuousClock.now < deadline {
+            writer = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)  // ENXIO until the reader opened it
+            if writer < 0 { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        try #require(writer >= 0)
+        close(writer)
+        let result = await reading.result
+        guard case .failure(HardwareError.deviceMissing(let device, _)) = result else {
+            Issue.record("expected deviceMissing, got \(result)")
+            return
+        }
+        #expect(device == path)
+    }
+
+    /// A queue that notes which thread each key was posted from (the cabinet's inbox, in tests).
+    final class PostedKeys: HardwareEventQueue {
+        let posted = Mutex<[(HardwareEvent, String)]>([])
+        func post(_ event: HardwareEvent) {
+            let descriptor = open("/proc/thread-self/comm", O_RDONLY)
+            defer { close(descriptor) }
+            var bytes = [UInt8](repeating: 0, count: 32)
+            let count = read(descriptor, &bytes, bytes.count)
+            let thread = String(decoding: bytes.prefix(max(0, count)).filter { $0 != 0x0A }, as: UTF8.self)
+            posted.withLock { $0.append((event, thread)) }
+        }
+        func handle(_ event: HardwareEvent) async { post(event) }
+        var count: Int { posted.withLock { $0.count } }
+    }
+
+    /// Read by the loop's own thread: the same keys, posted from that thread; a cancelled read
+    /// returns (the loop thread closes the device first).
+    @Test func aKeypadReadOnTheLoopThreadPostsFromThatThread() async throws {
+        let fifo = try EventFIFO()
+        let loop = try DedicatedThreadExecutor(name: "test keys")
+        defer { loop.stop() }
+        let keypad = EvdevKeypad(name: "pad", path: fifo.path, grab: false, logger: Self.quietLogger, readOn: loop)
+        let keys = PostedKeys()
+        let reading = Task { try await keypad.run(delivering: keys) }
+        func tap(_ code: UInt16) -> [InputEvent] {
+            [InputEvent(type: 1, code: code, value: 1), InputEvent(type: 0, code: 0, value: 0),
+             InputEvent(type: 1, code: code, value: 2), InputEvent(type: 1, code: code, value: 0), InputEvent(type: 0, code: 0, value: 0)]
+        }
+        // KP4, KP8, F1 (not mapped), KPDOT (back), KPENTER.
+        fifo.write([75, 72, 59, 83, 96].flatMap(tap))
+        let deadline = ContinuousClock.now + .seconds(60)
+        while keys.count < 4, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let posted = keys.posted.withLock { $0 }
+        #expect(posted.map(\.0) == [.key(.digit(4)), .key(.digit(8)), .key(.back), .key(.enter)])
+        #expect(posted.allSatisfy { $0.1 == "test keys" })
+        reading.cancel()
+        let ended = await reading.result
+        guard case .success = ended else {
+            Issue.record("a cancelled read should return, got \(ended)")
+            return
+        }
+    }
+
+    /// The writer of the node going away (an unplug) ends a loop-thread read with deviceMissing,
+    /// as it ends a reader thread's.
+    @Test func aKeypadReadOnTheLoopThreadReportsTheDeviceGone() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("evdev-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("event0").path
+        #expect(mkfifo(path, 0o600) == 0)
+        let loop = try DedicatedThreadExecutor(name: "test unplug")
+        defer { loop.stop() }
+        let keypad = EvdevKeypad(name: "pad", path: path, grab: false, logger: Self.quietLogger, readOn: loop)
+        let reading = Task { try await keypad.run(delivering: PostedKeys()) }
         var writer: Int32 = -1
         let deadline = ContinuousClock.now + .seconds(60)
         while writer < 0, ContinuousClock.now < deadline {

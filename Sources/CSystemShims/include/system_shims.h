@@ -33,9 +33,8 @@ int lockerd_name_current_thread(const char *name);
 /// Caps glibc's malloc arenas (M_ARENA_MAX); returns 1 on success, 0 on error.
 int lockerd_limit_malloc_arenas(int count);
 
-/// Waits on `semaphore` for at most `nanoseconds` of CLOCK_MONOTONIC (sem_clockwait: a change of
-/// the wall clock neither cuts nor stretches the wait). Returns 0, or -1 with errno (ETIMEDOUT, EINTR).
-int lockerd_semaphore_wait_monotonic(void *semaphore, long long nanoseconds);
+/// A non-blocking, close-on-exec eventfd (a loop thread's wake-up), or -1 with errno.
+int lockerd_eventfd(void);
 
 /// Marks the calling thread as one that may block in a device call (a dedicated loop thread, not
 /// one of Swift concurrency's shared threads); `lockerd_thread_may_block` reads the mark.
