@@ -104,7 +104,6 @@ let package = Package(
             name: "LockerStore",
             dependencies: [
                 "LockerCore", "LockerReports", "LockerSystem", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

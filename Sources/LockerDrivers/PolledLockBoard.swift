@@ -19,8 +19,9 @@ extension PolledLockBoard {
     ///
     /// The loop runs on a thread of its own (`DedicatedThreadExecutor`), which times the pause
     /// and makes the bus transaction itself: a quiet poll wakes it twice (the pause's end, the
-    /// reply), where a `Task.sleep` and the bus's queue woke five threads in turn. It falls back
-    /// to the shared threads if that thread cannot start.
+    /// reply), where a `Task.sleep` (dispatch's timer thread, then a pool thread) and the bus's
+    /// queue thread woke lockerd about seven times. It falls back to the shared threads if that
+    /// thread cannot start.
     public func run(delivering handler: any HardwareEventHandler, heartbeat: @escaping @Sendable () -> Void) async throws {
         guard let thread = try? DedicatedThreadExecutor(name: "poll board \(address)") else {
             while !Task.isCancelled {

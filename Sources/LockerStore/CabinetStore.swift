@@ -534,8 +534,8 @@ public final class CabinetStore: Sendable {
     /// BEGIN and COMMIT are statements prepared once, not GRDB's `write`, whose transaction
     /// wrapper parsed both anew each time: about 45 µs of the pickup's path on this machine.
     /// GRDB sees the transaction begin and end all the same (it watches SQLite's autocommit).
-    /// A failed COMMIT (a full disk, a failed sync) is rolled back here and thrown as it came;
-    /// where SQLite already rolled back by itself, the second rollback fails harmlessly.
+    /// A failed statement or COMMIT (a full disk, a failed sync) is rolled back here and thrown
+    /// as it came, unless SQLite already rolled the transaction back by itself.
     @discardableResult
     public func transaction<T: Sendable>(
         at stamp: EventStamp, _ body: @Sendable (CustodyTransaction) throws -> T

@@ -1,6 +1,5 @@
 public import Foundation
 import GRDB
-import GRDBSQLite
 public import LockerCore
 
 /// The writes allowed inside one store transaction. Each method is a statement of the same
@@ -13,58 +12,8 @@ public struct CustodyTransaction {
     /// Runs one statement prepared once per connection: every custody change runs the same few
     /// statements, and parsing their SQL anew each time was a quarter of a pickup's time in the
     /// store (the unlock waits for it).
-    ///
-    /// GRDB prepares, caches, binds and finalizes it; SQLite steps it directly. GRDB's `execute`
-    /// also did its bookkeeping for observers and regions that this store never uses (no
-    /// transaction observers, no value observation), about 15 µs a statement on the pickup's path.
-    /// GRDB still sees the transaction (it watches SQLite's autocommit at BEGIN and COMMIT).
     func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
-        let statement = try db.cachedStatement(sql: sql)
-        try statement.setArguments(arguments)
-        try step(statement, sql: sql, expectingRow: false)
-    }
-
-    /// The first column of a one-row, one-value query prepared once (nil: no row, or NULL).
-    func integer(sql: String) throws -> Int64? {
-        let statement = try db.cachedStatement(sql: sql)
-        try statement.setArguments(StatementArguments())
-        guard try step(statement, sql: sql, expectingRow: true) else { return nil }
-        defer { sqlite3_reset(statement.sqliteStatement) }
-        return sqlite3_column_type(statement.sqliteStatement, 0) == SQLITE_NULL ? nil : sqlite3_column_int64(statement.sqliteStatement, 0)
-    }
-
-    /// Like `integer(sql:)`, for a text value.
-    func text(sql: String) throws -> String? {
-        let statement = try db.cachedStatement(sql: sql)
-        try statement.setArguments(StatementArguments())
-        guard try step(statement, sql: sql, expectingRow: true) else { return nil }
-        defer { sqlite3_reset(statement.sqliteStatement) }
-        guard let bytes = sqlite3_column_text(statement.sqliteStatement, 0) else { return nil }
-        return String(cString: bytes)
-    }
-
-    /// Steps `statement` once (to its end, or to its first row when `expectingRow`); returns
-    /// whether a row came. A failure is thrown as GRDB's `DatabaseError` with SQLite's extended
-    /// code (a full disk, a failed sync: `CabinetStore.isDiskFull`, `isFailedSync`) and the
-    /// statement is reset, ready for its next use.
-    @discardableResult
-    private func step(_ statement: Statement, sql: String, expectingRow: Bool) throws -> Bool {
-        let code = sqlite3_step(statement.sqliteStatement)
-        switch code {
-        case SQLITE_DONE:
-            sqlite3_reset(statement.sqliteStatement)
-            return false
-        case SQLITE_ROW where expectingRow:
-            return true
-        case SQLITE_ROW:
-            sqlite3_reset(statement.sqliteStatement)
-            throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "a statement that writes returned a row", sql: sql)
-        default:
-            let extended = sqlite3_extended_errcode(db.sqliteConnection)
-            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
-            sqlite3_reset(statement.sqliteStatement)
-            throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message, sql: sql)
-        }
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
     }
 
     // MARK: - Compartments
@@ -252,9 +201,9 @@ public struct CustodyTransaction {
     /// Appends an event with the next gap-free sequence number (the schema enforces it).
     @discardableResult
     public func append(_ event: CustodyEvent) throws -> RecordedEvent {
-        let sequence = try integer(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'") ?? 1
+        let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'")) ?? 1
         let payload = try StoredJSON.payload(event.payload)
-        let previous = try text(sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
+        let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'chain_head'")) ?? EventHashChain.genesis
         let occurredAt = stamp.wallClock.timeIntervalSince1970
         let monotonic = Int64(bitPattern: stamp.monotonicNanoseconds)
         let hash = EventHashChain.hash(

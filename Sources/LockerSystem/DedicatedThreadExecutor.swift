@@ -44,7 +44,7 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     private struct Queue {
         var jobs: [UnownedJob] = []
         var timers: [Timer] = []
-        var nextTimerID: UInt64 = 0
+        var nextID: UInt64 = 0
         var watches: [Watch] = []
         /// Watches unwatched since the thread last looked: it calls their `onRemoved`.
         var removed: [Watch] = []
@@ -107,10 +107,10 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
         _ descriptor: Int32, onReadable: @escaping @Sendable () -> Void, onRemoved: @escaping @Sendable () -> Void
     ) -> UInt64 {
         let (id, accepted, wakeThread) = queue.withLock { queue -> (UInt64, Bool, Bool) in
-            queue.nextTimerID += 1
-            guard !queue.isStopping, !queue.hasEnded else { return (queue.nextTimerID, false, false) }
-            queue.watches.append(Watch(id: queue.nextTimerID, descriptor: descriptor, onReadable: onReadable, onRemoved: onRemoved))
-            return (queue.nextTimerID, true, queue.takeWaiting())
+            queue.nextID += 1
+            guard !queue.isStopping, !queue.hasEnded else { return (queue.nextID, false, false) }
+            queue.watches.append(Watch(id: queue.nextID, descriptor: descriptor, onReadable: onReadable, onRemoved: onRemoved))
+            return (queue.nextID, true, queue.takeWaiting())
         }
         if wakeThread { wake() }
         if !accepted { onRemoved() }
@@ -145,8 +145,8 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     public func sleep(for duration: Duration) async throws {
         let deadline = ContinuousClock.now + duration
         let id = queue.withLock { queue in
-            queue.nextTimerID += 1
-            return queue.nextTimerID
+            queue.nextID += 1
+            return queue.nextID
         }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (sleeper: CheckedContinuation<Void, any Error>) in

@@ -141,14 +141,20 @@ import Testing
         }
     }
 
-    @Test func aDeviceThatGoesAwayEndsTheReaderWithDeviceMissing() async throws {
+    /// The writer of the node going away (an unplug) ends the read with deviceMissing, whether a
+    /// reader thread reads the keypad or the loop's own thread does (then into a queue).
+    @Test(arguments: [false, true])
+    func aDeviceThatGoesAwayEndsTheReaderWithDeviceMissing(readOnALoopThread: Bool) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("evdev-gone-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("event0").path
         #expect(mkfifo(path, 0o600) == 0)
-        let keypad = EvdevKeypad(name: "pad", path: path, grab: false, logger: Self.quietLogger)
-        let reading = Task { try await keypad.run(delivering: Collected()) }
+        let loop = readOnALoopThread ? try DedicatedThreadExecutor(name: "test unplug") : nil
+        defer { loop?.stop() }
+        let keypad = EvdevKeypad(name: "pad", path: path, grab: false, logger: Self.quietLogger, readOn: loop)
+        let handler: any HardwareEventHandler = readOnALoopThread ? PostedKeys() : Collected()
+        let reading = Task { try await keypad.run(delivering: handler) }
         // The writer comes and goes, as an unplugged device's node does.
         var writer: Int32 = -1
         let deadline = ContinuousClock.now + .seconds(60)
@@ -207,33 +213,5 @@ import Testing
             Issue.record("a cancelled read should return, got \(ended)")
             return
         }
-    }
-
-    /// The writer of the node going away (an unplug) ends a loop-thread read with deviceMissing,
-    /// as it ends a reader thread's.
-    @Test func aKeypadReadOnTheLoopThreadReportsTheDeviceGone() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("evdev-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("event0").path
-        #expect(mkfifo(path, 0o600) == 0)
-        let loop = try DedicatedThreadExecutor(name: "test unplug")
-        defer { loop.stop() }
-        let keypad = EvdevKeypad(name: "pad", path: path, grab: false, logger: Self.quietLogger, readOn: loop)
-        let reading = Task { try await keypad.run(delivering: PostedKeys()) }
-        var writer: Int32 = -1
-        let deadline = ContinuousClock.now + .seconds(60)
-        while writer < 0, ContinuousClock.now < deadline {
-            writer = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)  // ENXIO until the reader opened it
-            if writer < 0 { try await Task.sleep(for: .milliseconds(10)) }
-        }
-        try #require(writer >= 0)
-        close(writer)
-        let result = await reading.result
-        guard case .failure(HardwareError.deviceMissing(let device, _)) = result else {
-            Issue.record("expected deviceMissing, got \(result)")
-            return
-        }
-        #expect(device == path)
     }
 }
