@@ -81,13 +81,7 @@ struct UplinkMQTTPowerLossTests {
         // A last, clean run lets the uplink catch up; then the ingest side must hold the store exactly.
         let daemon = try LockerdProcess(stateDirectory: state, arguments: arguments)
         let store = try CabinetStore(path: state.appendingPathComponent("lockerd.sqlite").path)
-        let deadline = Date().addingTimeInterval(90)
-        while Date() < deadline {
-            let last = try store.lastEventSequence()
-            if try store.uplinkAcknowledgedSequence() == last, server.stored.last?.sequence == last { break }
-            _ = daemon.run("mark", mark: 9_999)  // a round trip through the daemon while it works
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        try await waitForUplinkCatchUp(daemon, store: store, server: server, within: 90)
         daemon.quit()
         let local = try store.events(after: 0, limit: 1_000_000)
         let remote = server.stored

@@ -60,12 +60,7 @@ struct UplinkPowerLossTests {
         let daemon = try LockerdProcess(stateDirectory: state, arguments: arguments)
         server.setFaults { _ in .none }
         let store = try CabinetStore(path: state.appendingPathComponent("lockerd.sqlite").path)
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let last = try store.lastEventSequence()
-            if try store.uplinkAcknowledgedSequence() == last, server.stored.last?.sequence == last { break }
-            _ = daemon.run("mark", mark: 9_999)  // a round trip through the daemon while it works
-        }
+        try await waitForUplinkCatchUp(daemon, store: store, server: server, within: 60)
         daemon.quit()
         let local = try store.events(after: 0, limit: 1_000_000)
         let remote = server.stored
