@@ -92,16 +92,6 @@ final class MaintenanceDaemon: @unchecked Sendable {
 
     /// Runs `lockerctl ARGS` against this daemon; as `user`/`group` through setpriv when given.
     func ctl(_ arguments: [String], user: UInt32? = nil, group: UInt32? = nil, socket: String? = nil) -> Run {
-        let child = Process()
-        var full = ["--socket", socket ?? socketPath] + arguments
-        if let user {
-            child.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            full = ["--reuid=\(user)", "--regid=\(group ?? user)", "--clear-groups", lockerctl.path] + full
-        } else {
-            child.executableURL = lockerctl
-        }
-        // Subcommand options come after the subcommand; --socket is accepted before it too.
-        child.arguments = full
         // Files, not pipes: a lockerctl started at the same moment from another thread can inherit
         // a pipe's write end, and reading that pipe to its end would then wait for the other one.
         let stem = directory.appendingPathComponent("ctl-\(UUID().uuidString.prefix(8))").path
@@ -114,10 +104,41 @@ final class MaintenanceDaemon: @unchecked Sendable {
         guard let output = FileHandle(forWritingAtPath: stem + ".out"), let error = FileHandle(forWritingAtPath: stem + ".err") else {
             return Run(status: -1, output: "", error: "cannot create output files in \(directory.path)")
         }
-        child.standardOutput = output
-        child.standardError = error
-        child.standardInput = FileHandle.nullDevice
-        do { try child.run() } catch { return Run(status: -1, output: "", error: "\(error)") }
+        func makeChild() -> Process {
+            let child = Process()
+            var full = ["--socket", socket ?? socketPath] + arguments
+            if let user {
+                child.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+                full = ["--reuid=\(user)", "--regid=\(group ?? user)", "--clear-groups", lockerctl.path] + full
+            } else {
+                child.executableURL = lockerctl
+            }
+            // Subcommand options come after the subcommand; --socket is accepted before it too.
+            child.arguments = full
+            child.standardOutput = output
+            child.standardError = error
+            child.standardInput = FileHandle.nullDevice
+            return child
+        }
+        // ETXTBSY: a child another test forked while this test was copying lockerctl holds the
+        // copy's write descriptor until its own exec, a moment later; started again then, as Go's
+        // os/exec does. Any other failure to start is the result.
+        var child = makeChild()
+        var attempts = 1
+        while true {
+            do {
+                try child.run()
+                break
+            } catch {
+                let cause = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+                guard cause?.domain == NSPOSIXErrorDomain, cause?.code == Int(ETXTBSY), attempts < 50 else {
+                    return Run(status: -1, output: "", error: "\(error)")
+                }
+                attempts += 1
+                usleep(20_000)
+                child = makeChild()
+            }
+        }
         child.waitUntilExit()
         try? output.close()
         try? error.close()
