@@ -39,8 +39,12 @@ VERSION ?= $(shell git describe --tags --match 'v[0-9]*' 2>/dev/null | sed 's/^v
 ARCH ?= $(shell dpkg --print-architecture)
 SWIFT_BUILD_FLAGS ?=
 RELEASE_SCRATCH := .build-release
+# Release builds (bench, deb): the Swift runtime linked statically, and every function in a section
+# of its own, so the link can place the functions lockerd runs first (Package.swift `hotFirstLink`).
+RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) \
+  -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
 
-.PHONY: deps build run ctl test test-faults crash-test bench bench-micro bench-pickup bench-uplink deb clean
+.PHONY: deps build run ctl test test-faults crash-test bench bench-micro bench-pickup bench-uplink hot-functions deb clean
 
 deps:
 	@missing=""; \
@@ -100,10 +104,10 @@ FOOTPRINT_ARGS ?=
 bench: deps
 	$(MAKE) bench-pickup
 	$(MAKE) bench-uplink
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerd
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerctl
+	$(RELEASE_BUILD) --product lockerd
+	$(RELEASE_BUILD) --product lockerctl
 	$(BENCH_PYTHON) Benchmarks/footprint.py \
-	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/lockerd" $(FOOTPRINT_ARGS)
+	  "$$($(RELEASE_BUILD) --show-bin-path)/lockerd" $(FOOTPRINT_ARGS)
 
 bench-micro: deps
 	cd Benchmarks && $(SWIFT) package --disable-sandbox benchmark
@@ -114,9 +118,9 @@ bench-micro: deps
 # contract server (uplink-drain-benchmark records the backlog into its stopped store).
 bench-pickup: deps
 	$(MAKE) deps APT_PACKAGES="$(BENCH_APT_PACKAGES)"
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product lockerd
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product uplink-drain-benchmark
-	bin="$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)"; \
+	$(RELEASE_BUILD) --product lockerd
+	$(RELEASE_BUILD) --product uplink-drain-benchmark
+	bin="$$($(RELEASE_BUILD) --show-bin-path)"; \
 	$(BENCH_PYTHON) Benchmarks/PickupLatency/pickup_benchmark.py "$$bin/lockerd" --pickups $(PICKUPS) \
 	  --drain-pickups $(DRAIN_PICKUPS) --drain-backlog $(DRAIN_BACKLOG) --seeder "$$bin/uplink-drain-benchmark"
 
@@ -125,18 +129,29 @@ bench-pickup: deps
 # with SQLite: DRAIN_EVENTS events, DRAIN_RUNS interleaved runs; DRAIN_SETUPS=defaults measures
 # lockerd's defaults only (for a 1,000,000-event backlog).
 bench-uplink: deps
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --product uplink-drain-benchmark
-	"$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) --show-bin-path)/uplink-drain-benchmark" \
+	$(RELEASE_BUILD) --product uplink-drain-benchmark
+	"$$($(RELEASE_BUILD) --show-bin-path)/uplink-drain-benchmark" \
 	  Benchmarks/UplinkDrain/contract_server.py $(DRAIN_EVENTS) $(DRAIN_RUNS) $(DRAIN_SETUPS)
+
+# The list of functions lockerd runs, which the link places first (Package.swift `hotFirstLink`):
+# lockerd under valgrind through footprint.py's workload. Run it after changes that rename many
+# functions on the start-up and rest paths; it relinks lockerd with the new list.
+hot-functions: deps
+	$(MAKE) deps APT_PACKAGES="valgrind $(BENCH_APT_PACKAGES)"
+	$(RELEASE_BUILD) --product lockerd
+	$(BENCH_PYTHON) Benchmarks/hot_functions.py "$$($(RELEASE_BUILD) --show-bin-path)/lockerd" \
+	  Sources/lockerd/hot-functions.order
+	rm -f "$$($(RELEASE_BUILD) --show-bin-path)/lockerd"
+	$(RELEASE_BUILD) --product lockerd
 
 # The Debian package: release binaries with the Swift runtime linked statically, stripped, with the
 # systemd unit, sysusers.d/tmpfiles.d snippets, udev rules, a starting configuration and man pages.
 deb: deps
 	VERSION="$(VERSION)" systemd/packaging/build-deb --check
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) $(SWIFT_BUILD_FLAGS) --product lockerd
-	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) $(SWIFT_BUILD_FLAGS) --product lockerctl
+	$(RELEASE_BUILD) $(SWIFT_BUILD_FLAGS) --product lockerd
+	$(RELEASE_BUILD) $(SWIFT_BUILD_FLAGS) --product lockerctl
 	VERSION="$(VERSION)" ARCH="$(ARCH)" systemd/packaging/build-deb \
-	  "$$($(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) $(SWIFT_BUILD_FLAGS) --show-bin-path)" $(RELEASE_SCRATCH)
+	  "$$($(RELEASE_BUILD) $(SWIFT_BUILD_FLAGS) --show-bin-path)" $(RELEASE_SCRATCH)
 
 clean:
 	rm -rf .build $(RELEASE_SCRATCH) Benchmarks/.build

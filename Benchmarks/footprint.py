@@ -42,7 +42,6 @@ TARGET_IDLE_WAKE_UPS = 5.0
 TARGET_BOARD_CPU_PERCENT = 0.2
 TARGET_WAKE_UPS_PER_POLL = 3.0
 BOARD_POLL_MS = 250
-READY_TIMEOUT_S = 10.0
 MARK_TIMEOUT_S = 60.0
 COURIER_LOGIN = "press menu 1001 enter 4321 enter"
 COURIER_LOGOUT = "press enter 2"
@@ -189,12 +188,12 @@ class Daemon:
                 except OSError as error:
                     raise BenchError("cannot start %s: %s" % (self.arguments[0], error))
             self.bench.processes.append(self.process)
-            deadline = started + READY_TIMEOUT_S
+            deadline = started + self.bench.options.ready_timeout
             while True:
                 remaining = deadline - time.perf_counter()
                 if remaining <= 0:
                     raise BenchError("lockerd did not send READY=1 within %.0f s\n%s"
-                                     % (READY_TIMEOUT_S, self.stderr_tail()))
+                                     % (self.bench.options.ready_timeout, self.stderr_tail()))
                 readable, _, _ = select.select([notify], [], [], min(remaining, 0.05))
                 if readable:
                     datagram = notify.recv(65536)
@@ -586,6 +585,8 @@ def main():
     parser.add_argument("--ready-runs", type=int, default=20, help="exec-to-READY runs per kind of state (default 20)")
     parser.add_argument("--idle-seconds", type=float, default=60.0,
                         help="idle window for the CPU measurement (default 60; 0 skips idle RSS and CPU)")
+    parser.add_argument("--ready-timeout", type=float, default=10.0,
+                        help="seconds lockerd may take to send READY=1 (default 10; more under valgrind)")
     parser.add_argument("--settle-seconds", type=float, default=5.0, help="idle before reading RSS (default 5)")
     parser.add_argument("--keep", type=int, default=10, help="parcels that stay in the cabinet during the soak (default 10)")
     parser.add_argument("--clock-step", type=float, default=0.0,

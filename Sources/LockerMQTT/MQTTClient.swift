@@ -97,6 +97,10 @@ public final class MQTTClient: @unchecked Sendable {
     }()
 
     public init(_ settings: Settings) throws {
+        if let failure = lockerd_mosquitto_open() {
+            throw Failure(description: "the MQTT uplink needs libmosquitto.so.1 (Debian package libmosquitto1), "
+                + "which could not be opened: \(String(cString: failure))")
+        }
         _ = Self.libraryReady
         self.settings = settings
         guard let handle = mosquitto_new(settings.clientID, false, nil) else {

@@ -47,6 +47,41 @@ struct ExecutableLinkTests {
         #expect(foundation.isEmpty, "lockerctl links \(foundation)")
     }
 
+    /// libmosquitto (with the libssl and libcrypto it brings, about 2 MB resident) is opened when
+    /// the uplink makes its first MQTT client, not linked: a cabinet on HTTPS never maps it. The
+    /// MQTT tests (a real broker on loopback) go through the opened library.
+    @Test func lockerdOpensLibmosquittoOnlyWhenAnMQTTClientIsMade() throws {
+        let needed = try Self.readelf(["-d", "-W", LockerdProcess.binary.path]).split(separator: "\n").filter { $0.contains("(NEEDED)") }
+        #expect(needed.contains { $0.contains("[libsqlite3.so.0]") }, "lockerd's NEEDED entries were not read: \(needed)")
+        let opened = needed.filter { $0.contains("mosquitto") || $0.contains("libssl") || $0.contains("libcrypto") }
+        #expect(opened.isEmpty, "lockerd links \(opened) again")
+    }
+
+    /// Package.swift's `hotFirstLink`: the functions `Sources/lockerd/hot-functions.order` lists are
+    /// placed first, in its order. The debug build compiles without `-function-sections`, so only
+    /// the functions with a section of their own move (Swift gives one to each function visible
+    /// outside its file): those must come in the file's order, where a link that ignored the file
+    /// leaves them in the order of the object files (about half of the neighbours out of order).
+    @Test func lockerdPlacesTheHotFunctionsFirstInTheListsOrder() throws {
+        let list = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/lockerd/hot-functions.order").standardized, encoding: .utf8)
+        let hot = list.split(separator: "\n").map(String.init)
+        #expect(hot.count > 1_000, "the list has \(hot.count) names")
+        // Global function symbols only: local ones (closures, specialisations) share a section.
+        var addresses: [String: UInt64] = [:]
+        for line in try Self.readelf(["-s", "-W", LockerdProcess.binary.path]).split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count == 8, fields[3] == "FUNC", fields[4] == "GLOBAL", fields[6] != "UND",
+                  let address = UInt64(fields[1], radix: 16), address != 0 else { continue }
+            addresses[String(fields[7])] = address
+        }
+        let placed = hot.compactMap { addresses[$0] }
+        #expect(placed.count > 500, "only \(placed.count) of the list's functions are global in the debug lockerd")
+        let inOrder = zip(placed, placed.dropFirst()).filter { $0 < $1 }.count
+        #expect(Double(inOrder) >= 0.95 * Double(placed.count - 1),
+                "\(inOrder) of \(placed.count - 1) neighbours in the list's order: the link did not use it")
+    }
+
     /// RELACOUNT: the relative relocations left in RELA form.
     static func relativeCount(in dynamic: String) -> Int {
         for line in dynamic.split(separator: "\n") where line.contains("(RELACOUNT)") {
