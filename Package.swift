@@ -31,9 +31,11 @@ let leanLink: [LinkerSetting] = [
 // when it has a section of its own: the Makefile's release builds compile every module with
 // `-function-sections` (the toolchain's static libraries are built that way). A name the list
 // lacks, or one no longer defined, only costs memory: that function stays where it would be.
+// Functions without a symbol the list could name are gathered by `private-functions.ld`.
 let hotFirstLink: [LinkerSetting] = [
     .unsafeFlags(["-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/lockerd/hot-functions.order",
-                  "-Xlinker", "--no-warn-symbol-ordering"],
+                  "-Xlinker", "--no-warn-symbol-ordering",
+                  "-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/Sources/lockerd/private-functions.ld"],
                  .when(platforms: [.linux])),
 ]
 
@@ -180,7 +182,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            exclude: ["hot-functions.order"],
+            exclude: ["hot-functions.order", "private-functions.ld"],
             swiftSettings: strict,
             linkerSettings: leanLink + hotFirstLink
         ),

@@ -5,8 +5,7 @@ import LockerMaintenanceProtocol
 import LockerSystem
 import Logging
 
-/// `lockerd`: the cabinet controller daemon.
-@main
+/// `lockerd`: the cabinet controller daemon (started by `LockerdEntry`).
 struct LockerdCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lockerd",
