@@ -30,7 +30,7 @@ import sys
 import tempfile
 
 # footprint.py's workload, kept short: callgrind runs lockerd some 50 times slower.
-WORKLOAD = ["--cycles", "40", "--ready-runs", "1", "--idle-seconds", "10", "--ready-timeout", "120"]
+WORKLOAD = ["--cycles", "400", "--ready-runs", "1", "--idle-seconds", "10", "--ready-timeout", "120"]
 # "fn=(12) name", "cfn=(12) name", or "fn=(12)" for a name given before (callgrind's compression).
 FUNCTION_LINE = re.compile(r"^c?fn=\((\d+)\)(?: (.*))?$")
 
