@@ -41,7 +41,16 @@ SWIFT_BUILD_FLAGS ?=
 RELEASE_SCRATCH := .build-release
 # Release builds (bench, deb): the Swift runtime linked statically, and every function in a section
 # of its own, so the link can place the functions lockerd runs first (Package.swift `hotFirstLink`).
-RELEASE_BUILD = $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) \
+# lockerd's link takes ICU's data from an object holding a copy trimmed to what lockerd uses
+# (systemd/packaging/trim-icu-data: 3 MB of the toolchain's 34 MB; Package.swift gives
+# LOCKERD_ICU_DATA_OBJECT to the link). Cross-building for another architecture, set
+# ICU_ARCHIVE to the Swift SDK's lib_FoundationICU.a and ICU_TARGET to its triple.
+SWIFT_BIN := $(shell dirname "$$(readlink -f "$$(command -v $(SWIFT))")")
+ICU_ARCHIVE ?= $(SWIFT_BIN)/../lib/swift_static/linux/lib_FoundationICU.a
+ICU_TARGET ?=
+ICU_DATA_OBJECT := $(RELEASE_SCRATCH)/icu-data/icudata-trimmed.o
+RELEASE_BUILD = LOCKERD_ICU_DATA_OBJECT=$(abspath $(ICU_DATA_OBJECT)) \
+  $(SWIFT) build -c release --static-swift-stdlib --scratch-path $(RELEASE_SCRATCH) \
   -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections
 
 .PHONY: deps build run ctl test test-faults crash-test bench bench-micro bench-pickup bench-uplink hot-functions deb clean
@@ -101,7 +110,7 @@ FOOTPRINT_ARGS ?=
 # (ordo-one/benchmark: choose() and the in-process unlock) are a package of their own, built apart
 # from scratch (the better part of an hour on a 2-core machine), so they are `make bench-micro`,
 # not part of `make bench`: the side-by-side pickup benchmark measures the unlock on the device path.
-bench: deps
+bench: deps $(ICU_DATA_OBJECT)
 	$(MAKE) bench-pickup
 	$(MAKE) bench-uplink
 	$(RELEASE_BUILD) --product lockerd
@@ -116,7 +125,7 @@ bench-micro: deps
 # integrator would write, each on a simulated Kerong CU16 board behind a pseudo-terminal,
 # interleaved; PICKUPS per stack. Then lockerd alone while its uplink drains a backlog to the
 # contract server (uplink-drain-benchmark records the backlog into its stopped store).
-bench-pickup: deps
+bench-pickup: deps $(ICU_DATA_OBJECT)
 	$(MAKE) deps APT_PACKAGES="$(BENCH_APT_PACKAGES)"
 	$(RELEASE_BUILD) --product lockerd
 	$(RELEASE_BUILD) --product uplink-drain-benchmark
@@ -128,7 +137,7 @@ bench-pickup: deps
 # defaults against a version-3 server), against a server written from the contract in Python
 # with SQLite: DRAIN_EVENTS events, DRAIN_RUNS interleaved runs; DRAIN_SETUPS=defaults measures
 # lockerd's defaults only (for a 1,000,000-event backlog).
-bench-uplink: deps
+bench-uplink: deps $(ICU_DATA_OBJECT)
 	$(RELEASE_BUILD) --product uplink-drain-benchmark
 	"$$($(RELEASE_BUILD) --show-bin-path)/uplink-drain-benchmark" \
 	  Benchmarks/UplinkDrain/contract_server.py $(DRAIN_EVENTS) $(DRAIN_RUNS) $(DRAIN_SETUPS)
@@ -136,7 +145,7 @@ bench-uplink: deps
 # The list of functions lockerd runs, which the link places first (Package.swift `hotFirstLink`):
 # lockerd under valgrind through footprint.py's workload. Run it after changes that rename many
 # functions on the start-up and rest paths; it relinks lockerd with the new list.
-hot-functions: deps
+hot-functions: deps $(ICU_DATA_OBJECT)
 	$(MAKE) deps APT_PACKAGES="valgrind $(BENCH_APT_PACKAGES)"
 	$(RELEASE_BUILD) --product lockerd
 	$(BENCH_PYTHON) Benchmarks/hot_functions.py "$$($(RELEASE_BUILD) --show-bin-path)/lockerd" \
@@ -146,12 +155,18 @@ hot-functions: deps
 
 # The Debian package: release binaries with the Swift runtime linked statically, stripped, with the
 # systemd unit, sysusers.d/tmpfiles.d snippets, udev rules, a starting configuration and man pages.
-deb: deps
+deb: deps $(ICU_DATA_OBJECT)
 	VERSION="$(VERSION)" systemd/packaging/build-deb --check
 	$(RELEASE_BUILD) $(SWIFT_BUILD_FLAGS) --product lockerd
 	$(RELEASE_BUILD) $(SWIFT_BUILD_FLAGS) --product lockerctl
 	VERSION="$(VERSION)" ARCH="$(ARCH)" systemd/packaging/build-deb \
 	  "$$($(RELEASE_BUILD) $(SWIFT_BUILD_FLAGS) --show-bin-path)" $(RELEASE_SCRATCH)
+
+# SwiftPM relinks when a link's command changes, not when an input it was given by name does: a
+# new copy of the data removes the release lockerd so that the next build links it again.
+$(ICU_DATA_OBJECT): systemd/packaging/trim-icu-data $(ICU_ARCHIVE)
+	systemd/packaging/trim-icu-data "$(ICU_ARCHIVE)" $@ --cc "$(SWIFT_BIN)/clang" $(if $(ICU_TARGET),--target $(ICU_TARGET))
+	rm -f $(RELEASE_SCRATCH)/*/release/lockerd
 
 clean:
 	rm -rf .build $(RELEASE_SCRATCH) Benchmarks/.build

@@ -39,6 +39,14 @@ let hotFirstLink: [LinkerSetting] = [
                  .when(platforms: [.linux])),
 ]
 
+// lockerd's release link takes ICU's data from an object holding a copy trimmed to what lockerd
+// uses (systemd/packaging/trim-icu-data; the Makefile's release builds make it and name it here).
+// Given as an input file, it comes before the archives, so Foundation's full 34 MB data is never
+// linked. A build without it (tests, a plain `swift build`) links the toolchain's data.
+let trimmedICUData: [LinkerSetting] = Context.environment["LOCKERD_ICU_DATA_OBJECT"].map { object in
+    [.unsafeFlags([object], .when(platforms: [.linux]))]
+} ?? []
+
 let package = Package(
     name: "lockerd",
     platforms: [.macOS(.v15)],
@@ -184,7 +192,7 @@ let package = Package(
             ],
             exclude: ["hot-functions.order", "private-functions.ld"],
             swiftSettings: strict,
-            linkerSettings: leanLink + hotFirstLink
+            linkerSettings: leanLink + hotFirstLink + trimmedICUData
         ),
         // The technician's command-line tool: talks to the maintenance socket.
         .executableTarget(
@@ -265,7 +273,7 @@ let package = Package(
                 "LockerTestSupport", "LockerMaintenanceProtocol", "LockerStore", "LockerDrivers", "LockerSimulator", "LockerSystem",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            exclude: ["KioskBrowser"]
+            exclude: ["KioskBrowser", "ICUProbe"]
         ),
         // Spawns the real `lockerd` binary and kills it with SIGKILL.
         .testTarget(
