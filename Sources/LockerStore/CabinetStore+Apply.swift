@@ -44,16 +44,33 @@ extension CabinetStore {
 
 extension CustodyTransaction {
     /// Writes a compartment's row whole in one statement, so the schema's checks (a reserved door
-    /// says what for; an available door has no code) see the final row.
+    /// says what for; an available door has no code) see the final row. The code hash is left out
+    /// of the statement when it does not change (most writes: a door opening or closing, a
+    /// pickup's door opening): SQLite rewrites an index entry whenever its column is set, even
+    /// to the same value, and the code-hash index's page would be one more page to write and
+    /// sync before the door opens.
     public func write(_ record: CompartmentRecord) throws {
         let compartment = record.compartment
         let pending = try record.pending.map(StoredJSON.pendingOperation)
-        try run(sql: """
-            UPDATE compartments SET state = ?, latch_cycles = ?, is_door_open = ?, quarantine_reason = ?,
-                pending_operation = ?, code_hash = ?
-            WHERE id = ?
-            """, arguments: [compartment.state.rawValue, compartment.latchCycles, compartment.isDoorOpen,
-                             compartment.quarantineReason, pending, record.codeHash, compartment.id])
+        guard let current = try Row.fetchOne(db.cachedStatement(sql: "SELECT code_hash FROM compartments WHERE id = ?"),
+                                             arguments: [compartment.id])
+        else { throw StoreError.noSuchCompartment(compartment.id) }
+        let currentCodeHash: String? = current[0]
+        if currentCodeHash == record.codeHash {
+            try run(sql: """
+                UPDATE compartments SET state = ?, latch_cycles = ?, is_door_open = ?, quarantine_reason = ?,
+                    pending_operation = ?
+                WHERE id = ?
+                """, arguments: [compartment.state.rawValue, compartment.latchCycles, compartment.isDoorOpen,
+                                 compartment.quarantineReason, pending, compartment.id])
+        } else {
+            try run(sql: """
+                UPDATE compartments SET state = ?, latch_cycles = ?, is_door_open = ?, quarantine_reason = ?,
+                    pending_operation = ?, code_hash = ?
+                WHERE id = ?
+                """, arguments: [compartment.state.rawValue, compartment.latchCycles, compartment.isDoorOpen,
+                                 compartment.quarantineReason, pending, record.codeHash, compartment.id])
+        }
         guard db.changesCount == 1 else { throw StoreError.noSuchCompartment(compartment.id) }
     }
 

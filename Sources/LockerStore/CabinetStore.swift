@@ -151,9 +151,26 @@ public final class CabinetStore: Sendable {
         return started
     }
 
-    /// The last event recorded under an epoch (nil when it has none).
+    /// The last event recorded under an epoch (nil when it has none). The uplink asks at every
+    /// acknowledgement. Events have no index on their epoch (it made every custody commit write
+    /// one more page, see `v15-no-event-epoch-index`): an epoch's events lie from its
+    /// `first_sequence` to before the next epoch's (every event after a new epoch started carries
+    /// it), and are read backwards from there, so the epoch in force is found at its first row.
+    /// An epoch that shares its `first_sequence` with the next one has no events; its range is
+    /// then left open above, which reads more rows but answers the same.
     public func lastSequence(ofEpoch epoch: String) throws -> Int64? {
-        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events WHERE epoch = ?", arguments: [epoch]) }
+        try pool.read { db in
+            try Int64.fetchOne(db, sql: """
+                SELECT sequence FROM events
+                WHERE epoch = ?1
+                  AND sequence >= (SELECT first_sequence FROM epochs WHERE epoch = ?1)
+                  AND sequence < COALESCE(
+                      (SELECT MIN(first_sequence) FROM epochs
+                       WHERE first_sequence > (SELECT first_sequence FROM epochs WHERE epoch = ?1)),
+                      9223372036854775807)
+                ORDER BY sequence DESC LIMIT 1
+                """, arguments: [epoch])
+        }
     }
 
     /// Where an epoch's events start (nil for an epoch this database never had).

@@ -88,10 +88,23 @@ import Testing
             #expect(first.epoch != second.epoch && first.firstSequence == 1 && second.firstSequence == 4)
             #expect(try store.firstSequence(ofEpoch: second.epoch) == 4)
             #expect(try store.lastSequence(ofEpoch: first.epoch) == 3)
+            #expect(try store.lastSequence(ofEpoch: second.epoch) == 5)
+            // An epoch that recorded nothing before the next began (both start at 6), and one
+            // this database never had, have no last event; the earlier epochs keep theirs.
+            let empty = try store.beginEpoch(at: Date())
+            let third = try store.beginEpoch(at: Date())
+            try record(1, in: store)
+            #expect(empty.firstSequence == 6 && third.firstSequence == 6)
+            #expect(try store.lastSequence(ofEpoch: empty.epoch) == nil)
+            #expect(try store.lastSequence(ofEpoch: third.epoch) == 6)
+            #expect(try store.lastSequence(ofEpoch: "no-such-epoch") == nil)
+            #expect(try store.lastSequence(ofEpoch: first.epoch) == 3 && store.lastSequence(ofEpoch: second.epoch) == 5)
+            _ = try store.beginEpoch(at: Date())
+            #expect(try store.lastSequence(ofEpoch: third.epoch) == 6)
             let batch = try store.eventsForUpload(after: 0, limit: 100)
             #expect(batch.map(\.sequence) == [1, 2, 3] && batch.allSatisfy { $0.epoch == first.epoch })
             #expect(try store.eventsForUpload(after: 3, limit: 100).map(\.sequence) == [4, 5])
-            #expect(try store.verifyEventChain() == .intact(events: 5, head: try store.chainHead().hash))
+            #expect(try store.verifyEventChain() == .intact(events: 6, head: try store.chainHead().hash))
         }
     }
 }
