@@ -95,9 +95,16 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     private func wake() {
+        wakeUpsWritten.add(1, ordering: .relaxed)
         var one: UInt64 = 1
         _ = Glibc.write(wakeup, &one, 8)
     }
+
+    private let wakeUpsWritten = Atomic<Int>(0)
+
+    /// How many times the thread was woken from its poll() through its eventfd (tests: a job a
+    /// watch handler enqueues on the thread itself needs no wake-up).
+    package var wakeUps: Int { wakeUpsWritten.load(ordering: .relaxed) }
 
     /// Watches `descriptor` from the thread: `onReadable` runs there each time it is readable
     /// (it must read what is there, or unwatch), until `unwatch` with the returned id; then
@@ -226,7 +233,13 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
                     timeout = Int32(clamping: (microseconds + 999) / 1_000)
                 }
                 // A timeout, an EINTR, a wake-up or a readable device: the next step looks again.
-                guard Glibc.poll(&entries, nfds_t(entries.count), timeout) > 0 else { continue }
+                let ready = Glibc.poll(&entries, nfds_t(entries.count), timeout)
+                // Awake: whatever is enqueued from here on (by the handlers below, which hand a
+                // key to the cabinet loop's task on this very thread, or by another thread) is
+                // seen by the next step without a write to the eventfd. That write was a system
+                // call on the path from a pickup code's last key to the door.
+                queue.withLock { $0.isWaiting = false }
+                guard ready > 0 else { continue }
                 if entries[0].revents != 0 {
                     var count: UInt64 = 0
                     _ = Glibc.read(wakeup, &count, 8)

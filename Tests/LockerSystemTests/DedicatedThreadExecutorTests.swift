@@ -51,6 +51,44 @@ import Testing
         #expect(byTask.count == 4 && byTask.values.allSatisfy { $0 == Array(0..<20) })
     }
 
+    /// A keypad's reader runs as a watch handler on the cabinet loop's thread and resumes the
+    /// loop's task there: that job runs on the thread's next turn, with no write to its eventfd
+    /// (a system call on the way from a pickup code's last key to the door).
+    @Test func aJobAWatchHandlerEnqueuesNeedsNoWakeUp() async throws {
+        let executor = try DedicatedThreadExecutor(name: "test watch")
+        defer { executor.stop() }
+        var ends: [Int32] = [0, 0]
+        #expect(pipe(&ends) == 0)
+        defer { close(ends[0]); close(ends[1]) }
+        let waiting = Mutex<CheckedContinuation<Void, Never>?>(nil)
+        let reader = ends[0]
+        let id = executor.watch(reader, onReadable: {
+            var byte: UInt8 = 0
+            _ = read(reader, &byte, 1)
+            waiting.withLock { $0.take() }?.resume()
+        }, onRemoved: {})
+        defer { executor.unwatch(id) }
+        let writer = ends[1]
+        let beforeRounds = executor.wakeUps
+        await Task(executorPreference: executor) {
+            for round in 0..<20 {
+                await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                    waiting.withLock { $0 = continuation }
+                    // Readable once this task has suspended and the thread waits in poll() again.
+                    var byte: UInt8 = 1
+                    _ = write(writer, &byte, 1)
+                }
+                #expect(Self.currentThreadName() == "test watch", "round \(round)")
+            }
+        }.value
+        // Starting the task from this thread woke it once; the 20 resumptions the handler made
+        // on the thread woke nothing.
+        let roundWakeUps = executor.wakeUps - beforeRounds
+        #expect(roundWakeUps <= 1, "\(roundWakeUps) eventfd writes for 20 keys")
+        // A job from another thread still wakes it (or this would never end).
+        #expect(await Task(executorPreference: executor) { Self.currentThreadName() }.value == "test watch")
+    }
+
     @Test func aJobAfterStopStillRuns() async throws {
         let executor = try DedicatedThreadExecutor(name: "test stopped")
         executor.stop()
