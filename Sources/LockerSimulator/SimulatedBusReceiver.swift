@@ -7,7 +7,9 @@ struct SimulatedBusReceiver<Decoder: FrameDecoder>: Sendable {
     private var decoder: Decoder
     private var received: [UInt8] = []
     /// Reasons the decoder gave for dropped bytes, minus those `ignoring` leaves out.
-    private(set) var garbage: [String] = []
+    private var garbageLog = RecentLog<String>()
+    /// The most recent reasons (see `RecentLog`).
+    var garbage: [String] { garbageLog.recent }
     /// Reasons that are not garbage for this family (our protocol's empty frames are line idle).
     private let ignoredReasons: Set<String>
 
@@ -23,7 +25,7 @@ struct SimulatedBusReceiver<Decoder: FrameDecoder>: Sendable {
         while let result = decoder.decode(&received) {
             switch result {
             case .skipped(_, let reason):
-                if !ignoredReasons.contains(reason) { garbage.append(reason) }
+                if !ignoredReasons.contains(reason) { garbageLog.append(reason) }
             case .frame(let frame):
                 frames.append(frame)
             }

@@ -2,7 +2,7 @@ public import LockerHAL
 import Synchronization
 
 public final class SimulatedBuzzer: Buzzer {
-    private let played = Mutex<[BuzzerPattern]>([])
+    private let played = Mutex(RecentLog<BuzzerPattern>())
     private let output: @Sendable (String) -> Void
 
     public init(output: @escaping @Sendable (String) -> Void) {
@@ -14,5 +14,6 @@ public final class SimulatedBuzzer: Buzzer {
         output("buzzer: \(pattern.rawValue)")
     }
 
-    public var patterns: [BuzzerPattern] { played.withLock { $0 } }
+    /// The most recent patterns played, oldest first (see `RecentLog`).
+    public var patterns: [BuzzerPattern] { played.withLock { $0.recent } }
 }

@@ -61,8 +61,8 @@ public final class SimulatedCabinet: Sendable {
     /// Boards whose sensor changes go to a simulated firmware (which the daemon polls through a
     /// real driver) instead of straight to the daemon.
     private let firmwareSinks = Mutex<[Int: @Sendable (HardwareEvent) -> Void]>([:])
-    private let unlockLog: Mutex<[BoardChannel]>
-    private let releaseLog = Mutex<[Int]>([])
+    private let unlockLog = Mutex(RecentLog<BoardChannel>())
+    private let releaseLog = Mutex(RecentLog<Int>())
     /// Latches whose coil is open or shorted ("board:channel"): the board refuses their pulse
     /// with a latch fault, as our own boards report one. Not saved: a repair ends with a restart.
     private let faultyLatches = Mutex<Set<String>>([])
@@ -74,7 +74,6 @@ public final class SimulatedCabinet: Sendable {
         self.display = SimulatedDisplay(output: output)
         self.buzzer = SimulatedBuzzer(output: output)
         self.lights = SimulatedIndicatorLights(output: output)
-        self.unlockLog = Mutex([])
         var initial = Physical(doorOpen: [:], itemPresent: [:], jammed: [], boardsDown: [])
         for board in boards {
             initial.doorOpen[board.address] = Array(repeating: false, count: max(0, board.channelCount))
@@ -245,11 +244,12 @@ public final class SimulatedCabinet: Sendable {
         physical.withLock { $0.itemPresent[board].flatMap { $0.indices.contains(channel - 1) ? $0[channel - 1] : nil } ?? false }
     }
 
-    /// Every latch pulse the boards received, in order (tests check the expected calls).
-    public var unlocks: [BoardChannel] { unlockLog.withLock { $0 } }
+    /// The latch pulses the boards received, in order (tests check the expected calls; the most
+    /// recent ones, see `RecentLog`).
+    public var unlocks: [BoardChannel] { unlockLog.withLock { $0.recent } }
 
     /// The boards asked for their inert state (`LockBoard.releaseAll`), in order.
-    public var latchReleases: [Int] { releaseLog.withLock { $0 } }
+    public var latchReleases: [Int] { releaseLog.withLock { $0.recent } }
 
     /// A board was asked to release every latch. Simulated pulses end at once, so only the call is
     /// recorded.

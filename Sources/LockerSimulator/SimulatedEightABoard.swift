@@ -31,8 +31,10 @@ public struct SimulatedEightABoard: Sendable {
     public let polarity: EightAFeedbackPolarity
     let hardware: Hardware
     private var receiver = SimulatedBusReceiver(EightACodec(decoding: .requests))
-    /// Requests to this board that were executed, in order, for tests.
-    public private(set) var executed: [EightAFrame] = []
+    /// Requests to this board that were executed, in order, for tests (the most recent ones,
+    /// see `RecentLog`).
+    public var executed: [EightAFrame] { executedLog.recent }
+    private var executedLog = RecentLog<EightAFrame>()
     /// Frames dropped as garbage, with the decoder's reason.
     public var garbage: [String] { receiver.garbage }
 
@@ -56,17 +58,17 @@ public struct SimulatedEightABoard: Sendable {
         switch frame {
         case .open(_, let channel):
             guard channels.contains(channel) else { return [] }
-            executed.append(frame)
+            executedLog.append(frame)
             hardware.pulse(channel)
             let open = doors()[channel - 1]
             return EightACodec.encode(.openReply(board: address, channel: channel, feedbackSet: polarity.feedback(open: open)))
         case .openAll:
-            executed.append(frame)
+            executedLog.append(frame)
             for channel in channels { hardware.pulse(channel) }
             let allOpen = doors().allSatisfy { $0 }
             return EightACodec.encode(.openReply(board: address, channel: nil, feedbackSet: polarity.feedback(open: allOpen)))
         case .readAll:
-            executed.append(frame)
+            executedLog.append(frame)
             return EightACodec.encode(.readAllReply(board: address, channelsOpen: doors(), polarity: polarity))
         case .read, .openReply, .readAllReply:
             return []

@@ -33,8 +33,10 @@ public struct SimulatedKerongBoard<Codec: KerongCodec>: Sendable {
     public let answersUnlock: Bool
     let hardware: Hardware
     private var receiver = SimulatedBusReceiver(Codec())
-    /// Requests to this board (or the bus) that were executed, in order, for tests.
-    public private(set) var executed: [Frame] = []
+    /// Requests to this board (or the bus) that were executed, in order, for tests (the most
+    /// recent ones, see `RecentLog`).
+    public var executed: [Frame] { executedLog.recent }
+    private var executedLog = RecentLog<Frame>()
     /// Frames dropped as garbage, with the decoder's reason.
     public var garbage: [String] { receiver.garbage }
 
@@ -55,7 +57,7 @@ public struct SimulatedKerongBoard<Codec: KerongCodec>: Sendable {
 
     private mutating func answer(_ frame: Frame) -> [UInt8] {
         guard let request = frame.request, frame.addressedBoard == nil || frame.addressedBoard == board else { return [] }
-        executed.append(frame)
+        executedLog.append(frame)
         switch request {
         case .unlock(let lock):
             hardware.pulse(lock)

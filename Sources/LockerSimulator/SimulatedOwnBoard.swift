@@ -38,8 +38,10 @@ public struct SimulatedOwnBoard: Sendable {
     private var lastRequest: (sequence: UInt8, command: UInt8, reply: [UInt8])?
     private var events: [OwnBoardMessage.Event] = []
     private var nextEventNumber: UInt8 = 1
-    /// Requests executed (not answered from the retry cache), for tests.
-    public private(set) var executedCommands: [UInt8] = []
+    /// Requests executed (not answered from the retry cache), for tests (the most recent ones,
+    /// see `RecentLog`).
+    public var executedCommands: [UInt8] { executedLog.recent }
+    private var executedLog = RecentLog<UInt8>()
     /// Frames dropped as garbage, with the decoder's reason.
     public var garbage: [String] { receiver.garbage }
 
@@ -84,7 +86,7 @@ public struct SimulatedOwnBoard: Sendable {
         if let last = lastRequest, last.sequence == packet.sequence, last.command == packet.command {
             return last.reply  // a retry: same answer, not executed twice
         }
-        executedCommands.append(packet.command)
+        executedLog.append(packet.command)
         let reply: OwnBoardMessage
         do {
             reply = execute(try OwnBoardMessage(packet: packet))
