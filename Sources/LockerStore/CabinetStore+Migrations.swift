@@ -349,7 +349,9 @@ extension CabinetStore {
         migrator.registerMigration("v15-no-event-epoch-index") { db in
             // Every event wrote a page of this index besides its own, on every custody commit, for
             // one query (`lastSequence(ofEpoch:)`), which reads the events backwards by sequence
-            // instead. One page fewer to write and sync before a pickup's door opens.
+            // instead. One page fewer to write and sync before a pickup's door opens. Power
+            // failure: the migrator drops it and records the migration in one transaction, so the
+            // next start finds the index and this migration to run, or neither.
             try db.execute(sql: "DROP INDEX events_by_epoch")
         }
         return migrator
