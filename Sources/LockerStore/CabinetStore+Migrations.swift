@@ -354,6 +354,38 @@ extension CabinetStore {
             // next start finds the index and this migration to run, or neither.
             try db.execute(sql: "DROP INDEX events_by_epoch")
         }
+        migrator.registerMigration("v16-chain-kept-by-the-schema") { db in
+            // A custody commit read the next sequence and the chain head, then wrote the head and
+            // the time high-water mark, each a statement of its own before the door could open.
+            // The store now keeps the chain's tip in memory (`CabinetStore.chainTip`), and the
+            // schema checks it and moves it: an event must follow the recorded head as well as
+            // the recorded sequence, and inserting it advances the sequence, the head and the
+            // time high-water mark in one statement inside the INSERT. A stale tip in memory
+            // (another writer) is refused by the schema, never written. Power failure: the
+            // migrator replaces both triggers and records the migration in one transaction.
+            try db.execute(sql: """
+                DROP TRIGGER events_gap_free;
+                DROP TRIGGER events_advance_sequence;
+
+                CREATE TRIGGER events_follow_the_chain
+                BEFORE INSERT ON events
+                WHEN NEW.sequence <> (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence')
+                  OR NEW.previous_hash <> (SELECT value FROM meta WHERE key = 'chain_head')
+                BEGIN
+                    SELECT RAISE(ABORT, 'event sequence numbers must be gap-free and each event must follow the chain head');
+                END;
+
+                CREATE TRIGGER events_advance_the_chain
+                AFTER INSERT ON events
+                BEGIN
+                    UPDATE meta SET value = CASE key
+                        WHEN 'next_event_sequence' THEN CAST(NEW.sequence + 1 AS TEXT)
+                        WHEN 'chain_head' THEN NEW.hash
+                        ELSE MAX(CAST(value AS REAL), NEW.occurred_at) END
+                    WHERE key IN ('next_event_sequence', 'chain_head', 'time_high_water');
+                END;
+                """)
+        }
         return migrator
     }
 }

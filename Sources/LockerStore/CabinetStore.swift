@@ -16,6 +16,11 @@ public final class CabinetStore: Sendable {
     /// The epoch new events are recorded under (see `beginEpoch`).
     public var epoch: String { currentEpoch.withLock { $0 } }
     private let currentEpoch: Mutex<String>
+    /// The chain's tip after the last commit, so that a custody commit does not read it from
+    /// `meta` first (two statements before the door opens). Only `transaction` appends events;
+    /// the schema refuses an event that does not follow `meta`, so a tip gone stale (another
+    /// process writing the file) costs one refused commit, after which it is read again.
+    private let chainTip = Mutex<ChainTip?>(nil)
 
     /// Opens (creating if needed) and migrates the database, then verifies that commits are durable.
     /// Refuses to open a database that fails `quick_check`.
@@ -558,10 +563,15 @@ public final class CabinetStore: Sendable {
         at stamp: EventStamp, _ body: @Sendable (CustodyTransaction) throws -> T
     ) throws -> T {
         try pool.writeWithoutTransaction { db in
+            // The chain's tip moves in memory only with a commit: any failure forgets it, and the
+            // next transaction reads it from `meta` again.
+            let chain = ChainTipBox(chainTip.withLock { $0 })
+            chainTip.withLock { $0 = nil }
             try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()
             do {
-                let result = try body(CustodyTransaction(db: db, epoch: epoch, stamp: stamp))
+                let result = try body(CustodyTransaction(db: db, epoch: epoch, stamp: stamp, chain: chain))
                 try db.cachedStatement(sql: "COMMIT TRANSACTION").execute()
+                chainTip.withLock { $0 = chain.tip }
                 return result
             } catch {
                 if !db.isInsideTransaction { throw error }

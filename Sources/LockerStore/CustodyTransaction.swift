@@ -8,6 +8,8 @@ public struct CustodyTransaction {
     let db: Database
     public let epoch: String
     public let stamp: EventStamp
+    /// The chain's tip as this transaction moves it (see `CabinetStore.transaction`).
+    let chain: ChainTipBox
 
     /// Runs one statement prepared once per connection: every custody change runs the same few
     /// statements, and parsing their SQL anew each time was a quarter of a pickup's time in the
@@ -198,12 +200,17 @@ public struct CustodyTransaction {
             arguments: [end.timeIntervalSince1970, peakCelsius, id])
     }
 
-    /// Appends an event with the next gap-free sequence number (the schema enforces it).
+    /// Appends an event with the next gap-free sequence number, chained to the one before. The
+    /// sequence and the previous hash come from the chain's tip the store keeps in memory (read
+    /// from `meta` only when it has none); the schema refuses an event that does not follow what
+    /// `meta` records, and its INSERT moves `meta` on (`v16-chain-kept-by-the-schema`).
     @discardableResult
     public func append(_ event: CustodyEvent) throws -> RecordedEvent {
-        let sequence = try Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'")) ?? 1
+        let tip = try chain.tip ?? ChainTip(
+            nextSequence: Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'")) ?? 1,
+            head: String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'chain_head'")) ?? EventHashChain.genesis)
+        let sequence = tip.nextSequence, previous = tip.head
         let payload = try StoredJSON.payload(event.payload)
-        let previous = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'chain_head'")) ?? EventHashChain.genesis
         let occurredAt = stamp.wallClock.timeIntervalSince1970
         let monotonic = Int64(bitPattern: stamp.monotonicNanoseconds)
         let hash = EventHashChain.hash(
@@ -215,8 +222,7 @@ public struct CustodyTransaction {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [sequence, epoch, event.kind.rawValue, occurredAt, monotonic, event.compartmentID,
                              event.parcelID, payload, previous, hash])
-        try run(sql: "UPDATE meta SET value = ? WHERE key = 'chain_head'", arguments: [hash])
-        try advanceTimeHighWater()
+        chain.tip = ChainTip(nextSequence: sequence + 1, head: hash)
         return RecordedEvent(sequence: sequence, epoch: epoch, kind: event.kind.rawValue, occurredAt: stamp.wallClock,
                              monotonicNanoseconds: stamp.monotonicNanoseconds, compartmentID: event.compartmentID,
                              parcelID: event.parcelID, payload: payload, previousHash: previous, hash: hash)

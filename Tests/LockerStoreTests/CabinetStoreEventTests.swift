@@ -58,6 +58,50 @@ struct CabinetStoreEventTests {
         }
     }
 
+    /// The store keeps the chain's tip in memory; the schema checks every event against `meta`.
+    /// A second writer on the same file makes the first one's tip stale: its next append is
+    /// refused whole (nothing of that transaction is kept), and the one after reads the tip again
+    /// and chains to the other writer's event.
+    @Test func aStaleChainTipIsRefusedByTheSchemaThenReadAgain() throws {
+        try withFreshStore { first, directory in
+            try first.transaction(at: StoreFixture.stamp(1)) { tx in try tx.append(CustodyEvent(.daemonStarted)) }
+            let second = try directory.open()
+            let theirs = try second.transaction(at: StoreFixture.stamp(2)) { tx in try tx.append(CustodyEvent(.doorReconciled)) }
+            #expect(theirs.sequence == 2)
+
+            #expect(throws: (any Error).self) {
+                try first.transaction(at: StoreFixture.stamp(3)) { tx in
+                    try tx.markCredentialUsed("credential-1")
+                    try tx.append(CustodyEvent(.depositDoorOpened, compartmentID: 1))
+                }
+            }
+            let again = try first.transaction(at: StoreFixture.stamp(4)) { tx in
+                try tx.markCredentialUsed("credential-1")  // refused above with everything else
+                return try tx.append(CustodyEvent(.depositDoorOpened, compartmentID: 1))
+            }
+            #expect(again.sequence == 3)
+            #expect(again.previousHash == theirs.hash)
+            #expect(try first.verifyEventChain() == .intact(events: 3, head: again.hash))
+            #expect(try first.chainHead().hash == again.hash)
+            #expect(try first.timeHighWater() == StoreFixture.stamp(4).wallClock)
+        }
+    }
+
+    /// An event's INSERT moves the sequence, the head and the time high-water mark (never back).
+    @Test func insertingAnEventMovesTheRecordedTip() throws {
+        try withFreshStore { store, _ in
+            let later = try store.transaction(at: StoreFixture.stamp(50)) { tx in try tx.append(CustodyEvent(.daemonStarted)) }
+            let earlier = try store.transaction(at: StoreFixture.stamp(10)) { tx in try tx.append(CustodyEvent(.doorReconciled)) }
+            #expect(earlier.previousHash == later.hash)
+            #expect(try store.chainHead().sequence == 2)
+            #expect(try store.chainHead().hash == earlier.hash)
+            #expect(try store.timeHighWater() == StoreFixture.stamp(50).wallClock)
+            let reopened = try CabinetStore(path: store.path)
+            let third = try reopened.transaction(at: StoreFixture.stamp(60)) { tx in try tx.append(CustodyEvent(.daemonStarted)) }
+            #expect(third.sequence == 3 && third.previousHash == earlier.hash)
+        }
+    }
+
     @Test func aRecordedEventReadsBackAsItWasAppended() throws {
         try withFreshStore { store, _ in
             let stamp = EventStamp(wallClock: StoreFixture.t0.addingTimeInterval(0.25),
