@@ -77,7 +77,8 @@ public struct CabinetModel: Sendable {
 
     /// A compartment's stored row as it is now, for a change to modify and write.
     public func record(_ id: Int) -> CompartmentRecord {
-        CompartmentRecord(compartment: compartments[id], pending: pending[id], codeHash: codeHashByCompartment[id])
+        CompartmentRecord(compartment: compartments[id], pending: pending[id], codeHash: codeHashByCompartment[id],
+                          storedCodeHash: .known(codeHashByCompartment[id]))
     }
 
     public func compartmentID(forCodeHash hash: String) -> Int? { compartmentByCodeHash[hash] }

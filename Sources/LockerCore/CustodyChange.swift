@@ -112,11 +112,24 @@ public struct CompartmentRecord: Sendable, Equatable {
     public var compartment: Compartment
     public var pending: PendingOperation?
     public var codeHash: String?
+    /// The code hash the row held when the record was taken from the model (`CabinetModel.record`),
+    /// or `.unknown`. The store writes the row only if it still holds that hash, and leaves the
+    /// hash's column (and its index) alone when it does not change, without reading the row first.
+    public let storedCodeHash: StoredCodeHash
 
-    public init(compartment: Compartment, pending: PendingOperation?, codeHash: String?) {
+    /// What a record knows of the code hash its row holds in the store.
+    public enum StoredCodeHash: Sendable, Equatable {
+        /// Not known: the store reads it.
+        case unknown
+        /// The row holds this hash (nil: no code), as the model mirrors the store.
+        case known(String?)
+    }
+
+    public init(compartment: Compartment, pending: PendingOperation?, codeHash: String?, storedCodeHash: StoredCodeHash = .unknown) {
         self.compartment = compartment
         self.pending = pending
         self.codeHash = codeHash
+        self.storedCodeHash = storedCodeHash
     }
 }
 

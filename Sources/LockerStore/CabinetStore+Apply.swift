@@ -48,30 +48,42 @@ extension CustodyTransaction {
     /// of the statement when it does not change (most writes: a door opening or closing, a
     /// pickup's door opening): SQLite rewrites an index entry whenever its column is set, even
     /// to the same value, and the code-hash index's page would be one more page to write and
-    /// sync before the door opens.
+    /// sync before the door opens. A record taken from the model says which hash the row holds,
+    /// and the statement writes the row only if it does (a model that no longer mirrors the store
+    /// is refused, never written over); any other record has the row read first.
     public func write(_ record: CompartmentRecord) throws {
         let compartment = record.compartment
         let pending = try record.pending.map(StoredJSON.pendingOperation)
-        guard let current = try Row.fetchOne(db.cachedStatement(sql: "SELECT code_hash FROM compartments WHERE id = ?"),
-                                             arguments: [compartment.id])
-        else { throw StoreError.noSuchCompartment(compartment.id) }
-        let currentCodeHash: String? = current[0]
-        if currentCodeHash == record.codeHash {
+        let stored: String?
+        switch record.storedCodeHash {
+        case .known(let hash):
+            stored = hash
+        case .unknown:
+            guard let current = try Row.fetchOne(db.cachedStatement(sql: "SELECT code_hash FROM compartments WHERE id = ?"),
+                                                 arguments: [compartment.id])
+            else { throw StoreError.noSuchCompartment(compartment.id) }
+            stored = current[0]
+        }
+        if stored == record.codeHash {
             try run(sql: """
                 UPDATE compartments SET state = ?, latch_cycles = ?, is_door_open = ?, quarantine_reason = ?,
                     pending_operation = ?
-                WHERE id = ?
+                WHERE id = ? AND code_hash IS ?
                 """, arguments: [compartment.state.rawValue, compartment.latchCycles, compartment.isDoorOpen,
-                                 compartment.quarantineReason, pending, compartment.id])
+                                 compartment.quarantineReason, pending, compartment.id, stored])
         } else {
             try run(sql: """
                 UPDATE compartments SET state = ?, latch_cycles = ?, is_door_open = ?, quarantine_reason = ?,
                     pending_operation = ?, code_hash = ?
-                WHERE id = ?
+                WHERE id = ? AND code_hash IS ?
                 """, arguments: [compartment.state.rawValue, compartment.latchCycles, compartment.isDoorOpen,
-                                 compartment.quarantineReason, pending, record.codeHash, compartment.id])
+                                 compartment.quarantineReason, pending, record.codeHash, compartment.id, stored])
         }
-        guard db.changesCount == 1 else { throw StoreError.noSuchCompartment(compartment.id) }
+        guard db.changesCount == 1 else {
+            guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM compartments WHERE id = ?)", arguments: [compartment.id]) == true
+            else { throw StoreError.noSuchCompartment(compartment.id) }
+            throw StoreError.invariantViolated("compartment \(compartment.id)'s stored code is not the one the cabinet's model holds")
+        }
     }
 
     /// Inserts a parcel under the id Core gave it (the model's next id; the primary key refuses a

@@ -36,7 +36,7 @@ struct CommitPageCountTests {
             try store.transaction(at: StoreFixture.stamp(60)) { tx in
                 let compartment = try tx.compartment(1)
                 try tx.write(CompartmentRecord(compartment: compartment, pending: .pickup(parcelIDs: [parcel.id], codeHash: hash),
-                                               codeHash: hash))
+                                               codeHash: hash, storedCodeHash: .known(hash)))
                 try tx.append(CustodyEvent(.pickupDoorOpened, compartmentID: 1, parcelID: parcel.id))
             }
             let pages = try Self.framesOfLastCommit(walPath: directory.databasePath + "-wal")
@@ -51,6 +51,24 @@ struct CommitPageCountTests {
             }
             #expect(try store.snapshot().codeHashes[1] == newHash)
             #expect(try Self.framesOfLastCommit(walPath: directory.databasePath + "-wal").count >= 2)
+
+            // A record whose model thinks the row holds another code is refused, whole.
+            for stale in [CompartmentRecord.StoredCodeHash.known(hash), .known(nil)] {
+                #expect(throws: StoreError.self) {
+                    try store.transaction(at: StoreFixture.stamp(180)) { tx in
+                        try tx.write(CompartmentRecord(compartment: try tx.compartment(1), pending: nil, codeHash: nil,
+                                                       storedCodeHash: stale))
+                    }
+                }
+            }
+            #expect(try store.snapshot().codeHashes[1] == newHash)
+            #expect(throws: StoreError.noSuchCompartment(99)) {
+                try store.transaction(at: StoreFixture.stamp(190)) { tx in
+                    var compartment = try tx.compartment(1)
+                    compartment.id = 99
+                    try tx.write(CompartmentRecord(compartment: compartment, pending: nil, codeHash: nil, storedCodeHash: .known(nil)))
+                }
+            }
         }
     }
 }
