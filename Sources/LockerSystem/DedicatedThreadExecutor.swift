@@ -78,11 +78,22 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
 
     /// Starts the thread (`name`, at most 15 bytes, is what `top -H` shows). Throws if the
     /// thread could not be created.
-    public init(name: String) throws {
+    ///
+    /// With `niceValue`, the thread asks for that nice value for itself before it runs anything
+    /// (on Linux a thread's nice value is its own): a lower one than the process's needs
+    /// CAP_SYS_NICE or an RLIMIT_NICE that allows it (systemd's `LimitNICE=`). If refused, the
+    /// thread runs at the process's priority; `priorityRefusal` then says why.
+    public init(name: String, niceValue: Int32? = nil) throws {
         wakeup = lockerd_eventfd()
         guard wakeup >= 0 else { throw SystemCallError(call: "eventfd", path: name, code: errno) }
         if let failure = ReaderThread.startDetachedThread(name: name, { [self] in
             lockerd_mark_thread_may_block()
+            if let niceValue {
+                // `who` 0 is the calling thread.
+                let refused = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, niceValue) == 0
+                    ? nil : SystemCallError(call: "setpriority(\(niceValue))", path: name, code: errno)
+                priority.withLock { $0 = .settled(refused) }
+            }
             runJobs()
         }) {
             Glibc.close(wakeup)
@@ -101,6 +112,22 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     }
 
     private let wakeUpsWritten = Atomic<Int>(0)
+
+    private enum PriorityRequest { case pending, settled(SystemCallError?) }
+    private let priority = Mutex(PriorityRequest.pending)
+
+    /// Why the thread's `niceValue` was refused: nil if granted, not asked for, or not asked yet
+    /// (the thread asks first thing; `priorityRequestSettled` says when it has).
+    public var priorityRefusal: SystemCallError? {
+        if case .settled(let refusal) = priority.withLock({ $0 }) { return refusal }
+        return nil
+    }
+
+    /// Whether the thread has asked for its `niceValue` (at once, once it started).
+    public var priorityRequestSettled: Bool {
+        if case .settled = priority.withLock({ $0 }) { return true }
+        return false
+    }
 
     /// How many times the thread was woken from its poll() through its eventfd (tests: a job a
     /// watch handler enqueues on the thread itself needs no wake-up).

@@ -195,6 +195,13 @@ import Glibc
         #expect(value("StartLimitBurst").isEmpty && value("StartLimitIntervalSec").isEmpty)
         // See the unit's comment: a user namespace would turn every technician into "nobody".
         #expect(!value("PrivateUsers").contains { ["yes", "true", "1", "on"].contains($0) })
+        // The cabinet loop's priority: allowed by the limit, and the call not filtered away.
+        #expect(value("LimitNICE") == [String(Daemon.cabinetLoopNiceValue)])
+        let filters = value("SystemCallFilter")
+        let removesResources = filters.firstIndex { $0.hasPrefix("~") && $0.contains("@resources") }
+        let allowsSetpriority = filters.lastIndex { !$0.hasPrefix("~") && $0.split(separator: " ").contains("setpriority") }
+        #expect(removesResources != nil && allowsSetpriority != nil && allowsSetpriority! > removesResources!,
+                "setpriority must be allowed again after ~@resources: \(filters)")
     }
 
     @Test func everySupplementaryGroupExistsWhereTheUnitRuns() throws {

@@ -51,6 +51,29 @@ import Testing
         #expect(byTask.count == 4 && byTask.values.allSatisfy { $0 == Array(0..<20) })
     }
 
+    /// The thread takes the nice value it is given for itself alone (the cabinet loop's -5); the
+    /// test asks for a higher one than the test process's, which needs no privilege.
+    @Test func theThreadTakesItsOwnNiceValue() async throws {
+        errno = 0
+        let processNice = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        try #require(errno == 0)
+        let wanted = min(19, processNice + 3)
+        let executor = try DedicatedThreadExecutor(name: "nice loop", niceValue: wanted)
+        defer { executor.stop() }
+        let seen = await withTaskExecutorPreference(executor) { () -> Int32 in
+            #expect(Self.currentThreadName() == "nice loop")
+            return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+        }
+        #expect(seen == wanted)
+        #expect(executor.priorityRequestSettled && executor.priorityRefusal == nil)
+        // The calling thread keeps its own.
+        #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) == processNice)
+        let plain = try DedicatedThreadExecutor(name: "plain loop")
+        defer { plain.stop() }
+        #expect(await withTaskExecutorPreference(plain) { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) } == processNice)
+        #expect(!plain.priorityRequestSettled)
+    }
+
     /// A keypad's reader runs as a watch handler on the cabinet loop's thread and resumes the
     /// loop's task there: that job runs on the thread's next turn, with no write to its eventfd
     /// (a system call on the way from a pickup code's last key to the door).
