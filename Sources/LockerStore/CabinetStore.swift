@@ -206,29 +206,60 @@ public final class CabinetStore: Sendable {
         }
     }
 
-    /// Records the server's acknowledgement durably; it only ever moves forward (a late or
-    /// duplicated answer never takes it back) and never past the last event. Power failure:
-    /// before the commit the events are sent again and the server drops them as duplicates;
-    /// after it, they are not sent again.
+    /// Records the server's acknowledgement; it only ever moves forward (a late or duplicated
+    /// answer never takes it back) and never past the last event.
+    ///
+    /// Committed without its own fsync (`synchronous = NORMAL` for this one transaction): while
+    /// the uplink drains a backlog it acknowledges dozens of batches a second, and each synced
+    /// commit held the writer (and the disk) for a millisecond or more that a pickup's commit,
+    /// arriving then, waited behind. The WAL keeps commits in order, so the next synced commit
+    /// (any custody commit, a checkpoint) makes this one durable too.
+    /// Power failure: before this commit reaches the disk, the events are sent again and the
+    /// server drops them as duplicates (the contract asks it to); after it, they are not sent
+    /// again. A later synced commit that relies on it (compaction reads the acknowledged
+    /// sequence) carries it to the disk with itself.
     /// - Parameter acknowledgedAt: when the answer came; kept with the events it newly covers
     ///   (in the same commit) for the reports' uplink delay.
     @discardableResult
     public func recordUplinkAcknowledgement(upTo sequence: Int64, at acknowledgedAt: Date? = nil) throws -> Int64 {
-        try pool.write { db in
-            let current = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'uplink_acked_sequence'") ?? 0
-            let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
-            let acknowledged = min(max(current, sequence), last)
-            if acknowledged != current {
-                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'uplink_acked_sequence'", arguments: [String(acknowledged)])
-                if let acknowledgedAt, acknowledged > current {
-                    try db.execute(sql: """
-                        INSERT OR REPLACE INTO uplink_acknowledgements (through_sequence, first_sequence, acknowledged_at)
-                        VALUES (?, ?, ?)
-                        """, arguments: [acknowledged, current + 1, acknowledgedAt.timeIntervalSince1970])
-                }
+        try pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            defer { Self.restoreFullSync(db) }
+            var acknowledged: Int64 = 0
+            try db.inTransaction(.immediate) {
+                acknowledged = try Self.recordAcknowledgement(upTo: sequence, at: acknowledgedAt, db)
+                return .commit
             }
             return acknowledged
         }
+    }
+
+    /// Puts the writer back to `synchronous = FULL` and reads it back. A writer left at NORMAL
+    /// would acknowledge custody it could lose, so if that fails lockerd stops here (systemd
+    /// starts it again, and opening the store sets FULL on every connection).
+    static func restoreFullSync(_ db: Database) {
+        let restored = (try? db.execute(sql: "PRAGMA synchronous = FULL")).flatMap { _ in
+            try? Int.fetchOne(db, sql: "PRAGMA synchronous")
+        }
+        guard restored == 2 else {
+            fatalError("the store's writer could not be set back to synchronous = FULL (found \(restored.map(String.init) ?? "an error")): stopping rather than commit custody unsynced")
+        }
+    }
+
+    private static func recordAcknowledgement(upTo sequence: Int64, at acknowledgedAt: Date?, _ db: Database) throws -> Int64 {
+        let current = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'uplink_acked_sequence'") ?? 0
+        let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
+        let acknowledged = min(max(current, sequence), last)
+        if acknowledged != current {
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'uplink_acked_sequence'", arguments: [String(acknowledged)])
+            if let acknowledgedAt, acknowledged > current {
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO uplink_acknowledgements (through_sequence, first_sequence, acknowledged_at)
+                    VALUES (?, ?, ?)
+                    """, arguments: [acknowledged, current + 1, acknowledgedAt.timeIntervalSince1970])
+            }
+        }
+        return acknowledged
     }
 
     /// The next events to upload: after `sequence`, all of one epoch, at most `limit` of them.

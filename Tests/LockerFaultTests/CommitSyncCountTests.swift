@@ -47,6 +47,50 @@ extension StoreFaultBattery {
             }
         }
 
+        /// The uplink's acknowledgements commit without a sync of their own (a drain acknowledges
+        /// dozens a second, and a pickup's commit waited behind each sync). The writer is back at
+        /// FULL afterwards; a power cut loses an acknowledgement only until the next synced commit,
+        /// which carries it to the disk (the events are then sent again: the server drops them).
+        @Test func anAcknowledgementSyncsNothingAndTheNextCommitCarriesIt() throws {
+            try withFaultDirectory { directory in
+                let path = directory.appendingPathComponent("cabinet.sqlite").path
+                try withStore(path: path) { store in
+                    try store.installLayout(FaultFixture.layout)
+                    for step in 0..<4 {
+                        try store.transaction(at: FaultFixture.stamp(step)) { tx in
+                            _ = try tx.append(CustodyEvent(.doorReconciled, compartmentID: step))
+                        }
+                    }
+                    try store.recordUplinkAcknowledgement(upTo: 1, at: FaultFixture.stamp(4).wallClock)
+                    try store.transaction(at: FaultFixture.stamp(5)) { tx in _ = try tx.append(CustodyEvent(.daemonStarted)) }
+
+                    FaultVFS.resetCounts()
+                    #expect(try store.recordUplinkAcknowledgement(upTo: 3, at: FaultFixture.stamp(6).wallClock) == 3)
+                    #expect(FaultVFS.counts.syncs == 0)
+                    #expect(FaultVFS.counts.writes > 0)
+                    #expect(try writerSynchronous(store) == 2)
+                    #expect(try store.uplinkAcknowledgedSequence() == 3)
+                    FaultVFS.crash()
+                }
+                FaultVFS.reset()
+                try withStore(path: path) { store in
+                    // Lost with the power, back to the last synced one: events 2 and 3 go again.
+                    #expect(try store.uplinkAcknowledgedSequence() == 1)
+                    #expect(try store.lastEventSequence() == 5)
+                    try store.recordUplinkAcknowledgement(upTo: 4, at: FaultFixture.stamp(7).wallClock)
+                    FaultVFS.resetCounts()
+                    try store.transaction(at: FaultFixture.stamp(8)) { tx in _ = try tx.append(CustodyEvent(.daemonStarted)) }
+                    #expect(FaultVFS.counts.syncs == 1)
+                    FaultVFS.crash()
+                }
+                FaultVFS.reset()
+                try withStore(path: path) { store throws in
+                    #expect(try store.uplinkAcknowledgedSequence() == 4)
+                    #expect(try store.lastEventSequence() == 6)
+                }
+            }
+        }
+
         static func deposit(in compartmentID: Int, step: Int, _ tx: CustodyTransaction) throws {
             var compartment = try tx.compartment(compartmentID)
             let parcel = try tx.insertParcel(
