@@ -98,6 +98,13 @@ public final class CabinetController {
     /// Called after each latch command with the time since the input that caused it arrived
     /// (for a pickup: from the last key of the code to the board accepting the unlock).
     public var onUnlock: (@Sendable (Duration) -> Void)?
+    /// The buses' poll holds (`PollDeferral`): each key holds the status polls off for
+    /// `keypadPollHold`, and a latch pulsed lets them go again at once (so the door's opening is
+    /// seen by the next poll). Empty: polls never wait (tests, a cabinet without serial boards).
+    public var pollDeferrals: [PollDeferral] = []
+    static let keypadPollHold: Duration = .seconds(2)
+    /// Latch commands the boards accepted (see `handle(.key)`).
+    var latchesPulsed = 0
     /// The cold-chain record of a compartment from a deposit time to now (nil for compartments no
     /// zone watches): read before a pickup commits, so its event carries the summary.
     public var coldChainSummary: (@Sendable (_ compartmentID: Int, _ from: Date, _ to: Date) -> ColdChainSummary?)?
@@ -204,7 +211,11 @@ public final class CabinetController {
     public func handle(_ event: HardwareEvent) async {
         switch event {
         case .key(let key):
+            // The key that completes a code must find the bus free (see PollDeferral).
+            for deferral in pollDeferrals { deferral.hold(for: Self.keypadPollHold) }
+            let pulsedBefore = latchesPulsed
             await perform(panel.keyPressed(Self.panelKey(key), now: clock.now()))
+            if latchesPulsed != pulsedBefore { for deferral in pollDeferrals { deferral.release() } }
         case .scan(let text, let scanner):
             await scanned(text, scanner: scanner)
         case .doorChanged(let board, let channel, let isOpen):
@@ -372,6 +383,7 @@ public final class CabinetController {
             resolveDoorWaiter(id, failure: "the board did not accept the unlock: \(error)")
             return false
         }
+        latchesPulsed += 1
         onUnlock?(ContinuousClock.now - inputArrived)
         await lights.set(board: address.board, channel: address.channel, to: .blink)
         return true

@@ -116,6 +116,7 @@ public enum Daemon {
                             metadata: ["reserve.path": "\(reserve.path)", "reserve.bytes": "\(reserve.bytes)"])
         }
         controller.diskReserve = reserve
+        controller.pollDeferrals = hardware.buses.map(\.pollDeferral)
         if let movedAside { controller.storeWasMovedAside(to: movedAside.path, reason: movedAside.reason) }
         if replacingLostKey {
             // Recorded before the new key is written: a power cut between the two leaves the codes

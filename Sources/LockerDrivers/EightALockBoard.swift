@@ -34,6 +34,8 @@ public actor EightALockBoard: PolledLockBoard {
     public nonisolated let polarity: EightAFeedbackPolarity
     public let pollIntervalMilliseconds: Int
     let bus: SerialBus
+    /// The bus's: polls wait while someone is at the keypad.
+    public nonisolated var pollDeferral: PollDeferral? { bus.pollDeferral }
     private var poller = StatusPoller()
     /// What the board reported in the reply to the last unlock (nil before any): whether the
     /// lock read open right after its pulse. For diagnostics and tests.

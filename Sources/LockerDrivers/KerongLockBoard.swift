@@ -39,6 +39,8 @@ public actor KerongLockBoard<Codec: KerongCodec>: PolledLockBoard {
     public nonisolated let polarity: KerongLockPolarity
     public let pollIntervalMilliseconds: Int
     let bus: SerialBus
+    /// The bus's: polls wait while someone is at the keypad.
+    public nonisolated var pollDeferral: PollDeferral? { bus.pollDeferral }
     private var poller = StatusPoller()
 
     /// - Parameters:

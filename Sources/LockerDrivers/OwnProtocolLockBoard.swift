@@ -25,6 +25,8 @@ public actor OwnProtocolLockBoard: PolledLockBoard {
     public nonisolated let hasItemSensors: Bool
     public let pollIntervalMilliseconds: Int
     let bus: SerialBus
+    /// The bus's: polls wait while someone is at the keypad.
+    public nonisolated var pollDeferral: PollDeferral? { bus.pollDeferral }
     /// Starts at a random value: after a daemon restart, a board's retry cache must not mistake
     /// the first request for a repeat of the last one before the restart.
     private var sequence = UInt8.random(in: 1...255)

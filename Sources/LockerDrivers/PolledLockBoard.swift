@@ -5,10 +5,14 @@ import LockerSystem
 /// same for every family, so it is written once here.
 public protocol PolledLockBoard: Actor, LockBoard, HeartbeatingEventSource {
     var pollIntervalMilliseconds: Int { get }
+    /// Holds the polls off while someone is at the keypad (its bus's; nil: never held).
+    nonisolated var pollDeferral: PollDeferral? { get }
     func pollOnce(delivering handler: any HardwareEventHandler) async
 }
 
 extension PolledLockBoard {
+    public nonisolated var pollDeferral: PollDeferral? { nil }
+
     /// Polls until cancelled.
     public func run(delivering handler: any HardwareEventHandler) async throws {
         try await run(delivering: handler, heartbeat: {})
@@ -23,20 +27,39 @@ extension PolledLockBoard {
     /// queue thread woke lockerd about seven times. It falls back to the shared threads if that
     /// thread cannot start.
     public func run(delivering handler: any HardwareEventHandler, heartbeat: @escaping @Sendable () -> Void) async throws {
+        let interval = Duration.milliseconds(pollIntervalMilliseconds)
+        let deferral = pollDeferral
+        /// How long to wait before polling again: nil to poll now.
+        func heldFor() -> Duration? {
+            guard let until = deferral?.heldUntil() else { return nil }
+            // Someone is at the keypad (see PollDeferral): the poll waits, checking again at
+            // least once an interval, and the loop still beats.
+            return min(until - .now, interval)
+        }
         guard let thread = try? DedicatedThreadExecutor(name: "poll board \(address)") else {
             while !Task.isCancelled {
+                if let wait = heldFor() {
+                    heartbeat()
+                    try await Task.sleep(for: wait)
+                    continue
+                }
                 await pollOnce(delivering: handler)
                 heartbeat()
-                try await Task.sleep(for: .milliseconds(pollIntervalMilliseconds))
+                try await Task.sleep(for: interval)
             }
             return
         }
         defer { thread.stop() }
         try await withTaskExecutorPreference(thread) {
             while !Task.isCancelled {
+                if let wait = heldFor() {
+                    heartbeat()
+                    try await thread.sleep(for: wait)
+                    continue
+                }
                 await pollOnce(delivering: handler)
                 heartbeat()
-                try await thread.sleep(for: .milliseconds(pollIntervalMilliseconds))
+                try await thread.sleep(for: interval)
             }
         }
     }

@@ -39,6 +39,10 @@ public final class SerialBus: Sendable {
     private let link = Mutex(LinkState())
     private let discarded = Atomic<Int>(0)
 
+    /// Holds the status polls of this bus's boards while someone is at the keypad (the cabinet
+    /// holds and releases it), so an unlock frame does not wait for a poll's inter-frame gap.
+    public let pollDeferral = PollDeferral()
+
     /// Bytes that belonged to no expected reply (noise, late replies), for diagnostics.
     public var discardedBytes: Int { discarded.load(ordering: .relaxed) }
 

@@ -20,6 +20,8 @@ final class CabinetHarness: @unchecked Sendable {
     let hardware: HardwareAssembly
     /// The cold chain on the simulated zones, when asked for.
     let coldChain: ColdChainService?
+    /// The poll hold the controller sets on each key (no polled board here reads it).
+    let pollDeferral = PollDeferral()
     private var tasks: [Task<Void, Never>] = []
 
     /// - Parameter directory: reuse one to simulate a restart on the same store and physical cabinet.
@@ -52,6 +54,7 @@ final class CabinetHarness: @unchecked Sendable {
             configuration: configuration, store: opened, clock: clock, hasher: HMACPickupCodeHasher(key: key),
             boards: wrapBoards.map { hardware.boards.map($0) } ?? hardware.boards,
             display: simulated.display, buzzer: simulated.buzzer, lights: simulated.lights, logger: logger)
+        controller.pollDeferrals = [pollDeferral]
         let loopInbox = CabinetInbox()
         inbox = loopInbox
         if withColdChain {

@@ -41,6 +41,29 @@ import Testing
         await cabinet.stop()
     }
 
+    /// Each key holds the buses' status polls off (so the key that completes a code finds the bus
+    /// free); the pulse of the pickup's latch lets them go at once, so the opening is seen.
+    @Test func keysHoldThePollsAndTheUnlockReleasesThem() async throws {
+        let cabinet = try await CabinetHarness()
+        defer { cabinet.removeFiles() }
+        await cabinet.courierLogin()
+        let code = try #require(try await cabinet.deposit("SF1000000007").code)
+        await cabinet.press("enter 2")  // the courier logs out
+        #expect(cabinet.pollDeferral.heldUntil() != nil, "the courier's keys hold the polls")
+        cabinet.pollDeferral.release()
+
+        await cabinet.press(String(code.dropLast()))
+        let held = try #require(cabinet.pollDeferral.heldUntil(), "a code being typed holds the polls")
+        #expect(held > .now + .seconds(1))
+        await cabinet.press(String(code.last!))
+        #expect(cabinet.openDoorLabel() != nil)
+        #expect(cabinet.pollDeferral.heldUntil() == nil, "the unlock released the polls")
+
+        // A wrong code opens nothing: the polls stay held until the hold runs out.
+        await cabinet.press("00000000")
+        #expect(cabinet.pollDeferral.heldUntil() != nil)
+    }
+
     @Test func courierCancelsWithTheDoorOpen() async throws {
         let cabinet = try await CabinetHarness()
         defer { cabinet.removeFiles() }
