@@ -211,11 +211,13 @@ public final class CabinetController {
     public func handle(_ event: HardwareEvent) async {
         switch event {
         case .key(let key):
-            // The key that completes a code must find the bus free (see PollDeferral).
-            for deferral in pollDeferrals { deferral.hold(for: Self.keypadPollHold) }
             let pulsedBefore = latchesPulsed
             await perform(panel.keyPressed(Self.panelKey(key), now: clock.now()))
-            if latchesPulsed != pulsedBefore { for deferral in pollDeferrals { deferral.release() } }
+            // After the key, not before: the key that completes a code must find the bus free
+            // (see PollDeferral), and its unlock frame is already out when this runs.
+            for deferral in pollDeferrals {
+                if latchesPulsed != pulsedBefore { deferral.release() } else { deferral.hold(for: Self.keypadPollHold) }
+            }
         case .scan(let text, let scanner):
             await scanned(text, scanner: scanner)
         case .doorChanged(let board, let channel, let isOpen):
