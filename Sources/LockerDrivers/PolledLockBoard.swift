@@ -29,38 +29,27 @@ extension PolledLockBoard {
     public func run(delivering handler: any HardwareEventHandler, heartbeat: @escaping @Sendable () -> Void) async throws {
         let interval = Duration.milliseconds(pollIntervalMilliseconds)
         let deferral = pollDeferral
-        /// How long to wait before polling again: nil to poll now.
-        func heldFor() -> Duration? {
-            guard let until = deferral?.heldUntil() else { return nil }
-            // Someone is at the keypad (see PollDeferral): the poll waits, checking again at
-            // least once an interval, and the loop still beats.
-            return min(until - .now, interval)
-        }
-        guard let thread = try? DedicatedThreadExecutor(name: "poll board \(address)") else {
+        /// The loop, whichever thread it runs on and however that thread sleeps.
+        func poll(sleeping sleep: (Duration) async throws -> Void) async throws {
             while !Task.isCancelled {
-                if let wait = heldFor() {
+                if let until = deferral?.heldUntil() {
+                    // Someone is at the keypad (see PollDeferral): the poll waits, looking again
+                    // at least once an interval, and the loop still beats.
                     heartbeat()
-                    try await Task.sleep(for: wait)
+                    try await sleep(min(until - .now, interval))
                     continue
                 }
                 await pollOnce(delivering: handler)
                 heartbeat()
-                try await Task.sleep(for: interval)
+                try await sleep(interval)
             }
-            return
+        }
+        guard let thread = try? DedicatedThreadExecutor(name: "poll board \(address)") else {
+            return try await poll { try await Task.sleep(for: $0) }
         }
         defer { thread.stop() }
         try await withTaskExecutorPreference(thread) {
-            while !Task.isCancelled {
-                if let wait = heldFor() {
-                    heartbeat()
-                    try await thread.sleep(for: wait)
-                    continue
-                }
-                await pollOnce(delivering: handler)
-                heartbeat()
-                try await thread.sleep(for: interval)
-            }
+            try await poll { try await thread.sleep(for: $0) }
         }
     }
 }
