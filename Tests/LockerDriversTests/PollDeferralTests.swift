@@ -57,26 +57,28 @@ import Testing
         let board = try KerongCU16LockBoard(address: 1, polarity: .setMeansOpen, hasItemSensors: true, bus: bus,
                                             pollIntervalMilliseconds: 10)
         #expect(board.pollDeferral === bus.pollDeferral)
-        bus.pollDeferral.hold(for: .seconds(60))
-        let beats = Atomic<Int>(0)
-        let loop = Task { try await board.run(delivering: PolledBoardReadTests.RecordingHandler(), heartbeat: { beats.add(1, ordering: .relaxed) }) }
+        // What the board had been read at each beat, recorded on the poll loop's own thread, so
+        // the test's own wake-ups (late on a loaded machine) do not matter.
+        let readsAtBeat = Mutex<[Int]>([])
+        let loop = Task {
+            try await board.run(delivering: PolledBoardReadTests.RecordingHandler(),
+                                heartbeat: { readsAtBeat.withLock { $0.append(reads.load(ordering: .relaxed)) } })
+        }
         defer { loop.cancel() }
-        // Beats come every poll interval while held: several of them, and not one read.
-        try await Self.waitUntil { beats.load(ordering: .relaxed) >= 5 }
-        #expect(reads.load(ordering: .relaxed) == 0)
+        try #require(await HD44780DisplayTests.eventually { reads.load(ordering: .relaxed) >= 1 }, "the loop never polled")
+
+        bus.pollDeferral.hold(for: PollDeferral.longestHold)
+        let beatsAtHold = readsAtBeat.withLock { $0.count }
+        try #require(await HD44780DisplayTests.eventually { readsAtBeat.withLock { $0.count } >= beatsAtHold + 6 }, "the held loop stopped beating")
+        // The first beat may close a poll already under way when the hold came; then five beats
+        // (every poll interval while held), and not one read between them.
+        let held = readsAtBeat.withLock { Array($0[(beatsAtHold + 1)...(beatsAtHold + 5)]) }
+        #expect(Set(held).count == 1, "the board was read while its bus was held: \(held)")
+
         bus.pollDeferral.release()
-        try await Self.waitUntil { reads.load(ordering: .relaxed) >= 2 }
+        #expect(await HD44780DisplayTests.eventually { reads.load(ordering: .relaxed) >= held[0] + 2 }, "no poll once released")
         loop.cancel()
         _ = try? await loop.value
         await bus.close()
-    }
-
-    /// Waits (yielding, checking every millisecond, at most 5 s) for the loop under test.
-    static func waitUntil(_ condition: @Sendable () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(5)
-        while !condition() {
-            try #require(ContinuousClock.now < deadline, "timed out")
-            try await Task.sleep(for: .milliseconds(1))
-        }
     }
 }
