@@ -11,8 +11,6 @@ public protocol PolledLockBoard: Actor, LockBoard, HeartbeatingEventSource {
 }
 
 extension PolledLockBoard {
-    public nonisolated var pollDeferral: PollDeferral? { nil }
-
     /// Polls until cancelled.
     public func run(delivering handler: any HardwareEventHandler) async throws {
         try await run(delivering: handler, heartbeat: {})
