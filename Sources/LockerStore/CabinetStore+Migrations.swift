@@ -7,7 +7,8 @@ extension CabinetStore {
     /// - one live parcel per compartment unless the live parcels share one known recipient (trigger);
     /// - a tracking number is live in at most one compartment (partial unique index);
     /// - live pickup-code hashes are unique (UNIQUE on compartments.code_hash);
-    /// - events are append-only, and their sequence numbers gap-free (triggers against `meta`);
+    /// - events are append-only, their sequence numbers gap-free and each follows the recorded head
+    ///   (triggers against the `chain` row, `v17-chain-row`);
     ///   only events a checkpoint covers and does not keep may be removed (`v14-compaction`).
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -383,6 +384,56 @@ extension CabinetStore {
                         WHEN 'chain_head' THEN NEW.hash
                         ELSE MAX(CAST(value AS REAL), NEW.occurred_at) END
                     WHERE key IN ('next_event_sequence', 'chain_head', 'time_high_water');
+                END;
+                """)
+        }
+        migrator.registerMigration("v17-chain-row") { db in
+            // The chain's tip lived in three `meta` rows of text, keyed by name: every event's
+            // INSERT looked two of them up and cast them, then rewrote three rows with casts, all
+            // inside the pickup's transaction before its door opens (about a third of the INSERT's
+            // time, measured cold). One typed row holds it now: the INSERT checks it and moves it
+            // in one lookup each. The tip is not derived from the newest event: the recorded head
+            // is what tells an event record cut at its end from a whole one (`verifyEventChain`).
+            // A missing `meta` row fails this migration (NOT NULL) rather than inventing a tip.
+            // Power failure: the migrator creates the row, removes the `meta` rows, replaces both
+            // triggers and records the migration in one transaction, so the next start finds all
+            // of it or none of it.
+            try db.execute(sql: """
+                CREATE TABLE chain (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    next_sequence INTEGER NOT NULL CHECK (next_sequence >= 1),
+                    head TEXT NOT NULL CHECK (length(head) = 64),
+                    time_high_water REAL NOT NULL
+                );
+                INSERT INTO chain (id, next_sequence, head, time_high_water) VALUES (
+                    1,
+                    (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'),
+                    (SELECT value FROM meta WHERE key = 'chain_head'),
+                    (SELECT CAST(value AS REAL) FROM meta WHERE key = 'time_high_water'));
+                DELETE FROM meta WHERE key IN ('next_event_sequence', 'chain_head', 'time_high_water');
+
+                CREATE TRIGGER chain_row_kept
+                BEFORE DELETE ON chain
+                BEGIN
+                    SELECT RAISE(ABORT, 'the chain row is the record of the event chain''s tip and is never deleted');
+                END;
+
+                DROP TRIGGER events_follow_the_chain;
+                DROP TRIGGER events_advance_the_chain;
+
+                CREATE TRIGGER events_follow_the_chain
+                BEFORE INSERT ON events
+                WHEN NOT EXISTS (SELECT 1 FROM chain WHERE id = 1 AND next_sequence = NEW.sequence AND head = NEW.previous_hash)
+                BEGIN
+                    SELECT RAISE(ABORT, 'event sequence numbers must be gap-free and each event must follow the chain head');
+                END;
+
+                CREATE TRIGGER events_advance_the_chain
+                AFTER INSERT ON events
+                BEGIN
+                    UPDATE chain SET next_sequence = NEW.sequence + 1, head = NEW.hash,
+                        time_high_water = MAX(time_high_water, NEW.occurred_at)
+                    WHERE id = 1;
                 END;
                 """)
         }

@@ -16,9 +16,9 @@ public final class CabinetStore: Sendable {
     /// The epoch new events are recorded under (see `beginEpoch`).
     public var epoch: String { currentEpoch.withLock { $0 } }
     private let currentEpoch: Mutex<String>
-    /// The chain's tip after the last commit, so that a custody commit does not read it from
-    /// `meta` first (two statements before the door opens). Only `transaction` appends events;
-    /// the schema refuses an event that does not follow `meta`, so a tip gone stale (another
+    /// The chain's tip after the last commit, so that a custody commit does not read it from the
+    /// `chain` row first (a statement before the door opens). Only `transaction` appends events;
+    /// the schema refuses an event that does not follow the `chain` row, so a tip gone stale (another
     /// process writing the file) costs one refused commit, after which it is read again.
     private let chainTip = Mutex<ChainTip?>(nil)
 
@@ -144,7 +144,7 @@ public final class CabinetStore: Sendable {
     @discardableResult
     public func beginEpoch(at startedAt: Date) throws -> (epoch: String, firstSequence: Int64) {
         let started = try pool.write { db in
-            let next = try Int64.fetchOne(db, sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'") ?? 1
+            let next = try Int64.fetchOne(db, sql: "SELECT next_sequence FROM chain WHERE id = 1") ?? 1
             let epoch = try String.fetchOne(db, sql: "SELECT lower(hex(randomblob(16)))") ?? UUID().uuidString
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [epoch])
             try db.execute(sql: "INSERT INTO epochs (epoch, first_sequence, started_at) VALUES (?, ?, ?)",
@@ -295,7 +295,7 @@ public final class CabinetStore: Sendable {
     /// The latest wall-clock time this cabinet has ever recorded.
     public func timeHighWater() throws -> Date {
         try pool.read { db in
-            Date(timeIntervalSince1970: try Double.fetchOne(db, sql: "SELECT CAST(value AS REAL) FROM meta WHERE key = 'time_high_water'") ?? 0)
+            Date(timeIntervalSince1970: try Double.fetchOne(db, sql: "SELECT time_high_water FROM chain WHERE id = 1") ?? 0)
         }
     }
 
@@ -334,7 +334,7 @@ public final class CabinetStore: Sendable {
     public func chainHead() throws -> (sequence: Int64, hash: String, epoch: String?) {
         try pool.read { db in
             let last = try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM events") ?? 0
-            let hash = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
+            let hash = try String.fetchOne(db, sql: "SELECT head FROM chain WHERE id = 1") ?? EventHashChain.genesis
             let epoch = try String.fetchOne(db, sql: "SELECT epoch FROM events WHERE sequence = ?", arguments: [last])
             return (last, hash, epoch)
         }
@@ -536,7 +536,7 @@ public final class CabinetStore: Sendable {
         if let missing = keptHashes.keys.min() {
             return .broken(sequence: missing, reason: "event \(missing), kept by checkpoint \(checkpoint?.sequence ?? 0), is missing")
         }
-        let head = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") ?? EventHashChain.genesis
+        let head = try String.fetchOne(db, sql: "SELECT head FROM chain WHERE id = 1") ?? EventHashChain.genesis
         if head != previous {
             let next = max(lastSequence, through) + 1
             return .broken(sequence: next, reason: "events after \(next - 1) were removed (the recorded head does not match)")
@@ -595,7 +595,7 @@ public final class CabinetStore: Sendable {
     ) throws -> T {
         try pool.writeWithoutTransaction { db in
             // The chain's tip moves in memory only with a commit: any failure forgets it, and the
-            // next transaction reads it from `meta` again.
+            // next transaction reads it from the `chain` row again.
             let chain = ChainTipBox(chainTip.withLock { $0 })
             chainTip.withLock { $0 = nil }
             try db.cachedStatement(sql: "BEGIN IMMEDIATE TRANSACTION").execute()

@@ -1,5 +1,5 @@
-/// The next event's sequence number and the hash it must chain to: what `meta` records as
-/// `next_event_sequence` and `chain_head` after the last committed event.
+/// The next event's sequence number and the hash it must chain to: what the `chain` row records
+/// as `next_sequence` and `head` after the last committed event.
 struct ChainTip: Sendable, Equatable {
     var nextSequence: Int64
     var head: String

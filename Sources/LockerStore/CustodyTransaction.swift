@@ -136,7 +136,7 @@ public struct CustodyTransaction {
 
     /// Keeps the latest time this cabinet has recorded (never moves back).
     public func advanceTimeHighWater() throws {
-        try run(sql: "UPDATE meta SET value = MAX(CAST(value AS REAL), ?) WHERE key = 'time_high_water'",
+        try run(sql: "UPDATE chain SET time_high_water = MAX(time_high_water, ?) WHERE id = 1",
                        arguments: [stamp.wallClock.timeIntervalSince1970])
     }
 
@@ -206,9 +206,7 @@ public struct CustodyTransaction {
     /// `meta` records, and its INSERT moves `meta` on (`v16-chain-kept-by-the-schema`).
     @discardableResult
     public func append(_ event: CustodyEvent) throws -> RecordedEvent {
-        let tip = try chain.tip ?? ChainTip(
-            nextSequence: Int64.fetchOne(db.cachedStatement(sql: "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'next_event_sequence'")) ?? 1,
-            head: String.fetchOne(db.cachedStatement(sql: "SELECT value FROM meta WHERE key = 'chain_head'")) ?? EventHashChain.genesis)
+        let tip = try chain.tip ?? recordedTip()
         let sequence = tip.nextSequence, previous = tip.head
         let payload = try StoredJSON.payload(event.payload)
         let occurredAt = stamp.wallClock.timeIntervalSince1970
@@ -226,6 +224,14 @@ public struct CustodyTransaction {
         return RecordedEvent(sequence: sequence, epoch: epoch, kind: event.kind.rawValue, occurredAt: stamp.wallClock,
                              monotonicNanoseconds: stamp.monotonicNanoseconds, compartmentID: event.compartmentID,
                              parcelID: event.parcelID, payload: payload, previousHash: previous, hash: hash)
+    }
+
+    /// The tip the `chain` row records (read when the store holds none in memory).
+    private func recordedTip() throws -> ChainTip {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT next_sequence, head FROM chain WHERE id = 1")) else {
+            throw StoreError.invariantViolated("the chain row recording the event chain's tip is missing")
+        }
+        return ChainTip(nextSequence: row[0], head: row[1])
     }
 
     // MARK: - Row mapping

@@ -236,7 +236,7 @@ final class CrashWorkloadDriver {
                     }
                     previous = recomputed
                 }
-                if try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'chain_head'") != previous {
+                if try String.fetchOne(db, sql: "SELECT head FROM chain WHERE id = 1") != previous {
                     fail(round, "the recorded chain head is not the last event's hash")
                 }
 

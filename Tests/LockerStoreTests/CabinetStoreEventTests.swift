@@ -58,7 +58,7 @@ struct CabinetStoreEventTests {
         }
     }
 
-    /// The store keeps the chain's tip in memory; the schema checks every event against `meta`.
+    /// The store keeps the chain's tip in memory; the schema checks every event against the `chain` row.
     /// A second writer on the same file makes the first one's tip stale: its next append is
     /// refused whole (nothing of that transaction is kept), and the one after reads the tip again
     /// and chains to the other writer's event.
