@@ -31,11 +31,20 @@ public enum EventHashChain {
         previous: String, sequence: Int64, epoch: String, kind: String, hashedTexts: (occurredAt: String, monotonicNanoseconds: String),
         compartmentID: Int?, parcelID: Int64?, payload: String
     ) -> String {
-        let text = [
+        // The fields' UTF-8 joined by newlines, fed to the hash one field at a time: the same bytes
+        // as hashing the joined text, without building it and copying it into a `Data` first
+        // (each custody commit hashes its events before the door opens).
+        var hasher = SHA256()
+        let fields = [
             previous, String(sequence), epoch, kind, hashedTexts.occurredAt, hashedTexts.monotonicNanoseconds,
             compartmentID.map(String.init) ?? "", parcelID.map(String.init) ?? "", payload,
-        ].joined(separator: "\n")
-        return hex(SHA256.hash(data: Data(text.utf8)))
+        ]
+        for (index, field) in fields.enumerated() {
+            if index > 0 { withUnsafeBytes(of: UInt8(ascii: "\n")) { hasher.update(bufferPointer: $0) } }
+            var field = field
+            field.withUTF8 { hasher.update(bufferPointer: UnsafeRawBufferPointer($0)) }
+        }
+        return hex(hasher.finalize())
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)

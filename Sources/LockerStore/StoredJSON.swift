@@ -22,7 +22,9 @@ enum StoredJSON {
     /// A pending operation, as its synthesized `Codable` conformance writes it.
     static func pendingOperation(_ operation: PendingOperation) throws -> String {
         if case .pickup(let parcelIDs, let codeHash) = operation {
-            var text = #"{"pickup":{"parcelIDs":"#
+            var text = ""
+            text.reserveCapacity(48 + codeHash.utf8.count + 21 * parcelIDs.count)
+            text += #"{"pickup":{"parcelIDs":"#
             appendIntegers(parcelIDs, to: &text)
             text += #","codeHash":"#
             appendString(codeHash, to: &text)
@@ -36,7 +38,9 @@ enum StoredJSON {
         // Byte order is the encoder's order for ASCII keys (every key lockerd writes); any other
         // key goes the encoder's way.
         guard payload.keys.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) else { return nil }
-        var text = "{"
+        var text = ""
+        text.reserveCapacity(256)
+        text += "{"
         for (index, key) in payload.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
             if index > 0 { text += "," }
             appendString(key, to: &text)
@@ -72,6 +76,14 @@ enum StoredJSON {
     /// A JSON string as `JSONEncoder` escapes it: the quote, the backslash and the slash;
     /// \b \f \n \r \t by name; other control characters as \u00XX (lower-case hex); the rest as is.
     private static func appendString(_ value: String, to text: inout String) {
+        // Most strings (a code hash, a tracking number, a key) need no escape: appended whole,
+        // not scalar by scalar.
+        if value.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") && $0 != UInt8(ascii: "/") }) {
+            text += "\""
+            text += value
+            text += "\""
+            return
+        }
         text += "\""
         var plainStart = value.unicodeScalars.startIndex
         var index = plainStart

@@ -19,6 +19,20 @@ import Testing
         return try store.events()
     }
 
+    /// The hash is SHA-256 of the fields' text joined by newlines (the uplink
+    /// contract: a server recomputes it from the uploaded event). Known answers computed apart
+    /// from this code, one with every field and a non-ASCII payload, one with the optional ids empty.
+    @Test func theHashIsSHA256OfTheFieldsJoinedByNewlines() {
+        #expect(EventHashChain.hash(
+            previous: EventHashChain.genesis, sequence: 7, epoch: "epoch-1", kind: "pickup.door_opened",
+            hashedTexts: (occurredAt: "1700000000.5", monotonicNanoseconds: "123456789"), compartmentID: 3, parcelID: 42,
+            payload: #"{"code":"é/x"}"#) == "c697207c88ac9c92001bad7fa3b74385db0fb4fe308a620007d6f08287797167")
+        #expect(EventHashChain.hash(
+            previous: EventHashChain.genesis, sequence: 1, epoch: "e", kind: "daemon.started", occurredAt: 0,
+            monotonicNanoseconds: 0, compartmentID: nil, parcelID: nil, payload: "{}")
+            == "87266e5d66bdea69765aa7141e3a587792b29afb60c85acab404ce17ebca467a")
+    }
+
     /// Raw SQL on the file, with the append-only triggers dropped: what an attacker could do.
     func tamper(_ directory: TemporaryStoreDirectory, _ sql: String) throws {
         let queue = try DatabaseQueue(path: directory.databasePath)
