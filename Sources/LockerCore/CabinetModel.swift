@@ -72,7 +72,7 @@ public struct CabinetModel: Sendable {
     }
 
     public func compartment(labelled label: String) -> Compartment? {
-        compartments.first { $0.label.caseInsensitiveCompare(label) == .orderedSame }
+        compartments.first { CompartmentLabel.same($0.label, label) }
     }
 
     /// A compartment's stored row as it is now, for a change to modify and write.

@@ -1,4 +1,5 @@
 public import LockerDrivers
+import LockerCore
 
 extension CabinetConfiguration {
     /// A temperature-controlled zone: compartments sharing one probe and one compressor or heater.
@@ -144,7 +145,7 @@ extension CabinetConfiguration {
             if zone.compartments.isEmpty { problems.append("\(what): no compartments") }
             var classes: Set<String> = []
             for label in zone.compartments {
-                guard let entry = compartments.first(where: { $0.label.caseInsensitiveCompare(label) == .orderedSame }) else {
+                guard let entry = compartments.first(where: { CompartmentLabel.same($0.label, label) }) else {
                     problems.append("\(what): compartment \(label) is not configured")
                     continue
                 }

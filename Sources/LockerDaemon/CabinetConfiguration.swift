@@ -308,7 +308,8 @@ public struct CabinetConfiguration: Sendable, Codable, Equatable {
         if !(1...10).contains(wrongCodesBeforeLockout) {
             problems.append("wrongCodesBeforeLockout must be 1...10, is \(wrongCodesBeforeLockout)")
         }
-        if cabinetID.isEmpty || cabinetID.utf8.count > 64 || cabinetID.contains("\u{FFFD}")
+        // Scalars, not Foundation's `contains`, whose search loads CoreFoundation's and ICU's tables.
+        if cabinetID.isEmpty || cabinetID.utf8.count > 64 || cabinetID.unicodeScalars.contains("\u{FFFD}")
             || cabinetID.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             problems.append("cabinetID must be 1...64 bytes of printable text, is \"\(cabinetID)\"")
         }

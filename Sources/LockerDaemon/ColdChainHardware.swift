@@ -1,4 +1,5 @@
 import Foundation
+import LockerCore
 import LockerColdChain
 public import LockerDrivers
 public import LockerHAL
@@ -18,7 +19,7 @@ public enum ColdChainHardware {
         var relays: [GPIORelay] = []
         for zone in configuration.zones {
             let entries = configuration.compartments.filter { entry in
-                zone.compartments.contains { $0.caseInsensitiveCompare(entry.label) == .orderedSame }
+                zone.compartments.contains { CompartmentLabel.same($0, entry.label) }
             }
             let doors = entries.map { (board: $0.board, channel: $0.channel) }
             var simulated: SimulatedColdZone?
@@ -82,7 +83,7 @@ public enum ColdChainHardware {
     public static func unwatchedColdCompartments(_ configuration: CabinetConfiguration) -> [String] {
         configuration.compartments.filter { entry in
             entry.temperatureClass.lowercased() != "ambient"
-                && !configuration.zones.contains { $0.compartments.contains { $0.caseInsensitiveCompare(entry.label) == .orderedSame } }
+                && !configuration.zones.contains { $0.compartments.contains { CompartmentLabel.same($0, entry.label) } }
         }.map(\.label)
     }
 }

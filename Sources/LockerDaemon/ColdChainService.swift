@@ -95,7 +95,7 @@ public actor ColdChainService {
         zones = configuration.zones.compactMap { entry in
             guard let hardware = hardware[entry.name] else { return nil }
             let ids = entry.compartments.compactMap { label in
-                configuration.compartments.firstIndex { $0.label.caseInsensitiveCompare(label) == .orderedSame }
+                configuration.compartments.firstIndex { CompartmentLabel.same($0.label, label) }
             }
             let temperatureClass = ids.first.map { configuration.compartments[$0].temperatureClass.lowercased() } ?? "chilled"
             let settings = ThermostatSettings(
@@ -379,7 +379,7 @@ public actor ColdChainService {
     nonisolated static func zone(of compartmentID: Int, in configuration: CabinetConfiguration) -> CabinetConfiguration.ZoneEntry? {
         guard configuration.compartments.indices.contains(compartmentID) else { return nil }
         let label = configuration.compartments[compartmentID].label
-        return configuration.zones.first { $0.compartments.contains { $0.caseInsensitiveCompare(label) == .orderedSame } }
+        return configuration.zones.first { $0.compartments.contains { CompartmentLabel.same($0, label) } }
     }
 
     /// A compartment's record from `from` to `to`: its zone's segments and excursions, summarized.

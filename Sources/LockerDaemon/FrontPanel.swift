@@ -192,7 +192,7 @@ public struct FrontPanel: Sendable {
     }
 
     private func door(_ label: String) -> HardwareMap.Address? {
-        guard let entry = configuration.compartments.first(where: { $0.label.caseInsensitiveCompare(label) == .orderedSame })
+        guard let entry = configuration.compartments.first(where: { CompartmentLabel.same($0.label, label) })
         else { return nil }
         return HardwareMap.Address(board: entry.board, channel: entry.channel)
     }
