@@ -465,7 +465,7 @@ public final class CabinetStore: Sendable {
     }
 
     /// Walks the whole event record and recomputes its hash chain: any event modified, removed or
-    /// reordered, or a tail cut off (the head kept in `meta` no longer matches), is reported.
+    /// reordered, or a tail cut off (the head kept in the `chain` row no longer matches), is reported.
     /// After compaction the walk starts from the newest checkpoint: the event after its cut must
     /// follow the cut's hash, every event it kept must be here unchanged, and what is left of the
     /// covered part (kept events, or events a stopped run has not removed yet) must still rehash

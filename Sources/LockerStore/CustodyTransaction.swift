@@ -202,8 +202,8 @@ public struct CustodyTransaction {
 
     /// Appends an event with the next gap-free sequence number, chained to the one before. The
     /// sequence and the previous hash come from the chain's tip the store keeps in memory (read
-    /// from `meta` only when it has none); the schema refuses an event that does not follow what
-    /// `meta` records, and its INSERT moves `meta` on (`v16-chain-kept-by-the-schema`).
+    /// from the `chain` row only when it has none); the schema refuses an event that does not
+    /// follow what that row records, and its INSERT moves the row on (`v17-chain-row`).
     @discardableResult
     public func append(_ event: CustodyEvent) throws -> RecordedEvent {
         let tip = try chain.tip ?? recordedTip()
