@@ -42,6 +42,12 @@ struct LockerdCommand: AsyncParsableCommand {
     @Option(help: "The maintenance socket lockerctl talks to (overrides the configuration).")
     var maintenanceSocket: String?
 
+    // The simulated cabinet has no configuration file to name its group in, and a machine without
+    // the package has no `lockerd-maint`: a developer (or the footprint benchmark, measuring the
+    // daemon as the package installs it, its group found in /etc/group) names one that exists.
+    @Option(help: "The maintenance group, a name or a gid (overrides the configuration's maintenance.group).")
+    var maintenanceGroup: String?
+
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("unknown log level \"\(logLevel)\": trace, debug, info, notice, warning, error or critical")
@@ -69,10 +75,11 @@ struct LockerdCommand: AsyncParsableCommand {
         let logger = Logger(label: "lockerd")
         // Under systemd (Type=notify) every reason not to become ready is also said on STATUS=.
         let supervision = ServiceSupervision(notifier: SystemdNotifier(logger: logger), logger: logger)
-        let configuration: CabinetConfiguration
+        var configuration: CabinetConfiguration
         do {
             configuration = try config.map { try CabinetConfiguration.load(from: URL(fileURLWithPath: $0)) }
                 ?? .simulatedDefault
+            if let maintenanceGroup { configuration.maintenance.group = maintenanceGroup }
             try configuration.validate()
         } catch {
             FileHandle.standardError.write(Data("lockerd: \(error)\n".utf8))

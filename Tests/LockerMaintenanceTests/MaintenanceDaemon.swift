@@ -38,7 +38,9 @@ final class MaintenanceDaemon: @unchecked Sendable {
     static func readOnlyPath(_ path: String) -> String { String(path.dropLast(5)) + "-ro.sock" }
 
     /// - Parameter extraConfiguration: more top-level configuration entries, each followed by a comma.
-    init(maximumClients: Int = 8, doorOpenConfirmationSeconds: Int = 5, extraConfiguration: String = "") throws {
+    /// - Parameter extraArguments: more options on lockerd's command line.
+    init(maximumClients: Int = 8, doorOpenConfirmationSeconds: Int = 5, extraConfiguration: String = "",
+         extraArguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("lockerd-maint-\(UUID().uuidString.prefix(8))")
         // Other users must reach the socket (and run lockerctl) for the access tests.
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
@@ -66,7 +68,7 @@ final class MaintenanceDaemon: @unchecked Sendable {
         process.arguments = [
             "--config", configuration.path, "--state-directory", directory.appendingPathComponent("state").path,
             "--maintenance-socket", socketPath, "--front-panel", "--manual-clock", "--log-format", "text",
-        ]
+        ] + extraArguments
         process.standardInput = input.fileHandleForReading
         process.standardOutput = FileHandle.nullDevice
         let errors = CloseOnExecPipe()

@@ -148,6 +148,22 @@ struct MaintenanceSocketTests {
         #expect(try daemon.json(["compartments"]).compartments?.first { $0.label == "A01" }?.sensor == "closed")
     }
 
+    @Test func theMaintenanceGroupOnTheCommandLineReplacesTheConfiguredOne() throws {
+        let commandLineGroup: UInt32 = 4545
+        let daemon = try MaintenanceDaemon(extraArguments: ["--maintenance-group", "\(commandLineGroup)"])
+        defer { daemon.stop() }
+        let nobody = MaintenanceDaemon.nobody
+
+        var status = stat()
+        #expect(stat(daemon.socketPath, &status) == 0)
+        #expect(status.st_gid == commandLineGroup)
+        let member = daemon.ctl(["open", "A04", "--reason", "group named on the command line"], user: nobody, group: commandLineGroup)
+        #expect(member.status == 0, "\(member.error)")
+        // The configuration's group (4242) is no longer the maintenance group.
+        let former = daemon.ctl(["status"], user: nobody, group: MaintenanceDaemon.fullGroup)
+        #expect(former.status == 77, "\(former.output)\(former.error)")
+    }
+
     @Test func fuzzedAndOversizedRequestsGetClearErrorsAndNeverDisturbTheDaemon() throws {
         let daemon = try MaintenanceDaemon()
         defer { daemon.stop() }
