@@ -6,8 +6,8 @@ panel, with its growth after a warm-up.
 
     python3 Benchmarks/footprint.py .build-release/release/lockerd [--cycles 10000] [--idle-seconds 60]
 
-Goals on the project's 2-core machine: idle RSS <= 20 MiB and PSS <= 18 MiB, exec to READY <= 200
-ms, idle CPU < 0.5 % of one core and <= 5 wake-ups a second (simulated cabinet), <= 0.2 % and <= 3
+Goals on the project's 2-core machine: idle RSS <= 20 MiB and PSS <= 18 MiB (the median of
+several starts), exec to READY <= 200 ms, idle CPU < 0.5 % of one core and <= 5 wake-ups a second (simulated cabinet), <= 0.2 % and <= 3
 wake-ups per poll with one CU16, RSS growth <= 1 MiB after the warm-up; stripped lockerd <= 60
 MB and lockerctl <= 15 MB (10^6 bytes). Memory is reported in MiB, as /proc counts it. Standard
 library only; Linux only (reads /proc).
@@ -395,9 +395,8 @@ class Bench:
             daemon.start()
             time.sleep(self.options.settle_seconds)
             settled = memory(daemon.pid)
-            self.row("idle memory, %.0f s after READY (real clock)" % self.options.settle_seconds, describe(settled),
-                     "RSS <= %.0f MiB, PSS <= %.0f MiB" % (TARGET_RSS_MB, TARGET_PSS_MB),
-                     settled["rss"] <= TARGET_RSS_MB and settled["pss"] <= TARGET_PSS_MB)
+            self.row("idle memory, %.0f s after READY (real clock), first start" % self.options.settle_seconds,
+                     describe(settled))
             parts = rss_by_mapping(daemon.pid, self.binary)
             self.row("idle RSS by mapping",
                      "lockerd image %.1f MiB, shared libraries %.1f MiB, heap and stacks %.1f MiB"
@@ -421,6 +420,33 @@ class Bench:
                      "RSS <= %.0f MiB" % TARGET_RSS_MB, after["rss"] <= TARGET_RSS_MB)
         finally:
             daemon.stop()
+
+    # 4a. idle memory over several starts: one start's figure moves by a few hundred KiB from run
+    # to run (which pages of the image the kernel maps around each fault, the allocator's
+    # layout), more than the margin to the goal, so the goal is the median's.
+    def idle_memory_over_starts(self):
+        starts = self.options.idle_starts
+        samples = []
+        for start in range(starts):
+            daemon = Daemon(self, self.state("idle-start-%d" % start), manual_clock=False)
+            try:
+                daemon.start()
+                time.sleep(self.options.settle_seconds)
+                samples.append(memory(daemon.pid))
+            finally:
+                daemon.stop()
+
+        def median(key):
+            return sorted(sample[key] for sample in samples)[len(samples) // 2]
+
+        def spread(key):
+            return "%.1f-%.1f" % (min(sample[key] for sample in samples), max(sample[key] for sample in samples))
+        rss, pss = median("rss"), median("pss")
+        self.row("idle memory, %.0f s after READY, median of %d starts" % (self.options.settle_seconds, starts),
+                 "RSS %.1f MiB (%s), PSS %.1f MiB (%s), anon %.1f MiB (%s)"
+                 % (rss, spread("rss"), pss, spread("pss"), median("anon"), spread("anon")),
+                 "RSS <= %.0f MiB, PSS <= %.0f MiB" % (TARGET_RSS_MB, TARGET_PSS_MB),
+                 rss <= TARGET_RSS_MB and pss <= TARGET_PSS_MB)
 
     # 4b. idle with one Kerong CU16 board on a pseudo-terminal, polled every 250 ms
     def idle_with_board(self):
@@ -569,6 +595,9 @@ class Bench:
         self.ready_runs("fresh state", lambda run: self.state("fresh-%d" % run), options.ready_runs)
         log("exec to READY, existing state, %d runs" % options.ready_runs)
         self.ready_runs("existing state", lambda run: self.state("fresh-0"), options.ready_runs)
+        if options.idle_starts > 0:
+            log("idle memory over %d starts" % options.idle_starts)
+            self.idle_memory_over_starts()
         if options.idle_seconds > 0:
             self.idle()
             self.idle_with_board()
@@ -601,14 +630,16 @@ def main():
                         help="idle window for the CPU measurement (default 60; 0 skips idle RSS and CPU)")
     parser.add_argument("--ready-timeout", type=float, default=10.0,
                         help="seconds lockerd may take to send READY=1 (default 10; more under valgrind)")
+    parser.add_argument("--idle-starts", type=int, default=7,
+                        help="starts whose idle memory is measured, the goal applying to the median (default 7)")
     parser.add_argument("--settle-seconds", type=float, default=5.0, help="idle before reading RSS (default 5)")
     parser.add_argument("--keep", type=int, default=10, help="parcels that stay in the cabinet during the soak (default 10)")
     parser.add_argument("--clock-step", type=float, default=0.0,
                         help="soak: manual-clock seconds that pass after each courier visit (default 0: time stands still)")
     parser.add_argument("--batch", type=int, default=8, help="parcels a courier deposits per visit (default 8)")
     options = parser.parse_args()
-    if options.ready_runs < 1 or options.cycles < 0 or options.batch < 1 or options.keep < 0:
-        parser.error("--ready-runs and --batch must be at least 1, --cycles and --keep at least 0")
+    if options.ready_runs < 1 or options.cycles < 0 or options.batch < 1 or options.keep < 0 or options.idle_starts < 0:
+        parser.error("--ready-runs and --batch must be at least 1, --cycles, --keep and --idle-starts at least 0")
     if options.keep + options.batch > 24:
         parser.error("--keep + --batch must fit the cabinet's 24 ambient doors")
     if not sys.platform.startswith("linux"):
