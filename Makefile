@@ -11,8 +11,9 @@ STATE ?= state
 # libmosquitto-dev: the uplink's MQTT binding; mosquitto: the broker its tests start on loopback.
 # chromium, fonts-noto-cjk: the kiosk test drives the touchscreen page in headless Chromium (DevTools
 # protocol over a pipe, from Python's standard library), in English and Simplified Chinese.
+# libstdc++-12-dev: its static libstdc++.a goes into the release lockerd (Package.swift, staticLibstdcxx).
 APT_PACKAGES := pkg-config binutils libsqlite3-dev libgpiod-dev libudev-dev openssl systemd mount util-linux python3-cryptography zlib1g-dev \
-  libmosquitto-dev mosquitto chromium fonts-noto-cjk
+  libmosquitto-dev mosquitto chromium fonts-noto-cjk libstdc++-12-dev
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 CRASH_POINTS ?= 1000

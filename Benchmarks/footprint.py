@@ -371,6 +371,19 @@ class Bench:
             goal = TARGET_STRIPPED_MB[name]
             self.row("binary size, " + name, text, "stripped <= %.0f MB" % goal,
                      None if stripped_size is None else stripped_size / 1e6 <= goal)
+            needed = self.needed_libraries(path)
+            if needed is not None:
+                self.row("shared libraries " + name + " needs", ", ".join(needed))
+
+    @staticmethod
+    def needed_libraries(path):
+        """The NEEDED entries of `path`'s dynamic section (readelf), or None without readelf."""
+        readelf = shutil.which("readelf")
+        if not readelf:
+            return None
+        result = subprocess.run([readelf, "-d", "-W", path], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                text=True, env=dict(os.environ, LC_ALL="C"))
+        return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", result.stdout)
 
     # 2. exec to READY
     def ready_runs(self, label, state_for_run, runs):
