@@ -27,7 +27,11 @@ import struct
 import sys
 import time
 
-import serial
+try:
+    import serial
+except ImportError:  # the benchmark imports this module too: say what to install, not a traceback
+    sys.exit("reference_stack.py needs pyserial: install Debian's python3-serial (make bench-pickup does) "
+             "and run it with /usr/bin/python3")
 
 EVENT = struct.Struct("llHHi")  # struct input_event on 64-bit Linux: timeval, type, code, value
 EV_KEY = 1
