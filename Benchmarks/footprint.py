@@ -7,9 +7,9 @@ panel, with its growth after a warm-up.
     python3 Benchmarks/footprint.py .build-release/release/lockerd [--cycles 10000] [--idle-seconds 60]
 
 Goals on the project's 2-core machine: idle RSS <= 20 MiB and PSS <= 18 MiB (the median of
-several starts), exec to READY <= 200 ms, idle CPU < 0.5 % of one core and <= 5 wake-ups a second (simulated cabinet), <= 0.2 % and <= 3
-wake-ups per poll with one CU16, RSS growth <= 1 MiB after the warm-up; stripped lockerd <= 60
-MB and lockerctl <= 15 MB (10^6 bytes). Memory is reported in MiB, as /proc counts it. Standard
+several starts), exec to READY <= 200 ms, idle CPU < 0.5 % of one core and <= 5 wake-ups a second
+(simulated cabinet), <= 0.2 % and <= 3 wake-ups per poll with one CU16, RSS growth <= 1 MiB after
+the warm-up; stripped lockerd <= 60 MB and lockerctl <= 15 MB (10^6 bytes). Memory is reported in MiB, as /proc counts it. Standard
 library only; Linux only (reads /proc).
 Prints a table on standard output, progress on standard error; exits 0, or non-zero with a
 message when lockerd cannot be started, never becomes READY, or the cabinet misbehaves.
@@ -434,9 +434,10 @@ class Bench:
         finally:
             daemon.stop()
 
-    # 4a. idle memory over several starts: one start's figure moves by a few hundred KiB from run
-    # to run (which pages of the image the kernel maps around each fault, the allocator's
-    # layout), more than the margin to the goal, so the goal is the median's.
+    # 4a. idle memory over several starts: one start's figure moved by a few hundred KiB from
+    # start to start and by up to 1 MiB between sessions for the same binary (the image's resident
+    # pages, most likely what the kernel maps around each fault as the page cache holds the file),
+    # more than the margin to the goal, so the goal is the median's.
     def idle_memory_over_starts(self):
         starts = self.options.idle_starts
         samples = []
