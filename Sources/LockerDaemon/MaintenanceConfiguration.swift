@@ -59,6 +59,11 @@ public struct MaintenanceConfiguration: Sendable, Codable, Equatable {
     func problems() -> [String] {
         var problems: [String] = []
         if !(1...256).contains(maximumClients) { problems.append("maintenance.maximumClients must be 1...256, is \(maximumClients)") }
+        // An empty name is a typo, not a group: it would admit only root and lockerd's own user.
+        if group.isEmpty { problems.append("maintenance.group is empty: name a group, or give its gid") }
+        if readOnlyGroup?.isEmpty == true {
+            problems.append("maintenance.readOnlyGroup is empty: name a group, give its gid, or leave it out")
+        }
         if let socketPath, socketPath.utf8.count >= 108 {
             problems.append("maintenance.socketPath is longer than a Unix socket path may be (107 bytes)")
         }

@@ -79,5 +79,15 @@ import Testing
         let problems = configuration.maintenance.problems()
         #expect(problems.contains { $0.contains("loopback") })
         #expect(problems.contains { $0.contains("maximumClients") })
+        #expect(!problems.contains { $0.contains("group") })
+
+        // An empty group (a typo in the file, or `--maintenance-group ""`) is refused by name.
+        configuration.maintenance = MaintenanceConfiguration(group: "", readOnlyGroup: "")
+        let emptyGroups = configuration.maintenance.problems()
+        #expect(emptyGroups.contains { $0.hasPrefix("maintenance.group is empty") })
+        #expect(emptyGroups.contains { $0.hasPrefix("maintenance.readOnlyGroup is empty") })
+        #expect(throws: (any Error).self) { try configuration.validate() }
+        configuration.maintenance = MaintenanceConfiguration(group: "4242")
+        #expect(configuration.maintenance.problems().isEmpty)
     }
 }
