@@ -47,6 +47,14 @@ public final class CabinetController {
     public var attemptGuard: CodeAttemptGuard { model.attemptGuard }
     public internal(set) var offlineBoards: Set<Int> = []
     private var lastPublishedSequence: Int64
+    /// Whether the record may hold events `onEvent` was not given yet. Only `commit` appends
+    /// events while the cabinet runs (every event is a custody transaction of this controller's),
+    /// so after the feed caught up, an input that committed nothing (most keys) does not read the
+    /// record: each read was a read transaction with its locks and three statements parsed, on
+    /// the cabinet loop's thread, at every key.
+    private var recordMayHaveUnpublishedEvents = true
+    /// How many times the feed read the record (tests: inputs that commit nothing read nothing).
+    public private(set) var eventFeedReads = 0
     var lastOverdueCheck: Date?
     var lastBoardPoll: Date?
     var lastStorageCheck: Date?
@@ -403,6 +411,8 @@ public final class CabinetController {
     func commit<T: Sendable>(_ what: String, _ body: @Sendable (CustodyTransaction) throws -> T) -> T? {
         let stamp = EventStamp(wallClock: clock.now(), monotonicNanoseconds: clock.monotonicNanoseconds())
         commitsSinceCheckpoint += 1
+        // Before the attempt, whatever its outcome: a refused one costs the feed one needless read.
+        recordMayHaveUnpublishedEvents = true
         do {
             return try store.transaction(at: stamp, body)
         } catch {
@@ -429,12 +439,18 @@ public final class CabinetController {
 
     /// Hands newly committed events to the observer (after the fact: never on the unlock path).
     public func publishNewEvents() {
-        guard let onEvent else { return }
+        guard let onEvent, recordMayHaveUnpublishedEvents else { return }
         let before = lastPublishedSequence
-        while let batch = try? store.events(after: lastPublishedSequence, limit: 500), !batch.isEmpty {
+        var caughtUp = false
+        while true {
+            eventFeedReads += 1
+            // A read the store refuses ends this call; the next one reads again.
+            guard let batch = try? store.events(after: lastPublishedSequence, limit: 500) else { break }
+            guard let last = batch.last else { caughtUp = true; break }
             for event in batch { onEvent(event) }
-            lastPublishedSequence = batch.last?.sequence ?? lastPublishedSequence
+            lastPublishedSequence = last.sequence
         }
+        recordMayHaveUnpublishedEvents = !caughtUp
         if lastPublishedSequence != before { afterEvents?() }
     }
 
