@@ -9,8 +9,8 @@ panel, with its growth after a warm-up.
 Goals on the project's 2-core machine: idle RSS <= 20 MiB and PSS <= 18 MiB (the median of
 several starts), exec to READY <= 200 ms, idle CPU < 0.5 % of one core and <= 5 wake-ups a second
 (simulated cabinet), <= 0.2 % and <= 3 wake-ups per poll with one CU16, RSS growth <= 1 MiB after
-the warm-up; stripped lockerd <= 60 MB and lockerctl <= 15 MB (10^6 bytes). Memory is reported in MiB, as /proc counts it. Standard
-library only; Linux only (reads /proc).
+the warm-up; stripped lockerd <= 60 MB and lockerctl <= 15 MB (10^6 bytes). Memory is reported in
+MiB, as /proc counts it. Standard library only; Linux only (reads /proc).
 Prints a table on standard output, progress on standard error; exits 0, or non-zero with a
 message when lockerd cannot be started, never becomes READY, or the cabinet misbehaves.
 """
@@ -451,7 +451,7 @@ class Bench:
                 daemon.stop()
 
         def median(key):
-            return sorted(sample[key] for sample in samples)[len(samples) // 2]
+            return percentile([sample[key] for sample in samples], 0.5)
 
         def spread(key):
             return "%.1f-%.1f" % (min(sample[key] for sample in samples), max(sample[key] for sample in samples))
