@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <malloc.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 
 int lockerd_tty_set_exclusive(int fd) {
     return ioctl(fd, TIOCEXCL);
@@ -80,4 +81,10 @@ void lockerd_mark_thread_may_block(void) {
 
 int lockerd_thread_may_block(void) {
     return thread_may_block;
+}
+
+long lockerd_thread_involuntary_switches(void) {
+    struct rusage usage;
+    if (getrusage(RUSAGE_THREAD, &usage) != 0) return -1;
+    return usage.ru_nivcsw;
 }

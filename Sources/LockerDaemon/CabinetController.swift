@@ -101,6 +101,12 @@ public final class CabinetController {
     public var onScreen: (@Sendable (KioskScreen) -> Void)?
     /// The last message the display was given (the kiosk page shows it with the panel's step).
     var lastShown: PanelMessage = .welcome
+    /// Called when the next key may, or may no longer, complete a pickup code (the panel holds a
+    /// code one digit short): the daemon has the cabinet loop busy-poll its keypads meanwhile
+    /// (`DedicatedThreadExecutor.busyPoll(until:)`), so that digit is read the moment it comes.
+    public var onLastDigitAwaited: (@Sendable (_ awaited: Bool) -> Void)?
+    /// What `onLastDigitAwaited` was last told.
+    private var lastDigitAwaited = false
     /// Called on every wrong pickup code (metrics).
     public var onWrongCode: (@Sendable () -> Void)?
     /// Called after each latch command with the time since the input that caused it arrived
@@ -247,6 +253,7 @@ public final class CabinetController {
         publishNewEvents()
         publishScreen()
         checkpointIfDue(now: clock.now())
+        noteWhetherLastDigitAwaited()
     }
 
     /// Time passes: timeouts, door reminders and alarms, overdue parcels, offline boards.
@@ -260,6 +267,18 @@ public final class CabinetController {
         await housekeeping(now: now)
         publishNewEvents()
         publishScreen()
+        // The panel forgets a half-typed code after its silence.
+        noteWhetherLastDigitAwaited()
+    }
+
+    /// Tells `onLastDigitAwaited` when the panel comes to hold a pickup code one digit short, and
+    /// when it no longer does (the code completed, corrected, cleared or forgotten).
+    private func noteWhetherLastDigitAwaited() {
+        var awaited = false
+        if case .idle(let typed) = panel.state { awaited = typed.count == codePolicy.length - 1 }
+        guard awaited != lastDigitAwaited else { return }
+        lastDigitAwaited = awaited
+        onLastDigitAwaited?(awaited)
     }
 
     /// Nothing under way that a deadline under a second could concern: no code or courier

@@ -55,6 +55,9 @@ public enum Daemon {
     /// The cabinet loop thread's nice value (see where it starts); systemd/lockerd.service's
     /// LimitNICE= must allow it.
     public static let cabinetLoopNiceValue: Int32 = -5
+    /// How long the cabinet loop busy-polls its keypads for the last digit of a pickup code
+    /// (`DedicatedThreadExecutor.busyPoll(until:)`) before it sleeps again.
+    public static let lastDigitBusyPoll: Duration = .seconds(2)
 
     public static func run(_ options: Options, logger: Logger) async throws {
         let configuration = options.configuration
@@ -117,6 +120,12 @@ public enum Daemon {
         }
         controller.diskReserve = reserve
         controller.pollDeferrals = hardware.buses.map(\.pollDeferral)
+        // While a pickup code lacks only its last digit, the loop reads the keypads without
+        // sleeping, for two seconds at most (people type a digit in well under a second; a longer
+        // pause only costs that key the core's wake-up again): the door opens about 80 µs sooner.
+        if let loopThread {
+            controller.onLastDigitAwaited = { awaited in loopThread.busyPoll(until: awaited ? .now + Self.lastDigitBusyPoll : nil) }
+        }
         if let movedAside { controller.storeWasMovedAside(to: movedAside.path, reason: movedAside.reason) }
         if replacingLostKey {
             // Recorded before the new key is written: a power cut between the two leaves the codes

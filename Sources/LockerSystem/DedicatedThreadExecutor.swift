@@ -23,7 +23,8 @@ import Synchronization
 /// that handles what they deliver, with no hand-over at all (a keypad on the cabinet loop).
 ///
 /// The thread waits in poll() on its eventfd and the watched devices, with no timeout unless a
-/// `sleep(for:)` is due: an idle loop never wakes. `stop()` ends it once its queue is empty; a
+/// `sleep(for:)` is due: an idle loop never wakes. For a short while (`busyPoll(until:)`: the
+/// last digit of a pickup code is awaited) it does not sleep at all. `stop()` ends it once its queue is empty; a
 /// job that arrives after that runs on the global executor, so no job is ever dropped.
 public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     private struct Timer {
@@ -52,6 +53,8 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
         var isWaiting = false
         var isStopping = false
         var hasEnded = false
+        /// Until then the thread polls without sleeping (`busyPoll(until:)`).
+        var busyPollUntil: ContinuousClock.Instant?
 
         /// Whether the thread must be woken to see what was just added (and it no longer waits).
         mutating func takeWaiting() -> Bool {
@@ -63,7 +66,8 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     /// What the thread does next.
     private enum Step {
         case run([UnownedJob], due: [CheckedContinuation<Void, any Error>], removed: [Watch])
-        case wait(until: ContinuousClock.Instant?, watches: [Watch])
+        /// `busy`: poll without sleeping (a zero timeout), and come back to look again.
+        case wait(until: ContinuousClock.Instant?, watches: [Watch], busy: Bool)
         case end(pending: [CheckedContinuation<Void, any Error>], removed: [Watch])
     }
 
@@ -202,6 +206,37 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Until `deadline` the thread does not sleep when it has nothing to do: it polls its eventfd
+    /// and watched devices with a zero timeout, over and over, so a key is read the moment it
+    /// arrives. A sleeping thread's core has to be woken first: on the 2-core VM of the pickup
+    /// benchmark that was about 80 µs of the 230 lockerd spent above a bare commit, on every
+    /// pickup. The cabinet asks for it while the last digit of a pickup code is awaited, for two
+    /// seconds at most: that core is busy meanwhile (a second or two per pickup, never at rest).
+    /// Busy polling ends by itself when other threads of the machine want the core (the thread was
+    /// preempted and got less than nine tenths of it), so it only takes a core nobody else wanted. nil (or an instant
+    /// passed) ends it now.
+    public func busyPoll(until deadline: ContinuousClock.Instant?) {
+        let wakeThread = queue.withLock { queue -> Bool in
+            queue.busyPollUntil = deadline
+            return queue.takeWaiting()
+        }
+        if wakeThread { wake() }
+    }
+
+    /// How long busy polling runs before the thread judges whether it has its core to itself.
+    static let busyPollJudgedAfter: Duration = .milliseconds(10)
+
+    /// The CPU time the calling thread has used.
+    private static func threadCPUTime() -> Duration {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return .seconds(time.tv_sec) + .nanoseconds(time.tv_nsec)
+    }
+
+    /// How many busy polls ended early because other threads wanted the core (tests, diagnostics).
+    package var busyPollsGivenUp: Int { busyPollsGivenUpCount.load(ordering: .relaxed) }
+    private let busyPollsGivenUpCount = Atomic<Int>(0)
+
     /// Ends the thread once the jobs already queued have run; a sleep still pending is cancelled.
     public func stop() {
         let wakeThread = queue.withLock { queue -> Bool in
@@ -237,11 +272,15 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
                 return .end(pending: queue.timers.map(\.sleeper), removed: queue.watches)
             }
             queue.isWaiting = true
-            return .wait(until: queue.timers.map(\.deadline).min(), watches: queue.watches)
+            if let until = queue.busyPollUntil, until <= now { queue.busyPollUntil = nil }
+            return .wait(until: queue.timers.map(\.deadline).min(), watches: queue.watches, busy: queue.busyPollUntil != nil)
         }
     }
 
     private func runJobs() {
+        // When busy polling began, and the thread's CPU time and involuntary context switches
+        // then (nil: not busy polling).
+        var busySince: (wall: ContinuousClock.Instant, used: Duration, preemptions: Int)?
         while true {
             switch nextStep() {
             case .run(let jobs, let due, let removed):
@@ -249,11 +288,37 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
                 // A resumed sleeper's task comes back through `enqueue`, and runs on the next turn.
                 for sleeper in due { sleeper.resume() }
                 for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
-            case .wait(let deadline, let watches):
+            case .wait(let deadline, let watches, let busy):
+                if busy {
+                    let now = ContinuousClock.now, used = Self.threadCPUTime()
+                    if let since = busySince {
+                        // Preempted, and given less than nine tenths of its core since busy
+                        // polling began (once that is long enough to tell): other threads of the
+                        // machine want the core. A loop that kept spinning would take their time,
+                        // and when its key came it could be waiting behind them for its turn (a
+                        // sleeping thread is woken ahead of them). It sleeps again. A kernel
+                        // worker's moment on the core (several every pickup) is not a reason, nor
+                        // is the loop's own waiting in a job (a commit's fsync).
+                        let elapsed = now - since.wall
+                        if elapsed >= Self.busyPollJudgedAfter, (used - since.used) * 10 < elapsed * 9,
+                           lockerd_thread_involuntary_switches() != since.preemptions {
+                            queue.withLock { $0.busyPollUntil = nil }
+                            busySince = nil
+                            busyPollsGivenUpCount.add(1, ordering: .relaxed)
+                            continue
+                        }
+                    } else {
+                        busySince = (now, used, lockerd_thread_involuntary_switches())
+                    }
+                } else {
+                    busySince = nil
+                }
                 var entries = [pollfd(fd: wakeup, events: Int16(POLLIN), revents: 0)]
                 entries += watches.map { pollfd(fd: $0.descriptor, events: Int16(POLLIN), revents: 0) }
                 var timeout: Int32 = -1
-                if let deadline {
+                if busy {
+                    timeout = 0
+                } else if let deadline {
                     // Rounded up: a wait that ends early only to wait again is a wake-up for nothing.
                     let left = max(.zero, deadline - ContinuousClock.now)
                     let microseconds = left.components.seconds * 1_000_000 + left.components.attoseconds / 1_000_000_000_000

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import LockerSystem
+import Foundation
 import Synchronization
 import Testing
 
@@ -149,5 +150,95 @@ import Testing
         // Whether the sleep is registered before or after the stop, it ends with CancellationError.
         stopped.stop()
         await #expect(throws: CancellationError.self) { try await pending.value }
+    }
+
+    /// The calling thread's id (from /proc/thread-self, which links to "PID/task/TID").
+    static func currentThreadID() -> Int {
+        var bytes = [CChar](repeating: 0, count: 64)
+        let count = readlink("/proc/thread-self", &bytes, bytes.count - 1)
+        let link = String(decoding: bytes.prefix(max(0, count)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Int(link.split(separator: "/").last ?? "") ?? -1
+    }
+
+    /// How many times thread `id` of this process gave up its core to wait (it slept).
+    static func voluntarySwitches(ofThread id: Int) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/self/task/\(id)/status", encoding: .utf8)
+        let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("voluntary_ctxt_switches:") })
+        return try #require(Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)))
+    }
+
+    /// A watched pipe the thread reads one byte at a time; `send` writes a byte and returns once
+    /// the handler on the thread has read it and 2 ms more have passed (spent yielding, not
+    /// sleeping): long enough for a thread with nothing to do to have gone to sleep.
+    final class WatchedPipe: Sendable {
+        let reader: Int32, writer: Int32
+        let handled = Atomic<Int>(0)
+        init() {
+            var ends: [Int32] = [0, 0]
+            precondition(pipe(&ends) == 0)
+            (reader, writer) = (ends[0], ends[1])
+        }
+        func onReadable() {
+            var byte: UInt8 = 0
+            if read(reader, &byte, 1) == 1 { handled.add(1, ordering: .relaxed) }
+        }
+        func send() {
+            let before = handled.load(ordering: .relaxed)
+            var byte: UInt8 = 1
+            _ = write(writer, &byte, 1)
+            while handled.load(ordering: .relaxed) == before { sched_yield() }
+            let pause = ContinuousClock.now + .milliseconds(2)
+            while ContinuousClock.now < pause { sched_yield() }
+        }
+        deinit { close(reader); close(writer) }
+    }
+
+    /// While busy polling (the last digit of a pickup code is awaited), the thread reads a
+    /// watched device without ever going to sleep; told to stop, it sleeps between reads again.
+    @Test func busyPollingReadsWithoutSleepingUntilItEnds() async throws {
+        let executor = try DedicatedThreadExecutor(name: "test busy")
+        defer { executor.stop() }
+        let device = WatchedPipe()
+        let id = executor.watch(device.reader, onReadable: { device.onReadable() }, onRemoved: {})
+        defer { executor.unwatch(id) }
+        let thread = await Task(executorPreference: executor) { Self.currentThreadID() }.value
+        try #require(thread > 0)
+
+        executor.busyPoll(until: .now + .seconds(60))
+        device.send()
+        let busyBefore = try Self.voluntarySwitches(ofThread: thread)
+        for _ in 0..<20 { device.send() }
+        let sleptWhileBusy = try Self.voluntarySwitches(ofThread: thread) - busyBefore
+        // Unless another thread of this machine wanted its core (the parallel tests): it then gives
+        // up busy polling, as it should, and sleeps.
+        #expect(sleptWhileBusy <= 2 || executor.busyPollsGivenUp > 0, "slept \(sleptWhileBusy) times in 20 busy-polled reads")
+
+        executor.busyPoll(until: nil)
+        device.send()
+        let idleBefore = try Self.voluntarySwitches(ofThread: thread)
+        for _ in 0..<20 { device.send() }
+        let sleptWhenIdle = try Self.voluntarySwitches(ofThread: thread) - idleBefore
+        #expect(sleptWhenIdle >= 15, "slept only \(sleptWhenIdle) times in 20 reads after busy polling ended")
+        #expect(device.handled.load(ordering: .relaxed) == 42)
+    }
+
+    /// Busy polling takes only a core nobody else wants: preempted by another thread (here, more
+    /// spinning threads than the machine has cores), the thread stops busy polling and sleeps.
+    @Test func busyPollingEndsWhenAnotherThreadWantsTheCore() async throws {
+        let executor = try DedicatedThreadExecutor(name: "test yield")
+        defer { executor.stop() }
+        executor.busyPoll(until: .now + .seconds(60))
+        _ = await Task(executorPreference: executor) { 0 }.value
+        let spinning = Atomic<Bool>(true)
+        let spinners = (0...ProcessInfo.processInfo.activeProcessorCount).map { _ in
+            Thread { while spinning.load(ordering: .relaxed) {} }
+        }
+        spinners.forEach { $0.start() }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while executor.busyPollsGivenUp == 0, ContinuousClock.now < deadline { sched_yield() }
+        spinning.store(false, ordering: .relaxed)
+        #expect(executor.busyPollsGivenUp == 1)
+        // Asleep again: a job from here still wakes it and runs.
+        #expect(await Task(executorPreference: executor) { Self.currentThreadName() }.value == "test yield")
     }
 }

@@ -41,5 +41,9 @@ int lockerd_eventfd(void);
 void lockerd_mark_thread_may_block(void);
 int lockerd_thread_may_block(void);
 
+/// How many times the calling thread was taken off its core while it could still run (getrusage
+/// RUSAGE_THREAD's involuntary context switches), or -1 with errno.
+long lockerd_thread_involuntary_switches(void);
+
 #endif
 
