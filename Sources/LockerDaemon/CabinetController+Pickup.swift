@@ -9,7 +9,18 @@ import LockerUplink
 extension CabinetController {
     /// A resident typed a complete code.
     func attemptPickup(code: String) async {
-        await carryOut(custody.codeEntered(codeHash: hasher.hash(code: code), in: model, now: clock.now()), "pickup door opening")
+        await carryOut(custody.codeEntered(codeHash: codeHash(code), in: model, now: clock.now()), "pickup door opening")
+    }
+
+    /// The code's keyed hash: looked up among `lastDigitHashes` when the code is one of those,
+    /// made now otherwise (a scanned code, a code typed with the panel's other keys between).
+    private func codeHash(_ code: String) -> String {
+        // Compared as bytes: Character and Unicode comparisons cost microseconds here, cold.
+        if let anticipated = lastDigitHashes, let last = code.utf8.last, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(last),
+           code.utf8.count == anticipated.typed.utf8.count + 1, code.utf8.starts(with: anticipated.typed.utf8) {
+            return anticipated.hashes[Int(last - UInt8(ascii: "0"))]
+        }
+        return hasher.hash(code: code)
     }
 
     /// Courier PINs have their own throttle per courier id (`CustodyStateMachine.courierPINEntered`):

@@ -26,9 +26,11 @@ final class CabinetHarness: @unchecked Sendable {
 
     /// - Parameter directory: reuse one to simulate a restart on the same store and physical cabinet.
     /// - Parameter wrapBoards: puts a test double around each board (to look at the store when a latch moves).
+    /// - Parameter wrapHasher: puts a test double around the pickup-code hasher (to count its hashes).
     init(configuration: CabinetConfiguration = .simulatedDefault, directory: URL? = nil,
          clock: ManualCabinetClock = ManualCabinetClock(),
-         wrapBoards: (@Sendable (any LockBoard) -> any LockBoard)? = nil, withColdChain: Bool = false) async throws {
+         wrapBoards: (@Sendable (any LockBoard) -> any LockBoard)? = nil,
+         wrapHasher: (@Sendable (any PickupCodeHasher) -> any PickupCodeHasher)? = nil, withColdChain: Bool = false) async throws {
         let directory = directory ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("lockerd-test-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -50,8 +52,9 @@ final class CabinetHarness: @unchecked Sendable {
         assemblyLogger.logLevel = .critical
         let hardware = try HardwareAssembly(configuration: configuration, cabinet: simulated, logger: assemblyLogger)
         self.hardware = hardware
+        let hasher: any PickupCodeHasher = HMACPickupCodeHasher(key: key)
         let controller = try CabinetController(
-            configuration: configuration, store: opened, clock: clock, hasher: HMACPickupCodeHasher(key: key),
+            configuration: configuration, store: opened, clock: clock, hasher: wrapHasher?(hasher) ?? hasher,
             boards: wrapBoards.map { hardware.boards.map($0) } ?? hardware.boards,
             display: simulated.display, buzzer: simulated.buzzer, lights: simulated.lights, logger: logger)
         controller.pollDeferrals = [pollDeferral]

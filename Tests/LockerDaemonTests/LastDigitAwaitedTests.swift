@@ -1,4 +1,5 @@
 import Foundation
+import LockerCore
 import LockerDaemon
 import Synchronization
 import Testing
@@ -52,5 +53,61 @@ import Testing
         await cabinet.press("menu " + String(repeating: "1", count: code.count - 1))
         #expect(heard() == before)
         await cabinet.press("clear")
+    }
+
+    /// Counts the codes it hashes (the controller's real hasher inside).
+    final class CountingHasher: PickupCodeHasher, Sendable {
+        let inner: any PickupCodeHasher
+        let hashed = Mutex<[String]>([])
+        init(_ inner: any PickupCodeHasher) { self.inner = inner }
+        func hash(code: String) -> String {
+            hashed.withLock { $0.append(code) }
+            return inner.hash(code: code)
+        }
+    }
+
+    /// The ten codes the last digit can make are hashed as the panel comes to hold the code one
+    /// digit short; the last key then hashes nothing, and opens the right door, or counts a wrong
+    /// code, exactly as a hash made then would.
+    @Test func theLastDigitsHashesAreMadeBeforeItComes() async throws {
+        let counting = Mutex<CountingHasher?>(nil)
+        let cabinet = try await CabinetHarness(wrapHasher: { inner in
+            let hasher = CountingHasher(inner)
+            counting.withLock { $0 = hasher }
+            return hasher
+        })
+        defer { cabinet.removeFiles() }
+        let hasher = try #require(counting.withLock { $0 })
+        await cabinet.courierLogin()
+        let (label, shown) = try await cabinet.deposit("SF1000000003")
+        let code = try #require(shown)
+        await cabinet.press("enter 2")
+        let typed = String(code.dropLast())
+        let wrongDigit = (code.last!.wholeNumberValue! + 1) % 10
+
+        hasher.hashed.withLock { $0.removeAll() }
+        await cabinet.press(typed)
+        #expect(hasher.hashed.withLock { $0 } == (0...9).map { typed + String($0) })
+        // A wrong last digit: counted as a wrong code, with no hash made for it.
+        hasher.hashed.withLock { $0.removeAll() }
+        await cabinet.press(String(wrongDigit))
+        #expect(hasher.hashed.withLock { $0 } == [])
+        #expect(!cabinet.isOpen(label))
+        let failures = Mutex(0)
+        await cabinet.inbox.inspect { controller in failures.withLock { $0 = controller.attemptGuard.consecutiveFailures } }
+        #expect(failures.withLock { $0 } == 1)
+
+        // BACK and a different digit before the last: the candidates are made again for it.
+        let other = String(typed.dropLast()) + String((typed.last!.wholeNumberValue! + 1) % 10)
+        await cabinet.press(other)
+        await cabinet.press("back")
+        #expect(hasher.hashed.withLock { $0 }.suffix(10) == (0...9).map { other + String($0) })
+        hasher.hashed.withLock { $0.removeAll() }
+        await cabinet.press(String(typed.last!))
+        #expect(hasher.hashed.withLock { $0 } == (0...9).map { typed + String($0) })
+        hasher.hashed.withLock { $0.removeAll() }
+        await cabinet.press(String(code.last!))
+        #expect(hasher.hashed.withLock { $0 } == [])
+        #expect(cabinet.isOpen(label))
     }
 }
