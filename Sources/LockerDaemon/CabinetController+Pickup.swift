@@ -12,6 +12,23 @@ extension CabinetController {
         await carryOut(custody.codeEntered(codeHash: codeHash(code), in: model, now: clock.now()), "pickup door opening")
     }
 
+    /// Rehearses the pickup the awaited last digit may complete, and changes nothing: the custody
+    /// decision for each of the ten codes (pure; the changes are dropped), then reads of the rows
+    /// the commit would write for the doors they would open (`CabinetStore.rehearseCustodyWrite`;
+    /// the first door's when none would: a wrong code commits too). Run every millisecond while
+    /// the last digit is awaited (`LastDigitAnticipation`), so that its path is warm in the CPU's
+    /// caches when it comes.
+    public func rehearseLastDigit() {
+        guard let candidates = lastDigitHashes else { return }
+        lastDigitRehearsals += 1
+        let now = clock.now()
+        var doors: [Int] = []
+        for hash in candidates.hashes {
+            if let id = custody.codeEntered(codeHash: hash, in: model, now: now).latch, !doors.contains(id) { doors.append(id) }
+        }
+        for id in doors.isEmpty ? [0] : doors { store.rehearseCustodyWrite(compartmentID: id) }
+    }
+
     /// The code's keyed hash: looked up among `lastDigitHashes` when the code is one of those,
     /// made now otherwise (a scanned code, a code typed with the panel's other keys between).
     private func codeHash(_ code: String) -> String {

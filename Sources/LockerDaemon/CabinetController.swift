@@ -112,6 +112,8 @@ public final class CabinetController {
     /// The last key then looks its code's hash up instead of computing it: about 20 µs of the way
     /// from the last key to the door on this 2-core VM, spent while the person finds the key.
     var lastDigitHashes: (typed: String, hashes: [String])?
+    /// How many times the pickup was rehearsed (`rehearseLastDigit`; tests).
+    public internal(set) var lastDigitRehearsals = 0
     /// Called on every wrong pickup code (metrics).
     public var onWrongCode: (@Sendable () -> Void)?
     /// Called after each latch command with the time since the input that caused it arrived

@@ -55,9 +55,6 @@ public enum Daemon {
     /// The cabinet loop thread's nice value (see where it starts); systemd/lockerd.service's
     /// LimitNICE= must allow it.
     public static let cabinetLoopNiceValue: Int32 = -5
-    /// How long the cabinet loop busy-polls its keypads for the last digit of a pickup code
-    /// (`DedicatedThreadExecutor.busyPoll(until:)`) before it sleeps again.
-    public static let lastDigitBusyPoll: Duration = .seconds(2)
 
     public static func run(_ options: Options, logger: Logger) async throws {
         let configuration = options.configuration
@@ -120,12 +117,6 @@ public enum Daemon {
         }
         controller.diskReserve = reserve
         controller.pollDeferrals = hardware.buses.map(\.pollDeferral)
-        // While a pickup code lacks only its last digit, the loop reads the keypads without
-        // sleeping, for two seconds at most (people type a digit in well under a second; a longer
-        // pause only costs that key the core's wake-up again): the door opens about 80 µs sooner.
-        if let loopThread {
-            controller.onLastDigitAwaited = { awaited in loopThread.busyPoll(until: awaited ? .now + Self.lastDigitBusyPoll : nil) }
-        }
         if let movedAside { controller.storeWasMovedAside(to: movedAside.path, reason: movedAside.reason) }
         if replacingLostKey {
             // Recorded before the new key is written: a power cut between the two leaves the codes
@@ -138,6 +129,13 @@ public enum Daemon {
             logger.critical("a new device key was made: the pickup codes of parcels in custody no longer work; codes.invalidated lists them for the server to issue new ones")
         }
         let inbox = CabinetInbox()
+        // While a pickup code lacks only its last digit, the loop reads the keypads without
+        // sleeping and rehearses the pickup, for two seconds at most (people type a digit in well
+        // under a second; a longer pause only costs that key the caches and the core's wake-up).
+        if let loopThread {
+            let anticipation = LastDigitAnticipation(loop: loopThread, inbox: inbox)
+            controller.onLastDigitAwaited = { awaited in anticipation.lastDigitAwaited(awaited) }
+        }
         let simulationClock = ColdChainService.SimulationClock(clock: clock)
         let zoneHardware = ColdChainHardware.build(configuration: configuration, cabinet: cabinet, clock: simulationClock,
                                                   boards: hardware.boards, logger: logger)
