@@ -102,8 +102,9 @@ public final class CabinetController {
     /// The last message the display was given (the kiosk page shows it with the panel's step).
     var lastShown: PanelMessage = .welcome
     /// Called when the next key may, or may no longer, complete a pickup code (the panel holds a
-    /// code one digit short): the daemon has the cabinet loop busy-poll its keypads meanwhile
-    /// (`DedicatedThreadExecutor.busyPoll(until:)`), so that digit is read the moment it comes.
+    /// code one digit short): the daemon's `LastDigitAnticipation` has the cabinet loop busy-poll
+    /// its keypads and rehearse the pickup meanwhile, so that digit is read the moment it comes
+    /// and finds its path warm.
     public var onLastDigitAwaited: (@Sendable (_ awaited: Bool) -> Void)?
     /// What `onLastDigitAwaited` was last told.
     private var lastDigitAwaited = false
