@@ -24,8 +24,9 @@ import Synchronization
 ///
 /// The thread waits in poll() on its eventfd and the watched devices, with no timeout unless a
 /// `sleep(for:)` is due: an idle loop never wakes. For a short while (`busyPoll(until:)`: the
-/// last digit of a pickup code is awaited) it does not sleep at all. `stop()` ends it once its queue is empty; a
-/// job that arrives after that runs on the global executor, so no job is ever dropped.
+/// last digit of a pickup code is awaited) it does not sleep at all. `stop()` ends it once its
+/// queue is empty; a job that arrives after that runs on the global executor, so no job is ever
+/// dropped.
 public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     private struct Timer {
         let id: UInt64
@@ -213,8 +214,8 @@ public final class DedicatedThreadExecutor: TaskExecutor, @unchecked Sendable {
     /// pickup. The cabinet asks for it while the last digit of a pickup code is awaited, for two
     /// seconds at most: that core is busy meanwhile (a second or two per pickup, never at rest).
     /// Busy polling ends by itself when other threads of the machine want the core (the thread was
-    /// preempted and got less than nine tenths of it), so it only takes a core nobody else wanted. nil (or an instant
-    /// passed) ends it now.
+    /// preempted and got less than nine tenths of it), so it only takes a core nobody else wanted.
+    /// nil (or an instant passed) ends it now.
     public func busyPoll(until deadline: ContinuousClock.Instant?) {
         let wakeThread = queue.withLock { queue -> Bool in
             queue.busyPollUntil = deadline
