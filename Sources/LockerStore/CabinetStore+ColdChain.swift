@@ -14,7 +14,7 @@ extension CabinetStore {
     /// the minutes after show as a gap, which is the truth (nothing proves them).
     @discardableResult
     public func saveTemperatureSegment(_ segment: StoredTemperatureSegment, id: Int64?) throws -> Int64 {
-        try pool.write { db in
+        try writing { db in
             let arguments: StatementArguments = [
                 segment.zone, segment.start.timeIntervalSince1970, segment.end.timeIntervalSince1970,
                 segment.minCelsius, segment.maxCelsius, segment.lastCelsius, segment.sampleCount,
@@ -39,7 +39,7 @@ extension CabinetStore {
     }
 
     public func appendTemperatureSegment(_ segment: StoredTemperatureSegment) throws {
-        try pool.write { db in
+        try writing { db in
             try db.execute(
                 sql: """
                     INSERT INTO temperature_segments (zone, start_time, end_time, min_celsius, max_celsius, last_celsius, sample_count)
@@ -96,7 +96,7 @@ extension CabinetStore {
     /// picked up), and nothing after it is ever removed.
     @discardableResult
     public func pruneTemperatureSegments(endedBefore cutoff: Date) throws -> Int {
-        try pool.write { db in
+        try writing { db in
             try db.execute(sql: "DELETE FROM temperature_segments WHERE end_time < ?", arguments: [cutoff.timeIntervalSince1970])
             return db.changesCount
         }

@@ -117,7 +117,7 @@ extension CabinetStore {
     /// any other removal.
     @discardableResult
     public func removeCompactedEvents(limit: Int) throws -> Int {
-        try pool.write { db in
+        try writing { db in
             try db.execute(sql: """
                 DELETE FROM events WHERE sequence IN (
                     SELECT sequence FROM events

@@ -21,6 +21,9 @@ public final class CabinetStore: Sendable {
     /// the schema refuses an event that does not follow the `chain` row, so a tip gone stale (another
     /// process writing the file) costs one refused commit, after which it is read again.
     private let chainTip = Mutex<ChainTip?>(nil)
+    /// How many writes are waiting for the pool's writer or holding it (`writing`): a rehearsal
+    /// (`rehearseCustodyWrite`) steps aside rather than wait behind one on the cabinet loop.
+    let writesUnderWay = Atomic<Int>(0)
 
     /// Opens (creating if needed) and migrates the database, then verifies that commits are durable.
     /// Refuses to open a database that fails `quick_check`.
@@ -106,7 +109,7 @@ public final class CabinetStore: Sendable {
     /// operations (`CabinetController.checkpointIfDue`). Returns the WAL's frame count.
     @discardableResult
     public func checkpoint() throws -> Int {
-        try pool.writeWithoutTransaction { db in try db.checkpoint(.passive).walFrameCount }
+        try writingWithoutTransaction { db in try db.checkpoint(.passive).walFrameCount }
     }
 
     /// The database's identity (see `DatabaseIdentity`), kept for life.
@@ -143,7 +146,7 @@ public final class CabinetStore: Sendable {
     /// nothing was recorded under the new one); after it, the new one is in force.
     @discardableResult
     public func beginEpoch(at startedAt: Date) throws -> (epoch: String, firstSequence: Int64) {
-        let started = try pool.write { db in
+        let started = try writing { db in
             let next = try Int64.fetchOne(db, sql: "SELECT next_sequence FROM chain WHERE id = 1") ?? 1
             let epoch = try String.fetchOne(db, sql: "SELECT lower(hex(randomblob(16)))") ?? UUID().uuidString
             try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [epoch])
@@ -196,7 +199,7 @@ public final class CabinetStore: Sendable {
     /// failure before this leaves the request in place, and the events are sent again once more
     /// (the server drops what it already has).
     public func clearUplinkResendFrom() throws {
-        try pool.write { db in try db.execute(sql: "DELETE FROM meta WHERE key = 'uplink_resend_from'") }
+        try writing { db in try db.execute(sql: "DELETE FROM meta WHERE key = 'uplink_resend_from'") }
     }
 
     /// Every event up to this sequence is stored by the central server.
@@ -222,7 +225,7 @@ public final class CabinetStore: Sendable {
     ///   (in the same commit) for the reports' uplink delay.
     @discardableResult
     public func recordUplinkAcknowledgement(upTo sequence: Int64, at acknowledgedAt: Date? = nil) throws -> Int64 {
-        try pool.writeWithoutTransaction { db in
+        try writingWithoutTransaction { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
             defer { Self.restoreFullSync(db) }
             var acknowledged: Int64 = 0
@@ -346,7 +349,7 @@ public final class CabinetStore: Sendable {
     /// printed labels, sizes and classes may be corrected; a compartment that holds live parcels or
     /// a pending operation can never be removed from the configuration (its custody would vanish).
     public func installLayout(_ layout: [Compartment]) throws {
-        try pool.write { db in
+        try writing { db in
             let storedCount = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM compartments") ?? 0
             if storedCount > layout.count {
                 let busy = try Int.fetchAll(db, sql: """
@@ -549,12 +552,29 @@ public final class CabinetStore: Sendable {
         try pool.read { db in try String.fetchAll(db, sql: "PRAGMA quick_check") }
     }
 
+    /// `pool.write`, counted in `writesUnderWay` while it waits for the writer and holds it.
+    func writing<T>(_ updates: (Database) throws -> T) throws -> T {
+        writesUnderWay.add(1, ordering: .relaxed)
+        defer { writesUnderWay.subtract(1, ordering: .relaxed) }
+        return try pool.write(updates)
+    }
+
+    /// `pool.writeWithoutTransaction`, counted in `writesUnderWay` likewise.
+    func writingWithoutTransaction<T>(_ updates: (Database) throws -> T) throws -> T {
+        writesUnderWay.add(1, ordering: .relaxed)
+        defer { writesUnderWay.subtract(1, ordering: .relaxed) }
+        return try pool.writeWithoutTransaction(updates)
+    }
+
     /// Reads, on the writer's connection, the rows a custody commit for `compartmentID` starts
     /// with (the compartment's, the chain's tip, the newest event) and changes nothing: their
     /// pages, and SQLite's code for reaching them, are then in the CPU's caches when the commit
     /// comes (the cabinet rehearses a pickup while its last digit is awaited). Reads only: no
     /// write lock is taken. A failure is ignored: it was a rehearsal.
     public func rehearseCustodyWrite(compartmentID: Int) {
+        // Another write under way (an uplink acknowledgement, a cold-chain sample): the rehearsal
+        // would wait for it on the cabinet loop, and a key arriving then would wait for both.
+        guard writesUnderWay.load(ordering: .relaxed) == 0 else { return }
         try? pool.writeWithoutTransaction { db in
             _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM compartments WHERE id = ?"), arguments: [compartmentID])
             _ = try Row.fetchOne(db.cachedStatement(sql: "SELECT next_sequence, head FROM chain WHERE id = 1"))
@@ -606,7 +626,7 @@ public final class CabinetStore: Sendable {
     public func transaction<T: Sendable>(
         at stamp: EventStamp, _ body: @Sendable (CustodyTransaction) throws -> T
     ) throws -> T {
-        try pool.writeWithoutTransaction { db in
+        try writingWithoutTransaction { db in
             // The chain's tip moves in memory only with a commit: any failure forgets it, and the
             // next transaction reads it from the `chain` row again.
             let chain = ChainTipBox(chainTip.withLock { $0 })
