@@ -13,7 +13,7 @@ import Synchronization
 /// Why: with stage stamps on the path in a release build on a 2-core VM, each step from the key
 /// to BEGIN IMMEDIATE cost several times its warm cost after a person's pause (the inbox's
 /// hand-over 24 µs, BEGIN 41 µs); warming once at the penultimate digit did not last until the
-/// last one (the round before measured that), warming every millisecond does: keypad read to
+/// last one (an earlier round measured that), warming every millisecond does: keypad read to
 /// BEGIN went from about 145 to 53 µs at p50.
 ///
 /// Cost: the loop's core is busy for at most `window` per code typed (a second or two for each
