@@ -106,9 +106,7 @@ public final class CabinetController {
     /// its keypads and rehearse the pickup meanwhile, so that digit is read the moment it comes
     /// and finds its path warm.
     public var onLastDigitAwaited: (@Sendable (_ awaited: Bool) -> Void)?
-    /// What `onLastDigitAwaited` was last told.
-    private var lastDigitAwaited = false
-    /// While the last digit is awaited: the code typed so far, and the keyed hashes of the ten
+    /// While the last digit is awaited (and only then): the code typed so far, and the keyed hashes of the ten
     /// codes a last digit can make of it (by digit), made as the panel came to hold that code.
     /// The last key then looks its code's hash up instead of computing it: about 20 µs of the way
     /// from the last key to the door on this 2-core VM, spent while the person finds the key.
@@ -285,12 +283,10 @@ public final class CabinetController {
     private func noteWhetherLastDigitAwaited() {
         var awaitedAfter: String?
         if case .idle(let typed) = panel.state, typed.count == codePolicy.length - 1 { awaitedAfter = typed }
-        if lastDigitHashes?.typed != awaitedAfter {
-            lastDigitHashes = awaitedAfter.map { typed in (typed, (0...9).map { hasher.hash(code: typed + String($0)) }) }
-        }
-        guard (awaitedAfter != nil) != lastDigitAwaited else { return }
-        lastDigitAwaited = awaitedAfter != nil
-        onLastDigitAwaited?(lastDigitAwaited)
+        guard lastDigitHashes?.typed != awaitedAfter else { return }
+        let wasAwaited = lastDigitHashes != nil
+        lastDigitHashes = awaitedAfter.map { typed in (typed, (0...9).map { hasher.hash(code: typed + String($0)) }) }
+        if (awaitedAfter != nil) != wasAwaited { onLastDigitAwaited?(awaitedAfter != nil) }
     }
 
     /// Nothing under way that a deadline under a second could concern: no code or courier

@@ -4,8 +4,8 @@ import LockerDaemon
 import Synchronization
 import Testing
 
-/// The cabinet tells the daemon when the next key may complete a pickup code (the loop then reads
-/// its keypads without sleeping) and when it no longer may: the code completed, was corrected or
+/// The cabinet tells the daemon when the next key may complete a pickup code (the loop then gets
+/// ready for it: `LastDigitAnticipation`) and when it no longer may: the code completed, was corrected or
 /// cleared, a courier took the panel, or the panel forgot it after its silence.
 @Suite struct LastDigitAwaitedTests {
     @Test func toldWhenTheLastDigitIsAwaitedAndWhenItNoLongerIs() async throws {

@@ -16,7 +16,7 @@ import Testing
     }
 
     @Test func aRehearsalStepsAsideWhileAWriteIsUnderWay() throws {
-        try withFreshStore { store, directory in
+        try withFreshStore { store, _ in
             let before = try store.events()
             let signals = Signals()
             let writer = Thread {
@@ -37,7 +37,6 @@ import Testing
             for _ in 0..<10 { store.rehearseCustodyWrite(compartmentID: 1) }
             #expect(try store.events() == before)
             #expect(try store.snapshot().compartments[1].state == .available)
-            _ = directory
         }
     }
 }
