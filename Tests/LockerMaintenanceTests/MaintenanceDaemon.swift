@@ -77,7 +77,9 @@ final class MaintenanceDaemon: @unchecked Sendable {
         try? input.fileHandleForReading.close()
         try? errors.fileHandleForWriting.close()
         log.collect(from: errors.fileHandleForReading)
-        guard log.waitFor(count: 2, of: "maintenance socket listening") else {
+        // Started as systemd sees it (READY, logged as "ready"): the sockets listen before the
+        // cabinet loop has recorded the start, and a request sent in between finds no event yet.
+        guard log.waitFor(count: 2, of: "maintenance socket listening"), log.waitFor(count: 1, of: "[LockerDaemon] ready") else {
             stop()
             throw StartFailure(log: log.text())
         }
@@ -85,7 +87,7 @@ final class MaintenanceDaemon: @unchecked Sendable {
 
     struct StartFailure: Error, CustomStringConvertible {
         var log: String
-        var description: String { "lockerd did not open its maintenance sockets; its log:\n\(log)" }
+        var description: String { "lockerd did not open its maintenance sockets or become ready; its log:\n\(log)" }
     }
 
     var databasePath: String { directory.appendingPathComponent("state/lockerd.sqlite").path }
